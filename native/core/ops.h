@@ -1,0 +1,85 @@
+// The native op surface, device-generic: each entry validates its arguments, then runs
+// the kernel of the inputs' device. The binding calls only these.
+#pragma once
+#include "tensor.h"
+
+namespace myelin {
+
+enum class UnaryOp {
+#define MYELIN_UNARY(id, F, kind, np) id,
+#include "../ops.def"
+};
+enum class BinaryOp {
+#define MYELIN_BINARY(id, F, kind) id,
+#include "../ops.def"
+};
+
+// Type promotion across tensors, 0-d tensors and wrapped JS numbers (PyTorch's result_type).
+DType result_type(const TensorImpl& a, const TensorImpl& b);
+TensorPtr scalar_tensor(double v, DType dt, bool wrapped);
+void check_alive(const char* op, const TensorImpl& t);
+void check_same_device(const char* op, const TensorImpl& a, const TensorImpl& b);
+
+// elementwise (out: optional destination, may alias an input; shape must match exactly)
+TensorPtr unary(UnaryOp op, const TensorImpl& x, const double* params, TensorImpl* out);
+TensorPtr binary(BinaryOp op, const TensorImpl& a, const TensorImpl& b, TensorImpl* out);
+TensorPtr where(const TensorImpl& cond, const TensorImpl& a, const TensorImpl& b);
+TensorPtr to_dtype(const TensorImpl& x, DType dt);
+TensorPtr contiguous(const TensorImpl& x);
+void copy_(TensorImpl& dst, const TensorImpl& src);  // broadcasts src, casts dtype
+void fill_(TensorImpl& dst, double v);
+
+// views (share storage)
+TensorPtr as_strided(const TensorImpl& x, const Dims& shape, const Dims& strides, int64_t offset);
+TensorPtr view(const TensorImpl& x, Dims shape);
+TensorPtr reshape(const TensorImpl& x, Dims shape);
+TensorPtr permute(const TensorImpl& x, const Dims& dims);
+TensorPtr transpose(const TensorImpl& x, int64_t d0, int64_t d1);
+TensorPtr slice(const TensorImpl& x, int64_t dim, int64_t start, int64_t end, int64_t step);
+TensorPtr select(const TensorImpl& x, int64_t dim, int64_t index);
+TensorPtr narrow(const TensorImpl& x, int64_t dim, int64_t start, int64_t length);
+TensorPtr expand(const TensorImpl& x, const Dims& shape);
+TensorPtr squeeze(const TensorImpl& x, const Dims& dims);  // empty dims: all size-1 dims
+TensorPtr unsqueeze(const TensorImpl& x, int64_t dim);
+TensorPtr flatten(const TensorImpl& x, int64_t start, int64_t end);
+
+// creation and random (one seeded Philox generator per process)
+TensorPtr full(const Dims& shape, double v, DType dt);
+TensorPtr arange(double start, double end, double step, DType dt);
+TensorPtr linspace(double start, double end, int64_t steps, DType dt);
+TensorPtr eye(int64_t n, int64_t m, DType dt);
+void manual_seed(uint64_t seed);
+uint64_t initial_seed();
+void uniform_(TensorImpl& t, double lo, double hi);
+void normal_(TensorImpl& t, double mean, double std);
+TensorPtr randint(int64_t lo, int64_t hi, const Dims& shape, DType dt);
+TensorPtr bernoulli(const TensorImpl& p);
+TensorPtr randperm(int64_t n, DType dt);
+
+// reductions: dims empty = all dims
+enum class ReduceOp { sum, mean, prod, amax, amin, all, any, logsumexp, norm1, norm2, norminf };
+TensorPtr reduce(const char* op, ReduceOp kind, const TensorImpl& x, const Dims& dims, bool keepdim);
+TensorPtr var(const char* op, const TensorImpl& x, const Dims& dims, double correction, bool keepdim, bool take_sqrt);
+// max/min along one dim: values and int64 indices (first occurrence, NaN wins as in torch)
+std::pair<TensorPtr, TensorPtr> max_min_dim(bool is_max, const TensorImpl& x, int64_t dim, bool keepdim);
+TensorPtr arg_max_min(bool is_max, const TensorImpl& x, int64_t dim, bool has_dim, bool keepdim);
+TensorPtr cumsum(const TensorImpl& x, int64_t dim);
+TensorPtr softmax(const TensorImpl& x, int64_t dim, bool log);
+
+// linear algebra
+TensorPtr matmul(const TensorImpl& a, const TensorImpl& b);
+
+// joining and indexing
+TensorPtr cat(const std::vector<const TensorImpl*>& xs, int64_t dim);
+TensorPtr gather(const TensorImpl& x, int64_t dim, const TensorImpl& index);
+// scatter: src may be null (then `value` is used); reduce_add selects scatter_add
+TensorPtr scatter(const TensorImpl& x, int64_t dim, const TensorImpl& index, const TensorImpl* src, double value, bool add);
+TensorPtr index_select(const TensorImpl& x, int64_t dim, const TensorImpl& index);
+TensorPtr index_add(const TensorImpl& x, int64_t dim, const TensorImpl& index, const TensorImpl& src, double alpha);
+TensorPtr masked_fill(const TensorImpl& x, const TensorImpl& mask, double value);
+TensorPtr one_hot(const TensorImpl& index, int64_t num_classes);
+std::pair<TensorPtr, TensorPtr> topk(const TensorImpl& x, int64_t k, int64_t dim, bool largest, bool sorted);
+std::pair<TensorPtr, TensorPtr> sort(const TensorImpl& x, int64_t dim, bool descending, bool stable);
+TensorPtr flip(const TensorImpl& x, const Dims& dims);
+
+}  // namespace myelin

@@ -1,0 +1,147 @@
+// Scalar math for elementwise ops, written once for the CPU and CUDA kernel families.
+// Each functor is built from the op's double parameters (most ignore them).
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <type_traits>
+
+#ifdef __CUDACC__
+#define MYELIN_HD __host__ __device__ __forceinline__
+#else
+#define MYELIN_HD inline
+#endif
+
+namespace myelin::ops {
+
+template <typename T> MYELIN_HD T sigmoid_of(T x) { return T(1) / (T(1) + std::exp(-x)); }
+
+#define MYELIN_UFUNC(Name, expr)                          \
+  struct Name {                                           \
+    explicit Name(const double* = nullptr) {}             \
+    template <typename T> MYELIN_HD T operator()(T x) const { return expr; } \
+  };
+
+MYELIN_UFUNC(Neg, -x)
+MYELIN_UFUNC(Abs, x < T(0) ? -x : x)
+MYELIN_UFUNC(Sign, T((T(0) < x) - (x < T(0))))
+MYELIN_UFUNC(Exp, std::exp(x))
+MYELIN_UFUNC(Log, std::log(x))
+MYELIN_UFUNC(Log1p, std::log1p(x))
+MYELIN_UFUNC(Expm1, std::expm1(x))
+MYELIN_UFUNC(Sqrt, std::sqrt(x))
+MYELIN_UFUNC(Rsqrt, T(1) / std::sqrt(x))
+MYELIN_UFUNC(Square, x * x)
+MYELIN_UFUNC(Sin, std::sin(x))
+MYELIN_UFUNC(Cos, std::cos(x))
+MYELIN_UFUNC(Tanh, std::tanh(x))
+MYELIN_UFUNC(Sigmoid, sigmoid_of(x))
+MYELIN_UFUNC(Relu, x > T(0) ? x : T(0))
+MYELIN_UFUNC(Silu, x * sigmoid_of(x))
+MYELIN_UFUNC(Selu, T(1.0507009873554804934193349852946) *
+                       (x > T(0) ? x : T(1.6732632423543772848170429916717) * std::expm1(x)))
+MYELIN_UFUNC(Gelu, T(0.5) * x * (T(1) + std::erf(x * T(0.70710678118654752440))))
+MYELIN_UFUNC(GeluTanh, T(0.5) * x * (T(1) + std::tanh(T(0.79788456080286535588) * (x + T(0.044715) * x * x * x))))
+MYELIN_UFUNC(Floor, std::floor(x))
+MYELIN_UFUNC(Ceil, std::ceil(x))
+MYELIN_UFUNC(Round, std::nearbyint(x))  // half to even, as torch.round
+MYELIN_UFUNC(Reciprocal, T(1) / x)
+#undef MYELIN_UFUNC
+
+// Predicates: any input type, bool output.
+struct Isnan {
+  explicit Isnan(const double* = nullptr) {}
+  template <typename T> MYELIN_HD bool operator()(T x) const {
+    if constexpr (std::is_floating_point_v<T>) return x != x; else return false;
+  }
+};
+struct Isfinite {
+  explicit Isfinite(const double* = nullptr) {}
+  template <typename T> MYELIN_HD bool operator()(T x) const {
+    if constexpr (std::is_floating_point_v<T>) return std::isfinite(x); else return true;
+  }
+};
+struct LogicalNot {
+  explicit LogicalNot(const double* = nullptr) {}
+  template <typename T> MYELIN_HD bool operator()(T x) const { return !x; }
+};
+
+// Parameterized unary ops.
+struct LeakyRelu {
+  double slope;
+  explicit LeakyRelu(const double* p) : slope(p[0]) {}
+  template <typename T> MYELIN_HD T operator()(T x) const { return x > T(0) ? x : T(slope) * x; }
+};
+struct Elu {
+  double alpha;
+  explicit Elu(const double* p) : alpha(p[0]) {}
+  template <typename T> MYELIN_HD T operator()(T x) const { return x > T(0) ? x : T(alpha) * std::expm1(x); }
+};
+struct Softplus {  // torch: x*beta > threshold gives x (linear region)
+  double beta, threshold;
+  explicit Softplus(const double* p) : beta(p[0]), threshold(p[1]) {}
+  template <typename T> MYELIN_HD T operator()(T x) const {
+    return x * T(beta) > T(threshold) ? x : std::log1p(std::exp(x * T(beta))) / T(beta);
+  }
+};
+struct Clamp {  // NaN bounds mean "no bound"; NaN input stays NaN (torch)
+  double lo, hi;
+  explicit Clamp(const double* p) : lo(p[0]), hi(p[1]) {}
+  template <typename T> MYELIN_HD T operator()(T x) const {
+    if constexpr (std::is_floating_point_v<T>) { if (x != x) return x; }
+    if (lo == lo && x < T(lo)) x = T(lo);
+    if (hi == hi && x > T(hi)) x = T(hi);
+    return x;
+  }
+};
+
+// Binary arithmetic (same type in and out).
+struct Add { template <typename T> MYELIN_HD T operator()(T a, T b) const { return a + b; } };
+struct Sub { template <typename T> MYELIN_HD T operator()(T a, T b) const { return a - b; } };
+struct Mul { template <typename T> MYELIN_HD T operator()(T a, T b) const { return a * b; } };
+struct Div {
+  template <typename T> MYELIN_HD T operator()(T a, T b) const {
+    if constexpr (std::is_integral_v<T>) {  // floor division, as torch's div(rounding_mode='floor')
+      if (b == T(0)) return T(0);
+      T q = a / b;
+      return (q * b != a && ((a < 0) != (b < 0))) ? q - 1 : q;
+    } else {
+      return a / b;
+    }
+  }
+};
+struct Pow {
+  template <typename T> MYELIN_HD T operator()(T a, T b) const {
+    if constexpr (std::is_integral_v<T>) {
+      if (b < 0) return a == 1 ? T(1) : (a == -1 ? ((b & 1) ? T(-1) : T(1)) : T(0));
+      T r = 1;
+      while (b) { if (b & 1) r *= a; a *= a; b >>= 1; }
+      return r;
+    } else {
+      return std::pow(a, b);
+    }
+  }
+};
+struct Maximum {
+  template <typename T> MYELIN_HD T operator()(T a, T b) const {
+    if constexpr (std::is_floating_point_v<T>) { if (a != a || b != b) return a + b; }
+    return a > b ? a : b;
+  }
+};
+struct Minimum {
+  template <typename T> MYELIN_HD T operator()(T a, T b) const {
+    if constexpr (std::is_floating_point_v<T>) { if (a != a || b != b) return a + b; }
+    return a < b ? a : b;
+  }
+};
+
+// Comparisons and logic: bool out.
+struct Eq { template <typename T> MYELIN_HD bool operator()(T a, T b) const { return a == b; } };
+struct Ne { template <typename T> MYELIN_HD bool operator()(T a, T b) const { return a != b; } };
+struct Lt { template <typename T> MYELIN_HD bool operator()(T a, T b) const { return a < b; } };
+struct Le { template <typename T> MYELIN_HD bool operator()(T a, T b) const { return a <= b; } };
+struct Gt { template <typename T> MYELIN_HD bool operator()(T a, T b) const { return a > b; } };
+struct Ge { template <typename T> MYELIN_HD bool operator()(T a, T b) const { return a >= b; } };
+struct LogicalAnd { template <typename T> MYELIN_HD bool operator()(T a, T b) const { return bool(a) && bool(b); } };
+struct LogicalOr { template <typename T> MYELIN_HD bool operator()(T a, T b) const { return bool(a) || bool(b); } };
+
+}  // namespace myelin::ops

@@ -1,0 +1,256 @@
+// CPU elementwise kernels: unary, binary (broadcasting), where, copy/cast and fill.
+// Functors come from core/scalar_ops.h; contiguous runs get a plain loop GCC vectorizes.
+#include <cstring>
+#include "../core/iter.h"
+#include "../core/ops.h"
+#include "../core/scalar_ops.h"
+
+namespace myelin {
+
+TensorPtr scalar_tensor(double v, DType dt, bool wrapped) {
+  auto t = empty({}, dt);
+  MYELIN_DISPATCH_ALL(dt, "scalar", *t->data<scalar_t>() = static_cast<scalar_t>(v));
+  t->wrapped = wrapped;
+  return t;
+}
+
+namespace {
+
+template <typename Tin, typename Tout, typename F>
+void unary_kernel(const TensorImpl& x, TensorImpl& y, const F& f) {
+  StridedLoop<2> L(y.shape, {&y.strides, &x.strides}, {y.bytes(), x.bytes()}, {sizeof(Tout), sizeof(Tin)});
+  const int64_t so = L.inner_stride(0), si = L.inner_stride(1);
+  L.parallel_run(kElementwiseGrain, [&](const std::array<char*, 2>& p, int64_t n) {
+    Tout* o = reinterpret_cast<Tout*>(p[0]);
+    const Tin* a = reinterpret_cast<const Tin*>(p[1]);
+    if (so == sizeof(Tout) && si == sizeof(Tin)) {
+      for (int64_t i = 0; i < n; i++) o[i] = static_cast<Tout>(f(a[i]));
+    } else {
+      for (int64_t i = 0; i < n; i++)
+        *reinterpret_cast<Tout*>(p[0] + i * so) = static_cast<Tout>(f(*reinterpret_cast<const Tin*>(p[1] + i * si)));
+    }
+  });
+}
+
+template <typename T, typename Tout, typename F>
+void binary_kernel(const TensorImpl& a, const TensorImpl& b, TensorImpl& y, const F& f) {
+  Dims sa = broadcast_strides(a, y.shape), sb = broadcast_strides(b, y.shape);
+  StridedLoop<3> L(y.shape, {&y.strides, &sa, &sb}, {y.bytes(), a.bytes(), b.bytes()}, {sizeof(Tout), sizeof(T), sizeof(T)});
+  const int64_t so = L.inner_stride(0), s1 = L.inner_stride(1), s2 = L.inner_stride(2);
+  const bool co = so == sizeof(Tout);
+  L.parallel_run(kElementwiseGrain, [&](const std::array<char*, 3>& p, int64_t n) {
+    Tout* o = reinterpret_cast<Tout*>(p[0]);
+    const T* x = reinterpret_cast<const T*>(p[1]);
+    const T* z = reinterpret_cast<const T*>(p[2]);
+    if (co && s1 == sizeof(T) && s2 == sizeof(T)) {
+      for (int64_t i = 0; i < n; i++) o[i] = f(x[i], z[i]);
+    } else if (co && s1 == sizeof(T) && s2 == 0) {
+      const T c = *z;
+      for (int64_t i = 0; i < n; i++) o[i] = f(x[i], c);
+    } else if (co && s1 == 0 && s2 == sizeof(T)) {
+      const T c = *x;
+      for (int64_t i = 0; i < n; i++) o[i] = f(c, z[i]);
+    } else {
+      for (int64_t i = 0; i < n; i++)
+        *reinterpret_cast<Tout*>(p[0] + i * so) =
+            f(*reinterpret_cast<const T*>(p[1] + i * s1), *reinterpret_cast<const T*>(p[2] + i * s2));
+    }
+  });
+}
+
+template <typename Tin, typename Tout>
+struct CastOp {
+  Tout operator()(Tin v) const { return static_cast<Tout>(v); }
+};
+
+// Copies src (broadcast to dst's shape) into dst, converting the element type.
+void copy_kernel(TensorImpl& dst, const TensorImpl& src) {
+  Dims ss = broadcast_strides(src, dst.shape);
+  TensorImpl view;  // a borrowed, broadcast view of src
+  view.storage = src.storage;
+  view.shape = dst.shape;
+  view.strides = ss;
+  view.offset = src.offset;
+  view.dtype = src.dtype;
+  MYELIN_DISPATCH_ALL(src.dtype, "copy_", {
+    using Tin = scalar_t;
+    MYELIN_DISPATCH_ALL(dst.dtype, "copy_", { unary_kernel<Tin, scalar_t>(view, dst, CastOp<Tin, scalar_t>()); });
+  });
+}
+
+enum Kind { F, S, P, A, D, C, L };
+
+template <typename Fn, int kind>
+TensorPtr run_unary(const char* op, const TensorImpl& x, const double* params, TensorImpl* out) {
+  check_alive(op, x);
+  DType in = x.dtype, ot;
+  if (kind == F) ot = is_float(in) ? in : DType::float32;
+  else if (kind == P) ot = DType::bool_;
+  else {
+    if (in == DType::bool_) fail(op, "not supported for bool tensors");
+    ot = in;
+  }
+  TensorPtr cast;
+  const TensorImpl* src = &x;
+  if (kind == F && in != ot) { cast = to_dtype(x, ot); src = cast.get(); }
+  TensorPtr y;
+  TensorImpl* dst;
+  if (out) {
+    check_alive(op, *out);
+    if (out->shape != x.shape) fail(op, "output shape " + dims_str(out->shape) + " does not match input " + dims_str(x.shape));
+    if (out->dtype != ot) fail(op, std::string("result type ") + dtype_name(ot) + " can't be written to a " + dtype_name(out->dtype) + " tensor");
+    dst = out;
+  } else {
+    y = empty(x.shape, ot, x.device(), op);
+    dst = y.get();
+  }
+  Fn f(params);
+  if constexpr (kind == F) {
+    MYELIN_DISPATCH_FLOAT(ot, op, unary_kernel<scalar_t, scalar_t>(*src, *dst, f));
+  } else if constexpr (kind == P) {
+    MYELIN_DISPATCH_ALL(in, op, unary_kernel<scalar_t, bool>(*src, *dst, f));
+  } else {
+    MYELIN_DISPATCH_NUMERIC(in, op, unary_kernel<scalar_t, scalar_t>(*src, *dst, f));
+  }
+  return out ? nullptr : y;
+}
+
+template <typename Fn, int kind>
+TensorPtr run_binary(const char* op, const TensorImpl& a, const TensorImpl& b, TensorImpl* out) {
+  check_alive(op, a);
+  check_alive(op, b);
+  check_same_device(op, a, b);
+  DType ct = result_type(a, b);
+  if (kind == D && !is_float(ct)) ct = DType::float32;
+  if (kind == L) ct = DType::bool_;
+  DType ot = (kind == C || kind == L) ? DType::bool_ : ct;
+  if (kind == A && ct == DType::bool_ && std::string(op) != "add" && std::string(op) != "mul" &&
+      std::string(op) != "maximum" && std::string(op) != "minimum")
+    fail(op, "not supported for bool tensors");
+  Dims shape = broadcast_shapes(op, a.shape, b.shape);
+  TensorPtr ca, cb;
+  const TensorImpl* pa = &a;
+  const TensorImpl* pb = &b;
+  if (a.dtype != ct) { ca = to_dtype(a, ct); pa = ca.get(); }
+  if (b.dtype != ct) { cb = to_dtype(b, ct); pb = cb.get(); }
+  TensorPtr y, tmp;
+  TensorImpl* dst;
+  if (out) {
+    check_alive(op, *out);
+    if (out->shape != shape)
+      fail(op, "output shape " + dims_str(out->shape) + " does not match the broadcast shape " + dims_str(shape));
+    if (is_float(ot) && !is_float(out->dtype))
+      fail(op, std::string("result type ") + dtype_name(ot) + " can't be cast to the output dtype " + dtype_name(out->dtype));
+    if (out->dtype == ot) dst = out;
+    else { tmp = empty(shape, ot, a.device(), op); dst = tmp.get(); }
+  } else {
+    y = empty(shape, ot, a.device(), op);
+    dst = y.get();
+  }
+  Fn f;
+  if constexpr (kind == C) {
+    MYELIN_DISPATCH_ALL(ct, op, binary_kernel<scalar_t, bool>(*pa, *pb, *dst, f));
+  } else {
+    MYELIN_DISPATCH_ALL(ct, op, binary_kernel<scalar_t, scalar_t>(*pa, *pb, *dst, f));
+  }
+  if (tmp) copy_kernel(*out, *tmp);
+  return y;
+}
+
+}  // namespace
+
+TensorPtr unary(UnaryOp op, const TensorImpl& x, const double* params, TensorImpl* out) {
+  switch (op) {
+#define MYELIN_UNARY(id, Fn, kind, np) \
+  case UnaryOp::id: return run_unary<ops::Fn, kind>(#id, x, params, out);
+#include "../ops.def"
+  }
+  fail("unary", "unknown op");
+}
+
+TensorPtr binary(BinaryOp op, const TensorImpl& a, const TensorImpl& b, TensorImpl* out) {
+  switch (op) {
+#define MYELIN_BINARY(id, Fn, kind) \
+  case BinaryOp::id: return run_binary<ops::Fn, kind>(#id, a, b, out);
+#include "../ops.def"
+  }
+  fail("binary", "unknown op");
+}
+
+TensorPtr to_dtype(const TensorImpl& x, DType dt) {
+  check_alive("to_dtype", x);
+  auto y = empty(x.shape, dt, x.device(), "to_dtype");
+  copy_kernel(*y, x);
+  return y;
+}
+
+TensorPtr contiguous(const TensorImpl& x) {
+  check_alive("contiguous", x);
+  auto y = empty(x.shape, x.dtype, x.device(), "contiguous");
+  copy_kernel(*y, x);
+  return y;
+}
+
+void copy_(TensorImpl& dst, const TensorImpl& src) {
+  check_alive("copy_", dst);
+  check_alive("copy_", src);
+  check_same_device("copy_", dst, src);
+  Dims b = broadcast_shapes("copy_", dst.shape, src.shape);
+  if (b != dst.shape) fail("copy_", "source of shape " + dims_str(src.shape) + " cannot be broadcast to " + dims_str(dst.shape));
+  // A source that overlaps the destination is copied out first.
+  if (src.storage == dst.storage && src.numel() > 1) {
+    auto tmp = contiguous(src);
+    copy_kernel(dst, *tmp);
+  } else {
+    copy_kernel(dst, src);
+  }
+}
+
+void fill_(TensorImpl& dst, double v) {
+  check_alive("fill_", dst);
+  auto s = scalar_tensor(v, dst.dtype, false);
+  copy_kernel(dst, *s);
+}
+
+TensorPtr where(const TensorImpl& cond, const TensorImpl& a, const TensorImpl& b) {
+  const char* op = "where";
+  check_alive(op, cond);
+  check_alive(op, a);
+  check_alive(op, b);
+  check_same_device(op, cond, a);
+  check_same_device(op, a, b);
+  if (cond.dtype != DType::bool_) fail(op, std::string("condition must be a bool tensor, got ") + dtype_name(cond.dtype));
+  DType ct = result_type(a, b);
+  Dims shape = broadcast_shapes(op, broadcast_shapes(op, cond.shape, a.shape), b.shape);
+  TensorPtr ca, cb;
+  const TensorImpl* pa = &a;
+  const TensorImpl* pb = &b;
+  if (a.dtype != ct) { ca = to_dtype(a, ct); pa = ca.get(); }
+  if (b.dtype != ct) { cb = to_dtype(b, ct); pb = cb.get(); }
+  auto y = empty(shape, ct, a.device(), op);
+  Dims sc = broadcast_strides(cond, shape), sa = broadcast_strides(*pa, shape), sb = broadcast_strides(*pb, shape);
+  MYELIN_DISPATCH_ALL(ct, op, {
+    StridedLoop<4> L(shape, {&y->strides, &sc, &sa, &sb}, {y->bytes(), cond.bytes(), pa->bytes(), pb->bytes()},
+                     {sizeof(scalar_t), 1, sizeof(scalar_t), sizeof(scalar_t)});
+    const int64_t s0 = L.inner_stride(0), s1 = L.inner_stride(1), s2 = L.inner_stride(2), s3 = L.inner_stride(3);
+    L.parallel_run(kElementwiseGrain, [&](const std::array<char*, 4>& p, int64_t n) {
+      for (int64_t i = 0; i < n; i++)
+        *reinterpret_cast<scalar_t*>(p[0] + i * s0) = *reinterpret_cast<const bool*>(p[1] + i * s1)
+                                                          ? *reinterpret_cast<const scalar_t*>(p[2] + i * s2)
+                                                          : *reinterpret_cast<const scalar_t*>(p[3] + i * s3);
+    });
+  });
+  return y;
+}
+
+TensorPtr masked_fill(const TensorImpl& x, const TensorImpl& mask, double value) {
+  check_alive("masked_fill", x);
+  check_alive("masked_fill", mask);
+  if (mask.dtype != DType::bool_) fail("masked_fill", std::string("mask must be a bool tensor, got ") + dtype_name(mask.dtype));
+  Dims shape = broadcast_shapes("masked_fill", x.shape, mask.shape);
+  if (shape != x.shape) fail("masked_fill", "mask of shape " + dims_str(mask.shape) + " cannot be broadcast to " + dims_str(x.shape));
+  auto v = scalar_tensor(value, x.dtype, false);
+  return where(mask, *v, x);
+}
+
+}  // namespace myelin

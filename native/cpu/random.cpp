@@ -1,0 +1,160 @@
+// Creation (full, arange, linspace, eye) and random fills from the process generator.
+#include <atomic>
+#include <cmath>
+#include <mutex>
+#include "../core/iter.h"
+#include "../core/ops.h"
+#include "../core/philox.h"
+
+namespace myelin {
+
+namespace {
+struct Generator {
+  std::atomic<uint64_t> seed{67280421310721ull};
+  std::atomic<uint64_t> offset{0};
+};
+Generator& gen() {
+  static Generator g;
+  return g;
+}
+// Reserves n counters; returns the first.
+uint64_t take(uint64_t n) { return gen().offset.fetch_add(n); }
+
+// Writes f(i) into every element of a contiguous-or-not tensor, in logical order.
+template <typename T, typename F>
+void fill_indexed(TensorImpl& t, const F& f) {
+  Dims st = t.strides;
+  StridedLoop<1> L(t.shape, {&st}, {t.bytes()}, {sizeof(T)});
+  // logical index of the run start: recompute from the pointer only for contiguous
+  // tensors; others go through a contiguous temporary (below)
+  L.parallel_run(4096, [&](const std::array<char*, 1>& p, int64_t n) {
+    T* o = reinterpret_cast<T*>(p[0]);
+    int64_t i0 = o - t.data<T>();
+    for (int64_t i = 0; i < n; i++) o[i] = f(i0 + i);
+  });
+}
+
+template <typename F>
+void fill_random(const char* op, TensorImpl& t, const F& per_element) {
+  check_alive(op, t);
+  if (!t.is_contiguous()) {
+    auto tmp = contiguous(t);
+    fill_random(op, *tmp, per_element);
+    copy_(t, *tmp);
+    return;
+  }
+  uint64_t seed = gen().seed, base = take((uint64_t)t.numel());
+  MYELIN_DISPATCH_ALL(t.dtype, op, fill_indexed<scalar_t>(t, [&](int64_t i) {
+    return static_cast<scalar_t>(per_element(philox(seed, base + (uint64_t)i)));
+  }));
+}
+}  // namespace
+
+void manual_seed(uint64_t seed) {
+  gen().seed = seed;
+  gen().offset = 0;
+}
+uint64_t initial_seed() { return gen().seed; }
+
+TensorPtr full(const Dims& shape, double v, DType dt) {
+  auto t = empty(shape, dt, Device::cpu, "full");
+  fill_(*t, v);
+  return t;
+}
+
+TensorPtr arange(double start, double end, double step, DType dt) {
+  const char* op = "arange";
+  if (step == 0) fail(op, "step must be nonzero");
+  if (!std::isfinite(start) || !std::isfinite(end) || !std::isfinite(step)) fail(op, "start, end and step must be finite");
+  if ((step > 0 && end < start) || (step < 0 && end > start))
+    fail(op, "upper bound and step sign are inconsistent (start " + std::to_string(start) + ", end " +
+                 std::to_string(end) + ", step " + std::to_string(step) + ")");
+  double n = std::ceil((end - start) / step);
+  if (n > 9e15) fail(op, "too many elements");
+  auto t = empty({(int64_t)n}, dt, Device::cpu, op);
+  MYELIN_DISPATCH_NUMERIC(dt, op, fill_indexed<scalar_t>(*t, [&](int64_t i) { return static_cast<scalar_t>(start + i * step); }));
+  return t;
+}
+
+TensorPtr linspace(double start, double end, int64_t steps, DType dt) {
+  const char* op = "linspace";
+  if (steps < 0) fail(op, "number of steps must be non-negative, got " + std::to_string(steps));
+  auto t = empty({steps}, dt, Device::cpu, op);
+  double step = steps > 1 ? (end - start) / (double)(steps - 1) : 0;
+  int64_t half = steps / 2;
+  // symmetric from both ends, as torch, so the last element is exactly `end`
+  MYELIN_DISPATCH_NUMERIC(dt, op, fill_indexed<scalar_t>(*t, [&](int64_t i) {
+    return static_cast<scalar_t>(i < half ? start + step * i : end - step * (steps - 1 - i));
+  }));
+  return t;
+}
+
+TensorPtr eye(int64_t n, int64_t m, DType dt) {
+  if (n < 0 || m < 0) fail("eye", "sizes must be non-negative, got " + std::to_string(n) + ", " + std::to_string(m));
+  auto t = full({n, m}, 0, dt);
+  MYELIN_DISPATCH_ALL(dt, "eye", {
+    scalar_t* p = t->data<scalar_t>();
+    for (int64_t i = 0; i < std::min(n, m); i++) p[i * m + i] = scalar_t(1);
+  });
+  return t;
+}
+
+void uniform_(TensorImpl& t, double lo, double hi) {
+  if (!is_float(t.dtype)) fail("uniform_", std::string("expected a floating-point tensor, got ") + dtype_name(t.dtype));
+  if (!(lo <= hi)) fail("uniform_", "expected from <= to, got " + std::to_string(lo) + " > " + std::to_string(hi));
+  bool f32 = t.dtype == DType::float32;
+  fill_random("uniform_", t, [&](const Philox4& r) {
+    return f32 ? (double)(float)(lo + (hi - lo) * philox_uniform24(r)) : lo + (hi - lo) * philox_uniform53(r);
+  });
+}
+
+void normal_(TensorImpl& t, double mean, double std) {
+  if (!is_float(t.dtype)) fail("normal_", std::string("expected a floating-point tensor, got ") + dtype_name(t.dtype));
+  if (!(std >= 0)) fail("normal_", "std must be non-negative, got " + std::to_string(std));
+  fill_random("normal_", t, [&](const Philox4& r) { return mean + std * philox_normal(r); });
+}
+
+TensorPtr randint(int64_t lo, int64_t hi, const Dims& shape, DType dt) {
+  if (hi <= lo) fail("randint", "expected low < high, got " + std::to_string(lo) + " >= " + std::to_string(hi));
+  if (dt == DType::bool_) fail("randint", "bool dtype not supported");
+  auto t = empty(shape, dt, Device::cpu, "randint");
+  uint64_t range = (uint64_t)(hi - lo);
+  fill_random("randint", *t, [&](const Philox4& r) {
+    uint64_t u = ((uint64_t)r.v[0] << 32) | r.v[1];
+    return (double)(lo + (int64_t)(u % range));
+  });
+  return t;
+}
+
+TensorPtr bernoulli(const TensorImpl& p) {
+  check_alive("bernoulli", p);
+  if (!is_float(p.dtype)) fail("bernoulli", std::string("expected floating-point probabilities, got ") + dtype_name(p.dtype));
+  auto pc = to_dtype(p, DType::float64);
+  const double* pp = pc->data<double>();
+  for (int64_t i = 0, n = pc->numel(); i < n; i++)
+    if (!(pp[i] >= 0 && pp[i] <= 1)) fail("bernoulli", "probabilities must be in [0, 1], got " + std::to_string(pp[i]));
+  auto t = empty(p.shape, p.dtype, Device::cpu, "bernoulli");
+  uint64_t seed = gen().seed, base = take((uint64_t)t->numel());
+  MYELIN_DISPATCH_FLOAT(t->dtype, "bernoulli", fill_indexed<scalar_t>(*t, [&](int64_t i) {
+    return static_cast<scalar_t>(philox_uniform53(philox(seed, base + (uint64_t)i)) < pp[i] ? 1 : 0);
+  }));
+  return t;
+}
+
+TensorPtr randperm(int64_t n, DType dt) {
+  if (n < 0) fail("randperm", "n must be non-negative, got " + std::to_string(n));
+  if (!is_int(dt) && !is_float(dt)) fail("randperm", "unsupported dtype");
+  std::vector<int64_t> v(n);
+  for (int64_t i = 0; i < n; i++) v[i] = i;
+  uint64_t seed = gen().seed, base = take((uint64_t)n);
+  for (int64_t i = n - 1; i > 0; i--) {
+    Philox4 r = philox(seed, base + (uint64_t)i);
+    uint64_t u = ((uint64_t)r.v[0] << 32) | r.v[1];
+    std::swap(v[i], v[u % (uint64_t)(i + 1)]);
+  }
+  auto t = empty({n}, dt, Device::cpu, "randperm");
+  MYELIN_DISPATCH_NUMERIC(dt, "randperm", { scalar_t* p = t->data<scalar_t>(); for (int64_t i = 0; i < n; i++) p[i] = (scalar_t)v[i]; });
+  return t;
+}
+
+}  // namespace myelin
