@@ -17,14 +17,20 @@ function findOpenBlas() {
   return { inc, lib };
 }
 
+// glibc's vector math library (see native/core/vec_math.h)
+function hasMvec() {
+  return process.platform === 'linux' && process.arch === 'x64' &&
+    ['/usr/lib/x86_64-linux-gnu', '/lib/x86_64-linux-gnu', '/usr/lib64'].some((d) => fs.existsSync(path.join(d, 'libmvec.so')) || fs.existsSync(path.join(d, 'libmvec.so.1')));
+}
+
 function safeDirs(fn) { try { return fn(); } catch { return undefined; } }
 
 const blas = safeDirs(findOpenBlas);
 const field = process.argv[2];
 const out = {
-  defines: blas ? ['MYELIN_CBLAS', 'MYELIN_OPENBLAS'] : [],
+  defines: (blas ? ['MYELIN_CBLAS', 'MYELIN_OPENBLAS'] : []).concat(hasMvec() ? ['MYELIN_MVEC'] : []),
   include_dirs: blas ? [blas.inc] : [],
-  libraries: blas ? [`-L${blas.lib}`, '-lopenblas'] : [],
+  libraries: (blas ? [`-L${blas.lib}`, '-lopenblas'] : []).concat(hasMvec() ? ['-lmvec'] : []),
   flags: process.env.MYELIN_PORTABLE ? [] : ['-march=native'],
 }[field];
 if (!out) { console.error(`detect_blas: unknown field ${field}`); process.exit(1); }

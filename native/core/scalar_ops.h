@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
+#include "vec_math.h"
 
 #ifdef __CUDACC__
 #define MYELIN_HD __host__ __device__ __forceinline__
