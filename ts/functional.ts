@@ -1,0 +1,115 @@
+// Top-level functions that share their names with Tensor methods (matmul(a, b) is
+// a.matmul(b)), plus the ones with no receiver (cat, stack, where).
+import { native } from './binding';
+import { Tensor, type TensorLike, type Dim, type ReduceOptions } from './tensor';
+import { tensor } from './creation';
+
+const T = (x: TensorLike): Tensor => (x instanceof Tensor ? x : tensor(x));
+
+export const add = (a: TensorLike, b: TensorLike, opts?: { alpha?: number }): Tensor => T(a).add(b, opts);
+export const sub = (a: TensorLike, b: TensorLike, opts?: { alpha?: number }): Tensor => T(a).sub(b, opts);
+export const mul = (a: TensorLike, b: TensorLike): Tensor => T(a).mul(b);
+export const div = (a: TensorLike, b: TensorLike): Tensor => T(a).div(b);
+export const pow = (a: TensorLike, b: TensorLike): Tensor => T(a).pow(b);
+export const maximum = (a: Tensor, b: TensorLike): Tensor => a.maximum(b);
+export const minimum = (a: Tensor, b: TensorLike): Tensor => a.minimum(b);
+export const eq = (a: Tensor, b: TensorLike): Tensor => a.eq(b);
+export const ne = (a: Tensor, b: TensorLike): Tensor => a.ne(b);
+export const lt = (a: Tensor, b: TensorLike): Tensor => a.lt(b);
+export const le = (a: Tensor, b: TensorLike): Tensor => a.le(b);
+export const gt = (a: Tensor, b: TensorLike): Tensor => a.gt(b);
+export const ge = (a: Tensor, b: TensorLike): Tensor => a.ge(b);
+export const logicalAnd = (a: Tensor, b: TensorLike): Tensor => a.logicalAnd(b);
+export const logicalOr = (a: Tensor, b: TensorLike): Tensor => a.logicalOr(b);
+export const logicalNot = (a: Tensor): Tensor => a.logicalNot();
+/** Elements of `a` where `condition` is true, else of `b` (both broadcast). */
+export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  return new Tensor(native.where(condition._h, a instanceof Tensor ? a._h : a, b instanceof Tensor ? b._h : b));
+}
+
+export const neg = (x: Tensor): Tensor => x.neg();
+export const abs = (x: Tensor): Tensor => x.abs();
+export const sign = (x: Tensor): Tensor => x.sign();
+export const exp = (x: Tensor): Tensor => x.exp();
+export const log = (x: Tensor): Tensor => x.log();
+export const log1p = (x: Tensor): Tensor => x.log1p();
+export const expm1 = (x: Tensor): Tensor => x.expm1();
+export const sqrt = (x: Tensor): Tensor => x.sqrt();
+export const rsqrt = (x: Tensor): Tensor => x.rsqrt();
+export const square = (x: Tensor): Tensor => x.square();
+export const reciprocal = (x: Tensor): Tensor => x.reciprocal();
+export const sin = (x: Tensor): Tensor => x.sin();
+export const cos = (x: Tensor): Tensor => x.cos();
+export const tanh = (x: Tensor): Tensor => x.tanh();
+export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
+export const relu = (x: Tensor): Tensor => x.relu();
+export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => x.leakyRelu(negativeSlope);
+export const elu = (x: Tensor, alpha = 1): Tensor => x.elu(alpha);
+export const selu = (x: Tensor): Tensor => x.selu();
+export const silu = (x: Tensor): Tensor => x.silu();
+export const gelu = (x: Tensor, opts?: { approximate?: 'none' | 'tanh' }): Tensor => x.gelu(opts);
+export const softplus = (x: Tensor, opts?: { beta?: number; threshold?: number }): Tensor => x.softplus(opts);
+export const clamp = (x: Tensor, min: number | null = null, max: number | null = null): Tensor => x.clamp(min, max);
+export const floor = (x: Tensor): Tensor => x.floor();
+export const ceil = (x: Tensor): Tensor => x.ceil();
+export const round = (x: Tensor): Tensor => x.round();
+export const isnan = (x: Tensor): Tensor => x.isnan();
+export const isfinite = (x: Tensor): Tensor => x.isfinite();
+
+export const sum = (x: Tensor, dim?: Dim | null, opts?: ReduceOptions): Tensor => x.sum(dim, opts);
+export const mean = (x: Tensor, dim?: Dim | null, opts?: ReduceOptions): Tensor => x.mean(dim, opts);
+export const prod = (x: Tensor, dim?: Dim | null, opts?: ReduceOptions): Tensor => x.prod(dim, opts);
+export const amax = (x: Tensor, dim?: Dim | null, opts?: ReduceOptions): Tensor => x.amax(dim, opts);
+export const amin = (x: Tensor, dim?: Dim | null, opts?: ReduceOptions): Tensor => x.amin(dim, opts);
+export const argmax = (x: Tensor, dim?: number | null, opts?: ReduceOptions): Tensor => x.argmax(dim, opts);
+export const argmin = (x: Tensor, dim?: number | null, opts?: ReduceOptions): Tensor => x.argmin(dim, opts);
+export const logsumexp = (x: Tensor, dim: Dim, opts?: ReduceOptions): Tensor => x.logsumexp(dim, opts);
+export const cumsum = (x: Tensor, dim: number): Tensor => x.cumsum(dim);
+export const softmax = (x: Tensor, dim: number): Tensor => x.softmax(dim);
+export const logSoftmax = (x: Tensor, dim: number): Tensor => x.logSoftmax(dim);
+
+export const matmul = (a: Tensor, b: Tensor): Tensor => a.matmul(b);
+export const mm = (a: Tensor, b: Tensor): Tensor => a.mm(b);
+export const bmm = (a: Tensor, b: Tensor): Tensor => a.bmm(b);
+export const dot = (a: Tensor, b: Tensor): Tensor => a.dot(b);
+export const outer = (a: Tensor, b: Tensor): Tensor => a.outer(b);
+
+/** Concatenates along an existing dim. */
+export function cat(tensors: Tensor[], dim = 0): Tensor {
+  if (!Array.isArray(tensors)) throw new Error('cat: expected an array of tensors');
+  return new Tensor(native.cat(tensors.map((t) => t._h), dim));
+}
+/** Stacks along a new dim. */
+export function stack(tensors: Tensor[], dim = 0): Tensor {
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('stack: expects a non-empty array of tensors');
+  const s = tensors[0].shape.join(',');
+  tensors.forEach((t, i) => {
+    if (t.shape.join(',') !== s) throw new Error(`stack: expects each tensor to be equal size, but got [${tensors[0].shape.join(', ')}] at entry 0 and [${t.shape.join(', ')}] at entry ${i}`);
+  });
+  const views = tensors.map((t) => t.unsqueeze(dim < 0 ? dim + t.ndim + 1 : dim));
+  const out = cat(views, dim < 0 ? dim + tensors[0].ndim + 1 : dim);
+  for (const v of views) v.dispose();
+  return out;
+}
+export const split = (x: Tensor, size: number | number[], dim = 0): Tensor[] => x.split(size, dim);
+export const chunk = (x: Tensor, chunks: number, dim = 0): Tensor[] => x.chunk(chunks, dim);
+export const gather = (x: Tensor, dim: number, index: Tensor): Tensor => x.gather(dim, index);
+export const indexSelect = (x: Tensor, dim: number, index: Tensor): Tensor => x.indexSelect(dim, index);
+export const flip = (x: Tensor, dims: number[]): Tensor => x.flip(dims);
+export const oneHot = (x: Tensor, numClasses = -1): Tensor => x.oneHot(numClasses);
+export const pad = (x: Tensor, pads: number[], opts?: { mode?: 'constant' | 'reflect'; value?: number }): Tensor => x.pad(pads, opts);
+export const topk = (x: Tensor, k: number, opts?: { dim?: number; largest?: boolean; sorted?: boolean }) => x.topk(k, opts);
+export const sort = (x: Tensor, opts?: { dim?: number; descending?: boolean; stable?: boolean }) => x.sort(opts);
+export const argsort = (x: Tensor, opts?: { dim?: number; descending?: boolean; stable?: boolean }): Tensor => x.argsort(opts);
+export const reshape = (x: Tensor, shape: number[]): Tensor => x.reshape(shape);
+export const transpose = (x: Tensor, d0: number, d1: number): Tensor => x.transpose(d0, d1);
+export const permute = (x: Tensor, dims: number[]): Tensor => x.permute(dims);
+export const flatten = (x: Tensor, startDim = 0, endDim = -1): Tensor => x.flatten(startDim, endDim);
+export const squeeze = (x: Tensor, dim?: Dim): Tensor => x.squeeze(dim);
+export const unsqueeze = (x: Tensor, dim: number): Tensor => x.unsqueeze(dim);
+
+/** Threads used by native kernels and the BLAS. */
+export const setNumThreads = (n: number): void => native.set_num_threads(n);
+export const getNumThreads = (): number => native.get_num_threads();
+/** The BLAS, threading, build flavor and whether CUDA was compiled in. */
+export const backendInfo = () => native.backend_info();

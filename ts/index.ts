@@ -1,0 +1,9 @@
+// myelin's public surface.
+export { Tensor } from './tensor';
+export type { TensorLike, Scalar, Dim, ReduceOptions, ValuesIndices, NestedArray } from './tensor';
+export type { DType } from './dtype';
+export { DTYPES } from './dtype';
+export * from './creation';
+export * from './functional';
+export { tidy, keep, memory } from './memory';
+export { OPS } from './ops/registry';

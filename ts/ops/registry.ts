@@ -1,0 +1,31 @@
+// The op registry: one row per native op id (native/ops.def), in the same order.
+// Columns: id (snake_case, the native export), family, api (where users reach it:
+// a Tensor method, or a top-level function marked 'fn:'). test/op_table.test.ts checks
+// that this table, the native op list and the test table hold the same ids.
+export type OpFamily = 'unary' | 'binary' | 'view' | 'creation' | 'reduce' | 'linalg' | 'index';
+export interface OpRow { id: string; family: OpFamily; api: string }
+
+const row = (id: string, family: OpFamily, api?: string): OpRow => ({
+  id, family, api: api ?? id.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()),
+});
+
+export const OPS: readonly OpRow[] = [
+  ...['neg', 'abs', 'sign', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'sin', 'cos',
+    'tanh', 'sigmoid', 'relu', 'silu', 'selu', 'gelu', 'gelu_tanh', 'leaky_relu', 'elu', 'softplus', 'clamp',
+    'floor', 'ceil', 'round', 'isnan', 'isfinite', 'logical_not'].map((id) => row(id, 'unary', id === 'gelu_tanh' ? 'gelu' : undefined)),
+  ...['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logical_and',
+    'logical_or'].map((id) => row(id, 'binary')),
+  ...['as_strided', 'reshape', 'view', 'permute', 'transpose', 'slice', 'select', 'narrow', 'expand', 'squeeze',
+    'unsqueeze', 'flatten', 'contiguous'].map((id) => row(id, 'view')),
+  row('to_dtype', 'unary', 'to'), row('copy_', 'unary', 'copy_'), row('where', 'binary'),
+  row('from_array', 'creation', 'fn:tensor'), row('full', 'creation', 'fn:full'), row('fill_', 'creation', 'fill_'),
+  row('arange', 'creation', 'fn:arange'), row('linspace', 'creation', 'fn:linspace'), row('eye', 'creation', 'fn:eye'),
+  row('uniform_', 'creation', 'uniform_'), row('normal_', 'creation', 'normal_'), row('randint', 'creation', 'fn:randint'),
+  row('bernoulli', 'creation', 'fn:bernoulli'), row('randperm', 'creation', 'fn:randperm'),
+  ...['sum', 'mean', 'prod', 'amax', 'amin', 'max', 'min', 'argmax', 'argmin', 'var', 'std', 'norm', 'logsumexp',
+    'all', 'any', 'cumsum', 'softmax', 'log_softmax'].map((id) => row(id, 'reduce')),
+  row('matmul', 'linalg'),
+  row('cat', 'index', 'fn:cat'),
+  ...['gather', 'scatter', 'scatter_add', 'index_select', 'index_add', 'masked_fill', 'one_hot', 'topk', 'sort',
+    'flip'].map((id) => row(id, 'index')),
+];

@@ -1,0 +1,403 @@
+// The Tensor class: a handle on a native tensor plus PyTorch's method surface.
+// Methods are thin: arguments are normalized here, checked and computed natively.
+import { native, type Handle } from './binding';
+import { type DType, type TypedArrayFor, isFloating } from './dtype';
+import { track } from './memory';
+import { formatTensor } from './print';
+
+export type Scalar = number | boolean;
+export type TensorLike = Tensor | Scalar;
+export type Dim = number | number[];
+export interface ReduceOptions { keepdim?: boolean }
+export interface ValuesIndices { values: Tensor; indices: Tensor }
+export type NestedArray = number | boolean | NestedArray[];
+
+const h = (x: TensorLike): Handle | Scalar => (x instanceof Tensor ? x._h : x);
+const dimsArg = (dim?: Dim | null): number[] | null =>
+  dim === undefined || dim === null ? null : Array.isArray(dim) ? dim : [dim];
+const sizes = (args: (number | number[])[]): number[] =>
+  args.length === 1 && Array.isArray(args[0]) ? args[0] : (args as number[]);
+
+/** A multi-dimensional array on a device, with NumPy broadcasting and PyTorch semantics. */
+export class Tensor {
+  /** @internal native handle */
+  readonly _h: Handle;
+  private _shape?: readonly number[];
+  private _dtype?: DType;
+  private _disposed = false;
+
+  /** @internal Use tensor(), zeros(), ... to create tensors. */
+  constructor(handle: Handle) {
+    this._h = handle;
+    track(this);
+  }
+
+  // ---- metadata
+  get shape(): readonly number[] { return (this._shape ??= Object.freeze(native.shape(this._h))); }
+  get dtype(): DType { return (this._dtype ??= native.dtype(this._h)); }
+  get ndim(): number { return this.shape.length; }
+  get device(): 'cpu' { return 'cpu'; }
+  size(dim?: number): number | readonly number[] {
+    if (dim === undefined) return this.shape;
+    const n = this.ndim;
+    if (dim < -n || dim >= n) throw new Error(`size: dim ${dim} out of range for a ${n}-d tensor`);
+    return this.shape[dim < 0 ? dim + n : dim];
+  }
+  numel(): number { return this.shape.reduce((a, b) => a * b, 1); }
+  stride(): number[] { return native.meta(this._h)[2]; }
+  storageOffset(): number { return native.meta(this._h)[3]; }
+  isContiguous(): boolean { return native.meta(this._h)[4]; }
+  isFloatingPoint(): boolean { return isFloating(this.dtype); }
+  /** True when both tensors view the same native storage. */
+  sharesStorageWith(other: Tensor): boolean { return native.same_storage(this._h, other._h); }
+
+  // ---- lifetime
+  /** Releases the native memory now; later use throws. */
+  dispose(): void {
+    if (this._disposed) return;
+    this._disposed = true;
+    native.dispose(this._h);
+  }
+  get isDisposed(): boolean { return this._disposed; }
+  [Symbol.dispose](): void { this.dispose(); }
+
+  // ---- conversion
+  /** A TypedArray copy of the elements in row-major order. */
+  data(): TypedArrayFor { return native.to_array(this._h); }
+  /** Nested JS arrays (int64 as numbers, bool as booleans). */
+  toArray(): NestedArray {
+    const flat = this.data();
+    const isBool = this.dtype === 'bool';
+    const shape = this.shape;
+    const at = (i: number): number | boolean => (isBool ? flat[i] !== 0 : Number(flat[i]));
+    if (shape.length === 0) return at(0);
+    let pos = 0;
+    const build = (d: number): NestedArray[] => {
+      const out: NestedArray[] = [];
+      for (let i = 0; i < shape[d]; i++) out.push(d === shape.length - 1 ? at(pos++) : build(d + 1));
+      return out;
+    };
+    return build(0);
+  }
+  /** The value of a one-element tensor. */
+  item(): number | boolean { return native.item(this._h); }
+  toString(): string { return formatTensor(this); }
+  [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
+
+  /** A copy in another dtype (or this tensor's device, 'cpu'). */
+  to(target: DType | 'cpu'): Tensor {
+    if (target === 'cpu') return this;
+    return new Tensor(native.to_dtype(this._h, target));
+  }
+  float(): Tensor { return this.to('float32'); }
+  double(): Tensor { return this.to('float64'); }
+  int(): Tensor { return this.to('int32'); }
+  long(): Tensor { return this.to('int64'); }
+  bool(): Tensor { return this.to('bool'); }
+  clone(): Tensor { return new Tensor(native.to_dtype(this._h, this.dtype)); }
+  contiguous(): Tensor { return new Tensor(native.contiguous(this._h)); }
+
+  // ---- views (share storage with this tensor)
+  reshape(...shape: (number | number[])[]): Tensor { return new Tensor(native.reshape(this._h, sizes(shape))); }
+  view(...shape: (number | number[])[]): Tensor { return new Tensor(native.view(this._h, sizes(shape))); }
+  viewAs(other: Tensor): Tensor { return this.view([...other.shape]); }
+  reshapeAs(other: Tensor): Tensor { return this.reshape([...other.shape]); }
+  permute(...dims: (number | number[])[]): Tensor { return new Tensor(native.permute(this._h, sizes(dims))); }
+  transpose(dim0: number, dim1: number): Tensor { return new Tensor(native.transpose(this._h, dim0, dim1)); }
+  /** Transpose of a tensor with at most 2 dims. */
+  t(): Tensor {
+    if (this.ndim > 2) throw new Error(`t: expects a tensor with <= 2 dimensions, but got ${this.ndim}`);
+    return this.ndim < 2 ? this.view([...this.shape]) : this.transpose(0, 1);
+  }
+  get T(): Tensor { return this.permute([...Array(this.ndim).keys()].reverse()); }
+  /** Python's x[start:end:step] along `dim` (negative and out-of-range bounds clamp). */
+  slice(dim: number, start = 0, end = Number.MAX_SAFE_INTEGER, step = 1): Tensor {
+    return new Tensor(native.slice(this._h, dim, start, end, step));
+  }
+  select(dim: number, index: number): Tensor { return new Tensor(native.select(this._h, dim, index)); }
+  narrow(dim: number, start: number, length: number): Tensor { return new Tensor(native.narrow(this._h, dim, start, length)); }
+  expand(...shape: (number | number[])[]): Tensor { return new Tensor(native.expand(this._h, sizes(shape))); }
+  expandAs(other: Tensor): Tensor { return this.expand([...other.shape]); }
+  squeeze(dim?: Dim): Tensor { return new Tensor(native.squeeze(this._h, dimsArg(dim))); }
+  unsqueeze(dim: number): Tensor { return new Tensor(native.unsqueeze(this._h, dim)); }
+  flatten(startDim = 0, endDim = -1): Tensor { return new Tensor(native.flatten(this._h, startDim, endDim)); }
+  unflatten(dim: number, sizes_: number[]): Tensor {
+    const n = this.ndim;
+    const d = dim < 0 ? dim + n : dim;
+    return this.reshape([...this.shape.slice(0, d), ...sizes_, ...this.shape.slice(d + 1)]);
+  }
+  asStrided(shape: number[], strides: number[], offset = 0): Tensor {
+    return new Tensor(native.as_strided(this._h, shape, strides, offset));
+  }
+
+  // ---- elementwise: arithmetic (NumPy broadcasting; numbers are weakly typed like Python scalars)
+  add(other: TensorLike, opts?: { alpha?: number }): Tensor {
+    const o = opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(other, opts.alpha) : other;
+    return new Tensor(native.add(this._h, h(o)));
+  }
+  sub(other: TensorLike, opts?: { alpha?: number }): Tensor {
+    const o = opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(other, opts.alpha) : other;
+    return new Tensor(native.sub(this._h, h(o)));
+  }
+  mul(other: TensorLike): Tensor { return new Tensor(native.mul(this._h, h(other))); }
+  /** True division (ints give float32), as torch.div. */
+  div(other: TensorLike): Tensor { return new Tensor(native.div(this._h, h(other))); }
+  pow(exponent: TensorLike): Tensor { return new Tensor(native.pow(this._h, h(exponent))); }
+  maximum(other: TensorLike): Tensor { return new Tensor(native.maximum(this._h, h(other))); }
+  minimum(other: TensorLike): Tensor { return new Tensor(native.minimum(this._h, h(other))); }
+  eq(other: TensorLike): Tensor { return new Tensor(native.eq(this._h, h(other))); }
+  ne(other: TensorLike): Tensor { return new Tensor(native.ne(this._h, h(other))); }
+  lt(other: TensorLike): Tensor { return new Tensor(native.lt(this._h, h(other))); }
+  le(other: TensorLike): Tensor { return new Tensor(native.le(this._h, h(other))); }
+  gt(other: TensorLike): Tensor { return new Tensor(native.gt(this._h, h(other))); }
+  ge(other: TensorLike): Tensor { return new Tensor(native.ge(this._h, h(other))); }
+  logicalAnd(other: TensorLike): Tensor { return new Tensor(native.logical_and(this._h, h(other))); }
+  logicalOr(other: TensorLike): Tensor { return new Tensor(native.logical_or(this._h, h(other))); }
+  logicalNot(): Tensor { return new Tensor(native.logical_not(this._h)); }
+  /** Elements of this tensor where `condition`, else of `other`. */
+  where(condition: Tensor, other: TensorLike): Tensor { return new Tensor(native.where(condition._h, this._h, h(other))); }
+
+  // ---- elementwise: math and activations
+  neg(): Tensor { return new Tensor(native.neg(this._h)); }
+  abs(): Tensor { return new Tensor(native.abs(this._h)); }
+  sign(): Tensor { return new Tensor(native.sign(this._h)); }
+  exp(): Tensor { return new Tensor(native.exp(this._h)); }
+  log(): Tensor { return new Tensor(native.log(this._h)); }
+  log1p(): Tensor { return new Tensor(native.log1p(this._h)); }
+  expm1(): Tensor { return new Tensor(native.expm1(this._h)); }
+  sqrt(): Tensor { return new Tensor(native.sqrt(this._h)); }
+  rsqrt(): Tensor { return new Tensor(native.rsqrt(this._h)); }
+  square(): Tensor { return new Tensor(native.square(this._h)); }
+  reciprocal(): Tensor { return new Tensor(native.reciprocal(this._h)); }
+  sin(): Tensor { return new Tensor(native.sin(this._h)); }
+  cos(): Tensor { return new Tensor(native.cos(this._h)); }
+  tanh(): Tensor { return new Tensor(native.tanh(this._h)); }
+  sigmoid(): Tensor { return new Tensor(native.sigmoid(this._h)); }
+  relu(): Tensor { return new Tensor(native.relu(this._h)); }
+  leakyRelu(negativeSlope = 0.01): Tensor { return new Tensor(native.leaky_relu(this._h, negativeSlope)); }
+  elu(alpha = 1): Tensor { return new Tensor(native.elu(this._h, alpha)); }
+  selu(): Tensor { return new Tensor(native.selu(this._h)); }
+  silu(): Tensor { return new Tensor(native.silu(this._h)); }
+  /** GELU, exact (erf) or with approximate: 'tanh'. */
+  gelu(opts?: { approximate?: 'none' | 'tanh' }): Tensor {
+    return new Tensor(opts?.approximate === 'tanh' ? native.gelu_tanh(this._h) : native.gelu(this._h));
+  }
+  softplus(opts?: { beta?: number; threshold?: number }): Tensor {
+    return new Tensor(native.softplus(this._h, opts?.beta ?? 1, opts?.threshold ?? 20));
+  }
+  /** Limits values to [min, max]; either bound may be null. */
+  clamp(min: number | null = null, max: number | null = null): Tensor {
+    if (min === null && max === null) throw new Error("clamp: at least one of 'min' or 'max' must not be null");
+    return new Tensor(native.clamp(this._h, min, max));
+  }
+  floor(): Tensor { return new Tensor(native.floor(this._h)); }
+  ceil(): Tensor { return new Tensor(native.ceil(this._h)); }
+  /** Rounds half to even, as torch.round. */
+  round(): Tensor { return new Tensor(native.round(this._h)); }
+  isnan(): Tensor { return new Tensor(native.isnan(this._h)); }
+  isfinite(): Tensor { return new Tensor(native.isfinite(this._h)); }
+
+  // ---- in-place (write into this tensor's storage; shape and dtype stay)
+  add_(other: TensorLike, opts?: { alpha?: number }): this {
+    native.add(this._h, h(opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(other, opts.alpha) : other), this._h);
+    return this;
+  }
+  sub_(other: TensorLike, opts?: { alpha?: number }): this {
+    native.sub(this._h, h(opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(other, opts.alpha) : other), this._h);
+    return this;
+  }
+  mul_(other: TensorLike): this { native.mul(this._h, h(other), this._h); return this; }
+  div_(other: TensorLike): this { native.div(this._h, h(other), this._h); return this; }
+  pow_(other: TensorLike): this { native.pow(this._h, h(other), this._h); return this; }
+  neg_(): this { native.neg(this._h, this._h); return this; }
+  exp_(): this { native.exp(this._h, this._h); return this; }
+  sqrt_(): this { native.sqrt(this._h, this._h); return this; }
+  relu_(): this { native.relu(this._h, this._h); return this; }
+  sigmoid_(): this { native.sigmoid(this._h, this._h); return this; }
+  tanh_(): this { native.tanh(this._h, this._h); return this; }
+  clamp_(min: number | null = null, max: number | null = null): this { native.clamp(this._h, min, max, this._h); return this; }
+  zero_(): this { native.fill_(this._h, 0); return this; }
+  fill_(value: Scalar): this { native.fill_(this._h, Number(value)); return this; }
+  /** Copies `src` (broadcast, dtype-converted) into this tensor. */
+  copy_(src: Tensor): this { native.copy_(this._h, src._h); return this; }
+  uniform_(from = 0, to = 1): this { native.uniform_(this._h, from, to); return this; }
+  normal_(mean = 0, std = 1): this { native.normal_(this._h, mean, std); return this; }
+  maskedFill_(mask: Tensor, value: Scalar): this {
+    const filled = native.masked_fill(this._h, mask._h, Number(value));
+    native.copy_(this._h, filled);
+    native.dispose(filled);
+    return this;
+  }
+
+  // ---- reductions (dim: one dim, several, or all when omitted)
+  sum(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.sum(this._h, dimsArg(dim), !!opts?.keepdim)); }
+  mean(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.mean(this._h, dimsArg(dim), !!opts?.keepdim)); }
+  prod(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.prod(this._h, dimsArg(dim), !!opts?.keepdim)); }
+  amax(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.amax(this._h, dimsArg(dim), !!opts?.keepdim)); }
+  amin(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.amin(this._h, dimsArg(dim), !!opts?.keepdim)); }
+  all(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.all(this._h, dimsArg(dim), !!opts?.keepdim)); }
+  any(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.any(this._h, dimsArg(dim), !!opts?.keepdim)); }
+  logsumexp(dim: Dim, opts?: ReduceOptions): Tensor { return new Tensor(native.logsumexp(this._h, dimsArg(dim), !!opts?.keepdim)); }
+  /** Max of all elements, or `{values, indices}` along `dim`. */
+  max(): Tensor;
+  max(dim: number, opts?: ReduceOptions): ValuesIndices;
+  max(dim?: number, opts?: ReduceOptions): Tensor | ValuesIndices {
+    if (dim === undefined) return this.amax();
+    const [v, i] = native.max(this._h, dim, !!opts?.keepdim);
+    return { values: new Tensor(v), indices: new Tensor(i) };
+  }
+  min(): Tensor;
+  min(dim: number, opts?: ReduceOptions): ValuesIndices;
+  min(dim?: number, opts?: ReduceOptions): Tensor | ValuesIndices {
+    if (dim === undefined) return this.amin();
+    const [v, i] = native.min(this._h, dim, !!opts?.keepdim);
+    return { values: new Tensor(v), indices: new Tensor(i) };
+  }
+  argmax(dim?: number | null, opts?: ReduceOptions): Tensor { return new Tensor(native.argmax(this._h, dim ?? null, !!opts?.keepdim)); }
+  argmin(dim?: number | null, opts?: ReduceOptions): Tensor { return new Tensor(native.argmin(this._h, dim ?? null, !!opts?.keepdim)); }
+  /** Variance with Bessel's correction by default (correction: 1); `unbiased: false` is correction 0. */
+  var(dim?: Dim | null, opts?: ReduceOptions & { correction?: number; unbiased?: boolean }): Tensor {
+    return new Tensor(native.var(this._h, dimsArg(dim), correctionOf(opts), !!opts?.keepdim));
+  }
+  std(dim?: Dim | null, opts?: ReduceOptions & { correction?: number; unbiased?: boolean }): Tensor {
+    return new Tensor(native.std(this._h, dimsArg(dim), correctionOf(opts), !!opts?.keepdim));
+  }
+  /** Vector norm: p = 1, 2 (default; 'fro' alike) or Infinity. */
+  norm(p: number | 'fro' = 2, dim?: Dim | null, opts?: ReduceOptions): Tensor {
+    return new Tensor(native.norm(this._h, p === 'fro' ? 2 : p, dimsArg(dim), !!opts?.keepdim));
+  }
+  cumsum(dim: number): Tensor { return new Tensor(native.cumsum(this._h, dim)); }
+  softmax(dim: number): Tensor { return new Tensor(native.softmax(this._h, dim)); }
+  logSoftmax(dim: number): Tensor { return new Tensor(native.log_softmax(this._h, dim)); }
+
+  // ---- linear algebra
+  /** torch.matmul: dot, mm, vector-matrix and batched products with broadcast batch dims. */
+  matmul(other: Tensor): Tensor { return new Tensor(native.matmul(this._h, other._h)); }
+  mm(other: Tensor): Tensor {
+    if (this.ndim !== 2 || other.ndim !== 2) throw new Error(`mm: expected 2-D tensors, got ${this.ndim}-D and ${other.ndim}-D`);
+    return this.matmul(other);
+  }
+  bmm(other: Tensor): Tensor {
+    if (this.ndim !== 3 || other.ndim !== 3) throw new Error(`bmm: expected 3-D tensors, got ${this.ndim}-D and ${other.ndim}-D`);
+    if (this.shape[0] !== other.shape[0]) throw new Error(`bmm: batch sizes differ (${this.shape[0]} != ${other.shape[0]})`);
+    return this.matmul(other);
+  }
+  dot(other: Tensor): Tensor {
+    if (this.ndim !== 1 || other.ndim !== 1) throw new Error(`dot: expected 1-D tensors, got ${this.ndim}-D and ${other.ndim}-D`);
+    if (this.shape[0] !== other.shape[0]) throw new Error(`dot: inconsistent sizes ${this.shape[0]} and ${other.shape[0]}`);
+    return this.matmul(other);
+  }
+  outer(other: Tensor): Tensor {
+    if (this.ndim !== 1 || other.ndim !== 1) throw new Error(`outer: expected 1-D tensors, got ${this.ndim}-D and ${other.ndim}-D`);
+    return this.unsqueeze(1).mul(other.unsqueeze(0));
+  }
+
+  // ---- joining and indexing
+  gather(dim: number, index: Tensor): Tensor { return new Tensor(native.gather(this._h, dim, index._h)); }
+  scatter(dim: number, index: Tensor, src: Tensor | number): Tensor {
+    return new Tensor(native.scatter(this._h, dim, index._h, src instanceof Tensor ? src._h : src));
+  }
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return new Tensor(native.scatter_add(this._h, dim, index._h, src._h)); }
+  indexSelect(dim: number, index: Tensor): Tensor { return new Tensor(native.index_select(this._h, dim, index._h)); }
+  indexAdd(dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): Tensor {
+    return new Tensor(native.index_add(this._h, dim, index._h, source._h, opts?.alpha ?? 1));
+  }
+  maskedFill(mask: Tensor, value: Scalar): Tensor { return new Tensor(native.masked_fill(this._h, mask._h, Number(value))); }
+  oneHot(numClasses = -1): Tensor { return new Tensor(native.one_hot(this._h, numClasses)); }
+  topk(k: number, opts?: { dim?: number; largest?: boolean; sorted?: boolean }): ValuesIndices {
+    const [v, i] = native.topk(this._h, k, opts?.dim ?? -1, opts?.largest ?? true, opts?.sorted ?? true);
+    return { values: new Tensor(v), indices: new Tensor(i) };
+  }
+  sort(opts?: { dim?: number; descending?: boolean; stable?: boolean }): ValuesIndices {
+    const [v, i] = native.sort(this._h, opts?.dim ?? -1, opts?.descending ?? false, opts?.stable ?? false);
+    return { values: new Tensor(v), indices: new Tensor(i) };
+  }
+  argsort(opts?: { dim?: number; descending?: boolean; stable?: boolean }): Tensor {
+    const { values, indices } = this.sort(opts);
+    values.dispose();
+    return indices;
+  }
+  flip(...dims: (number | number[])[]): Tensor { return new Tensor(native.flip(this._h, sizes(dims))); }
+  /** Splits into views of `splitSize` along dim (the last may be smaller), or of the given sizes. */
+  split(splitSize: number | number[], dim = 0): Tensor[] {
+    const n = this.size(dim) as number;
+    const lens: number[] = [];
+    if (Array.isArray(splitSize)) {
+      if (splitSize.reduce((a, b) => a + b, 0) !== n)
+        throw new Error(`split: sizes [${splitSize.join(', ')}] do not sum to ${n} (dim ${dim})`);
+      lens.push(...splitSize);
+    } else {
+      if (!(splitSize > 0) || !Number.isInteger(splitSize)) throw new Error(`split: split size must be a positive integer, got ${splitSize}`);
+      for (let s = 0; s < n; s += splitSize) lens.push(Math.min(splitSize, n - s));
+      if (n === 0) lens.push(0);
+    }
+    let start = 0;
+    return lens.map((len) => { const v = this.narrow(dim, start, len); start += len; return v; });
+  }
+  /** Splits into `chunks` views of equal size (the last may be smaller), as torch.chunk. */
+  chunk(chunks: number, dim = 0): Tensor[] {
+    if (!(chunks > 0) || !Number.isInteger(chunks)) throw new Error(`chunk: chunks must be a positive integer, got ${chunks}`);
+    const n = this.size(dim) as number;
+    return this.split(Math.max(1, Math.ceil(n / chunks)), dim);
+  }
+  /** Tiles the tensor: sizes.length >= ndim, as torch.Tensor.repeat. */
+  repeat(...reps: (number | number[])[]): Tensor {
+    const r = sizes(reps);
+    if (r.length < this.ndim)
+      throw new Error(`repeat: number of repeat dims (${r.length}) can not be smaller than the tensor's dims (${this.ndim})`);
+    if (r.some((v) => !Number.isInteger(v) || v < 0)) throw new Error(`repeat: repeats must be non-negative integers, got [${r.join(', ')}]`);
+    const padded = [...Array(r.length - this.ndim).fill(1), ...this.shape];
+    const inter: number[] = [], expanded: number[] = [], out: number[] = [];
+    padded.forEach((s, i) => { inter.push(1, s); expanded.push(r[i], s); out.push(r[i] * s); });
+    return this.reshape(inter).expand(expanded).contiguous().reshape(out);
+  }
+  /** torch.nn.functional.pad: pads [left, right, top, bottom, ...] from the last dim backwards. */
+  pad(pads: number[], opts?: { mode?: 'constant' | 'reflect'; value?: number }): Tensor {
+    return padTensor(this, pads, opts?.mode ?? 'constant', opts?.value ?? 0);
+  }
+}
+
+function mulAlpha(other: TensorLike, alpha: number): TensorLike {
+  return other instanceof Tensor ? other.mul(alpha) : Number(other) * alpha;
+}
+
+function correctionOf(opts?: { correction?: number; unbiased?: boolean }): number {
+  if (opts?.correction !== undefined) return opts.correction;
+  return opts?.unbiased === false ? 0 : 1;
+}
+
+function padTensor(x: Tensor, pads: number[], mode: 'constant' | 'reflect', value: number): Tensor {
+  if (pads.length % 2 !== 0 || pads.length / 2 > x.ndim)
+    throw new Error(`pad: padding length must be even and at most 2*ndim (${2 * x.ndim}), got ${pads.length}`);
+  if (pads.some((p) => !Number.isInteger(p))) throw new Error(`pad: pads must be integers, got [${pads.join(', ')}]`);
+  const k = pads.length / 2;
+  if (mode === 'constant') {
+    const outShape = [...x.shape];
+    for (let i = 0; i < k; i++) outShape[x.ndim - 1 - i] += pads[2 * i] + pads[2 * i + 1];
+    if (outShape.some((s) => s < 0)) throw new Error(`pad: resulting size [${outShape.join(', ')}] is negative`);
+    const out = new Tensor(native.full(outShape, value, x.dtype));
+    let src = x, dst = out;
+    for (let i = 0; i < k; i++) {
+      const d = x.ndim - 1 - i, lo = pads[2 * i], hi = pads[2 * i + 1];
+      // negative pads crop the source; positive pads offset the destination
+      src = src.narrow(d, Math.max(0, -lo), x.shape[d] - Math.max(0, -lo) - Math.max(0, -hi));
+      dst = dst.narrow(d, Math.max(0, lo), src.shape[d]);
+    }
+    native.copy_(dst._h, src._h);
+    return out;
+  }
+  if (mode !== 'reflect') throw new Error(`pad: unsupported mode '${String(mode)}' (constant or reflect)`);
+  let y = x;
+  for (let i = 0; i < k; i++) {
+    const d = x.ndim - 1 - i, lo = pads[2 * i], hi = pads[2 * i + 1], n = x.shape[d];
+    if (lo < 0 || hi < 0 || lo >= n || hi >= n)
+      throw new Error(`pad: reflect padding (${lo}, ${hi}) must be non-negative and less than the input size ${n} at dim ${d}`);
+    const idx: number[] = [];
+    for (let j = lo; j > 0; j--) idx.push(j);
+    for (let j = 0; j < n; j++) idx.push(j);
+    for (let j = n - 2; j >= n - 1 - hi; j--) idx.push(j);
+    const index = new Tensor(native.from_array(BigInt64Array.from(idx, BigInt), [idx.length], 'int64'));
+    y = y.indexSelect(d, index);
+  }
+  return y === x ? x.clone() : y;
+}
