@@ -22,7 +22,7 @@ function formatter(values: number[], dtype: string): (v: number) => string {
     return `${m}e${ex < 0 ? '-' : '+'}${String(Math.abs(ex)).padStart(2, '0')}`;
   };
   if (ints) {
-    if (max > 1e8) return (v) => (Number.isFinite(v) ? sci(v) : special(v));
+    if (max / Math.max(min, Number.MIN_VALUE) > 1000 || max > 1e8) return (v) => (Number.isFinite(v) ? sci(v) : special(v));
     return (v) => (Number.isFinite(v) ? `${v.toFixed(0)}.` : special(v));
   }
   if (max / Math.max(min, Number.MIN_VALUE) > 1000 || max > 1e8 || (min < 1e-4 && min > 0))
@@ -51,8 +51,14 @@ export function formatTensor(t: Tensor): string {
   const indent = 'tensor('.length;
   const render = (d: number, base: number): string => {
     if (d === shape.length) return fmt(flat[base]).padStart(width);
-    const parts = shown(shape[d]).map((i) => (i < 0 ? '...' : render(d + 1, base + i * strides[d])));
-    if (d === shape.length - 1) return `[${parts.join(', ')}]`;
+    const parts = shown(shape[d]).map((i) => (i < 0 ? (d === shape.length - 1 ? ' ...' : '...') : render(d + 1, base + i * strides[d])));
+    if (d === shape.length - 1) {
+      // wrap rows at 80 columns, as torch's linewidth
+      const perLine = Math.max(1, Math.floor((80 - indent - d) / (width + 2)));
+      const lines: string[] = [];
+      for (let i = 0; i < parts.length; i += perLine) lines.push(parts.slice(i, i + perLine).join(', '));
+      return `[${lines.join(',\n' + ' '.repeat(indent + d + 1))}]`;
+    }
     const sep = ',' + '\n'.repeat(shape.length - 1 - d) + ' '.repeat(indent + d + 1);
     return `[${parts.join(sep)}]`;
   };

@@ -1,0 +1,79 @@
+"""NumPy and PyTorch twins of bench/core.js: the same workloads, timed the same way
+(median over repeats), printed as JSON {name: {numpy: ops_per_s, torch: ops_per_s}}."""
+import json, sys, time
+import numpy as np
+
+try:
+    import torch
+    torch.set_num_threads(2)
+except ImportError:  # PyTorch is optional: its column is left empty
+    torch = None
+
+
+def rate(fn, min_time=0.5, repeats=5):
+    fn()
+    n, t = 1, 0.0
+    while True:  # calibrate a batch that takes ~min_time/repeats
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        t = time.perf_counter() - t0
+        if t > min_time / repeats:
+            break
+        n *= 2
+    samples = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        samples.append(n / (time.perf_counter() - t0))
+    return float(np.median(samples))
+
+
+rng = np.random.default_rng(0)
+out = {}
+only = sys.argv[1:]
+
+
+def bench(name, np_fn, torch_fn=None):
+    if only and not any(o in name for o in only):
+        return
+    r = {"numpy": rate(np_fn)}
+    if torch is not None and torch_fn is not None:
+        r["torch"] = rate(torch_fn)
+    out[name] = r
+
+
+for n in (128, 512, 1024, 2048):
+    a = rng.standard_normal((n, n), dtype=np.float32)
+    b = rng.standard_normal((n, n), dtype=np.float32)
+    ta, tb = (torch.from_numpy(a), torch.from_numpy(b)) if torch else (None, None)
+    bench(f"matmul {n}", lambda: a @ b, lambda: ta @ tb)
+
+for n in (10**6, 10**7):
+    x = rng.standard_normal(n, dtype=np.float32)
+    y = rng.standard_normal(n, dtype=np.float32)
+    tx, ty = (torch.from_numpy(x), torch.from_numpy(y)) if torch else (None, None)
+    tag = "1e6" if n == 10**6 else "1e7"
+    bench(f"add {tag}", lambda: x + y, lambda: tx + ty)
+    bench(f"mul {tag}", lambda: x * y, lambda: tx * ty)
+    bench(f"exp {tag}", lambda: np.exp(x), lambda: torch.exp(tx))
+    bench(f"relu {tag}", lambda: np.maximum(x, 0), lambda: torch.relu(tx))
+    bench(f"sum {tag}", lambda: x.sum(), lambda: tx.sum())
+
+s = rng.standard_normal((4096, 1024), dtype=np.float32)
+ts = torch.from_numpy(s) if torch else None
+
+
+def np_softmax():
+    e = np.exp(s - s.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+bench("softmax [4096,1024]", np_softmax, lambda: torch.softmax(ts, dim=1))
+
+one_a, one_b = np.ones(1, dtype=np.float32), np.ones(1, dtype=np.float32)
+t1a, t1b = (torch.ones(1), torch.ones(1)) if torch else (None, None)
+bench("add 1 element (overhead)", lambda: one_a + one_b, lambda: t1a + t1b)
+
+json.dump(out, sys.stdout)

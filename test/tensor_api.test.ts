@@ -1,0 +1,118 @@
+// The Tensor surface outside the op table: printing (against torch's own str()), views
+// sharing storage, lifetimes (dispose, tidy, keep), seeding and threads.
+import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import * as my from '../ts/index';
+
+const decode = (v: number | string) => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : Number(v));
+
+describe('printing matches torch str()', () => {
+  const cases = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'print.json'), 'utf8'));
+  for (const c of cases) {
+    it(c.name, () => {
+      const t = my.tensor(c.data.map(decode), { dtype: c.dtype }).reshape(c.shape);
+      expect(t.toString()).toBe(c.str);
+    });
+  }
+});
+
+describe('views share storage', () => {
+  it('writes through a transposed, step-sliced view land in the base', () => {
+    const base = my.zeros(3, 4);
+    const v = base.transpose(0, 1).slice(0, 1, 4, 2); // rows 1 and 3 of the transpose
+    expect(v.sharesStorageWith(base)).toBe(true);
+    expect(v.isContiguous()).toBe(false);
+    v.fill_(7);
+    expect(base.toArray()).toEqual([[0, 7, 0, 7], [0, 7, 0, 7], [0, 7, 0, 7]]);
+  });
+  it('reshape views when it can and copies when it must', () => {
+    const x = my.arange(12).reshape(3, 4);
+    expect(x.reshape(4, 3).sharesStorageWith(x)).toBe(true);
+    const t = x.t();
+    expect(t.reshape(12).sharesStorageWith(x)).toBe(false);
+    expect(t.reshape(12).toArray()).toEqual([0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11]);
+    expect(() => t.view(12)).toThrow(/view: .*incompatible/);
+  });
+  it('expand gives stride 0 and select/narrow/squeeze/unsqueeze keep sharing', () => {
+    const x = my.tensor([1, 2, 3]).unsqueeze(0);
+    const e = x.expand(4, 3);
+    expect(e.stride()).toEqual([0, 1]);
+    expect(e.sum().item()).toBe(24);
+    expect(e.select(0, 2).sharesStorageWith(x)).toBe(true);
+    expect(x.narrow(1, 1, 2).squeeze(0).toArray()).toEqual([2, 3]);
+    expect(x.flatten().shape).toEqual([3]);
+  });
+  it('contiguous() copies only non-contiguous tensors; clone() always copies', () => {
+    const x = my.arange(6).reshape(2, 3);
+    expect(x.contiguous().sharesStorageWith(x)).toBe(true);
+    expect(x.t().contiguous().sharesStorageWith(x)).toBe(false);
+    expect(x.clone().sharesStorageWith(x)).toBe(false);
+  });
+});
+
+describe('lifetimes', () => {
+  it('dispose releases native memory and later use throws naming the op', () => {
+    const before = my.memory().numBytes;
+    const x = my.zeros(1000, 1000);
+    expect(my.memory().numBytes - before).toBe(4_000_000);
+    x.dispose();
+    expect(my.memory().numBytes).toBe(before);
+    expect(x.isDisposed).toBe(true);
+    expect(() => x.exp()).toThrow(/exp: argument 0 is a disposed tensor/);
+    expect(() => my.ones(2).add(x)).toThrow(/add: argument 1 is a disposed tensor/);
+  });
+  it('tidy frees intermediates and keeps returned and kept tensors', () => {
+    const x = my.ones(256, 256);
+    const before = my.memory().numBytes;
+    let kept!: my.Tensor;
+    const { y } = my.tidy(() => {
+      const a = x.mul(2);
+      const b = a.add(1);
+      kept = my.keep(b.mul(3));
+      return { y: b.sub(1) };
+    });
+    expect(my.memory().numBytes - before).toBe(2 * 256 * 256 * 4);
+    expect(y.sum().item()).toBe(256 * 256 * 2);
+    expect(kept.isDisposed).toBe(false);
+    expect(x.isDisposed).toBe(false);
+  });
+  it('nested tidy hands returned tensors to the outer scope', () => {
+    const before = my.memory().numBytes;
+    my.tidy(() => {
+      const inner = my.tidy(() => my.ones(100).mul(2));
+      expect(inner.isDisposed).toBe(false);
+      return undefined;
+    });
+    expect(my.memory().numBytes).toBe(before);
+  });
+});
+
+describe('generator and threads', () => {
+  it('manualSeed repeats every random op bit for bit', () => {
+    const draw = () => {
+      my.manualSeed(1234);
+      return [my.rand(5).data(), my.randn(5).data(), my.randint(0, 10, [5]).data(), my.randperm(6).data(),
+        my.bernoulli(my.full([5], 0.5)).data(), my.zeros(5).uniform_(-2, 2).data(), my.zeros(5, { dtype: 'float64' }).normal_(1, 3).data()];
+    };
+    expect(draw()).toEqual(draw());
+  });
+  it('random fills do not depend on the thread count', () => {
+    my.manualSeed(7);
+    const a = my.randn(100000).data();
+    my.setNumThreads(1);
+    my.manualSeed(7);
+    const b = my.randn(100000).data();
+    my.setNumThreads(2);
+    expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
+  });
+  it('setNumThreads / getNumThreads and backendInfo', () => {
+    const n = my.getNumThreads();
+    my.setNumThreads(1);
+    expect(my.getNumThreads()).toBe(1);
+    expect(my.backendInfo().numThreads).toBe(1);
+    my.setNumThreads(n);
+    expect(['openblas', 'cblas', 'builtin']).toContain(my.backendInfo().blas);
+    expect(() => my.setNumThreads(0)).toThrow(/set_num_threads/);
+  });
+});
