@@ -57,7 +57,7 @@ export function tensor(data: NestedArray | ArrayBufferView | bigint[], opts: Cre
   let dtype = opts.dtype;
   if (!dtype) {
     if (flat.length > 0 && flat.every((v) => typeof v === 'boolean')) dtype = 'bool';
-    else if (flat.every((v) => typeof v === 'bigint' || (typeof v !== 'boolean' && Number.isInteger(v)))) dtype = flat.length ? 'int64' : 'float32';
+    else if (flat.every((v) => typeof v !== 'number' || Number.isInteger(v))) dtype = flat.length ? 'int64' : 'float32';
     else dtype = 'float32';
   }
   return new Tensor(native.from_array(toTypedArray(flat as ArrayLike<number>, dtype), shape, dtype));

@@ -123,6 +123,7 @@ export class Tensor {
   flatten(startDim = 0, endDim = -1): Tensor { return new Tensor(native.flatten(this._h, startDim, endDim)); }
   unflatten(dim: number, sizes_: number[]): Tensor {
     const n = this.ndim;
+    if (!Number.isInteger(dim) || dim < -n || dim >= n) throw new Error(`unflatten: dim ${dim} out of range for a ${n}-d tensor`);
     const d = dim < 0 ? dim + n : dim;
     return this.reshape([...this.shape.slice(0, d), ...sizes_, ...this.shape.slice(d + 1)]);
   }
@@ -132,11 +133,11 @@ export class Tensor {
 
   // ---- elementwise: arithmetic (NumPy broadcasting; numbers are weakly typed like Python scalars)
   add(other: TensorLike, opts?: { alpha?: number }): Tensor {
-    const o = opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(other, opts.alpha) : other;
+    const o = opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(this, other, opts.alpha) : other;
     return new Tensor(native.add(this._h, h(o)));
   }
   sub(other: TensorLike, opts?: { alpha?: number }): Tensor {
-    const o = opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(other, opts.alpha) : other;
+    const o = opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(this, other, opts.alpha) : other;
     return new Tensor(native.sub(this._h, h(o)));
   }
   mul(other: TensorLike): Tensor { return new Tensor(native.mul(this._h, h(other))); }
@@ -199,11 +200,11 @@ export class Tensor {
 
   // ---- in-place (write into this tensor's storage; shape and dtype stay)
   add_(other: TensorLike, opts?: { alpha?: number }): this {
-    native.add(this._h, h(opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(other, opts.alpha) : other), this._h);
+    native.add(this._h, h(opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(this, other, opts.alpha) : other), this._h);
     return this;
   }
   sub_(other: TensorLike, opts?: { alpha?: number }): this {
-    native.sub(this._h, h(opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(other, opts.alpha) : other), this._h);
+    native.sub(this._h, h(opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(this, other, opts.alpha) : other), this._h);
     return this;
   }
   mul_(other: TensorLike): this { native.mul(this._h, h(other), this._h); return this; }
@@ -338,7 +339,8 @@ export class Tensor {
   chunk(chunks: number, dim = 0): Tensor[] {
     if (!(chunks > 0) || !Number.isInteger(chunks)) throw new Error(`chunk: chunks must be a positive integer, got ${chunks}`);
     const n = this.size(dim) as number;
-    return this.split(Math.max(1, Math.ceil(n / chunks)), dim);
+    if (n === 0) return Array.from({ length: chunks }, () => this.narrow(dim, 0, 0));
+    return this.split(Math.ceil(n / chunks), dim);
   }
   /** Tiles the tensor: sizes.length >= ndim, as torch.Tensor.repeat. */
   repeat(...reps: (number | number[])[]): Tensor {
@@ -357,7 +359,10 @@ export class Tensor {
   }
 }
 
-function mulAlpha(other: TensorLike, alpha: number): TensorLike {
+function mulAlpha(self: Tensor, other: TensorLike, alpha: number): TensorLike {
+  const otherFloat = other instanceof Tensor ? other.isFloatingPoint() : typeof other === 'number' && !Number.isInteger(other);
+  if (!Number.isInteger(alpha) && !self.isFloatingPoint() && !otherFloat)
+    throw new Error(`add: for integral input tensors, argument alpha must not be a floating point number (got ${alpha})`);
   return other instanceof Tensor ? other.mul(alpha) : Number(other) * alpha;
 }
 

@@ -36,7 +36,7 @@ MYELIN_UFUNC(Sin, std::sin(x))
 MYELIN_UFUNC(Cos, std::cos(x))
 MYELIN_UFUNC(Tanh, std::tanh(x))
 MYELIN_UFUNC(Sigmoid, sigmoid_of(x))
-MYELIN_UFUNC(Relu, x > T(0) ? x : T(0))
+MYELIN_UFUNC(Relu, x < T(0) ? T(0) : x)  // NaN stays NaN, as torch
 MYELIN_UFUNC(Silu, x * sigmoid_of(x))
 MYELIN_UFUNC(Selu, T(1.0507009873554804934193349852946) *
                        (x > T(0) ? x : T(1.6732632423543772848170429916717) * std::expm1(x)))

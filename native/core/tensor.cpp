@@ -147,6 +147,7 @@ int64_t TensorImpl::numel() const {
   return n;
 }
 bool TensorImpl::is_contiguous() const {
+  if (numel() == 0) return true;
   int64_t expect = 1;
   for (int64_t i = ndim() - 1; i >= 0; i--) {
     if (shape[i] != 1 && strides[i] != expect) return false;

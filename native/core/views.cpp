@@ -57,22 +57,22 @@ static Dims infer_shape(const char* op, const TensorImpl& x, Dims shape) {
 
 // Strides for viewing x as `shape` without a copy, or false (PyTorch's computeStride).
 static bool view_strides(const TensorImpl& x, const Dims& shape, Dims& out) {
-  out.assign(shape.size(), 0);
+  out.assign(shape.size(), 1);
+  if (x.ndim() == 0) return true;
   if (x.numel() == 0) { out = contiguous_strides(shape); return true; }
   int64_t view_d = (int64_t)shape.size() - 1;
-  int64_t chunk = 1;
+  int64_t chunk_base = x.strides.back();  // stride of the innermost dim of the current chunk
   int64_t tensor_numel = 1, view_numel = 1;
   for (int64_t d = x.ndim() - 1; d >= 0; d--) {
     tensor_numel *= x.shape[d];
-    if (d == 0 || (x.shape[d - 1] != 1 && x.strides[d - 1] != tensor_numel * x.strides[d])) {
-      chunk = x.strides[d];
+    if (d == 0 || (x.shape[d - 1] != 1 && x.strides[d - 1] != tensor_numel * chunk_base)) {
       while (view_d >= 0 && (view_numel < tensor_numel || shape[view_d] == 1)) {
-        out[view_d] = view_numel * chunk;
+        out[view_d] = view_numel * chunk_base;
         view_numel *= shape[view_d];
         view_d--;
       }
       if (view_numel != tensor_numel) return false;
-      if (d > 0) { tensor_numel = 1; view_numel = 1; }
+      if (d > 0) { chunk_base = x.strides[d - 1]; tensor_numel = 1; view_numel = 1; }
     }
   }
   return view_d == -1;
@@ -243,7 +243,11 @@ static int category(DType t) { return t == DType::bool_ ? 0 : is_int(t) ? 1 : 2;
 DType result_type(const TensorImpl& a, const TensorImpl& b) {
   auto tier = [](const TensorImpl& t) { return t.ndim() > 0 ? 0 : 1; };
   int ta = a.wrapped ? 2 : tier(a), tb = b.wrapped ? 2 : tier(b);
-  if (ta == tb) return promote(a.dtype, b.dtype);
+  if (ta == tb) {
+    DType r = promote(a.dtype, b.dtype);
+    if (ta == 2 && r == DType::float64) return DType::float32;  // two JS numbers: default dtypes
+    return r;
+  }
   const TensorImpl& hi = ta < tb ? a : b;
   const TensorImpl& lo = ta < tb ? b : a;
   if (category(lo.dtype) > category(hi.dtype)) {

@@ -1,5 +1,6 @@
 // CPU elementwise kernels: unary, binary (broadcasting), where, copy/cast and fill.
 // Functors come from core/scalar_ops.h; contiguous runs get a plain loop GCC vectorizes.
+#include <cmath>
 #include <cstring>
 #include "../core/iter.h"
 #include "../core/ops.h"
@@ -90,6 +91,13 @@ TensorPtr run_unary(const char* op, const TensorImpl& x, const double* params, T
     if (in == DType::bool_) fail(op, "not supported for bool tensors");
     ot = in;
   }
+  if constexpr (std::is_same_v<Fn, ops::Clamp>) {
+    auto frac = [](double v) { return v == v && v != std::floor(v); };
+    if (!is_float(in) && (frac(params[0]) || frac(params[1]))) {
+      auto xf = to_dtype(x, DType::float32);
+      return run_unary<Fn, kind>(op, *xf, params, out);
+    }
+  }
   TensorPtr cast;
   const TensorImpl* src = &x;
   if (kind == F && in != ot) { cast = to_dtype(x, ot); src = cast.get(); }
@@ -133,6 +141,11 @@ TensorPtr run_binary(const char* op, const TensorImpl& a, const TensorImpl& b, T
   const TensorImpl* pb = &b;
   if (a.dtype != ct) { ca = to_dtype(a, ct); pa = ca.get(); }
   if (b.dtype != ct) { cb = to_dtype(b, ct); pb = cb.get(); }
+  if constexpr (std::is_same_v<Fn, ops::Pow>) {
+    // torch rejects a negative scalar exponent on integers (tensor exponents just give 0)
+    if (!is_float(ct) && b.wrapped && b.dtype == DType::int64 && *b.data<int64_t>() < 0)
+      fail(op, "Integers to negative integer powers are not allowed");
+  }
   TensorPtr y, tmp;
   TensorImpl* dst;
   if (out) {
@@ -247,8 +260,7 @@ TensorPtr masked_fill(const TensorImpl& x, const TensorImpl& mask, double value)
   check_alive("masked_fill", x);
   check_alive("masked_fill", mask);
   if (mask.dtype != DType::bool_) fail("masked_fill", std::string("mask must be a bool tensor, got ") + dtype_name(mask.dtype));
-  Dims shape = broadcast_shapes("masked_fill", x.shape, mask.shape);
-  if (shape != x.shape) fail("masked_fill", "mask of shape " + dims_str(mask.shape) + " cannot be broadcast to " + dims_str(x.shape));
+  broadcast_shapes("masked_fill", x.shape, mask.shape);  // out-of-place: x broadcasts too, as torch
   auto v = scalar_tensor(value, x.dtype, false);
   return where(mask, *v, x);
 }

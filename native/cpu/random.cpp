@@ -84,7 +84,7 @@ TensorPtr linspace(double start, double end, int64_t steps, DType dt) {
   int64_t half = steps / 2;
   // symmetric from both ends, as torch, so the last element is exactly `end`
   MYELIN_DISPATCH_NUMERIC(dt, op, fill_indexed<scalar_t>(*t, [&](int64_t i) {
-    return static_cast<scalar_t>(i < half ? start + step * i : end - step * (steps - 1 - i));
+    return static_cast<scalar_t>(steps == 1 ? start : i < half ? start + step * i : end - step * (steps - 1 - i));
   }));
   return t;
 }
