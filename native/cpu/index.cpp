@@ -1,13 +1,527 @@
-// PLACEHOLDER: replaced by the indexing kernel family.
+// CPU joining and indexing kernels: cat, gather/scatter, index_select/index_add, one_hot,
+// topk/sort and flip. Every argument (shapes, dtypes, each index value) is validated
+// before an output is written. Index tensors are read as flat contiguous int64; 0-d
+// tensors act as shape [1] in dim-wise ops, as in PyTorch.
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <type_traits>
+#include "../core/iter.h"
 #include "../core/ops.h"
+
 namespace myelin {
-TensorPtr cat(const std::vector<const TensorImpl*>&, int64_t) { fail("cat", "pending"); }
-TensorPtr gather(const TensorImpl&, int64_t, const TensorImpl&) { fail("gather", "pending"); }
-TensorPtr scatter(const TensorImpl&, int64_t, const TensorImpl&, const TensorImpl*, double, bool) { fail("scatter", "pending"); }
-TensorPtr index_select(const TensorImpl&, int64_t, const TensorImpl&) { fail("index_select", "pending"); }
-TensorPtr index_add(const TensorImpl&, int64_t, const TensorImpl&, const TensorImpl&, double) { fail("index_add", "pending"); }
-TensorPtr one_hot(const TensorImpl&, int64_t) { fail("one_hot", "pending"); }
-std::pair<TensorPtr, TensorPtr> topk(const TensorImpl&, int64_t, int64_t, bool, bool) { fail("topk", "pending"); }
-std::pair<TensorPtr, TensorPtr> sort(const TensorImpl&, int64_t, bool, bool) { fail("sort", "pending"); }
-TensorPtr flip(const TensorImpl&, const Dims&) { fail("flip", "pending"); }
+
+namespace {
+
+constexpr int64_t kGrain = 32768;  // elements of work per thread
+
+std::string str(int64_t v) { return std::to_string(v); }
+
+Dims shape1(const TensorImpl& t) { return t.ndim() ? t.shape : Dims{1}; }
+Dims strides1(const TensorImpl& t) { return t.ndim() ? t.strides : Dims{1}; }
+int64_t ndim1(const TensorImpl& t) { return std::max<int64_t>(t.ndim(), 1); }
+
+void check_index_dtype(const char* op, const TensorImpl& index, bool allow_int32 = true) {
+  if (index.dtype != DType::int64 && !(allow_int32 && index.dtype == DType::int32))
+    fail(op, std::string("expected index dtype int64, got ") + dtype_name(index.dtype));
 }
+
+// The index values in logical order as one int64 array (copied only when needed).
+struct Indices {
+  TensorPtr hold;
+  const int64_t* p = nullptr;
+  int64_t n = 0;
+};
+Indices flat_indices(const TensorImpl& index) {
+  Indices r;
+  if (index.dtype != DType::int64 || !index.is_contiguous()) r.hold = to_dtype(index, DType::int64);
+  const TensorImpl& t = r.hold ? *r.hold : index;
+  r.p = t.data<int64_t>();
+  r.n = t.numel();
+  return r;
+}
+
+// Position of the first value outside [0, size), or -1. The parallel scan only detects.
+int64_t first_out_of_range(const Indices& ix, int64_t size) {
+  std::atomic<bool> bad{false};
+  parallel_for(0, ix.n, 4 * kGrain, [&](int64_t b, int64_t e) {
+    bool any = false;
+    for (int64_t i = b; i < e; i++) any |= (uint64_t)ix.p[i] >= (uint64_t)size;
+    if (any) bad = true;
+  });
+  if (bad)
+    for (int64_t i = 0; i < ix.n; i++)
+      if (ix.p[i] < 0 || ix.p[i] >= size) return i;
+  return -1;
+}
+
+void check_bounds(const char* op, const Indices& ix, int64_t dim, int64_t size) {
+  int64_t i = first_out_of_range(ix, size);
+  if (i >= 0)
+    fail(op, "index " + str(ix.p[i]) + " is out of bounds for dim " + str(dim) + " with size " + str(size));
+}
+
+// A double that must become an integer element: out-of-range casts are undefined.
+void check_int_scalar(const char* op, const char* what, double v, DType dt) {
+  double lim = dt == DType::int32 ? 2147483648.0 : 9223372036854775808.0;
+  if (is_int(dt) && !(v >= -lim && v < lim))
+    fail(op, std::string(what) + " " + std::to_string(v) + " does not fit the " + dtype_name(dt) + " input");
+}
+
+void check_ndim(const char* op, const char* what, const TensorImpl& t, const TensorImpl& x) {
+  if (ndim1(t) != ndim1(x))
+    fail(op, std::string(what) + " of shape " + dims_str(t.shape) + " must have the same number of dims as the input " +
+                 dims_str(x.shape));
+}
+
+// index.size(d) <= t.size(d) for every d (except `dim` when skip_dim).
+void check_no_larger(const char* op, const TensorImpl& index, const TensorImpl& t, const char* what, int64_t dim,
+                     bool skip_dim) {
+  Dims is = shape1(index), ts = shape1(t);
+  for (size_t d = 0; d < is.size(); d++)
+    if ((!skip_dim || (int64_t)d != dim) && is[d] > ts[d])
+      fail(op, "index of shape " + dims_str(index.shape) + " is larger than " + what + " of shape " +
+                   dims_str(t.shape) + " at dim " + str(d) + (skip_dim ? " (only dim " + str(dim) + " may be larger)" : ""));
+}
+
+// Runs f(ptrs, scratch) once per row along `dim` (every position of `shape` with dim
+// collapsed), in parallel over rows. Rows never share an output slot along dim, so
+// scatter/index writes stay race-free and duplicate indices apply in order.
+template <typename Scratch, int N, typename F>
+void for_each_row(Dims shape, int64_t dim, const std::array<const Dims*, N>& st, const std::array<char*, N>& base,
+                  const std::array<size_t, N>& es, const F& f) {
+  const int64_t len = shape[dim];
+  shape[dim] = 1;
+  StridedLoop<N> L(shape, st, base, es);
+  parallel_for(0, L.numel, std::max<int64_t>(1, kGrain / std::max<int64_t>(len, 1)), [&](int64_t b, int64_t e) {
+    Scratch s{};
+    L.run(b, e, [&](const std::array<char*, N>& p, int64_t n) {
+      std::array<char*, N> q = p;
+      for (int64_t i = 0; i < n; i++) {
+        f(q, s);
+        for (int k = 0; k < N; k++) q[k] += L.inner_stride(k);
+      }
+    });
+  });
+}
+struct NoScratch {};
+
+// out[pos] = x[pos with dim replaced by idx[pos]] over `shape`; strides in elements.
+template <typename T>
+void gather_kernel(const Dims& shape, int64_t dim, T* out, const Dims& ost, const int64_t* idx, const Dims& ist,
+                   const T* x, Dims xst) {
+  const int64_t xd = xst[dim];
+  xst[dim] = 0;
+  StridedLoop<3> L(shape, {&ost, &ist, &xst}, {(char*)out, (char*)idx, (char*)x}, {sizeof(T), sizeof(int64_t), sizeof(T)});
+  const int64_t so = L.inner_stride(0), si = L.inner_stride(1), sx = L.inner_stride(2);
+  L.parallel_run(kGrain, [&](const std::array<char*, 3>& p, int64_t n) {
+    if (so == sizeof(T) && si == sizeof(int64_t)) {  // out and index contiguous: typed loop
+      T* o = reinterpret_cast<T*>(p[0]);
+      const int64_t* ip = reinterpret_cast<const int64_t*>(p[1]);
+      const T* xp = reinterpret_cast<const T*>(p[2]);
+      const int64_t step = sx / (int64_t)sizeof(T);
+      for (int64_t i = 0; i < n; i++) o[i] = xp[i * step + ip[i] * xd];
+    } else {
+      for (int64_t i = 0; i < n; i++)
+        *reinterpret_cast<T*>(p[0] + i * so) =
+            reinterpret_cast<const T*>(p[2] + i * sx)[*reinterpret_cast<const int64_t*>(p[1] + i * si) * xd];
+    }
+  });
+}
+
+// out (contiguous) at [.., idx[pos], ..] = (or +=) src[pos] over the index shape.
+template <typename T>
+void scatter_kernel(TensorImpl& out, int64_t dim, const Dims& ishape, const int64_t* idx, const T* src,
+                    const Dims& sst, bool add) {
+  Dims ost = strides1(out), ist = contiguous_strides(ishape);
+  const int64_t od = ost[dim], id = ist[dim], sd = sst[dim], len = ishape[dim];
+  for_each_row<NoScratch, 3>(ishape, dim, {&ost, &ist, &sst}, {out.bytes(), (char*)idx, (char*)src},
+                             {sizeof(T), sizeof(int64_t), sizeof(T)}, [&](const std::array<char*, 3>& q, NoScratch&) {
+    T* o = reinterpret_cast<T*>(q[0]);
+    const int64_t* ip = reinterpret_cast<const int64_t*>(q[1]);
+    const T* s = reinterpret_cast<const T*>(q[2]);
+    if (add) {
+      for (int64_t k = 0; k < len; k++) o[ip[k * id] * od] = static_cast<T>(o[ip[k * id] * od] + s[k * sd]);
+    } else {
+      for (int64_t k = 0; k < len; k++) o[ip[k * id] * od] = s[k * sd];
+    }
+  });
+}
+
+// Product of shape[from..to).
+int64_t span(const Dims& shape, int64_t from, int64_t to) {
+  int64_t n = 1;
+  for (int64_t d = from; d < to; d++) n *= shape[d];
+  return n;
+}
+
+// Order-preserving unsigned key: ascending keys give PyTorch's sort order (NaN greatest,
+// -0 equal to 0), so rows sort as plain integers, ties broken by position.
+template <typename T>
+uint64_t sort_key(T v) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return v;
+  } else if constexpr (std::is_integral_v<T>) {
+    using U = std::make_unsigned_t<T>;
+    return U(v) ^ (U(1) << (sizeof(T) * 8 - 1));
+  } else {
+    using U = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+    using S = std::make_signed_t<U>;
+    U u;
+    std::memcpy(&u, &v, sizeof u);
+    u = v == 0 ? 0 : u;  // branch-free, so the key loop vectorizes
+    const U key = u ^ (U(S(u) >> (sizeof(U) * 8 - 1)) | (U(1) << (sizeof(U) * 8 - 1)));
+    return std::isnan(v) ? U(~U(0)) : key;
+  }
+}
+
+// (key, position) entries that compare lexicographically: one packed word when both
+// fit in 32 bits, else a pair.
+using Wide = std::pair<uint64_t, int64_t>;
+template <typename E>
+E make_entry(uint64_t key, int64_t j) {
+  if constexpr (std::is_same_v<E, uint64_t>) return key << 32 | uint64_t(j);
+  else return {key, j};
+}
+inline int64_t position(uint64_t e) { return int64_t(e & 0xffffffffu); }
+inline int64_t position(const Wide& e) { return e.second; }
+inline unsigned digit(uint64_t e, int shift) { return unsigned(e >> (32 + shift)) & 0xff; }
+inline unsigned digit(const Wide& e, int shift) { return unsigned(e.first >> shift) & 0xff; }
+
+// Stable LSD radix sort by key, 8 bits a pass; a pass where all digits agree is skipped.
+template <typename E>
+void radix_sort(std::vector<E>& a, std::vector<E>& tmp) {
+  constexpr int key_bits = std::is_same_v<E, uint64_t> ? 32 : 64;
+  const size_t n = a.size();
+  tmp.resize(n);
+  for (int shift = 0; shift < key_bits; shift += 8) {
+    size_t count[257] = {0};
+    for (const E& e : a) count[digit(e, shift) + 1]++;
+    if (count[digit(a[0], shift) + 1] == n) continue;
+    for (int i = 0; i < 256; i++) count[i + 1] += count[i];
+    for (const E& e : a) tmp[count[digit(e, shift)]++] = e;
+    a.swap(tmp);
+  }
+}
+
+// For each row along dim: sort (key, position) entries and write the first k values
+// and positions. Only the first k are ordered when k < len; with !ordered, only
+// selected. Descending flips the key, so ties stay in position order (stable).
+template <typename T, typename E>
+void sort_rows(const TensorImpl& x, int64_t dim, int64_t k, bool desc, bool ordered, TensorImpl& vals,
+               TensorImpl& inds) {
+  Dims shape = shape1(x), xst = strides1(x), vst = strides1(vals), ist = strides1(inds);
+  const int64_t len = shape[dim], sx = xst[dim], sv = vst[dim], si = ist[dim];
+  const uint64_t flip = desc ? (sizeof(T) <= 4 ? 0xffffffffu : ~uint64_t(0)) : 0;
+  struct Buffers { std::vector<E> a, b; };
+  for_each_row<Buffers, 3>(shape, dim, {&xst, &vst, &ist}, {x.bytes(), vals.bytes(), inds.bytes()},
+                           {sizeof(T), sizeof(T), sizeof(int64_t)}, [&](const std::array<char*, 3>& q, Buffers& bufs) {
+    const T* xp = reinterpret_cast<const T*>(q[0]);
+    std::vector<E>& buf = bufs.a;
+    buf.resize(len);
+    auto fill = [xp, e = buf.data(), n = len, f = flip](int64_t stride) {  // locals: no aliasing with e[j]
+      for (int64_t j = 0; j < n; j++) e[j] = make_entry<E>(sort_key(xp[j * stride]) ^ f, j);
+    };
+    sx == 1 ? fill(1) : fill(sx);  // the contiguous case vectorizes
+    if (k < len && k * 64 <= len) {
+      std::partial_sort(buf.begin(), buf.begin() + k, buf.end());  // a k-heap: ~1 compare per entry
+    } else if (k < len && !ordered) {
+      std::nth_element(buf.begin(), buf.begin() + k, buf.end());
+    } else if (ordered) {
+      if (len < 64) std::sort(buf.begin(), buf.end());
+      else radix_sort(buf, bufs.b);
+    }
+    T* vp = reinterpret_cast<T*>(q[1]);
+    int64_t* ip = reinterpret_cast<int64_t*>(q[2]);
+    for (int64_t j = 0; j < k; j++) {
+      const int64_t p = position(buf[j]);
+      vp[j * sv] = xp[p * sx];
+      ip[j * si] = p;
+    }
+  });
+}
+
+std::pair<TensorPtr, TensorPtr> sort_impl(const char* op, const TensorImpl& x, int64_t k, int64_t dim, bool desc,
+                                          bool ordered) {
+  Dims shape = x.shape;
+  if (x.ndim()) shape[dim] = k;
+  auto vals = empty(shape, x.dtype, x.device(), op);
+  auto inds = empty(shape, DType::int64, x.device(), op);
+  if (vals->numel() == 0) return {vals, inds};
+  const int64_t len = shape1(x)[dim], kk = x.ndim() ? k : 1;
+  MYELIN_DISPATCH_ALL(x.dtype, op, {
+    if (sizeof(scalar_t) <= 4 && len <= 0xffffffffll) sort_rows<scalar_t, uint64_t>(x, dim, kk, desc, ordered, *vals, *inds);
+    else sort_rows<scalar_t, Wide>(x, dim, kk, desc, ordered, *vals, *inds);
+  });
+  return {vals, inds};
+}
+
+// y (contiguous) = the strided src; a reversed inner dim gets its own loop.
+template <typename T>
+void flip_kernel(TensorImpl& y, const T* src, const Dims& sst) {
+  StridedLoop<2> L(y.shape, {&y.strides, &sst}, {y.bytes(), (char*)src}, {sizeof(T), sizeof(T)});
+  const int64_t step = L.inner_stride(1) / (int64_t)sizeof(T);
+  L.parallel_run(kGrain, [&](const std::array<char*, 2>& p, int64_t n) {
+    T* o = reinterpret_cast<T*>(p[0]);
+    const T* s = reinterpret_cast<const T*>(p[1]);
+    if (step == -1) {
+      for (int64_t i = 0; i < n; i++) o[i] = s[-i];
+    } else {
+      for (int64_t i = 0; i < n; i++) o[i] = s[i * step];
+    }
+  });
+}
+
+}  // namespace
+
+TensorPtr cat(const std::vector<const TensorImpl*>& xs, int64_t dim) {
+  const char* op = "cat";
+  if (xs.empty()) fail(op, "expected a non-empty list of tensors");
+  // PyTorch (legacy) skips 1-d empty tensors whatever the other shapes; they still
+  // take part in dtype promotion.
+  auto skipped = [](const TensorImpl* t) { return t->ndim() == 1 && t->shape[0] == 0; };
+  const TensorImpl* ref = nullptr;
+  size_t ref_pos = 0;
+  DType dt = xs[0]->dtype;
+  for (size_t i = 0; i < xs.size(); i++) {
+    check_alive(op, *xs[i]);
+    check_same_device(op, *xs[0], *xs[i]);
+    if (xs[i]->ndim() == 0) fail(op, "zero-dimensional tensor (at position " + str(i) + ") cannot be concatenated");
+    dt = promote(dt, xs[i]->dtype);
+    if (!ref && !skipped(xs[i])) { ref = xs[i]; ref_pos = i; }
+  }
+  if (!ref) return empty({0}, dt, xs[0]->device(), op);
+  dim = wrap_dim(op, dim, ref->ndim());
+  Dims shape = ref->shape;
+  shape[dim] = 0;
+  for (size_t i = 0; i < xs.size(); i++) {
+    const TensorImpl& t = *xs[i];
+    if (skipped(&t)) continue;
+    bool ok = t.ndim() == ref->ndim();
+    for (int64_t d = 0; ok && d < t.ndim(); d++) ok = d == dim || t.shape[d] == ref->shape[d];
+    if (!ok)
+      fail(op, "sizes of tensors must match except in dim " + str(dim) + ": tensor " + str(ref_pos) + " has shape " +
+                   dims_str(ref->shape) + " but tensor " + str(i) + " has shape " + dims_str(t.shape));
+    shape[dim] += t.shape[dim];
+  }
+  auto y = empty(shape, dt, ref->device(), op);
+  int64_t off = 0;
+  for (const TensorImpl* t : xs) {
+    if (skipped(t) || t->shape[dim] == 0) continue;
+    auto part = narrow(*y, dim, off, t->shape[dim]);
+    copy_(*part, *t);
+    off += t->shape[dim];
+  }
+  return y;
+}
+
+TensorPtr gather(const TensorImpl& x, int64_t dim, const TensorImpl& index) {
+  const char* op = "gather";
+  check_alive(op, x);
+  check_alive(op, index);
+  check_same_device(op, x, index);
+  check_index_dtype(op, index);
+  dim = wrap_dim(op, dim, x.ndim());
+  if (index.numel() > 0) {  // PyTorch accepts an empty index of any shape
+    check_ndim(op, "index", index, x);
+    check_no_larger(op, index, x, "input", dim, true);
+  }
+  Indices ix = flat_indices(index);
+  check_bounds(op, ix, dim, shape1(x)[dim]);
+  auto y = empty(index.shape, x.dtype, x.device(), op);
+  if (ix.n == 0) return y;
+  Dims shape = shape1(index), cst = contiguous_strides(shape);
+  MYELIN_DISPATCH_ALL(x.dtype, op, gather_kernel<scalar_t>(shape, dim, y->data<scalar_t>(), cst, ix.p, cst,
+                                                          x.data<scalar_t>(), strides1(x)));
+  return y;
+}
+
+TensorPtr scatter(const TensorImpl& x, int64_t dim, const TensorImpl& index, const TensorImpl* src, double value,
+                  bool add) {
+  const char* op = add ? "scatter_add" : "scatter";
+  check_alive(op, x);
+  check_alive(op, index);
+  check_same_device(op, x, index);
+  if (src) {
+    check_alive(op, *src);
+    check_same_device(op, x, *src);
+  } else if (add) {
+    fail(op, "expected a src tensor");
+  }
+  check_index_dtype(op, index);
+  dim = wrap_dim(op, dim, x.ndim());
+  if (index.numel() > 0) {  // PyTorch accepts an empty index of any shape
+    check_ndim(op, "index", index, x);
+    if (src && ndim1(*src) != ndim1(index))
+      fail(op, "src of shape " + dims_str(src->shape) + " must have the same number of dims as the index " +
+                   dims_str(index.shape));
+    check_no_larger(op, index, x, "input", dim, true);
+    if (src) check_no_larger(op, index, *src, "src", dim, false);
+  }
+  if (!src) check_int_scalar(op, "value", value, x.dtype);
+  Indices ix = flat_indices(index);
+  check_bounds(op, ix, dim, shape1(x)[dim]);
+  auto y = contiguous(x);
+  if (ix.n == 0) return y;
+  TensorPtr s = src ? (src->dtype == x.dtype ? nullptr : to_dtype(*src, x.dtype)) : scalar_tensor(value, x.dtype, false);
+  const TensorImpl& sv = s ? *s : *src;
+  Dims sst = src ? strides1(sv) : Dims(ndim1(x), 0);
+  MYELIN_DISPATCH_ALL(x.dtype, op, scatter_kernel<scalar_t>(*y, dim, shape1(index), ix.p, sv.data<scalar_t>(), sst, add));
+  return y;
+}
+
+TensorPtr index_select(const TensorImpl& x, int64_t dim, const TensorImpl& index) {
+  const char* op = "index_select";
+  check_alive(op, x);
+  check_alive(op, index);
+  check_same_device(op, x, index);
+  check_index_dtype(op, index);
+  if (index.ndim() > 1) fail(op, "index must be 1-d or 0-d, got shape " + dims_str(index.shape));
+  dim = wrap_dim(op, dim, x.ndim());
+  Indices ix = flat_indices(index);
+  const int64_t n = ix.n;
+  if (x.ndim() == 0 && n != 1) fail(op, "index into a 0-d tensor must have exactly 1 value, got " + str(n));
+  Dims xs = shape1(x);
+  check_bounds(op, ix, dim, xs[dim]);
+  Dims shape = x.shape;
+  if (x.ndim()) shape[dim] = n;
+  auto y = empty(shape, x.dtype, x.device(), op);
+  if (y->numel() == 0) return y;
+
+  const int64_t outer = span(xs, 0, dim), size = xs[dim], inner = span(xs, dim + 1, (int64_t)xs.size());
+  const size_t row = (size_t)inner * dtype_size(x.dtype);
+  if (x.is_contiguous() && row >= 64) {
+    // whole rows: the embedding-lookup path
+    const char* src = x.bytes();
+    char* dst = y->bytes();
+    parallel_for(0, outer * n, std::max<int64_t>(1, (1 << 18) / (int64_t)row), [&](int64_t b, int64_t e) {
+      for (int64_t r = b; r < e; r++) {
+        int64_t o = r / n, i = r % n;
+        std::memcpy(dst + r * row, src + (o * size + ix.p[i]) * row, row);
+      }
+    });
+    return y;
+  }
+  Dims ys = shape1(*y), ist(ys.size(), 0);
+  ist[dim] = 1;
+  MYELIN_DISPATCH_ALL(x.dtype, op, gather_kernel<scalar_t>(ys, dim, y->data<scalar_t>(), contiguous_strides(ys), ix.p,
+                                                          ist, x.data<scalar_t>(), strides1(x)));
+  return y;
+}
+
+TensorPtr index_add(const TensorImpl& x, int64_t dim, const TensorImpl& index, const TensorImpl& src, double alpha) {
+  const char* op = "index_add";
+  check_alive(op, x);
+  check_alive(op, index);
+  check_alive(op, src);
+  check_same_device(op, x, index);
+  check_same_device(op, x, src);
+  check_index_dtype(op, index);
+  if (index.ndim() > 1) fail(op, "index must be 1-d or 0-d, got shape " + dims_str(index.shape));
+  dim = wrap_dim(op, dim, x.ndim());
+  Indices ix = flat_indices(index);
+  const int64_t n = ix.n;
+  if (x.ndim() == 0 && n != 1) fail(op, "index into a 0-d tensor must have exactly 1 value, got " + str(n));
+  Dims want = x.shape;
+  if (x.ndim()) want[dim] = n;
+  if (src.shape != want)
+    fail(op, "src of shape " + dims_str(src.shape) + " must match the input shape " + dims_str(x.shape) +
+                 " with dim " + str(dim) + " replaced by the number of indices (" + str(n) + "): expected " +
+                 dims_str(want));
+  check_int_scalar(op, "alpha", alpha, x.dtype);
+  Dims xs = shape1(x);
+  check_bounds(op, ix, dim, xs[dim]);
+  auto y = contiguous(x);
+  if (n == 0 || y->numel() == 0) return y;
+  TensorPtr s = src.dtype != x.dtype ? to_dtype(src, x.dtype) : src.is_contiguous() ? nullptr : contiguous(src);
+  const TensorImpl& sv = s ? *s : src;
+
+  // y as [outer, size, inner], src as [outer, n, inner]: parallel over (outer, inner)
+  // columns, so duplicate indices accumulate on one thread, in index order.
+  const int64_t outer = span(xs, 0, dim), size = xs[dim], inner = span(xs, dim + 1, (int64_t)xs.size());
+  MYELIN_DISPATCH_ALL(x.dtype, op, {
+    using T = scalar_t;
+    T* yp = y->data<T>();
+    const T* sp = sv.data<T>();
+    const T a = static_cast<T>(alpha);
+    parallel_for(0, outer * inner, std::max<int64_t>(1, kGrain / n), [&](int64_t b, int64_t e) {
+      for (int64_t o = b / inner; o * inner < e; o++) {
+        const int64_t c0 = std::max(b, o * inner) - o * inner, c1 = std::min(e, (o + 1) * inner) - o * inner;
+        for (int64_t i = 0; i < n; i++) {
+          T* d = yp + (o * size + ix.p[i]) * inner;
+          const T* r = sp + (o * n + i) * inner;
+          for (int64_t c = c0; c < c1; c++) d[c] = static_cast<T>(d[c] + a * r[c]);
+        }
+      }
+    });
+  });
+  return y;
+}
+
+TensorPtr one_hot(const TensorImpl& index, int64_t num_classes) {
+  const char* op = "one_hot";
+  check_alive(op, index);
+  check_index_dtype(op, index, false);
+  if (num_classes < -1) fail(op, "num_classes must be -1 or non-negative, got " + str(num_classes));
+  Indices ix = flat_indices(index);
+  if (ix.n == 0 && num_classes <= 0) fail(op, "cannot infer num_classes from an empty tensor");
+  if (num_classes == -1) {
+    int64_t m = *std::max_element(ix.p, ix.p + ix.n);
+    num_classes = m < 0 ? 0 : m == INT64_MAX ? m : m + 1;  // all negative: reported below
+  }
+  int64_t bad = first_out_of_range(ix, num_classes);
+  if (bad >= 0) {
+    int64_t v = ix.p[bad];
+    fail(op, v < 0 ? "class values must be non-negative, got " + str(v)
+                   : "class value " + str(v) + " is out of range for num_classes " + str(num_classes));
+  }
+  Dims shape = index.shape;
+  shape.push_back(num_classes);
+  auto y = empty(shape, DType::int64, index.device(), op);
+  int64_t* yp = y->data<int64_t>();
+  const int64_t c = num_classes;
+  parallel_for(0, ix.n, std::max<int64_t>(1, kGrain / std::max<int64_t>(c, 1)), [&](int64_t b, int64_t e) {
+    std::memset(yp + b * c, 0, (size_t)((e - b) * c) * sizeof(int64_t));
+    for (int64_t i = b; i < e; i++) yp[i * c + ix.p[i]] = 1;
+  });
+  return y;
+}
+
+std::pair<TensorPtr, TensorPtr> topk(const TensorImpl& x, int64_t k, int64_t dim, bool largest, bool sorted) {
+  const char* op = "topk";
+  check_alive(op, x);
+  dim = wrap_dim(op, dim, x.ndim());
+  int64_t len = shape1(x)[dim];
+  if (k < 0 || k > len) fail(op, "k (" + str(k) + ") out of range for dim " + str(dim) + " of size " + str(len));
+  return sort_impl(op, x, k, dim, largest, sorted);
+}
+
+std::pair<TensorPtr, TensorPtr> sort(const TensorImpl& x, int64_t dim, bool descending, bool /*stable*/) {
+  const char* op = "sort";
+  check_alive(op, x);
+  dim = wrap_dim(op, dim, x.ndim());
+  return sort_impl(op, x, shape1(x)[dim], dim, descending, true);  // always stable
+}
+
+TensorPtr flip(const TensorImpl& x, const Dims& dims) {
+  const char* op = "flip";
+  check_alive(op, x);
+  std::vector<bool> seen(ndim1(x), false);
+  Dims st = x.strides;
+  int64_t off = x.offset;
+  for (int64_t d : dims) {
+    int64_t w = wrap_dim(op, d, x.ndim());
+    if (seen[w]) fail(op, "dim " + str(w) + " appears more than once in " + dims_str(dims));
+    seen[w] = true;
+    if (x.ndim() && x.shape[w] > 1) {
+      off += (x.shape[w] - 1) * st[w];
+      st[w] = -st[w];
+    }
+  }
+  auto y = empty(x.shape, x.dtype, x.device(), op);
+  if (y->numel() > 0) MYELIN_DISPATCH_ALL(x.dtype, op, flip_kernel<scalar_t>(*y, x.data<scalar_t>() + (off - x.offset), st));
+  return y;
+}
+
+}  // namespace myelin
