@@ -12,7 +12,6 @@ namespace myelin {
 
 std::atomic<int>& num_threads();
 void set_num_threads(int n);  // also sets BLAS threads
-bool in_parallel_region();
 
 template <typename F>
 void parallel_for(int64_t begin, int64_t end, int64_t grain, const F& f) {

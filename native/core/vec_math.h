@@ -3,9 +3,9 @@
 // NaN assumptions. Needs -fno-math-errno and -lmvec; a no-op elsewhere.
 #pragma once
 #if defined(__GLIBC__) && defined(__x86_64__) && !defined(__CUDACC__) && defined(MYELIN_MVEC)
-#define MYELIN_SIMD_DECL(f) \
-  __attribute__((simd("notinbranch"))) float f##f(float) noexcept; \
-  __attribute__((simd("notinbranch"))) double f(double) noexcept;
+#define MYELIN_SIMD_DECL(fn) \
+  __attribute__((simd("notinbranch"))) float fn##f(float) noexcept; \
+  __attribute__((simd("notinbranch"))) double fn(double) noexcept;
 extern "C" {
 MYELIN_SIMD_DECL(exp)
 MYELIN_SIMD_DECL(log)
