@@ -13,7 +13,9 @@ using V = Napi::Value;
 
 void flush_external_memory(Napi::Env env) {
   int64_t& pending = pending_external_bytes();
-  if (pending > (1 << 18) || pending < -(1 << 18)) {
+  // Report in coarse steps: a tensor allocated and disposed every op must not ping V8's
+  // external-memory heuristics (each report can start a GC) twice per op.
+  if (pending > (int64_t(16) << 20) || pending < -(int64_t(16) << 20)) {
     int64_t out;
     napi_adjust_external_memory(env, pending, &out);
     pending = 0;
@@ -338,11 +340,7 @@ V backend_info(const CI& i) {
 #else
   o.Set("blas", "builtin");
 #endif
-#ifdef _OPENMP
-  o.Set("parallel", "openmp");
-#else
-  o.Set("parallel", "serial");
-#endif
+  o.Set("parallel", "pool");
   o.Set("numThreads", num_threads().load());
 #ifdef MYELIN_BUILD_FLAVOR
   o.Set("build", MYELIN_BUILD_FLAVOR);

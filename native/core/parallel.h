@@ -1,37 +1,30 @@
-// parallel_for over an index range on OpenMP, with a grain so small work stays on the
-// calling thread (no fork cost). Thread count is process-wide (setNumThreads).
+// parallel_for over an index range on myelin's own thread pool, with a grain so small
+// work stays on the calling thread. Thread count is process-wide (setNumThreads).
 #pragma once
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 namespace myelin {
 
 std::atomic<int>& num_threads();
 void set_num_threads(int n);  // also sets BLAS threads
 
+using RangeFn = void (*)(void* ctx, int64_t begin, int64_t end);
+// Splits [begin, end) into chunks that the calling thread and the pool's workers claim
+// one at a time; returns once every chunk has run. Runs inline when nested, when another
+// thread's job holds the pool, or when the range is below two grains.
+void parallel_run(int64_t begin, int64_t end, int64_t grain, RangeFn fn, void* ctx);
+
 template <typename F>
 void parallel_for(int64_t begin, int64_t end, int64_t grain, const F& f) {
-  int64_t n = end - begin;
-  if (n <= 0) return;
-  int64_t max_t = std::min<int64_t>(num_threads().load(std::memory_order_relaxed), (n + grain - 1) / std::max<int64_t>(grain, 1));
-#ifdef _OPENMP
-  if (max_t > 1 && !omp_in_parallel()) {
-#pragma omp parallel num_threads((int)max_t)
-    {
-      int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
-      int64_t chunk = (n + nt - 1) / nt;
-      int64_t b = begin + t * chunk, e = std::min(end, b + chunk);
-      if (b < e) f(b, e);
-    }
+  if (end - begin <= 0) return;
+  if (end - begin < 2 * std::max<int64_t>(grain, 1) || num_threads().load(std::memory_order_relaxed) <= 1) {
+    f(begin, end);
     return;
   }
-#endif
-  (void)max_t;
-  f(begin, end);
+  parallel_run(begin, end, grain, [](void* c, int64_t b, int64_t e) { (*static_cast<const F*>(c))(b, e); },
+               const_cast<F*>(&f));
 }
 
 }  // namespace myelin
