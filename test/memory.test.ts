@@ -30,8 +30,10 @@ describe('native memory in long loops', () => {
     const before = my.memory();
     for (let i = 0; i < 2000; i++) run();
     const after = my.memory();
-    expect(after.numBytes).toBe(before.numBytes);
-    expect(after.numStorages).toBe(before.numStorages);
+    // tidy frees everything the loop makes at once; garbage from earlier tests may be
+    // collected meanwhile, so live memory can only go down
+    expect(after.numBytes).toBeLessThanOrEqual(before.numBytes);
+    expect(after.numStorages).toBeLessThanOrEqual(before.numStorages);
   });
 
   it('large temporaries without dispose are reclaimed (external memory drives GC)', () => {
