@@ -27,18 +27,13 @@ add('add 1 element (overhead)', () => {
   return () => a.add(c); // no dispose: GC and finalizers are part of the per-op cost
 });
 
-async function runMyelin(filter) {
-  const out = {};
-  for (const c of cases) {
-    if (filter.length && !filter.some((f) => c.name.includes(f))) continue;
-    const fn = c.setup();
-    const summary = await b.suite(c.name, b.add(c.name, fn, { minSamples: 5, maxTime: 1.5 }), b.cycle(() => {}));
-    out[c.name] = summary.results[0].ops;
-  }
-  return out;
+async function runCase(c) {
+  const fn = c.setup();
+  const summary = await b.suite(c.name, b.add(c.name, fn, { minSamples: 5, maxTime: 1.5 }), b.cycle(() => {}));
+  return summary.results[0].ops;
 }
 
-module.exports = { runMyelin, baseline: 'core.py' };
+module.exports = { cases, runCase, baseline: 'core.py' };
 
 // The 100,000-op loop with neither dispose nor tidy: native memory must stay bounded
 // (basic finalizers free handles during GC; see native/binding/args.h).

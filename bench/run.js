@@ -7,20 +7,36 @@ const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
-async function main() {
-  const [suite = 'core', ...filter] = process.argv.slice(2);
-  const mod = require(path.join(__dirname, `${suite}.js`));
-  const py = spawnSync('python3', [path.join(__dirname, 'baselines', mod.baseline), ...filter], { encoding: 'utf8', maxBuffer: 1 << 26 });
+// The baseline and myelin run back to back for each case (the machine drifts; see
+// shared/DESIGN.md), `rounds` times, and each side reports its median.
+function baseline(mod, name) {
+  const py = spawnSync('python3', [path.join(__dirname, 'baselines', mod.baseline), `=${name}`], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (py.status !== 0) throw new Error(`baseline failed: ${py.stderr}`);
-  const base = JSON.parse(py.stdout);
-  const mine = await mod.runMyelin(filter);
-  const rows = Object.keys(mine).map((name) => {
-    const r = { name, myelin: mine[name], numpy: base[name]?.numpy, torch: base[name]?.torch };
-    r.vsNumpy = r.numpy ? r.myelin / r.numpy : null;
-    r.vsTorch = r.torch ? r.myelin / r.torch : null;
-    if (mod.extra) Object.assign(r, mod.extra(name, r));
-    return r;
-  });
+  return JSON.parse(py.stdout)[name] ?? {};
+}
+const median = (v) => { const s = v.filter((x) => x != null).sort((a, b) => a - b); return s.length ? s[(s.length - 1) >> 1] : null; };
+
+async function main() {
+  const args = process.argv.slice(2);
+  const ri = args.indexOf('--rounds');
+  const rounds = ri >= 0 ? Number(args.splice(ri, 2)[1]) : 1;
+  const [suite = 'core', ...filter] = args;
+  const mod = require(path.join(__dirname, `${suite}.js`));
+  const rows = [];
+  for (const c of mod.cases) {
+    if (filter.length && !filter.some((f) => c.name.includes(f))) continue;
+    const m = [], n = [], t = [];
+    for (let r = 0; r < rounds; r++) {
+      const base = baseline(mod, c.name);
+      n.push(base.numpy); t.push(base.torch);
+      m.push(await mod.runCase(c));
+    }
+    const row = { name: c.name, myelin: median(m), numpy: median(n), torch: median(t) };
+    row.vsNumpy = row.numpy ? row.myelin / row.numpy : null;
+    row.vsTorch = row.torch ? row.myelin / row.torch : null;
+    rows.push(row);
+    process.stderr.write(`${c.name}: done\n`);
+  }
   const fmt = (v, d = 2) => (v == null ? '-' : v.toFixed(d));
   const table = [
     '| benchmark | myelin ops/s | NumPy ops/s | PyTorch ops/s | vs NumPy | vs PyTorch |',

@@ -1,5 +1,6 @@
 """NumPy and PyTorch twins of bench/core.js: the same workloads, timed the same way
-(median over repeats), printed as JSON {name: {numpy: ops_per_s, torch: ops_per_s}}."""
+(median over repeats), printed as JSON {name: {numpy: ops_per_s, torch: ops_per_s}}.
+Arguments filter by substring, or by exact name with a leading '='."""
 import json, sys, time
 import numpy as np
 
@@ -36,7 +37,7 @@ only = sys.argv[1:]
 
 
 def bench(name, np_fn, torch_fn=None):
-    if only and not any(o in name for o in only):
+    if only and not any((o[1:] == name) if o.startswith("=") else (o in name) for o in only):
         return
     r = {"numpy": rate(np_fn)}
     if torch is not None and torch_fn is not None:

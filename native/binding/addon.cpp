@@ -26,7 +26,16 @@ V wrap(Napi::Env env, TensorPtr t) {
   flush_external_memory(env);
   auto* h = new Handle();
   h->t = std::move(t);
-  return Napi::External<Handle>::New(env, h, [](Napi::BasicEnv, Handle* p) { delete p; });
+  // A basic finalizer straight through the C API (node-addon-api's wrapper allocates
+  // a second block per handle); it runs during GC and touches no JS.
+  napi_value v;
+  napi_status st = napi_create_external(
+      env, h, [](node_api_basic_env, void* p, void*) { delete static_cast<Handle*>(p); }, nullptr, &v);
+  if (st != napi_ok) {
+    delete h;
+    fail("wrap", "napi_create_external failed");
+  }
+  return Napi::Value(env, v);
 }
 V wrap_pair(Napi::Env env, std::pair<TensorPtr, TensorPtr> p) {
   auto a = Napi::Array::New(env, 2);

@@ -90,9 +90,35 @@ size_t size_class(size_t n) {
   size_t step = p / 4;
   return (n + step - 1) / step * step;
 }
+// Small blocks (most tensors in per-op-overhead-bound code) recycle through per-thread
+// free lists: glibc's malloc spends half the time of a 1-element op consolidating the
+// fragments that aligned_alloc/free leave when GC frees thousands of tensors at once.
+constexpr size_t kSmallMax = 1024;
+constexpr size_t kSmallKeep = 4096;  // blocks kept per size class and thread
+thread_local bool small_lists_gone = false;  // trivially destructible: readable at thread exit
+struct SmallLists {
+  std::vector<void*> lists[kSmallMax / kAlign];
+  ~SmallLists() {
+    small_lists_gone = true;  // blocks freed later in this thread's exit go to free()
+    for (auto& l : lists)
+      for (void* p : l) std::free(p);
+  }
+};
+SmallLists& small_lists() {
+  thread_local SmallLists s;
+  return s;
+}
+
 void* cpu_alloc(size_t n) {
   n = size_class(n ? n : 1);
-  if (n >= kCacheMin) {
+  if (n <= kSmallMax && !small_lists_gone) {
+    auto& l = small_lists().lists[n / kAlign - 1];
+    if (!l.empty()) {
+      void* p = l.back();
+      l.pop_back();
+      return p;
+    }
+  } else if (n >= kCacheMin) {
     auto& c = cache();
     std::lock_guard<std::mutex> g(c.mu);
     auto it = c.free_blocks.find(n);
@@ -109,7 +135,13 @@ void* cpu_alloc(size_t n) {
 }
 void cpu_free(void* p, size_t n) {
   n = size_class(n ? n : 1);
-  if (n >= kCacheMin) {
+  if (n <= kSmallMax && !small_lists_gone) {
+    auto& l = small_lists().lists[n / kAlign - 1];
+    if (l.size() < kSmallKeep) {
+      l.push_back(p);
+      return;
+    }
+  } else if (n >= kCacheMin) {
     auto& c = cache();
     std::lock_guard<std::mutex> g(c.mu);
     if (c.cached + n <= c.limit) {
