@@ -13,8 +13,10 @@ struct Generator {
   std::atomic<uint64_t> seed{67280421310721ull};
   std::atomic<uint64_t> offset{0};
 };
+// One generator per JS thread: worker_threads seed and draw independently, as separate
+// realms should (pool threads never draw; the caller reserves counters for them).
 Generator& gen() {
-  static Generator g;
+  thread_local Generator g;
   return g;
 }
 // Reserves n counters; returns the first.
