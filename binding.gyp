@@ -7,7 +7,7 @@
     "libraries": ["<!@(node scripts/detect_blas.js libraries)"],
     "cflags!": ["-fno-exceptions", "-O2"],
     "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-O2", "-std=gnu++17"],
-    "cflags_cc": ["-std=c++17", "-O3", "-pthread", "-fexceptions", "-fno-math-errno", "<!@(node scripts/detect_blas.js flags)"],
+    "cflags_cc": ["-std=c++17", "-O3", "-pthread", "-fopenmp-simd", "-fexceptions", "-fno-math-errno", "<!@(node scripts/detect_blas.js flags)"],
     "xcode_settings": {"GCC_ENABLE_CPP_EXCEPTIONS": "YES", "OTHER_CPLUSPLUSFLAGS": ["-std=c++17", "-O3"]}
   }]
 }

@@ -1,7 +1,9 @@
-// CPU matmul with torch.matmul semantics. Every shape rule reduces to a batch of GEMMs
+// CPU matmul with torch.matmul semantics. Every shape rule reduces to a batch of products
 // C[i] = A[i] @ B[i] over strided operands, C fresh and contiguous. float32/float64 go to
-// CBLAS when built with it (operands passed with their own strides, transposed or not);
-// the rest, and everything in a no-BLAS build, to a packed BLIS-style GEMM below.
+// CBLAS when built with it, operands passed in place (row- or column-major, any ld); the
+// rest (ints, tiny products, no-BLAS builds) to a packed BLIS-style GEMM in plain C++.
+// Threads are ours (OpenBLAS is kept single-threaded): over batches when products are
+// small or many, else over blocks of one product.
 #include <algorithm>
 #include <atomic>
 #include <climits>
@@ -32,6 +34,8 @@ int64_t round_up(int64_t a, int64_t b) { return cdiv(a, b) * b; }
 
 // Below this many multiply-adds a GEMM (or the whole batch) stays on one thread.
 constexpr double kParallelWork = 1 << 16;
+// Up to this many, one product is cheaper in the built-in GEMM than through BLAS.
+constexpr double kSmallWork = 16 * 16 * 16;
 
 // ---------------------------------------------------------------------------------------
 // Built-in GEMM. Integers compute in the unsigned type of the same width, so overflow wraps
@@ -76,7 +80,7 @@ void micro_kernel(int64_t kc, const U* __restrict ap, const U* __restrict bp, T*
       for (int64_t j = 0; j < NR; j++) acc[i][j] = madd(ap[i], bp[j], acc[i][j]);
     }
   }
-  if (m == MR && n == NR) {  // unrolled like the loop above, so acc is stored from registers
+  if (m == MR && n == NR) {  // full tile: shaped like the loop above so the stores vectorize
 #pragma GCC unroll 8
     for (int64_t i = 0; i < MR; i++) {
       if (first) {
@@ -146,7 +150,7 @@ void gemm_builtin(int64_t M, int64_t N, int64_t K, const T* A, const Mat& a, con
   // A task is a run of row blocks in one column block: it packs each B panel once for the
   // run. About two tasks per thread, handed out dynamically.
   const int64_t tm = cdiv(M, mc), tn = cdiv(N, nc);
-  const int64_t run = cdiv(tm, std::max<int64_t>(1, 2 * nt / tn)), runs = cdiv(tm, run);
+  const int64_t run = cdiv(tm, nt > 1 ? std::max<int64_t>(1, 2 * nt / tn) : 1), runs = cdiv(tm, run);
   parallel_dynamic(tn * runs, nt, [&](int64_t task) {
     const int64_t j0 = task / runs * nc, nn = std::min(nc, N - j0);
     const int64_t r0 = task % runs * run, r1 = std::min(tm, r0 + run);
@@ -197,19 +201,6 @@ void gemv_builtin(int64_t M, int64_t K, const T* A, int64_t rs, int64_t cs, cons
       for (int64_t i = i0; i < i1; i++) y[i] = T(acc[i - i0]);
     }
   });
-}
-
-// Tiny products: a direct loop beats the fixed cost of packing or of a BLAS call (PyTorch's
-// bmm does the same below a few hundred multiply-adds).
-constexpr double kTinyWork = 512;
-template <typename T, typename U>
-void mm_tiny(int64_t M, int64_t N, int64_t K, const T* A, const Mat& a, const T* B, const Mat& b, T* C) {
-  for (int64_t i = 0; i < M; i++)
-    for (int64_t j = 0; j < N; j++) {
-      U s = 0;
-      for (int64_t k = 0; k < K; k++) s = madd(U(A[i * a.rs + k * a.cs]), U(B[k * b.rs + j * b.cs]), s);
-      C[i * N + j] = T(s);
-    }
 }
 
 // One product C = A @ B, C contiguous (row stride N).
@@ -370,7 +361,9 @@ TensorPtr matmul(const TensorImpl& a0, const TensorImpl& b0) {
   Mat ma = mat_of(*a, true), mb = mat_of(*b, false);
 #ifdef MYELIN_CBLAS
   // BLAS needs unit stride along one matrix dim; copy only operands that lack it.
-  const bool use_blas = is_float(dt) && M <= INT_MAX && N <= INT_MAX && K <= INT_MAX;
+  // Small products skip BLAS: its fixed cost per call (~0.3 us) outweighs the work, and
+  // concurrent calls from batch threads contend inside OpenBLAS.
+  const bool use_blas = is_float(dt) && (double)M * N * K > kSmallWork && M <= INT_MAX && N <= INT_MAX && K <= INT_MAX;
   if (use_blas && !blas_view(ma).ok) ca = contiguous(*a), a = ca.get(), ma = mat_of(*a, true);
   if (use_blas && !blas_view(mb).ok) cb = contiguous(*b), b = cb.get(), mb = mat_of(*b, false);
 #endif
