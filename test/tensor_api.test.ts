@@ -116,3 +116,50 @@ describe('generator and threads', () => {
     expect(() => my.setNumThreads(0)).toThrow(/set_num_threads/);
   });
 });
+
+describe('in-place forms', () => {
+  // Each in-place op must equal its out-of-place twin (whose values the conformance
+  // fixtures check against PyTorch), write into the same storage, and keep the dtype.
+  const base = () => my.tensor([[0.5, -1.5, 2], [3, -0.25, 1]]);
+  const other = my.tensor([2, -3, 0.5]);
+  const cases: [string, (t: my.Tensor) => my.Tensor, (t: my.Tensor) => my.Tensor][] = [
+    ['add_', (t) => t.add_(other), (t) => t.add(other)],
+    ['add_ alpha', (t) => t.add_(other, { alpha: 2 }), (t) => t.add(other.mul(2))],
+    ['sub_', (t) => t.sub_(1.5), (t) => t.sub(1.5)],
+    ['mul_', (t) => t.mul_(other), (t) => t.mul(other)],
+    ['div_', (t) => t.div_(other), (t) => t.div(other)],
+    ['pow_', (t) => t.abs().pow_(1.5), (t) => t.abs().pow(1.5)],
+    ['neg_', (t) => t.neg_(), (t) => t.neg()],
+    ['exp_', (t) => t.exp_(), (t) => t.exp()],
+    ['sqrt_', (t) => t.abs().sqrt_(), (t) => t.abs().sqrt()],
+    ['relu_', (t) => t.relu_(), (t) => t.relu()],
+    ['sigmoid_', (t) => t.sigmoid_(), (t) => t.sigmoid()],
+    ['tanh_', (t) => t.tanh_(), (t) => t.tanh()],
+    ['clamp_', (t) => t.clamp_(-1, 1), (t) => t.clamp(-1, 1)],
+    ['maskedFill_', (t) => t.maskedFill_(t.lt(0), 9), (t) => t.maskedFill(t.lt(0), 9)],
+  ];
+  for (const [name, inPlace, outOfPlace] of cases) {
+    it(name, () => {
+      const a = base(), b = base();
+      const r = inPlace(a);
+      const want = outOfPlace(b).toArray();
+      expect(r.toArray()).toEqual(want);
+      expect(r.dtype).toBe('float32');
+      if (r === a) expect(a.toArray()).toEqual(want);
+    });
+  }
+  it('through a transposed view into the base', () => {
+    const t = my.zeros(2, 3);
+    t.t().add_(my.tensor([1, 2]));
+    expect(t.toArray()).toEqual([[1, 1, 1], [2, 2, 2]]);
+  });
+  it('zero_, fill_, copy_ with broadcast and cast, integer add_', () => {
+    const t = my.ones(2, 3);
+    expect(t.zero_().sum().item()).toBe(0);
+    expect(t.fill_(2.5).toArray()).toEqual([[2.5, 2.5, 2.5], [2.5, 2.5, 2.5]]);
+    expect(t.copy_(my.tensor([1, 2, 3], { dtype: 'int64' })).toArray()).toEqual([[1, 2, 3], [1, 2, 3]]);
+    const i = my.tensor([1, 2, 3], { dtype: 'int32' });
+    expect(i.add_(2).toArray()).toEqual([3, 4, 5]);
+    expect(i.dtype).toBe('int32');
+  });
+});
