@@ -4,6 +4,7 @@ import { native, type Handle } from './binding';
 import { type DType, type TypedArrayFor, isFloating } from './dtype';
 import { track } from './memory';
 import { formatTensor } from './print';
+import { Node, runBackward, type BackwardOptions } from './autograd/engine';
 
 export type Scalar = number | boolean;
 export type TensorLike = Tensor | Scalar;
@@ -25,6 +26,16 @@ export class Tensor {
   private _shape?: readonly number[];
   private _dtype?: DType;
   private _disposed = false;
+  // ---- autograd state (ts/autograd)
+  /** Recorded op that produced this tensor, or null for leaves and untracked tensors. */
+  gradFn: Node | null = null;
+  /** The accumulated gradient of a leaf that requires grad (or of a retained non-leaf). */
+  grad: Tensor | null = null;
+  private _requiresGrad = false;
+  /** @internal bumped by in-place ops, checked by backward */
+  _version = 0;
+  /** @internal */ retainsGrad = false;
+  private _hooks: ((g: Tensor) => Tensor | void)[] = [];
 
   /** @internal Use tensor(), zeros(), ... to create tensors. */
   constructor(handle: Handle) {
@@ -50,6 +61,49 @@ export class Tensor {
   isFloatingPoint(): boolean { return isFloating(this.dtype); }
   /** True when both tensors view the same native storage. */
   sharesStorageWith(other: Tensor): boolean { return native.same_storage(this._h, other._h); }
+
+  // ---- autograd
+  get requiresGrad(): boolean { return this._requiresGrad || this.gradFn !== null; }
+  set requiresGrad(on: boolean) { this.requiresGrad_(on); }
+  get isLeaf(): boolean { return this.gradFn === null; }
+  /** Marks a leaf as needing gradients; integer and bool tensors cannot. */
+  requiresGrad_(on = true): this {
+    if (!this.isLeaf) throw new Error('requiresGrad_: you can only change requiresGrad flags of leaf variables');
+    if (on && !isFloating(this.dtype)) throw new Error(`requiresGrad_: only floating point tensors can require gradients, got ${this.dtype}`);
+    this._requiresGrad = on;
+    return this;
+  }
+  /** Keeps .grad for this non-leaf tensor after backward. */
+  retainGrad(): this { if (!this.isLeaf) this.retainsGrad = true; return this; }
+  /** Calls fn with this tensor's gradient during backward; a returned tensor replaces it. */
+  registerHook(fn: (grad: Tensor) => Tensor | void): { remove(): void } {
+    this._hooks.push(fn);
+    return { remove: () => { this._hooks = this._hooks.filter((h) => h !== fn); } };
+  }
+  /** @internal */
+  _applyHooks(g: Tensor): Tensor {
+    for (const h of this._hooks) { const r = h(g); if (r instanceof Tensor) g = r; }
+    return g;
+  }
+  /** @internal */
+  _accumulateGrad(g: Tensor): void {
+    this.grad = this.grad ? this.grad.add(g) : g.shape.length === this.shape.length && g.sharesStorageWith(this) ? g.clone() : g;
+  }
+  /** A view of the same data cut off from the graph. */
+  detach(): Tensor { return new Tensor(native.as_strided(this._h, [...this.shape], this.stride(), this.storageOffset())); }
+  /** Cuts this tensor from the graph in place. */
+  detach_(): this { this.gradFn = null; this._requiresGrad = false; return this; }
+  /** Backpropagates from this tensor: a scalar by default, or any tensor with `gradient`. */
+  backward(gradient?: Tensor, opts?: BackwardOptions): void {
+    let seed = gradient;
+    if (!seed) {
+      if (this.numel() !== 1) throw new Error(`backward: grad can be implicitly created only for scalar outputs (shape [${this.shape.join(', ')}])`);
+      seed = new Tensor(native.full([...this.shape], 1, this.dtype));
+    } else if (seed.shape.join(',') !== this.shape.join(',')) {
+      throw new Error(`backward: gradient of shape [${seed.shape.join(', ')}] does not match the tensor's shape [${this.shape.join(', ')}]`);
+    }
+    runBackward(this, seed, opts);
+  }
 
   // ---- lifetime
   /** Releases the native memory now; later use throws. */

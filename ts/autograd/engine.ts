@@ -1,0 +1,113 @@
+// Reverse-mode autograd, shaped like micrograd: ops record a Node when grad is on;
+// backward() is a topological sort and one reverse loop. Gradients are computed with
+// Tensor ops, so they run on any device and can themselves be differentiated.
+// WORK IN PROGRESS (branch `autograd`, issue 3): not exported from ts/index.ts yet.
+import type { Tensor } from '../tensor';
+
+let gradEnabled = true;
+/** Whether ops record the graph. */
+export const isGradEnabled = (): boolean => gradEnabled;
+export function setGradEnabled(on: boolean): void { gradEnabled = on; }
+/** Runs fn without recording (like torch.no_grad). */
+export function noGrad<T>(fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = false;
+  try { return fn(); } finally { gradEnabled = prev; }
+}
+/** Runs fn with recording on, even inside noGrad. */
+export function enableGrad<T>(fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = true;
+  try { return fn(); } finally { gradEnabled = prev; }
+}
+
+export type GradFn = (dy: Tensor) => (Tensor | null)[];
+
+/** One recorded op: its inputs (null where no gradient flows) and its local backward. */
+export class Node {
+  constructor(
+    readonly name: string,
+    readonly inputs: (Tensor | null)[],
+    public backward: GradFn | null,
+    /** versions of the inputs when recorded, to catch in-place changes before backward */
+    readonly versions: number[],
+  ) {}
+  toString(): string { return `<${this.name}Backward>`; }
+}
+
+/** The nodes reachable from root, each after all the nodes that consume it. */
+function topoOrder(root: Node): Node[] {
+  const order: Node[] = [];
+  const seen = new Set<Node>();
+  const stack: [Node, number][] = [[root, 0]];
+  seen.add(root);
+  while (stack.length) {  // iterative DFS: deep graphs (RNNs) must not blow the JS stack
+    const top = stack[stack.length - 1];
+    const [node, i] = top;
+    if (i < node.inputs.length) {
+      top[1]++;
+      const child = node.inputs[i]?.gradFn;
+      if (child && !seen.has(child)) { seen.add(child); stack.push([child, 0]); }
+    } else {
+      stack.pop();
+      order.push(node);
+    }
+  }
+  return order.reverse();
+}
+
+export interface BackwardOptions { retainGraph?: boolean; createGraph?: boolean }
+
+/**
+ * Accumulates d(root)/d(leaf) into every leaf's .grad (and retained non-leaves).
+ * `inputs`, when given, limits accumulation to those tensors and returns their grads
+ * instead (autograd.grad).
+ */
+export function runBackward(root: Tensor, seed: Tensor, opts: BackwardOptions = {}, only?: Tensor[]): (Tensor | null)[] | void {
+  const node = root.gradFn;
+  const want = only ? new Map(only.map((t, i) => [t, i])) : null;
+  const found: (Tensor | null)[] = only ? only.map(() => null) : [];
+  const deliver = (t: Tensor, g: Tensor) => {
+    if (want) {
+      const i = want.get(t);
+      if (i !== undefined) found[i] = found[i] ? found[i]!.add(g) : g;
+      return;
+    }
+    if (t.isLeaf || t.retainsGrad) t._accumulateGrad(g);
+  };
+  if (!node) {
+    if (!root.requiresGrad) throw new Error('backward: element 0 of tensors does not require grad and does not have a grad_fn');
+    deliver(root, seed);
+    return only ? found : undefined;
+  }
+  const run = () => {
+    const grads = new Map<Node, Tensor>([[node, seed]]);
+    deliver(root, seed);
+    for (const n of topoOrder(node)) {
+      const dy = grads.get(n);
+      grads.delete(n);
+      if (!dy) continue;
+      if (!n.backward) throw new Error(`backward: trying to backward through the graph a second time (${n.name}); pass { retainGraph: true } the first time`);
+      n.inputs.forEach((t, i) => {
+        if (t && t._version !== n.versions[i])
+          throw new Error(`backward: one of the variables needed for gradient computation has been modified by an inplace operation: ${n.name} input ${i} is at version ${t._version}; expected version ${n.versions[i]}`);
+      });
+      const gs = n.backward(dy);
+      if (!opts.retainGraph) n.backward = null;  // frees the saved tensors it closed over
+      n.inputs.forEach((t, i) => {
+        const g0 = gs[i];
+        if (!t || !g0) return;
+        const g = t._applyHooks(g0);
+        deliver(t, g);
+        if (t.gradFn) {
+          const prev = grads.get(t.gradFn);
+          grads.set(t.gradFn, prev ? prev.add(g) : g);
+        }
+      });
+    }
+  };
+  if (opts.createGraph) run(); else noGradRun(run);
+  return only ? found : undefined;
+}
+
+function noGradRun(fn: () => void): void { noGrad(fn); }
