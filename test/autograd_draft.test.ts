@@ -33,3 +33,48 @@ describe('gradcheck (draft)', () => {
     });
   }
 });
+
+describe('engine (draft)', () => {
+  it('accumulates across backward calls, retains non-leaf grads, hooks replace gradients', () => {
+    const x = my.tensor([1, 2, 3], { dtype: 'float64' }).requiresGrad_();
+    const y = x.mul(x).retainGrad();
+    y.sum().backward();
+    expect(Array.from(x.grad!.data())).toEqual([2, 4, 6]);
+    expect(Array.from(y.grad!.data())).toEqual([1, 1, 1]);
+    x.mul(3).sum().backward();
+    expect(Array.from(x.grad!.data())).toEqual([5, 7, 9]);
+    const z = my.tensor([1, 1], { dtype: 'float64' }).requiresGrad_();
+    z.registerHook((g) => g.mul(10));
+    z.sum().backward();
+    expect(Array.from(z.grad!.data())).toEqual([10, 10]);
+  });
+  it('a second backward without retainGraph throws; noGrad records nothing', () => {
+    const x = my.tensor([1, 2], { dtype: 'float64' }).requiresGrad_();
+    const y = x.exp().sum();
+    y.backward();
+    expect(() => y.backward()).toThrow(/second time/);
+    const w = my.noGrad(() => x.mul(2));
+    expect(w.requiresGrad).toBe(false);
+  });
+  it('autograd.grad with createGraph gives second derivatives', () => {
+    const x = my.tensor([0.5, -1, 2], { dtype: 'float64' }).requiresGrad_();
+    const [g] = my.autograd.grad(x.pow(3).sum(), x, { createGraph: true });
+    const [h] = my.autograd.grad(g!.sum(), x);
+    expect(Array.from(h!.data())).toEqual([3, -6, 12]); // d2/dx2 x^3 = 6x
+  });
+  it('integer tensors cannot require grad', () => {
+    expect(() => my.tensor([1, 2]).requiresGrad_()).toThrow(/only floating point tensors/);
+  });
+});
+
+describe('in-place and versions (draft)', () => {
+  it('in-place on a leaf that requires grad throws; on a saved tensor, backward throws', () => {
+    const x = my.tensor([1, 2], { dtype: 'float64' }).requiresGrad_();
+    expect(() => x.add_(1)).toThrow(/add_: a leaf tensor that requires grad/);
+    my.noGrad(() => x.add_(1)); // allowed under noGrad (optimizer updates)
+    const y = x.exp();
+    const z = y.mul(2).sum();
+    y.mul_(3); // exp saved y for its backward
+    expect(() => z.backward()).toThrow(/modified by an inplace operation/);
+  });
+});

@@ -7,3 +7,5 @@ export * from './creation';
 export * from './functional';
 export { tidy, keep, memory } from './memory';
 export { OPS } from './ops/registry';
+export * as autograd from './autograd/index';
+export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './autograd/index';

@@ -4,7 +4,7 @@ import { native, type Handle } from './binding';
 import { type DType, type TypedArrayFor, isFloating } from './dtype';
 import { track } from './memory';
 import { formatTensor } from './print';
-import { Node, runBackward, type BackwardOptions } from './autograd/engine';
+import { Node, runBackward, isGradEnabled, type BackwardOptions } from './autograd/engine';
 
 export type Scalar = number | boolean;
 export type TensorLike = Tensor | Scalar;
@@ -79,6 +79,14 @@ export class Tensor {
   registerHook(fn: (grad: Tensor) => Tensor | void): { remove(): void } {
     this._hooks.push(fn);
     return { remove: () => { this._hooks = this._hooks.filter((h) => h !== fn); } };
+  }
+  /** @internal In-place ops call this first: leaves that require grad refuse (as torch),
+   * and the version bump lets backward detect saved tensors modified since recording.
+   * NOTE: views do not share the counter with their base yet. */
+  _inPlace(op: string): void {
+    if (this._requiresGrad && this.gradFn === null && isGradEnabled())
+      throw new Error(`${op}: a leaf tensor that requires grad is being used in an in-place operation`);
+    this._version++;
   }
   /** @internal */
   _applyHooks(g: Tensor): Tensor {
@@ -253,31 +261,31 @@ export class Tensor {
   isfinite(): Tensor { return new Tensor(native.isfinite(this._h)); }
 
   // ---- in-place (write into this tensor's storage; shape and dtype stay)
-  add_(other: TensorLike, opts?: { alpha?: number }): this {
+  add_(other: TensorLike, opts?: { alpha?: number }): this { this._inPlace('add_');
     native.add(this._h, h(opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(this, other, opts.alpha) : other), this._h);
     return this;
   }
-  sub_(other: TensorLike, opts?: { alpha?: number }): this {
+  sub_(other: TensorLike, opts?: { alpha?: number }): this { this._inPlace('sub_');
     native.sub(this._h, h(opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(this, other, opts.alpha) : other), this._h);
     return this;
   }
-  mul_(other: TensorLike): this { native.mul(this._h, h(other), this._h); return this; }
-  div_(other: TensorLike): this { native.div(this._h, h(other), this._h); return this; }
-  pow_(other: TensorLike): this { native.pow(this._h, h(other), this._h); return this; }
-  neg_(): this { native.neg(this._h, this._h); return this; }
-  exp_(): this { native.exp(this._h, this._h); return this; }
-  sqrt_(): this { native.sqrt(this._h, this._h); return this; }
-  relu_(): this { native.relu(this._h, this._h); return this; }
-  sigmoid_(): this { native.sigmoid(this._h, this._h); return this; }
-  tanh_(): this { native.tanh(this._h, this._h); return this; }
-  clamp_(min: number | null = null, max: number | null = null): this { native.clamp(this._h, min, max, this._h); return this; }
-  zero_(): this { native.fill_(this._h, 0); return this; }
-  fill_(value: Scalar): this { native.fill_(this._h, Number(value)); return this; }
+  mul_(other: TensorLike): this { this._inPlace('mul_'); native.mul(this._h, h(other), this._h); return this; }
+  div_(other: TensorLike): this { this._inPlace('div_'); native.div(this._h, h(other), this._h); return this; }
+  pow_(other: TensorLike): this { this._inPlace('pow_'); native.pow(this._h, h(other), this._h); return this; }
+  neg_(): this { this._inPlace('neg_'); native.neg(this._h, this._h); return this; }
+  exp_(): this { this._inPlace('exp_'); native.exp(this._h, this._h); return this; }
+  sqrt_(): this { this._inPlace('sqrt_'); native.sqrt(this._h, this._h); return this; }
+  relu_(): this { this._inPlace('relu_'); native.relu(this._h, this._h); return this; }
+  sigmoid_(): this { this._inPlace('sigmoid_'); native.sigmoid(this._h, this._h); return this; }
+  tanh_(): this { this._inPlace('tanh_'); native.tanh(this._h, this._h); return this; }
+  clamp_(min: number | null = null, max: number | null = null): this { this._inPlace('clamp_'); native.clamp(this._h, min, max, this._h); return this; }
+  zero_(): this { this._inPlace('zero_'); native.fill_(this._h, 0); return this; }
+  fill_(value: Scalar): this { this._inPlace('fill_'); native.fill_(this._h, Number(value)); return this; }
   /** Copies `src` (broadcast, dtype-converted) into this tensor. */
-  copy_(src: Tensor): this { native.copy_(this._h, src._h); return this; }
-  uniform_(from = 0, to = 1): this { native.uniform_(this._h, from, to); return this; }
-  normal_(mean = 0, std = 1): this { native.normal_(this._h, mean, std); return this; }
-  maskedFill_(mask: Tensor, value: Scalar): this {
+  copy_(src: Tensor): this { this._inPlace('copy_'); native.copy_(this._h, src._h); return this; }
+  uniform_(from = 0, to = 1): this { this._inPlace('uniform_'); native.uniform_(this._h, from, to); return this; }
+  normal_(mean = 0, std = 1): this { this._inPlace('normal_'); native.normal_(this._h, mean, std); return this; }
+  maskedFill_(mask: Tensor, value: Scalar): this { this._inPlace('maskedFill_');
     const filled = native.masked_fill(this._h, mask._h, Number(value));
     native.copy_(this._h, filled);
     native.dispose(filled);

@@ -1,0 +1,31 @@
+// The autograd public surface: grad mode, autograd.grad, gradcheck.
+// WORK IN PROGRESS (branch `autograd`, issue 3).
+import { Tensor } from '../tensor';
+import { native } from '../binding';
+import { runBackward } from './engine';
+import './formulas';  // installs the gradient rules on Tensor methods
+
+export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './engine';
+
+export interface GradOptions { gradOutputs?: Tensor[]; retainGraph?: boolean; createGraph?: boolean; allowUnused?: boolean }
+
+/** d(sum of outputs · gradOutputs)/d(inputs), without touching .grad (torch.autograd.grad). */
+export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts: GradOptions = {}): (Tensor | null)[] {
+  const outs = Array.isArray(outputs) ? outputs : [outputs];
+  const ins = Array.isArray(inputs) ? inputs : [inputs];
+  for (const t of ins) if (!t.requiresGrad) throw new Error('grad: one of the differentiated tensors does not require grad');
+  const total: (Tensor | null)[] = ins.map(() => null);
+  outs.forEach((y, k) => {
+    let seed = opts.gradOutputs?.[k];
+    if (!seed) {
+      if (y.numel() !== 1) throw new Error('grad: grad can be implicitly created only for scalar outputs');
+      seed = new Tensor(native.full([...y.shape], 1, y.dtype));
+    }
+    const retain = opts.retainGraph ?? opts.createGraph ?? false;
+    const found = runBackward(y, seed, { retainGraph: retain || k < outs.length - 1, createGraph: opts.createGraph }, ins) as (Tensor | null)[];
+    found.forEach((g, i) => { if (g) total[i] = total[i] ? total[i]!.add(g) : g; });
+  });
+  if (!opts.allowUnused && total.some((g) => g === null))
+    throw new Error('grad: one of the differentiated tensors appears to not have been used in the graph; set allowUnused: true if this is desired');
+  return total;
+}
