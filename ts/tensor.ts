@@ -2,9 +2,9 @@
 // Methods are thin: arguments are normalized here, checked and computed natively.
 import { native, type Handle } from './binding';
 import { type DType, type TypedArrayFor, isFloating } from './dtype';
-import { track } from './memory';
+import { track, keep } from './memory';
 import { formatTensor } from './print';
-import { Node, runBackward, isGradEnabled, type BackwardOptions } from './autograd/engine';
+import { Node, runBackward, isGradEnabled, noGrad, type BackwardOptions } from './autograd/engine';
 
 export type Scalar = number | boolean;
 export type TensorLike = Tensor | Scalar;
@@ -95,7 +95,13 @@ export class Tensor {
   }
   /** @internal */
   _accumulateGrad(g: Tensor): void {
-    this.grad = this.grad ? this.grad.add(g) : g.shape.length === this.shape.length && g.sharesStorageWith(this) ? g.clone() : g;
+    // .grad is owned by this tensor: kept out of tidy scopes, accumulated in place
+    if (this.grad && !this.grad.isDisposed) {
+      const acc = this.grad;
+      noGrad(() => acc.add_(g));
+    } else {
+      this.grad = keep(noGrad(() => g.expand([...this.shape]).clone()));
+    }
   }
   /** A view of the same data cut off from the graph. */
   detach(): Tensor { return new Tensor(native.as_strided(this._h, [...this.shape], this.stride(), this.storageOffset())); }
