@@ -4,9 +4,12 @@
 // Broadcasting is reduced here (sumTo), so no rule mentions it.
 // WORK IN PROGRESS (branch `autograd`, issue 3).
 import { Tensor } from '../tensor';
+import { zeros, arange, tensor } from '../creation';
+import { isFloating } from '../dtype';
 import { Node, isGradEnabled, setGradEnabled } from './engine';
 
-type Ctx = { x: Tensor; args: unknown[]; y: Tensor; dy: Tensor };
+/** out: the method's raw result ({values, indices} for max/min/topk/sort; y is then .values). */
+type Ctx = { x: Tensor; args: unknown[]; y: Tensor; dy: Tensor; out: unknown };
 type Rule = (c: Ctx) => (Tensor | null | undefined)[];
 
 /** Sums a broadcast gradient back to `shape`. */
@@ -33,6 +36,40 @@ function unreduce(dy: Tensor, x: Tensor, dim: unknown, keepdim: boolean): Tensor
 }
 const keep = (a: unknown[], i: number): boolean => !!(a[i] as { keepdim?: boolean } | undefined)?.keepdim;
 const T = (v: unknown): Tensor | null => (v instanceof Tensor ? v : null);
+const normDim = (d: number, n: number): number => (d < 0 ? d + n : d);
+/** Zeros shaped like x in dy's dtype (the gradient's dtype). */
+const zerosFor = (x: Tensor, dy: Tensor): Tensor => zeros([...x.shape], { dtype: dy.dtype });
+const longs = (v: number[]): Tensor => tensor(v, { dtype: 'int64' });
+/** Gradient of a view that picks `idx` (int64, 1-d) along dim d: dy written back into zeros. */
+const unselect = (x: Tensor, dy: Tensor, d: number, idx: Tensor): Tensor => zerosFor(x, dy).indexAdd(d, idx, dy);
+/** Gradient of amax/amin-like reductions: ties share dy evenly (torch's evenly_distribute). */
+function evenly(x: Tensor, y: Tensor, dy: Tensor, dim: unknown, keepdim: boolean): Tensor {
+  const mask = x.eq(unreduce(y, x, dim, keepdim));
+  const count = mask.sum(reducedDims(x, dim), { keepdim: true });
+  return unreduce(dy, x, dim, keepdim).mul(mask).div(count);
+}
+/** Gradient of an op whose values are x's elements at `indices` along d: scatter dy back. */
+const scatterBack = (x: Tensor, dy: Tensor, d: number, indices: Tensor): Tensor => zerosFor(x, dy).scatter(d, indices, dy);
+const SELU_SCALE = 1.0507009873554804934193349852946, SELU_ALPHA = 1.6732632423543772848170429916717;
+const INV_SQRT_2PI = 0.3989422804014327, SQRT_2_OVER_PI = 0.7978845608028654;
+type VarOpts = { keepdim?: boolean; correction?: number; unbiased?: boolean } | undefined;
+const corr = (o: VarOpts): number => o?.correction ?? (o?.unbiased === false ? 0 : 1);
+/** Reflect-pad indices along one dim (as padTensor builds them). */
+function reflectIndex(n: number, lo: number, hi: number): Tensor {
+  const idx: number[] = [];
+  for (let j = lo; j > 0; j--) idx.push(j);
+  for (let j = 0; j < n; j++) idx.push(j);
+  for (let j = n - 2; j >= n - 1 - hi; j--) idx.push(j);
+  return longs(idx);
+}
+/** Backward of max/min along a dim (or of the all-reduce form, which is amax/amin). */
+const maxMinRule: Rule = ({ dy, x, y, args, out }) => {
+  if (args[0] === undefined) return [evenly(x, y, dy, undefined, false)];
+  const d = normDim(args[0] as number, x.ndim);
+  const k = keep(args, 1);
+  const idx = (out as { indices: Tensor }).indices;
+  return [scatterBack(x, k ? dy : dy.unsqueeze(d), d, k ? idx : idx.unsqueeze(d))];
+};
 
 const RULES: Record<string, Rule> = {
   neg: ({ dy }) => [dy.neg()],
@@ -120,9 +157,167 @@ const RULES: Record<string, Rule> = {
     return [dy.permute(inv)];
   },
   expand: ({ dy, x }) => [sumTo(dy, x.shape)],
+  elu: ({ dy, x, y, args }) => { const a = (args[0] as number | undefined) ?? 1; return [dy.mul(y.add(a).where(x.le(0), 1))]; },
+  selu: ({ dy, x, y }) => [dy.mul(y.add(SELU_SCALE * SELU_ALPHA).where(x.le(0), SELU_SCALE))],
+  gelu: ({ dy, x, y, args }) => {
+    if ((args[0] as { approximate?: string } | undefined)?.approximate === 'tanh') {
+      const x2 = x.square();
+      const t = x.add(x2.mul(x).mul(0.044715)).mul(SQRT_2_OVER_PI).tanh();
+      const dt = t.square().neg().add(1).mul(x2.mul(3 * 0.044715).add(1)).mul(SQRT_2_OVER_PI);
+      return [dy.mul(t.add(1).mul(0.5).add(x.mul(dt).mul(0.5)))];
+    }
+    // No erf op: Phi(x) = gelu(x) / x (exact to rounding), 0.5 at x = 0 (safe denominator keeps double backward finite)
+    const nz = x.ne(0);
+    const cdf = y.div(x.where(nz, 1)).where(nz, 0.5);
+    const pdf = x.square().mul(-0.5).exp().mul(INV_SQRT_2PI);
+    return [dy.mul(cdf.add(x.mul(pdf)))];
+  },
+  sign: ({ dy, x }) => [zerosFor(x, dy)],
+  floor: ({ dy, x }) => [zerosFor(x, dy)],
+  ceil: ({ dy, x }) => [zerosFor(x, dy)],
+  round: ({ dy, x }) => [zerosFor(x, dy)],
+  maximum: ({ dy, x, args }) => {
+    const o = args[0] as Tensor | number, half = x.eq(o).mul(0.5);
+    return [sumTo(dy.mul(x.gt(o).add(half)), x.shape), o instanceof Tensor ? sumTo(dy.mul(x.lt(o).add(half)), o.shape) : null];
+  },
+  minimum: ({ dy, x, args }) => {
+    const o = args[0] as Tensor | number, half = x.eq(o).mul(0.5);
+    return [sumTo(dy.mul(x.lt(o).add(half)), x.shape), o instanceof Tensor ? sumTo(dy.mul(x.gt(o).add(half)), o.shape) : null];
+  },
+  where: ({ dy, x, args }) => {
+    const cond = args[0] as Tensor, o = T(args[1]);
+    return [sumTo(dy.where(cond, 0), x.shape), null, o && sumTo(dy.where(cond.logicalNot(), 0), o.shape)];
+  },
+  prod: ({ dy, x, args }) => {
+    // exact with zeros: a slice with one zero sends the product of the others to that zero, more zeros give 0
+    const k = keep(args, 1), dims = reducedDims(x, args[0]);
+    const isZero = x.eq(0);
+    const zc = unreduce(isZero.sum(dims, { keepdim: true }), x, dims, true);
+    const safe = x.where(isZero.logicalNot(), 1);
+    const others = unreduce(safe.prod(dims, { keepdim: true }), x, dims, true);
+    const g = others.div(safe).where(zc.eq(0), others.where(zc.eq(1).logicalAnd(isZero), 0));
+    return [unreduce(dy, x, args[0], k).mul(g)];
+  },
+  amax: ({ dy, x, y, args }) => [evenly(x, y, dy, args[0], keep(args, 1))],
+  amin: ({ dy, x, y, args }) => [evenly(x, y, dy, args[0], keep(args, 1))],
+  max: maxMinRule,
+  min: maxMinRule,
+  var: ({ dy, x, args }) => {
+    const o = args[1] as VarOpts, dims = reducedDims(x, args[0]);
+    const n = dims.reduce((a, d) => a * x.shape[d], 1);
+    const xc = x.sub(x.mean(dims, { keepdim: true }));
+    return [unreduce(dy, x, args[0], !!o?.keepdim).mul(xc).mul(2 / (n - corr(o)))];
+  },
+  std: ({ dy, x, y, args }) => {
+    const o = args[1] as VarOpts, dims = reducedDims(x, args[0]), k = !!o?.keepdim;
+    const n = dims.reduce((a, d) => a * x.shape[d], 1);
+    const xc = x.sub(x.mean(dims, { keepdim: true }));
+    return [unreduce(dy, x, args[0], k).mul(xc).div(unreduce(y, x, args[0], k).mul(n - corr(o)))];
+  },
+  norm: ({ dy, x, y, args }) => {
+    const p0 = (args[0] as number | 'fro' | undefined) ?? 2, p = p0 === 'fro' ? 2 : p0;
+    const dim = args[1], k = keep(args, 2);
+    const g = unreduce(dy, x, dim, k), yy = unreduce(y, x, dim, k);
+    if (p === 1) return [g.mul(x.sign())];
+    if (p === Infinity || p === -Infinity) {
+      const mask = x.abs().eq(yy);
+      return [g.mul(x.sign()).mul(mask).div(mask.sum(reducedDims(x, dim), { keepdim: true }))];
+    }
+    if (p === 0) return [zerosFor(x, dy)];
+    const nz = yy.ne(0);  // torch: zero norm gives zero gradient
+    const r = p === 2 ? x.div(yy.where(nz, 1)) : x.mul(x.abs().pow(p - 2)).div(yy.where(nz, 1).pow(p - 1));
+    return [g.mul(r).where(nz, 0)];
+  },
+  cumsum: ({ dy, args }) => { const d = args[0] as number; return [dy.flip([d]).cumsum(d).flip([d])]; },
+  slice: ({ dy, x, args }) => {
+    const d = normDim(args[0] as number, x.ndim);
+    const idx = arange(x.shape[d]).slice(0, ...(args.slice(1) as number[]));
+    return [unselect(x, dy, d, idx)];
+  },
+  select: ({ dy, x, args }) => {
+    const d = normDim(args[0] as number, x.ndim);
+    return [unselect(x, dy.unsqueeze(d), d, longs([normDim(args[1] as number, x.shape[d])]))];
+  },
+  narrow: ({ dy, x, args }) => {
+    const d = normDim(args[0] as number, x.ndim), s = normDim(args[1] as number, x.shape[d]);
+    return [unselect(x, dy, d, arange(s, s + (args[2] as number)))];
+  },
+  gather: ({ dy, x, args }) => [zerosFor(x, dy).scatterAdd(args[0] as number, args[1] as Tensor, dy), null],
+  scatter: ({ dy, args }) => {
+    const d = args[0] as number, index = args[1] as Tensor, src = T(args[2]);
+    return [dy.scatter(d, index, 0), null, src && dy.gather(d, index)];
+  },
+  scatterAdd: ({ dy, args }) => [dy, null, dy.gather(args[0] as number, args[1] as Tensor)],
+  indexSelect: ({ dy, x, args }) => [unselect(x, dy, normDim(args[0] as number, x.ndim), args[1] as Tensor), null],
+  indexAdd: ({ dy, args }) => {
+    const alpha = (args[3] as { alpha?: number } | undefined)?.alpha ?? 1, src = args[2] as Tensor;
+    let gs = dy.indexSelect(args[0] as number, args[1] as Tensor);
+    if (alpha !== 1) gs = gs.mul(alpha);
+    return [dy, null, gs.reshape([...src.shape])];
+  },
+  maskedFill: ({ dy, args }) => [dy.maskedFill(args[0] as Tensor, 0), null],
+  topk: ({ dy, x, args, out }) => {
+    const d = normDim((args[1] as { dim?: number } | undefined)?.dim ?? -1, x.ndim);
+    return [scatterBack(x, dy, d, (out as { indices: Tensor }).indices)];
+  },
+  sort: ({ dy, x, args, out }) => {
+    const d = normDim((args[0] as { dim?: number } | undefined)?.dim ?? -1, x.ndim);
+    return [scatterBack(x, dy, d, (out as { indices: Tensor }).indices)];
+  },
+  flip: ({ dy, args }) => [dy.flip(...(args as number[][]))],
+  to: ({ dy, x }) => [dy.to(x.dtype)],
+  pad: ({ dy, x, args }) => {
+    const pads = args[0] as number[], o = args[1] as { mode?: string } | undefined;
+    if ((o?.mode ?? 'constant') === 'constant') return [dy.pad(pads.map((v) => -v))];
+    // reflect: undo the per-dim indexSelects in reverse order, summing reflected positions
+    const k = pads.length / 2, shapes: number[][] = [[...x.shape]];
+    for (let i = 0; i < k; i++) {
+      const s = [...shapes[i]], d = x.ndim - 1 - i;
+      s[d] += pads[2 * i] + pads[2 * i + 1];
+      shapes.push(s);
+    }
+    let g = dy;
+    for (let i = k - 1; i >= 0; i--) {
+      const d = x.ndim - 1 - i;
+      g = zeros(shapes[i], { dtype: dy.dtype }).indexAdd(d, reflectIndex(x.shape[d], pads[2 * i], pads[2 * i + 1]), g);
+    }
+    return [g];
+  },
 };
 
 let recording = 0;  // > 0 while a wrapped op runs: its inner ops do not record
+
+/** Attaches a Node to y when grad mode is on and an input requires grad; returns y. */
+function attach(name: string, inputs: Tensor[], y: Tensor, backward: (dy: Tensor) => (Tensor | null | undefined)[]): Tensor {
+  if (!isFloating(y.dtype)) return y;  // integer/bool results are not differentiable (as torch)
+  y.gradFn = new Node(name, inputs.map((t) => (t.requiresGrad ? t : null)), (dy) => {
+    const prev = isGradEnabled();
+    try { return backward(dy).map((g) => g ?? null); } finally { setGradEnabled(prev); }
+  }, inputs.map((t) => t._version));
+  return y;
+}
+
+/**
+ * Records an op computed outside Tensor's methods (top-level cat, ...): when grad mode is on
+ * and an input requires grad, `output` gets a Node whose backward returns one gradient per
+ * input (null where none). Returns `output`.
+ */
+export function record(name: string, inputs: Tensor[], output: Tensor, backward: (dy: Tensor) => (Tensor | null | undefined)[]): Tensor {
+  if (recording > 0 || !isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return output;
+  return attach(name, inputs, output, backward);
+}
+
+/** Backward of cat(tensors, dim): dy cut back into the inputs' extents along dim. */
+export function catBackward(tensors: Tensor[], dim: number): (dy: Tensor) => Tensor[] {
+  const nd = tensors.find((t) => t.ndim > 0)?.ndim ?? 1;
+  const d = normDim(dim, nd);
+  const lens = tensors.map((t) => (t.ndim === 1 && t.shape[0] === 0 && nd !== 1 ? 0 : t.shape[d]));
+  const shapes = tensors.map((t) => [...t.shape]);
+  return (dy) => {
+    let start = 0;
+    return lens.map((n, i) => { const g = dy.narrow(d, start, n).reshape(shapes[i]); start += n; return g; });
+  };
+}
 
 function install(name: string, rule: Rule): void {
   const proto = Tensor.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
@@ -133,16 +328,14 @@ function install(name: string, rule: Rule): void {
     const inputs = [this, ...args.filter((a): a is Tensor => a instanceof Tensor)];
     if (!inputs.some((t) => t.requiresGrad)) return orig.apply(this, args);
     recording++;
-    let y: Tensor;
-    try { y = orig.apply(this, args) as Tensor; } finally { recording--; }
+    let out: unknown;
+    try { out = orig.apply(this, args); } finally { recording--; }
+    // ops returning {values, indices} (max/min along a dim, topk, sort) record on .values
+    const y = out instanceof Tensor ? out : (out as { values: Tensor }).values;
+    if (y === this) return out;  // x.to('cpu') and the like return the receiver itself
     const x = this;
-    y.gradFn = new Node(name, inputs.map((t) => (t.requiresGrad ? t : null)), (dy) => {
-      const prev = isGradEnabled();
-      const gs = rule({ x, args, y, dy });
-      setGradEnabled(prev);
-      return gs.map((g) => g ?? null);
-    }, inputs.map((t) => t._version));
-    return y;
+    attach(name, inputs, y, (dy) => rule({ x, args, y, dy, out }));
+    return out;
   };
 }
 
