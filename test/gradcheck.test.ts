@@ -235,12 +235,12 @@ describe('tie rules and special points (values from torch 2.x CPU)', () => {
   it('maximum/minimum split ties half and half', () => {
     const x = my.tensor([1, 2, 3], F64).requiresGrad_(), o = my.tensor([1, 0, 3], F64).requiresGrad_();
     x.maximum(o).sum().backward();
-    expect(Array.from(x.grad!.data())).toEqual([0.5, 1, 0.5]);
-    expect(Array.from(o.grad!.data())).toEqual([0.5, 0, 0.5]);
+    expect(Array.from(x.grad!.data() as Float64Array)).toEqual([0.5, 1, 0.5]);
+    expect(Array.from(o.grad!.data() as Float64Array)).toEqual([0.5, 0, 0.5]);
     x.grad = null; o.grad = null;
     x.minimum(o).sum().backward();
-    expect(Array.from(x.grad!.data())).toEqual([0.5, 0, 0.5]);
-    expect(Array.from(o.grad!.data())).toEqual([0.5, 1, 0.5]);
+    expect(Array.from(x.grad!.data() as Float64Array)).toEqual([0.5, 0, 0.5]);
+    expect(Array.from(o.grad!.data() as Float64Array)).toEqual([0.5, 1, 0.5]);
   });
   it('amax/amin/max() share ties evenly', () => {
     const d = [[1, 3, 3], [2, 2, 0]];
@@ -276,7 +276,7 @@ describe('tie rules and special points (values from torch 2.x CPU)', () => {
     const x = my.tensor([1, 2, 3], F64).requiresGrad_();
     x.float().mul(my.tensor([0.5, 2, -1])).sum().backward();
     expect(x.grad!.dtype).toBe('float64');
-    expect(Array.from(x.grad!.data())).toEqual([0.5, 2, -1]);
+    expect(Array.from(x.grad!.data() as Float64Array)).toEqual([0.5, 2, -1]);
     expect(x.long().requiresGrad).toBe(false);
     expect(x.to('cpu')).toBe(x);
     expect(x.isLeaf).toBe(true);
