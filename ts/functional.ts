@@ -3,6 +3,7 @@
 import { native } from './binding';
 import { Tensor, type TensorLike, type Dim, type ReduceOptions } from './tensor';
 import { tensor } from './creation';
+import { record, catBackward } from './autograd/formulas';
 
 const T = (x: TensorLike): Tensor => (x instanceof Tensor ? x : tensor(x));
 
@@ -24,7 +25,8 @@ export const logicalOr = (a: Tensor, b: TensorLike): Tensor => a.logicalOr(b);
 export const logicalNot = (a: Tensor): Tensor => a.logicalNot();
 /** Elements of `a` where `condition` is true, else of `b` (both broadcast). */
 export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  return new Tensor(native.where(condition._h, a instanceof Tensor ? a._h : a, b instanceof Tensor ? b._h : b));
+  if (a instanceof Tensor) return a.where(condition, b);  // the method records the gradient
+  return new Tensor(native.where(condition._h, a, b instanceof Tensor ? b._h : b));
 }
 
 export const neg = (x: Tensor): Tensor => x.neg();
@@ -77,7 +79,7 @@ export const outer = (a: Tensor, b: Tensor): Tensor => a.outer(b);
 /** Concatenates along an existing dim. */
 export function cat(tensors: Tensor[], dim = 0): Tensor {
   if (!Array.isArray(tensors)) throw new Error('cat: expected an array of tensors');
-  return new Tensor(native.cat(tensors.map((t) => t._h), dim));
+  return record('cat', tensors, new Tensor(native.cat(tensors.map((t) => t._h), dim)), catBackward(tensors, dim));
 }
 /** Stacks along a new dim. */
 export function stack(tensors: Tensor[], dim = 0): Tensor {
