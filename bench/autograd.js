@@ -1,4 +1,4 @@
-// Autograd benchmarks (issue 3, WIP), side by side with PyTorch (bench/baselines/autograd.py):
+// Autograd benchmarks, side by side with PyTorch (bench/baselines/autograd.py):
 // forward+backward of an MLP 784-256-128-10 (ReLU, batch 64, no optimizer), and the
 // engine's cost per recorded node on 1-element tensors. Run: node bench/run.js autograd
 'use strict';

@@ -1,4 +1,4 @@
-// WIP (issue 3): 2,000 forward/backward steps of a small MLP hold native memory flat.
+// 2,000 forward/backward steps of a small MLP hold native memory flat.
 import { describe, it, expect } from 'vitest';
 import * as my from '../ts/index';
 

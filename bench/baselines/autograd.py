@@ -1,4 +1,4 @@
-"""PyTorch twins of bench/autograd.js (WIP, issue 3). Prints {name: {torch: ops_per_s}}."""
+"""PyTorch twins of bench/autograd.js. Prints {name: {torch: ops_per_s}}."""
 import json, sys, time
 import numpy as np
 import torch

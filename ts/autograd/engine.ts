@@ -1,7 +1,6 @@
 // Reverse-mode autograd, shaped like micrograd: ops record a Node when grad is on;
 // backward() is a topological sort and one reverse loop. Gradients are computed with
 // Tensor ops, so they run on any device and can themselves be differentiated.
-// WORK IN PROGRESS (branch `autograd`, issue 3): not exported from ts/index.ts yet.
 import type { Tensor } from '../tensor';
 
 let gradEnabled = true;

@@ -2,7 +2,6 @@
 // method: the wrapper runs the op with recording off (so composites record once) and,
 // when an input requires grad, attaches a Node whose backward is the rule below.
 // Broadcasting is reduced here (sumTo), so no rule mentions it.
-// WORK IN PROGRESS (branch `autograd`, issue 3).
 import { Tensor } from '../tensor';
 import { zeros, arange, tensor } from '../creation';
 import { isFloating } from '../dtype';

@@ -1,5 +1,4 @@
 // The autograd public surface: grad mode, autograd.grad, gradcheck.
-// WORK IN PROGRESS (branch `autograd`, issue 3).
 import { Tensor } from '../tensor';
 import { native } from '../binding';
 import { runBackward } from './engine';

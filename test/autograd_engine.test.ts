@@ -1,3 +1,5 @@
+// The autograd engine: composed-op gradchecks, accumulation, hooks, retainGraph, grad mode,
+// autograd.grad with second derivatives, in-place checks.
 import { describe, it, expect } from 'vitest';
 import * as my from '../ts/index';
 import '../ts/autograd/formulas';
@@ -21,7 +23,7 @@ const fns: Record<string, (x: my.Tensor) => my.Tensor> = {
   broadcast: (x) => x.add(my.tensor([1, 2, 3, 4], { dtype: 'float64' })).mul(x.sum(1, { keepdim: true })),
   views: (x) => x.transpose(0, 1).reshape(8).pow(2), silu: (x) => x.silu(), leaky: (x) => x.leakyRelu(0.1),
 };
-describe('gradcheck (draft)', () => {
+describe('gradcheck through composed ops', () => {
   for (const [name, f] of Object.entries(fns)) {
     it(name, () => {
       const x0 = [0.5, -1.2, 0.3, 2.0, -0.4, 0.9, 1.5, -0.8];
@@ -34,7 +36,7 @@ describe('gradcheck (draft)', () => {
   }
 });
 
-describe('engine (draft)', () => {
+describe('engine', () => {
   it('accumulates across backward calls, retains non-leaf grads, hooks replace gradients', () => {
     const x = my.tensor([1, 2, 3], { dtype: 'float64' }).requiresGrad_();
     const y = x.mul(x).retainGrad();
@@ -67,7 +69,7 @@ describe('engine (draft)', () => {
   });
 });
 
-describe('in-place and versions (draft)', () => {
+describe('in-place and versions', () => {
   it('in-place on a leaf that requires grad throws; on a saved tensor, backward throws', () => {
     const x = my.tensor([1, 2], { dtype: 'float64' }).requiresGrad_();
     expect(() => x.add_(1)).toThrow(/add_: a leaf tensor that requires grad/);
