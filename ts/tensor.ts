@@ -267,11 +267,13 @@ export class Tensor {
   isfinite(): Tensor { return new Tensor(native.isfinite(this._h)); }
 
   // ---- in-place (write into this tensor's storage; shape and dtype stay)
-  add_(other: TensorLike, opts?: { alpha?: number }): this { this._inPlace('add_');
+  add_(other: TensorLike, opts?: { alpha?: number }): this {
+    this._inPlace('add_');
     native.add(this._h, h(opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(this, other, opts.alpha) : other), this._h);
     return this;
   }
-  sub_(other: TensorLike, opts?: { alpha?: number }): this { this._inPlace('sub_');
+  sub_(other: TensorLike, opts?: { alpha?: number }): this {
+    this._inPlace('sub_');
     native.sub(this._h, h(opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(this, other, opts.alpha) : other), this._h);
     return this;
   }
@@ -284,14 +286,19 @@ export class Tensor {
   relu_(): this { this._inPlace('relu_'); native.relu(this._h, this._h); return this; }
   sigmoid_(): this { this._inPlace('sigmoid_'); native.sigmoid(this._h, this._h); return this; }
   tanh_(): this { this._inPlace('tanh_'); native.tanh(this._h, this._h); return this; }
-  clamp_(min: number | null = null, max: number | null = null): this { this._inPlace('clamp_'); native.clamp(this._h, min, max, this._h); return this; }
+  clamp_(min: number | null = null, max: number | null = null): this {
+    this._inPlace('clamp_');
+    native.clamp(this._h, min, max, this._h);
+    return this;
+  }
   zero_(): this { this._inPlace('zero_'); native.fill_(this._h, 0); return this; }
   fill_(value: Scalar): this { this._inPlace('fill_'); native.fill_(this._h, Number(value)); return this; }
   /** Copies `src` (broadcast, dtype-converted) into this tensor. */
   copy_(src: Tensor): this { this._inPlace('copy_'); native.copy_(this._h, src._h); return this; }
   uniform_(from = 0, to = 1): this { this._inPlace('uniform_'); native.uniform_(this._h, from, to); return this; }
   normal_(mean = 0, std = 1): this { this._inPlace('normal_'); native.normal_(this._h, mean, std); return this; }
-  maskedFill_(mask: Tensor, value: Scalar): this { this._inPlace('maskedFill_');
+  maskedFill_(mask: Tensor, value: Scalar): this {
+    this._inPlace('maskedFill_');
     const filled = native.masked_fill(this._h, mask._h, Number(value));
     native.copy_(this._h, filled);
     native.dispose(filled);
