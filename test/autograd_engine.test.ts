@@ -21,7 +21,8 @@ const fns: Record<string, (x: my.Tensor) => my.Tensor> = {
   softmax: (x) => x.softmax(-1).mul(my.arange(4, undefined, 1, { dtype: 'float64' })),
   logSoftmax: (x) => x.logSoftmax(1).square(), matmul: (x) => x.matmul(W).relu(), mean: (x) => x.mean(0).square(),
   broadcast: (x) => x.add(my.tensor([1, 2, 3, 4], { dtype: 'float64' })).mul(x.sum(1, { keepdim: true })),
-  views: (x) => x.transpose(0, 1).reshape(8).pow(2), silu: (x) => x.silu(), leaky: (x) => x.leakyRelu(0.1),
+  views: (x) => x.transpose(0, 1).reshape(8).pow(2),
+  dot: (x) => x.reshape(8).matmul(my.arange(8, undefined, 1, { dtype: 'float64' }).sub(3)).square(), silu: (x) => x.silu(), leaky: (x) => x.leakyRelu(0.1),
 };
 describe('gradcheck through composed ops', () => {
   for (const [name, f] of Object.entries(fns)) {

@@ -135,8 +135,9 @@ const RULES: Record<string, Rule> = {
     const o = args[0] as Tensor;
     const a = x.ndim === 1 ? x.unsqueeze(0) : x, b = o.ndim === 1 ? o.unsqueeze(-1) : o;
     let g = dy;
-    if (x.ndim === 1) g = g.unsqueeze(-2);
-    if (o.ndim === 1) g = g.unsqueeze(-1);
+    if (x.ndim === 1 && o.ndim === 1) g = g.reshape([1, 1]);  // dot: dy is 0-d
+    else if (x.ndim === 1) g = g.unsqueeze(-2);
+    else if (o.ndim === 1) g = g.unsqueeze(-1);
     const ga = sumTo(g.matmul(b.transpose(-1, -2)), a.shape).reshape([...x.shape]);
     const gb = sumTo(a.transpose(-1, -2).matmul(g), b.shape).reshape([...o.shape]);
     return [ga, gb];
