@@ -285,6 +285,13 @@ const RULES: Record<string, Rule> = {
   },
 };
 
+// Checked on every op call, so it allocates nothing (the common case is no grad).
+function needsGrad(x: Tensor, args: unknown[]): boolean {
+  if (x.requiresGrad) return true;
+  for (const a of args) if (a instanceof Tensor && a.requiresGrad) return true;
+  return false;
+}
+
 let recording = 0;  // > 0 while a wrapped op runs: its inner ops do not record
 
 /** Attaches a Node to y when grad mode is on and an input requires grad; returns y. */
@@ -324,9 +331,8 @@ function install(name: string, rule: Rule): void {
   const orig = proto[name];
   if (typeof orig !== 'function') throw new Error(`autograd: Tensor has no method ${name}`);
   proto[name] = function (this: Tensor, ...args: unknown[]) {
-    if (recording > 0 || !isGradEnabled()) return orig.apply(this, args);
+    if (recording > 0 || !isGradEnabled() || !needsGrad(this, args)) return orig.apply(this, args);
     const inputs = [this, ...args.filter((a): a is Tensor => a instanceof Tensor)];
-    if (!inputs.some((t) => t.requiresGrad)) return orig.apply(this, args);
     recording++;
     let out: unknown;
     try { out = orig.apply(this, args); } finally { recording--; }
