@@ -1,29 +1,11 @@
 """PyTorch twins of bench/autograd.js. Prints {name: {torch: ops_per_s}}."""
-import json, sys, time
+import json, sys
 import numpy as np
+from timing import rate
 import torch
 
 torch.set_num_threads(2)
 only = [o[1:] if o.startswith("=") else o for o in sys.argv[1:]]
-
-
-def rate(fn, min_time=0.5, repeats=5):
-    fn()
-    n = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        if time.perf_counter() - t0 > min_time / repeats:
-            break
-        n *= 2
-    s = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        s.append(n / (time.perf_counter() - t0))
-    return float(np.median(s))
 
 
 out = {}

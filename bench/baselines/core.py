@@ -1,34 +1,15 @@
 """NumPy and PyTorch twins of bench/core.js: the same workloads, timed the same way
 (median over repeats), printed as JSON {name: {numpy: ops_per_s, torch: ops_per_s}}.
 Arguments filter by substring, or by exact name with a leading '='."""
-import json, sys, time
+import json, sys
 import numpy as np
+from timing import rate
 
 try:
     import torch
     torch.set_num_threads(2)
 except ImportError:  # PyTorch is optional: its column is left empty
     torch = None
-
-
-def rate(fn, min_time=0.5, repeats=5):
-    fn()
-    n, t = 1, 0.0
-    while True:  # calibrate a batch that takes ~min_time/repeats
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        t = time.perf_counter() - t0
-        if t > min_time / repeats:
-            break
-        n *= 2
-    samples = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            fn()
-        samples.append(n / (time.perf_counter() - t0))
-    return float(np.median(samples))
 
 
 rng = np.random.default_rng(0)
