@@ -81,3 +81,26 @@ describe('in-place and versions', () => {
     expect(() => z.backward()).toThrow(/modified by an inplace operation/);
   });
 });
+
+describe('requiresGrad at creation', () => {
+  it('creation functions accept { requiresGrad: true } and give leaves that accumulate grad', async () => {
+    const m = await import('../ts/creation');
+    const ts = [m.tensor([1, 2.5]), m.zeros(2, { requiresGrad: true }), m.ones([2], { requiresGrad: true }), m.full([2], 1.5, { requiresGrad: true }),
+      m.rand(2, { requiresGrad: true }), m.randn([2], { requiresGrad: true }), m.linspace(0, 1, 2, { requiresGrad: true }),
+      m.arange(0, 2, 1, { dtype: 'float32', requiresGrad: true }), m.zerosLike(m.ones(2), { requiresGrad: true }),
+      m.tensor([1, 2.5], { requiresGrad: true })];
+    for (const t of ts.slice(1)) {
+      expect(t.requiresGrad && t.isLeaf).toBe(true);
+      t.mul(3).sum().backward();
+      expect(t.grad!.toArray()).toEqual([3, 3]);
+    }
+    expect(ts[0].requiresGrad).toBe(false);
+    expect(m.eye(2, 2, { requiresGrad: true }).requiresGrad).toBe(true);
+  });
+  it('integer dtypes refuse requiresGrad at creation', async () => {
+    const m = await import('../ts/creation');
+    expect(() => m.tensor([1, 2], { requiresGrad: true })).toThrow(/floating point/);
+    expect(() => m.arange(3, undefined, 1, { requiresGrad: true })).toThrow(/floating point/);
+    expect(() => m.randint(0, 3, [2], { requiresGrad: true })).toThrow(/floating point/);
+  });
+});

@@ -3,7 +3,9 @@ import { native } from './binding';
 import { type DType, dtypeOfTypedArray, toTypedArray } from './dtype';
 import { Tensor, type NestedArray } from './tensor';
 
-export interface CreateOptions { dtype?: DType }
+/** `requiresGrad: true` makes the new tensor a leaf that requires grad (floating dtypes only, as torch). */
+export interface CreateOptions { dtype?: DType; requiresGrad?: boolean }
+const fin = (t: Tensor, opts: CreateOptions): Tensor => (opts.requiresGrad ? t.requiresGrad_(true) : t);
 type Shape = number[];
 const shapeOf = (args: (number | number[] | CreateOptions | undefined)[]): { shape: Shape; opts: CreateOptions } => {
   const last = args[args.length - 1];
@@ -38,7 +40,7 @@ export function tensor(data: NestedArray | ArrayBufferView | bigint[], opts: Cre
     const shape = opts.shape ?? [arr.length];
     const native_ = dtypeOfTypedArray(data) === dtype && !(data instanceof Uint8Array || data instanceof Int8Array || data instanceof Int16Array || data instanceof Uint16Array || data instanceof Uint32Array || data instanceof Uint8ClampedArray)
       ? data : toTypedArray(arr, dtype);
-    return new Tensor(native.from_array(native_, shape, dtype));
+    return fin(new Tensor(native.from_array(native_, shape, dtype)), opts);
   }
   const shape = inferShape(data);
   const flat: (number | boolean | bigint)[] = [];
@@ -60,7 +62,7 @@ export function tensor(data: NestedArray | ArrayBufferView | bigint[], opts: Cre
     else if (flat.every((v) => typeof v !== 'number' || Number.isInteger(v))) dtype = flat.length ? 'int64' : 'float32';
     else dtype = 'float32';
   }
-  return new Tensor(native.from_array(toTypedArray(flat as ArrayLike<number>, dtype), shape, dtype));
+  return fin(new Tensor(native.from_array(toTypedArray(flat as ArrayLike<number>, dtype), shape, dtype)), opts);
 }
 
 /** A 0-d tensor holding `value`. */
@@ -70,38 +72,38 @@ export function scalarTensor(value: number | boolean, opts: CreateOptions = {}):
 
 export function zeros(...args: ShapeArgs): Tensor {
   const { shape, opts } = shapeOf(args);
-  return new Tensor(native.full(shape, 0, opts.dtype ?? 'float32'));
+  return fin(new Tensor(native.full(shape, 0, opts.dtype ?? 'float32')), opts);
 }
 export function ones(...args: ShapeArgs): Tensor {
   const { shape, opts } = shapeOf(args);
-  return new Tensor(native.full(shape, 1, opts.dtype ?? 'float32'));
+  return fin(new Tensor(native.full(shape, 1, opts.dtype ?? 'float32')), opts);
 }
 /** Uninitialized memory in torch; zero-filled here (the cost is the same order). */
 export function empty(...args: ShapeArgs): Tensor { return zeros(...args); }
 /** Filled with `value`: integer values infer int64, booleans bool (as torch.full). */
 export function full(shape: number[], value: number | boolean, opts: CreateOptions = {}): Tensor {
   const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : Number.isInteger(value) ? 'int64' : 'float32');
-  return new Tensor(native.full(shapeOf([shape]).shape, Number(value), dtype));
+  return fin(new Tensor(native.full(shapeOf([shape]).shape, Number(value), dtype)), opts);
 }
-export const zerosLike = (t: Tensor, opts: CreateOptions = {}): Tensor => zeros([...t.shape], { dtype: opts.dtype ?? t.dtype });
-export const onesLike = (t: Tensor, opts: CreateOptions = {}): Tensor => ones([...t.shape], { dtype: opts.dtype ?? t.dtype });
+export const zerosLike = (t: Tensor, opts: CreateOptions = {}): Tensor => zeros([...t.shape], { ...opts, dtype: opts.dtype ?? t.dtype });
+export const onesLike = (t: Tensor, opts: CreateOptions = {}): Tensor => ones([...t.shape], { ...opts, dtype: opts.dtype ?? t.dtype });
 export const emptyLike = (t: Tensor, opts: CreateOptions = {}): Tensor => zerosLike(t, opts);
 export const fullLike = (t: Tensor, value: number | boolean, opts: CreateOptions = {}): Tensor =>
-  full([...t.shape], value, { dtype: opts.dtype ?? t.dtype });
-export const randLike = (t: Tensor, opts: CreateOptions = {}): Tensor => rand([...t.shape], { dtype: opts.dtype ?? t.dtype });
-export const randnLike = (t: Tensor, opts: CreateOptions = {}): Tensor => randn([...t.shape], { dtype: opts.dtype ?? t.dtype });
+  full([...t.shape], value, { ...opts, dtype: opts.dtype ?? t.dtype });
+export const randLike = (t: Tensor, opts: CreateOptions = {}): Tensor => rand([...t.shape], { ...opts, dtype: opts.dtype ?? t.dtype });
+export const randnLike = (t: Tensor, opts: CreateOptions = {}): Tensor => randn([...t.shape], { ...opts, dtype: opts.dtype ?? t.dtype });
 
 /** arange(end) or arange(start, end, step): integer arguments give int64, others float32. */
 export function arange(startOrEnd: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
   const [s, e] = end === undefined ? [0, startOrEnd] : [startOrEnd, end];
   const dtype = opts.dtype ?? ([s, e, step].every(Number.isInteger) ? 'int64' : 'float32');
-  return new Tensor(native.arange(s, e, step, dtype));
+  return fin(new Tensor(native.arange(s, e, step, dtype)), opts);
 }
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
-  return new Tensor(native.linspace(start, end, steps, opts.dtype ?? 'float32'));
+  return fin(new Tensor(native.linspace(start, end, steps, opts.dtype ?? 'float32')), opts);
 }
 export function eye(n: number, m: number = n, opts: CreateOptions = {}): Tensor {
-  return new Tensor(native.eye(n, m, opts.dtype ?? 'float32'));
+  return fin(new Tensor(native.eye(n, m, opts.dtype ?? 'float32')), opts);
 }
 
 /** Seeds the generator: the same seed repeats every random op bit for bit. */
@@ -111,18 +113,18 @@ export function rand(...args: ShapeArgs): Tensor {
   const { shape, opts } = shapeOf(args);
   const t = new Tensor(native.full(shape, 0, opts.dtype ?? 'float32'));
   native.uniform_(t._h, 0, 1);
-  return t;
+  return fin(t, opts);
 }
 /** Standard normal. */
 export function randn(...args: ShapeArgs): Tensor {
   const { shape, opts } = shapeOf(args);
   const t = new Tensor(native.full(shape, 0, opts.dtype ?? 'float32'));
   native.normal_(t._h, 0, 1);
-  return t;
+  return fin(t, opts);
 }
 /** Integers uniform on [low, high), int64 by default. */
 export function randint(low: number, high: number, shape: number[], opts: CreateOptions = {}): Tensor {
-  return new Tensor(native.randint(low, high, shapeOf([shape]).shape, opts.dtype ?? 'int64'));
+  return fin(new Tensor(native.randint(low, high, shapeOf([shape]).shape, opts.dtype ?? 'int64')), opts);
 }
 /** 1 with probability p (elementwise), else 0, in p's dtype. */
 export function bernoulli(p: Tensor): Tensor { return new Tensor(native.bernoulli(p._h)); }
