@@ -77,8 +77,17 @@ describe('in-place and versions', () => {
     my.noGrad(() => x.add_(1)); // allowed under noGrad (optimizer updates)
     const y = x.exp();
     const z = y.mul(2).sum();
-    y.mul_(3); // exp saved y for its backward
+    // y is in the graph: an unrecorded in-place op would give a silently wrong gradient, so it refuses
+    expect(() => y.mul_(3)).toThrow(/mul_: in-place operation on a tensor that is part of the autograd graph/);
+    my.noGrad(() => y.mul_(3)); // exp saved y for its backward
     expect(() => z.backward()).toThrow(/modified by an inplace operation/);
+  });
+  it('in-place on a non-leaf under grad mode refuses instead of corrupting the gradient', () => {
+    const x = my.tensor([1, 2], { dtype: 'float64' }).requiresGrad_();
+    const y = x.mul(2);
+    expect(() => y.mul_(3)).toThrow(/part of the autograd graph \(mul\)/);
+    y.sum().backward();
+    expect(x.grad!.toArray()).toEqual([2, 2]);
   });
 });
 

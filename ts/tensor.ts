@@ -84,10 +84,15 @@ export class Tensor {
    * and the version bump lets backward detect saved tensors modified since recording.
    * NOTE: views do not share the counter with their base yet. */
   _inPlace(op: string): void {
-    if (this._requiresGrad && this.gradFn === null && isGradEnabled())
-      throw new Error(`${op}: a leaf tensor that requires grad is being used in an in-place operation`);
+    if (isGradEnabled() && this.requiresGrad) {
+      if (this.gradFn === null) throw new Error(`${op}: a leaf tensor that requires grad is being used in an in-place operation`);
+      // NOTE: recording in-place ops (rebasing gradFn) is not built yet; refusing beats a silently wrong gradient
+      throw new Error(`${op}: in-place operation on a tensor that is part of the autograd graph (${this.gradFn.name}) is not supported; use the out-of-place form or noGrad()`);
+    }
     this._version++;
   }
+  /** @internal A new native view handle of this tensor (for Parameter, which owns its own handle). */
+  _viewHandle(): Handle { return native.as_strided(this._h, [...this.shape], this.stride(), this.storageOffset()); }
   /** @internal */
   _applyHooks(g: Tensor): Tensor {
     for (const h of this._hooks) { const r = h(g); if (r instanceof Tensor) g = r; }
