@@ -1,0 +1,224 @@
+// nn.functional: layers and losses as functions of tensors (modules call these).
+// Composites of Tensor ops, so autograd differentiates them with no rules of their own.
+import { Tensor } from '../tensor';
+import { zerosLike, rand, tensor } from '../creation';
+import { noGrad } from '../autograd/engine';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+const reduce = (l: Tensor, r: Reduction = 'mean'): Tensor => (r === 'mean' ? l.mean() : r === 'sum' ? l.sum() : l);
+const shapeStr = (t: Tensor): string => `[${t.shape.join(', ')}]`;
+function sameShape(op: string, input: Tensor, target: Tensor): void {
+  if (input.shape.join(',') !== target.shape.join(','))
+    throw new Error(`${op}: target size ${shapeStr(target)} must be the same as input size ${shapeStr(input)}`);
+}
+
+/** y = x Wᵀ + b, W of shape [out, in]. */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  const inF = weight.shape[1];
+  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF)
+    throw new Error(`linear: input ${shapeStr(x)} has ${x.shape[x.ndim - 1]} features, weight ${shapeStr(weight)} expects ${inF}`);
+  const y = x.matmul(weight.t());
+  return bias ? y.add(bias) : y;
+}
+/** x1ᵀ A x2 + b per output feature: weight [out, in1, in2]. */
+export function bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  // [N, in1] x [out, in1, in2] -> [N, out, in2], then contract with x2
+  const t = x1.unsqueeze(1).unsqueeze(2).matmul(weight.unsqueeze(0)).squeeze(2);
+  const y = t.mul(x2.unsqueeze(1)).sum(-1);
+  return bias ? y.add(bias) : y;
+}
+/** Inverted dropout: zeroes elements with probability p and scales the rest by 1/(1-p) in training. */
+export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
+  if (!(p >= 0 && p <= 1)) throw new Error(`dropout: probability has to be between 0 and 1, but got ${p}`);
+  if (!training || p === 0) return x;
+  if (p === 1) return x.mul(0);
+  const mask = noGrad(() => rand([...x.shape], { dtype: x.dtype }).ge(p).mul(1 / (1 - p)));
+  return x.mul(mask);
+}
+
+export function layerNorm(x: Tensor, normalizedShape: number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  const k = normalizedShape.length;
+  if (x.shape.slice(x.ndim - k).join(',') !== normalizedShape.join(','))
+    throw new Error(`layerNorm: input ${shapeStr(x)} does not end with normalized shape [${normalizedShape.join(', ')}]`);
+  const dims = [...Array(k).keys()].map((i) => x.ndim - k + i);
+  const mean = x.mean(dims, { keepdim: true });
+  const xc = x.sub(mean);
+  const y = xc.mul(xc.square().mean(dims, { keepdim: true }).add(eps).rsqrt());
+  const yw = weight ? y.mul(weight) : y;
+  return bias ? yw.add(bias) : yw;
+}
+
+/** Batch normalization over dim 1 of [N, C, ...]; updates running stats in place when training. */
+export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null,
+  bias: Tensor | null, training: boolean, momentum: number | null = 0.1, eps = 1e-5, numBatchesTracked?: Tensor | null): Tensor {
+  if (x.ndim < 2) throw new Error(`batchNorm: expected at least 2-D input, got ${shapeStr(x)}`);
+  const C = x.shape[1];
+  const bshape = [1, C, ...Array(x.ndim - 2).fill(1)];
+  const dims = [0, ...Array(x.ndim - 2).keys()].map((d, i) => (i === 0 ? 0 : d + 2));
+  let mean: Tensor, varT: Tensor;
+  if (training) {
+    const n = x.numel() / C;
+    if (n <= 1) throw new Error(`batchNorm: expected more than 1 value per channel when training, got input size ${shapeStr(x)}`);
+    mean = x.mean(dims, { keepdim: true });
+    varT = x.sub(mean).square().mean(dims, { keepdim: true });
+    if (runningMean && runningVar) noGrad(() => {
+      let m = momentum;
+      if (numBatchesTracked) { numBatchesTracked.add_(1); if (m === null) m = 1 / Number(numBatchesTracked.item()); }
+      const mm = m ?? 0.1;
+      runningMean.mul_(1 - mm).add_(mean.detach().reshape([C]).mul(mm));
+      runningVar.mul_(1 - mm).add_(varT.detach().reshape([C]).mul(mm * n / (n - 1)));
+    });
+  } else {
+    if (!runningMean || !runningVar) throw new Error('batchNorm: running_mean and running_var must be defined in evaluation mode');
+    mean = runningMean.reshape(bshape);
+    varT = runningVar.reshape(bshape);
+  }
+  let y = x.sub(mean).mul(varT.add(eps).rsqrt());
+  if (weight) y = y.mul(weight.reshape(bshape));
+  if (bias) y = y.add(bias.reshape(bshape));
+  return y;
+}
+
+export function embedding(indices: Tensor, weight: Tensor, paddingIdx?: number | null): Tensor {
+  if (indices.dtype !== 'int64' && indices.dtype !== 'int32') throw new Error(`embedding: indices must be int64 or int32, got ${indices.dtype}`);
+  const flat = indices.reshape([-1]);
+  let rows = weight.indexSelect(0, flat);
+  if (paddingIdx !== null && paddingIdx !== undefined) {
+    // the padding row gets no gradient (as torch): mask the gathered rows' gradient path
+    const keepRow = flat.ne(paddingIdx).unsqueeze(1);
+    rows = rows.mul(keepRow).add(noGrad(() => rows.detach().mul(keepRow.logicalNot())));
+  }
+  return rows.reshape([...indices.shape, weight.shape[1]]);
+}
+
+// ---------------------------------------------------------------- losses
+
+export interface LossOptions { reduction?: Reduction }
+export const mseLoss = (input: Tensor, target: Tensor, o: LossOptions = {}): Tensor => {
+  sameShape('mseLoss', input, target);
+  return reduce(input.sub(target).square(), o.reduction);
+};
+export const l1Loss = (input: Tensor, target: Tensor, o: LossOptions = {}): Tensor => {
+  sameShape('l1Loss', input, target);
+  return reduce(input.sub(target).abs(), o.reduction);
+};
+export function huberLoss(input: Tensor, target: Tensor, o: LossOptions & { delta?: number } = {}): Tensor {
+  sameShape('huberLoss', input, target);
+  const d = o.delta ?? 1;
+  const a = input.sub(target).abs();
+  return reduce(a.square().mul(0.5).where(a.lt(d), a.sub(0.5 * d).mul(d)), o.reduction);
+}
+export function smoothL1Loss(input: Tensor, target: Tensor, o: LossOptions & { beta?: number } = {}): Tensor {
+  sameShape('smoothL1Loss', input, target);
+  const b = o.beta ?? 1;
+  const a = input.sub(target).abs();
+  if (b === 0) return reduce(a, o.reduction);
+  return reduce(a.square().mul(0.5 / b).where(a.lt(b), a.sub(0.5 * b)), o.reduction);
+}
+export function binaryCrossEntropy(input: Tensor, target: Tensor, o: LossOptions & { weight?: Tensor | null } = {}): Tensor {
+  sameShape('binaryCrossEntropy', input, target);
+  const bad = noGrad(() => input.lt(0).logicalOr(input.gt(1)).any().item());
+  if (bad) throw new Error('binaryCrossEntropy: all elements of input should be between 0 and 1');
+  // torch clamps the logs at -100 so that 0 * log(0) stays finite
+  const l = target.mul(input.log().clamp(-100)).add(target.neg().add(1).mul(input.neg().add(1).log().clamp(-100))).neg();
+  return reduce(o.weight ? l.mul(o.weight) : l, o.reduction);
+}
+/** Sigmoid + BCE in one stable expression: (1 - t) x + (1 + (pw - 1) t) softplus(-x). */
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor,
+  o: LossOptions & { weight?: Tensor | null; posWeight?: Tensor | null } = {}): Tensor {
+  sameShape('binaryCrossEntropyWithLogits', input, target);
+  // log(1 + exp(-x)) through softplus, which is linear past its threshold: stable for any x
+  const spNeg = input.neg().softplus();
+  const coef = o.posWeight ? o.posWeight.sub(1).mul(target).add(1) : null;
+  let l = target.neg().add(1).mul(input).add(coef ? spNeg.mul(coef) : spNeg);
+  if (o.weight) l = l.mul(o.weight);
+  return reduce(l, o.reduction);
+}
+
+export interface NllOptions extends LossOptions { weight?: Tensor | null; ignoreIndex?: number }
+function checkClassTarget(op: string, input: Tensor, target: Tensor): void {
+  if (target.dtype !== 'int64' && target.dtype !== 'int32')
+    throw new Error(`${op}: expected target of class indices (int64), got ${target.dtype}`);
+  const want = [input.shape[0], ...input.shape.slice(2)];
+  if (input.ndim < 1 || (input.ndim === 1 ? target.ndim !== 0 : target.shape.join(',') !== want.join(',')))
+    throw new Error(`${op}: expected target of shape [${input.ndim === 1 ? '' : want.join(', ')}] for input ${shapeStr(input)}, got ${shapeStr(target)}`);
+}
+/** Per-element -w[t] * logp[t] and the weights w[t] (0 where ignored). */
+function nllParts(logp: Tensor, target: Tensor, o: NllOptions, op: string): { loss: Tensor; w: Tensor } {
+  const C = logp.ndim === 1 ? logp.shape[0] : logp.shape[1];
+  const ignore = o.ignoreIndex ?? -100;
+  const valid = target.ne(ignore);
+  const t = target.long().where(valid, 0);
+  const bad = noGrad(() => t.lt(0).logicalOr(t.ge(C)).any().item());
+  if (bad) throw new Error(`${op}: target class out of range [0, ${C}) (ignoreIndex ${ignore})`);
+  const lp = logp.ndim === 1 ? logp.unsqueeze(0) : logp;
+  const tt = logp.ndim === 1 ? t.unsqueeze(0) : t;
+  const picked = lp.gather(1, tt.unsqueeze(1)).squeeze(1);
+  let w: Tensor = valid.to(logp.dtype);
+  if (o.weight) w = w.mul(o.weight.indexSelect(0, tt.reshape([-1])).reshape([...tt.shape]));
+  const vw = logp.ndim === 1 ? w.squeeze(0) : w;
+  return { loss: picked.mul(w).neg().reshape([...vw.shape]), w: vw };
+}
+function weightedReduce(loss: Tensor, w: Tensor, r: Reduction = 'mean'): Tensor {
+  return r === 'none' ? loss : r === 'sum' ? loss.sum() : loss.sum().div(w.sum());
+}
+/** Negative log likelihood of class indices given log-probabilities [N, C, ...]. */
+export function nllLoss(input: Tensor, target: Tensor, o: NllOptions = {}): Tensor {
+  checkClassTarget('nllLoss', input, target);
+  const { loss, w } = nllParts(input, target, o, 'nllLoss');
+  return weightedReduce(loss, w, o.reduction);
+}
+export interface CrossEntropyOptions extends NllOptions { labelSmoothing?: number }
+/**
+ * Cross entropy of logits [N, C, ...] against class indices [N, ...] or class probabilities
+ * (same shape as the input); fused through logSoftmax, so it is stable for any logits.
+ * ```ts
+ * const loss = crossEntropy(logits, labels, { labelSmoothing: 0.1 });
+ * ```
+ */
+export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptions = {}): Tensor {
+  const eps = o.labelSmoothing ?? 0;
+  if (!(eps >= 0 && eps <= 1)) throw new Error(`crossEntropy: labelSmoothing must be between 0.0 and 1.0, got ${eps}`);
+  const cdim = input.ndim === 1 ? 0 : 1;
+  const C = input.shape[cdim];
+  const logp = input.logSoftmax(cdim);
+  const wshape = input.ndim === 1 ? [C] : [1, C, ...Array(input.ndim - 2).fill(1)];
+  if (target.isFloatingPoint()) {  // class probabilities
+    sameShape('crossEntropy', input, target);
+    let t = target;
+    if (eps > 0) t = t.mul(1 - eps).add(eps / C);
+    let l = logp.mul(t);
+    if (o.weight) l = l.mul(o.weight.reshape(wshape));
+    const per = l.sum(cdim).neg();
+    const r = o.reduction ?? 'mean';
+    return r === 'none' ? per : r === 'sum' ? per.sum() : per.sum().div(input.ndim === 1 ? 1 : input.numel() / C);
+  }
+  checkClassTarget('crossEntropy', input, target);
+  const { loss, w } = nllParts(logp, target, o, 'crossEntropy');
+  const nll = weightedReduce(loss, w, o.reduction);
+  if (eps === 0) return nll;
+  // torch's label smoothing: (1 - eps) * nll + eps / C * (sum over classes of -w_c logp_c)
+  const valid = target.ne(o.ignoreIndex ?? -100).to(input.dtype);
+  let s = o.weight ? logp.mul(o.weight.reshape(wshape)) : logp;
+  s = s.sum(cdim).neg().mul(valid);
+  const r = o.reduction ?? 'mean';
+  const smooth = r === 'none' ? s : r === 'sum' ? s.sum() : s.sum().div(o.weight ? w.sum() : valid.sum());
+  return nll.mul(1 - eps).add(smooth.mul(eps / C));
+}
+/** KL(target || input) with input as log-probabilities; 'batchmean' divides by the batch size. */
+export function klDiv(input: Tensor, target: Tensor, o: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {}): Tensor {
+  sameShape('klDiv', input, target);
+  const l = o.logTarget
+    ? target.exp().mul(target.sub(input))
+    : target.mul(target.where(target.gt(0), 1).log().sub(input)).where(target.gt(0), zerosLike(input));
+  const r = o.reduction ?? 'mean';
+  if (r === 'batchmean') return l.sum().div(input.ndim > 0 ? input.shape[0] : 1);
+  return reduce(l, r);
+}
+
+export const relu = (x: Tensor): Tensor => x.relu();
+export const softmax = (x: Tensor, dim: number): Tensor => x.softmax(dim);
+export const logSoftmax = (x: Tensor, dim: number): Tensor => x.logSoftmax(dim);
+export const oneHot = (x: Tensor, numClasses = -1): Tensor => x.oneHot(numClasses);
+/** @internal scalar helper for modules */
+export const scalar = (v: number): Tensor => tensor(v);

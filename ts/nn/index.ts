@@ -1,0 +1,8 @@
+// nn: modules, layers, losses, initializers and utilities (torch.nn's shape).
+export { Module, Parameter } from './module';
+export type { StateDict, LoadResult } from './module';
+export * from './layers';
+export * from './loss';
+export * as functional from './functional';
+export * as init from './init';
+export * as utils from './utils';

@@ -1,0 +1,218 @@
+// The layers: affine, shape, dropout, activations, normalization, embedding, containers.
+// Each is a thin Module over nn.functional; default initializations follow PyTorch's.
+import { Tensor } from '../tensor';
+import { empty, ones, zeros, tensor } from '../creation';
+import { Module, Parameter } from './module';
+import * as F from './functional';
+import * as init from './init';
+
+const newParam = (...shape: number[]): Parameter => new Parameter(empty(shape));
+
+/**
+ * y = x Wᵀ + b. Weight [out, in] from kaiming_uniform(a = √5) and bias from U(±1/√in), as torch.
+ * ```ts
+ * const fc = new Linear(784, 10);
+ * const y = fc.forward(randn(64, 784));   // [64, 10]
+ * ```
+ */
+export class Linear extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: { bias?: boolean } = {}) {
+    super();
+    this.weight = newParam(outFeatures, inFeatures);
+    this.bias = opts.bias === false ? null : newParam(outFeatures);
+    this.resetParameters();
+  }
+  resetParameters(): void {
+    init.kaimingUniform_(this.weight, { a: Math.sqrt(5) });
+    const b = this.inFeatures > 0 ? 1 / Math.sqrt(this.inFeatures) : 0;
+    if (this.bias) init.uniform_(this.bias, -b, b);
+  }
+  forward(x: Tensor): Tensor { return F.linear(x, this.weight, this.bias); }
+  extraRepr(): string { return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias ? 'True' : 'False'}`; }
+}
+
+/** y = x1ᵀ A x2 + b, weight [out, in1, in2]; all parameters from U(±1/√in1). */
+export class Bilinear extends Module {
+  weight: Parameter;
+  bias: Parameter | null;
+  constructor(readonly in1Features: number, readonly in2Features: number, readonly outFeatures: number, opts: { bias?: boolean } = {}) {
+    super();
+    const b = 1 / Math.sqrt(in1Features);
+    this.weight = newParam(outFeatures, in1Features, in2Features);
+    init.uniform_(this.weight, -b, b);
+    this.bias = opts.bias === false ? null : newParam(outFeatures);
+    if (this.bias) init.uniform_(this.bias, -b, b);
+  }
+  forward(x1: Tensor, x2: Tensor): Tensor { return F.bilinear(x1, x2, this.weight, this.bias); }
+  extraRepr(): string { return `in1_features=${this.in1Features}, in2_features=${this.in2Features}, out_features=${this.outFeatures}, bias=${this.bias ? 'True' : 'False'}`; }
+}
+
+export class Identity extends Module { forward(x: Tensor): Tensor { return x; } }
+export class Flatten extends Module {
+  constructor(readonly startDim = 1, readonly endDim = -1) { super(); }
+  forward(x: Tensor): Tensor { return x.flatten(this.startDim, this.endDim); }
+  extraRepr(): string { return `start_dim=${this.startDim}, end_dim=${this.endDim}`; }
+}
+export class Unflatten extends Module {
+  constructor(readonly dim: number, readonly sizes: number[]) { super(); }
+  forward(x: Tensor): Tensor { return x.unflatten(this.dim, this.sizes); }
+  extraRepr(): string { return `dim=${this.dim}, unflattened_size=(${this.sizes.join(', ')})`; }
+}
+/** Zeroes elements with probability p in training and scales the rest by 1/(1-p); identity in eval. */
+export class Dropout extends Module {
+  constructor(readonly p = 0.5) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new Error(`Dropout: probability has to be between 0 and 1, but got ${p}`);
+  }
+  forward(x: Tensor): Tensor { return F.dropout(x, this.p, this.training); }
+  extraRepr(): string { return `p=${this.p}, inplace=False`; }
+}
+
+// ---- activations
+export class ReLU extends Module { forward(x: Tensor): Tensor { return x.relu(); } }
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) { super(); }
+  forward(x: Tensor): Tensor { return x.leakyRelu(this.negativeSlope); }
+  extraRepr(): string { return `negative_slope=${this.negativeSlope}`; }
+}
+export class ELU extends Module {
+  constructor(readonly alpha = 1) { super(); }
+  forward(x: Tensor): Tensor { return x.elu(this.alpha); }
+  extraRepr(): string { return `alpha=${this.alpha}`; }
+}
+export class SELU extends Module { forward(x: Tensor): Tensor { return x.selu(); } }
+export class GELU extends Module {
+  constructor(readonly approximate: 'none' | 'tanh' = 'none') { super(); }
+  forward(x: Tensor): Tensor { return x.gelu({ approximate: this.approximate }); }
+  extraRepr(): string { return `approximate='${this.approximate}'`; }
+}
+export class SiLU extends Module { forward(x: Tensor): Tensor { return x.silu(); } }
+export class Sigmoid extends Module { forward(x: Tensor): Tensor { return x.sigmoid(); } }
+export class Tanh extends Module { forward(x: Tensor): Tensor { return x.tanh(); } }
+export class Softmax extends Module {
+  constructor(readonly dim: number) { super(); }
+  forward(x: Tensor): Tensor { return x.softmax(this.dim); }
+  extraRepr(): string { return `dim=${this.dim}`; }
+}
+export class LogSoftmax extends Module {
+  constructor(readonly dim: number) { super(); }
+  forward(x: Tensor): Tensor { return x.logSoftmax(this.dim); }
+  extraRepr(): string { return `dim=${this.dim}`; }
+}
+export class Softplus extends Module {
+  constructor(readonly beta = 1, readonly threshold = 20) { super(); }
+  forward(x: Tensor): Tensor { return x.softplus({ beta: this.beta, threshold: this.threshold }); }
+  extraRepr(): string { return `beta=${this.beta}, threshold=${this.threshold}`; }
+}
+
+// ---- normalization and embedding
+export interface BatchNormOptions { eps?: number; momentum?: number | null; affine?: boolean; trackRunningStats?: boolean }
+/** Batch normalization of [N, C] or [N, C, L] over the batch (and length), with running statistics. */
+export class BatchNorm1d extends Module {
+  weight: Parameter | null;
+  bias: Parameter | null;
+  declare runningMean: Tensor | null;
+  declare runningVar: Tensor | null;
+  declare numBatchesTracked: Tensor | null;
+  readonly eps: number;
+  readonly momentum: number | null;
+  readonly trackRunningStats: boolean;
+  constructor(readonly numFeatures: number, o: BatchNormOptions = {}) {
+    super();
+    this.eps = o.eps ?? 1e-5;
+    this.momentum = o.momentum === undefined ? 0.1 : o.momentum;
+    this.trackRunningStats = o.trackRunningStats ?? true;
+    const affine = o.affine ?? true;
+    this.weight = affine ? new Parameter(ones([numFeatures])) : null;
+    this.bias = affine ? new Parameter(zeros([numFeatures])) : null;
+    this.registerBuffer('running_mean', this.trackRunningStats ? zeros([numFeatures]) : null);
+    this.registerBuffer('running_var', this.trackRunningStats ? ones([numFeatures]) : null);
+    this.registerBuffer('num_batches_tracked', this.trackRunningStats ? tensor(0) : null);
+    for (const [a, b] of [['runningMean', 'running_mean'], ['runningVar', 'running_var'], ['numBatchesTracked', 'num_batches_tracked']])
+      Object.defineProperty(this, a, { get: () => (this as unknown as Record<string, Tensor | null>)[b], enumerable: false });
+  }
+  protected checkInput(x: Tensor): void {
+    if (x.ndim !== 2 && x.ndim !== 3) throw new Error(`BatchNorm1d: expected 2D or 3D input (got ${x.ndim}D input)`);
+  }
+  forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    if (x.shape[1] !== this.numFeatures) throw new Error(`${this.constructor.name}: expected ${this.numFeatures} channels, got input [${x.shape.join(', ')}]`);
+    const useBatch = this.training || !this.trackRunningStats;
+    return F.batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, useBatch,
+      this.momentum, this.eps, this.training ? this.numBatchesTracked : null);
+  }
+  extraRepr(): string {
+    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.weight ? 'True' : 'False'}, track_running_stats=${this.trackRunningStats ? 'True' : 'False'}`;
+  }
+}
+
+/** Normalizes over the last dims (normalizedShape), with elementwise affine parameters. */
+export class LayerNorm extends Module {
+  readonly normalizedShape: number[];
+  weight: Parameter | null;
+  bias: Parameter | null;
+  constructor(normalizedShape: number | number[], readonly eps = 1e-5, opts: { elementwiseAffine?: boolean; bias?: boolean } = {}) {
+    super();
+    this.normalizedShape = Array.isArray(normalizedShape) ? normalizedShape : [normalizedShape];
+    const affine = opts.elementwiseAffine ?? true;
+    this.weight = affine ? new Parameter(ones(this.normalizedShape)) : null;
+    this.bias = affine && opts.bias !== false ? new Parameter(zeros(this.normalizedShape)) : null;
+  }
+  forward(x: Tensor): Tensor { return F.layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps); }
+  extraRepr(): string { return `(${this.normalizedShape.join(', ')},), eps=${this.eps}, elementwise_affine=${this.weight ? 'True' : 'False'}`; }
+}
+
+/** A lookup table [num, dim] from N(0, 1); the paddingIdx row is zero and gets no gradient. */
+export class Embedding extends Module {
+  weight: Parameter;
+  readonly paddingIdx: number | null;
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, opts: { paddingIdx?: number } = {}) {
+    super();
+    let p = opts.paddingIdx ?? null;
+    if (p !== null) {
+      if (p >= numEmbeddings || p < -numEmbeddings) throw new Error(`Embedding: paddingIdx ${p} must be within num_embeddings ${numEmbeddings}`);
+      if (p < 0) p += numEmbeddings;
+    }
+    this.paddingIdx = p;
+    this.weight = newParam(numEmbeddings, embeddingDim);
+    init.normal_(this.weight);
+    if (p !== null) init.zeros_(this.weight.select(0, p));
+  }
+  forward(indices: Tensor): Tensor { return F.embedding(indices, this.weight, this.paddingIdx); }
+  extraRepr(): string { return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx !== null ? `, padding_idx=${this.paddingIdx}` : ''}`; }
+}
+
+// ---- containers
+/** Runs its modules in order, each on the previous one's output. */
+export class Sequential extends Module {
+  constructor(...mods: Module[]) {
+    super();
+    mods.forEach((m, i) => this.registerModule(String(i), m));
+  }
+  get length(): number { return this.children().length; }
+  at(i: number): Module { const c = this.children(); return c[i < 0 ? i + c.length : i]; }
+  append(m: Module): this { this.registerModule(String(this.length), m); return this; }
+  forward(x: unknown): unknown {
+    for (const m of this.children()) x = m.forward(x);
+    return x;
+  }
+}
+/** A list of modules whose parameters are registered (indexable with at()). */
+export class ModuleList extends Module {
+  constructor(mods: Module[] = []) { super(); mods.forEach((m) => this.append(m)); }
+  get length(): number { return this.children().length; }
+  at(i: number): Module { const c = this.children(); return c[i < 0 ? i + c.length : i]; }
+  append(m: Module): this { this.registerModule(String(this.length), m); return this; }
+  [Symbol.iterator](): Iterator<Module> { return this.children()[Symbol.iterator](); }
+  forward(): never { throw new Error('ModuleList: has no forward; iterate over its modules'); }
+}
+/** Named modules whose parameters are registered. */
+export class ModuleDict extends Module {
+  constructor(mods: Record<string, Module> = {}) { super(); for (const [k, m] of Object.entries(mods)) this.registerModule(k, m); }
+  get(name: string): Module | undefined { return this.namedChildren().find((e) => e[0] === name)?.[1]; }
+  set(name: string, m: Module): void { this.registerModule(name, m); }
+  keys(): string[] { return this.namedChildren().map((e) => e[0]); }
+  forward(): never { throw new Error('ModuleDict: has no forward; look its modules up by name'); }
+}

@@ -1,0 +1,148 @@
+// Module and Parameter: the building blocks of networks. Parameters, buffers and child
+// modules are found from the instance's own properties, in definition order, and named
+// with PyTorch's dotted keys (`0.weight`, `layer1.bn.running_mean`).
+import { Tensor } from '../tensor';
+import { keep } from '../memory';
+import { noGrad } from '../autograd/engine';
+
+/**
+ * A tensor that a Module owns and trains: it requires grad and is kept out of tidy() scopes.
+ * It views the same storage as `data` (as torch.nn.Parameter does).
+ * ```ts
+ * const w = new Parameter(randn(10, 5));
+ * ```
+ */
+export class Parameter extends Tensor {
+  constructor(data: Tensor, requiresGrad = true) {
+    super(data._viewHandle());
+    keep(this);
+    if (requiresGrad) this.requiresGrad_(true);
+  }
+}
+
+export type StateDict = Map<string, Tensor>;
+export interface LoadResult { missingKeys: string[]; unexpectedKeys: string[] }
+
+/**
+ * Base class of every layer and network. Subclasses assign Parameters and Modules to
+ * properties in the constructor and implement `forward`.
+ * ```ts
+ * class Net extends Module {
+ *   fc = new Linear(4, 2);
+ *   forward(x: Tensor) { return this.fc.forward(x).relu(); }
+ * }
+ * ```
+ */
+export abstract class Module {
+  training = true;
+  private readonly _buffers = new Map<string, Tensor | null>();
+  private readonly _nonPersistent = new Set<string>();
+
+  abstract forward(...args: unknown[]): unknown;
+
+  registerParameter(name: string, p: Parameter | null): void { (this as unknown as Record<string, unknown>)[name] = p; }
+  registerModule(name: string, m: Module | null): void { (this as unknown as Record<string, unknown>)[name] = m; }
+  /** A tensor saved in the state dict (unless persistent: false) but not trained (BatchNorm's running stats). */
+  registerBuffer(name: string, t: Tensor | null, opts: { persistent?: boolean } = {}): void {
+    if (t) keep(t);
+    this._buffers.set(name, t);
+    if (opts.persistent === false) this._nonPersistent.add(name);
+    Object.defineProperty(this, name, {
+      get: () => this._buffers.get(name) ?? null,
+      set: (v: Tensor | null) => { if (v) keep(v); this._buffers.set(name, v); },
+      enumerable: false, configurable: true,
+    });
+  }
+
+  private ownEntries<T>(cls: abstract new (...a: never[]) => T): [string, T][] {
+    return Object.entries(this).filter((e): e is [string, T] => e[1] instanceof cls);
+  }
+  namedChildren(): [string, Module][] { return this.ownEntries(Module); }
+  children(): Module[] { return this.namedChildren().map((e) => e[1]); }
+  /** This module and every descendant, depth first, with dotted names ('' for this one). */
+  namedModules(prefix = ''): [string, Module][] {
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [n, m] of this.namedChildren()) out.push(...m.namedModules(prefix ? `${prefix}.${n}` : n));
+    return out;
+  }
+  modules(): Module[] { return this.namedModules().map((e) => e[1]); }
+  namedParameters(): [string, Parameter][] {
+    const out: [string, Parameter][] = [];
+    const seen = new Set<Parameter>();
+    for (const [mp, m] of this.namedModules())
+      for (const [n, p] of m.ownEntries(Parameter)) {
+        if (seen.has(p)) continue;  // shared (tied) parameters are listed once, as in torch
+        seen.add(p);
+        out.push([mp ? `${mp}.${n}` : n, p]);
+      }
+    return out;
+  }
+  parameters(): Parameter[] { return this.namedParameters().map((e) => e[1]); }
+  namedBuffers(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [mp, m] of this.namedModules())
+      for (const [n, b] of m._buffers) if (b) out.push([mp ? `${mp}.${n}` : n, b]);
+    return out;
+  }
+  buffers(): Tensor[] { return this.namedBuffers().map((e) => e[1]); }
+
+  /** Sets training mode here and in every descendant (Dropout and BatchNorm read it). */
+  train(mode = true): this { for (const m of this.modules()) m.training = mode; return this; }
+  eval(): this { return this.train(false); }
+  /** Calls fn on every descendant and then on this module (as torch's apply). */
+  apply(fn: (m: Module) => void): this {
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+  /** Freezes (false) or unfreezes every parameter. */
+  requiresGrad_(on = true): this { for (const p of this.parameters()) p.requiresGrad_(on); return this; }
+  /** Drops every parameter's .grad. NOTE: the old gradient tensors are disposed, so loops stay flat without GC. */
+  zeroGrad(): void {
+    for (const p of this.parameters()) { if (p.grad && !p.grad.isDisposed) p.grad.dispose(); p.grad = null; }
+  }
+
+  /** Parameters and persistent buffers by dotted name: the tensors themselves, in torch's key order. */
+  stateDict(): StateDict {
+    const sd: StateDict = new Map();
+    const visit = (m: Module, prefix: string) => {
+      for (const [n, p] of m.ownEntries(Parameter)) sd.set(prefix + n, p);
+      for (const [n, b] of m._buffers) if (b && !m._nonPersistent.has(n)) sd.set(prefix + n, b);
+      for (const [n, c] of m.namedChildren()) visit(c, `${prefix}${n}.`);
+    };
+    visit(this, '');
+    return sd;
+  }
+  /** Copies values in by name. Strict (default) throws on missing or unexpected keys; shapes must match. */
+  loadStateDict(sd: StateDict | Record<string, Tensor>, opts: { strict?: boolean } = {}): LoadResult {
+    const src = sd instanceof Map ? sd : new Map(Object.entries(sd));
+    const own = this.stateDict();
+    const missingKeys = [...own.keys()].filter((k) => !src.has(k));
+    const unexpectedKeys = [...src.keys()].filter((k) => !own.has(k));
+    const errors: string[] = [];
+    for (const [k, t] of own) {
+      const v = src.get(k);
+      if (v && v.shape.join(',') !== t.shape.join(','))
+        errors.push(`size mismatch for ${k}: copying a param with shape [${v.shape.join(', ')}], the shape in current model is [${t.shape.join(', ')}]`);
+    }
+    if (opts.strict !== false) {
+      if (missingKeys.length) errors.push(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}`);
+      if (unexpectedKeys.length) errors.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}`);
+    }
+    if (errors.length) throw new Error(`loadStateDict: error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
+    noGrad(() => { for (const [k, t] of own) { const v = src.get(k); if (v) t.copy_(v); } });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /** The part of toString() inside the parentheses (Linear: in_features=..., ...). */
+  extraRepr(): string { return ''; }
+  toString(): string {
+    const kids = this.namedChildren();
+    const name = this.constructor.name;
+    if (!kids.length) return `${name}(${this.extraRepr()})`;
+    const lines = kids.map(([n, m]) => `  (${n}): ${m.toString().split('\n').join('\n  ')}`);
+    const extra = this.extraRepr();
+    return `${name}(\n${extra ? `  ${extra}\n` : ''}${lines.join('\n')}\n)`;
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
+}

@@ -1,0 +1,29 @@
+// nn.utils: gradient clipping and an L1 penalty (regularization helpers).
+import { Tensor } from '../tensor';
+import { noGrad } from '../autograd/engine';
+
+const withGrad = (ps: Iterable<Tensor>): Tensor[] => [...ps].filter((p) => p.grad && !p.grad.isDisposed);
+
+/** Scales all gradients so their joint norm is at most maxNorm; returns the norm before clipping. */
+export function clipGradNorm_(params: Iterable<Tensor>, maxNorm: number, normType = 2): number {
+  const ps = withGrad(params);
+  if (!ps.length) return 0;
+  return noGrad(() => {
+    const norms = ps.map((p) => p.grad!.norm(normType).item() as number);
+    const total = normType === Infinity ? Math.max(...norms) : norms.reduce((a, n) => a + n ** normType, 0) ** (1 / normType);
+    const coef = maxNorm / (total + 1e-6);
+    if (coef < 1) for (const p of ps) p.grad!.mul_(coef);
+    return total;
+  });
+}
+/** Clamps every gradient element to [-clipValue, clipValue]. */
+export function clipGradValue_(params: Iterable<Tensor>, clipValue: number): void {
+  noGrad(() => { for (const p of withGrad(params)) p.grad!.clamp_(-clipValue, clipValue); });
+}
+/** Σ|w| over the parameters (differentiable): add `l1Penalty(ps).mul(lambda)` to a loss. */
+export function l1Penalty(params: Iterable<Tensor>): Tensor {
+  let s: Tensor | null = null;
+  for (const p of params) { const a = p.abs().sum(); s = s ? s.add(a) : a; }
+  if (!s) throw new Error('l1Penalty: no parameters given');
+  return s;
+}
