@@ -9,3 +9,4 @@ export { tidy, keep, memory } from './memory';
 export { OPS } from './ops/registry';
 export * as autograd from './autograd/index';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './autograd/index';
+export * as data from './data/index';
