@@ -101,7 +101,8 @@ export class DataLoader<T = unknown, B = any> implements Iterable<B> {
   }
 
   private tensorBatch(src: { tensors: Tensor[]; rows: number[] | null }, order: number[] | null, start: number, end: number): Tensor[] {
-    if (!order && !src.rows) return src.tensors.map((t) => t.narrow(0, start, end - start).contiguous());
+    // Unshuffled rows are a contiguous range: one narrow + copy (a copy, so batches never alias the dataset).
+    if (!order && !src.rows) return src.tensors.map((t) => { const v = t.narrow(0, start, end - start); const c = v.clone(); v.dispose(); return c; });
     const idx = new BigInt64Array(end - start);
     for (let k = start; k < end; k++) {
       const i = order ? order[k] : k;
