@@ -213,3 +213,45 @@ describe('DataLoader batches own their memory', () => {
     expect(b.toArray()).toEqual([[0], [1], [2]]);
   });
 });
+
+describe('DataLoader leaks no tensors', () => {
+  it('fast path (shuffled and not) and Subset: only the yielded batches stay alive', () => {
+    const x = my.randn(20, 3), y = my.arange(20);
+    const ds = new data.TensorDataset(x, y);
+    for (const loader of [
+      new data.DataLoader(ds, { batchSize: 6, shuffle: true, seed: 1 }),
+      new data.DataLoader(ds, { batchSize: 6 }),
+      new data.DataLoader(new data.Subset(ds, [3, 1, 2]), { batchSize: 2 }),
+    ]) {
+      const before = my.memory().numTensors;
+      for (const batch of loader) {
+        expect(my.memory().numTensors).toBe(before + 2);
+        for (const t of batch as my.Tensor[]) t.dispose();
+      }
+      expect(my.memory().numTensors).toBe(before);
+    }
+  });
+});
+
+describe('data helpers leak no tensors and do not share cached memory', () => {
+  it('normalize and Standardizer leave only their results alive', () => {
+    const x = my.randn(4, 3, 2, 2, { dtype: 'float64' });
+    const before = my.memory().numTensors;
+    const y = data.normalize(x, [0.1, 0.2, 0.3], [1, 2, 3]);
+    expect(my.memory().numTensors).toBe(before + 1);
+    y.dispose();
+    const m = my.randn(5, 3);
+    const n0 = my.memory().numTensors;
+    const sc = new data.Standardizer().fit(m).fit(m);
+    expect(my.memory().numTensors).toBe(n0 + 2);
+    sc.dispose();
+    expect(my.memory().numTensors).toBe(n0);
+  });
+  it('in-place edits to loaded MNIST tensors do not reach the cache', () => {
+    const a = data.loadMnist({ split: 'test' });
+    a.images.mul_(0); a.labels.add_(1);
+    const b = data.loadMnist({ split: 'test' });
+    expect(Number(b.labels.select(0, 0).item())).toBe(FX.mnist.test.first_labels[0]);
+    expect(Math.round((b.images.select(0, 0).sum().item() as number) * 255)).toBe(FX.mnist.test.pixel_sums['0']);
+  });
+});

@@ -8,7 +8,10 @@ function perChannel(x: Tensor, v: number | number[], what: string): number | Ten
   if (x.ndim < 2) throw new Error(`normalize: per-channel ${what} needs an input with a channel dim 1, got [${x.shape.join(', ')}]`);
   if (v.length !== x.shape[1]) throw new Error(`normalize: ${what} has ${v.length} values but input has ${x.shape[1]} channels (dim 1)`);
   const shape = x.shape.map((s, i) => (i === 1 ? s : 1));
-  return tensor(v, { dtype: x.dtype }).reshape(shape);
+  const t = tensor(v, { dtype: x.dtype });
+  const r = t.reshape(shape);
+  t.dispose();
+  return r;
 }
 
 /**
@@ -47,9 +50,9 @@ export class Standardizer {
     this.dispose();
     const mean = x.mean(0);
     const sd = x.std(0, { correction: 0 });
-    const zero = sd.eq(0);
-    this.std = sd.where(zero.logicalNot(), 1);
-    zero.dispose(); sd.dispose();
+    const nonzero = sd.ne(0);
+    this.std = sd.where(nonzero, 1);
+    nonzero.dispose(); sd.dispose();
     this.mean = mean;
     return this;
   }
