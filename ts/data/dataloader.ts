@@ -55,7 +55,8 @@ function tensorSource(ds: Dataset<unknown>): { tensors: Tensor[]; rows: number[]
 /**
  * Iterates a dataset in batches. With `shuffle`, each epoch (each iteration) uses a new
  * permutation from the loader's seeded generator. For a TensorDataset (or Subset of one) and
- * no custom collate, a batch is one `indexSelect` per tensor.
+ * no custom collate, a batch is one `indexSelect` per tensor. On the generic path the loader
+ * does not dispose the items `get(i)` returned (the dataset may own them); the caller owns batches.
  * ```ts
  * const loader = new data.DataLoader(new data.TensorDataset(x, y), { batchSize: 64, shuffle: true, seed: 0 });
  * for (const [xb, yb] of loader) { ... }
