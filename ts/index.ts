@@ -10,3 +10,4 @@ export { OPS } from './ops/registry';
 export * as autograd from './autograd/index';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './autograd/index';
 export * as nn from './nn/index';
+export * as data from './data/index';
