@@ -50,6 +50,28 @@ void fill_random(const char* op, TensorImpl& t, const F& per_element) {
     return static_cast<scalar_t>(per_element(philox(seed, base + (uint64_t)i)));
   }));
 }
+
+// Uniform float32 fills use all four Philox lanes (one block per four elements): the
+// fill is 4x cheaper, which dropout masks feel on every training step.
+void fill_uniform_f32(TensorImpl& t, double lo, double hi) {
+  check_alive("uniform_", t);
+  if (!t.is_contiguous()) {
+    auto tmp = contiguous(t);
+    fill_uniform_f32(*tmp, lo, hi);
+    copy_(t, *tmp);
+    return;
+  }
+  int64_t n = t.numel();
+  uint64_t seed = gen().seed, base = take(((uint64_t)n + 3) / 4 * 4);  // block b uses counter base + 4b: reserved, never reused
+  float* p = t.data<float>();
+  float scale = (float)(hi - lo) * (1.0f / 16777216.0f);
+  parallel_for(0, (n + 3) / 4, 2048, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; b++) {
+      Philox4 r = philox(seed, base + 4 * (uint64_t)b);
+      for (int k = 0; k < 4 && b * 4 + k < n; k++) p[b * 4 + k] = (float)lo + (float)(r.v[k] >> 8) * scale;
+    }
+  });
+}
 }  // namespace
 
 void manual_seed(uint64_t seed) {
@@ -104,10 +126,8 @@ TensorPtr eye(int64_t n, int64_t m, DType dt) {
 void uniform_(TensorImpl& t, double lo, double hi) {
   if (!is_float(t.dtype)) fail("uniform_", std::string("expected a floating-point tensor, got ") + dtype_name(t.dtype));
   if (!(lo <= hi)) fail("uniform_", "expected from <= to, got " + std::to_string(lo) + " > " + std::to_string(hi));
-  bool f32 = t.dtype == DType::float32;
-  fill_random("uniform_", t, [&](const Philox4& r) {
-    return f32 ? (double)(float)(lo + (hi - lo) * philox_uniform24(r)) : lo + (hi - lo) * philox_uniform53(r);
-  });
+  if (t.dtype == DType::float32) return fill_uniform_f32(t, lo, hi);
+  fill_random("uniform_", t, [&](const Philox4& r) { return lo + (hi - lo) * philox_uniform53(r); });
 }
 
 void normal_(TensorImpl& t, double mean, double std) {

@@ -138,8 +138,9 @@ const RULES: Record<string, Rule> = {
     if (x.ndim === 1 && o.ndim === 1) g = g.reshape([1, 1]);  // dot: dy is 0-d
     else if (x.ndim === 1) g = g.unsqueeze(-2);
     else if (o.ndim === 1) g = g.unsqueeze(-1);
-    const ga = sumTo(g.matmul(b.transpose(-1, -2)), a.shape).reshape([...x.shape]);
-    const gb = sumTo(a.transpose(-1, -2).matmul(g), b.shape).reshape([...o.shape]);
+    // an operand that needs no gradient (the input batch of a first layer) costs no GEMM
+    const ga = x.requiresGrad ? sumTo(g.matmul(b.transpose(-1, -2)), a.shape).reshape([...x.shape]) : null;
+    const gb = o.requiresGrad ? sumTo(a.transpose(-1, -2).matmul(g), b.shape).reshape([...o.shape]) : null;
     return [ga, gb];
   },
   reshape: ({ dy, x }) => [dy.reshape([...x.shape])],
