@@ -20,7 +20,7 @@
 //                 (the generator does the same to torch's outputs).
 import {
   Tensor, type TensorLike, type DType, tensor, full, zeros, arange, linspace, eye, rand, randn, randint, bernoulli,
-  randperm, where, cat, stack,
+  randperm, where, cat, stack, adamStep_, sgdStep_,
 } from '../ts/index';
 import type { Args, Input, Result, Tol } from './helpers';
 
@@ -227,4 +227,21 @@ export const OP_TABLE: Record<string, OpTest> = {
   flip: u((x, a) => x.flip(a.dims)),
   repeat: u((x, a) => x.repeat(a.reps)),
   pad: u((x, a) => x.pad(a.pads, { mode: a.mode, value: a.value })),
+  // fused optimizer steps: the states are cloned so only the param (input 0) changes in place
+  adam_step_: {
+    run: ([p, g, m, v, x], a) => {
+      const [m2, v2, x2] = [T(m).clone(), T(v).clone(), x === undefined ? null : T(x).clone()];
+      adamStep_(T(p), T(g), m2, v2, x2, a as never);
+      return x2 ? [T(p), m2, v2, x2] : [T(p), m2, v2];
+    },
+    inplace: true,
+  },
+  sgd_step_: {
+    run: ([p, g, b], a) => {
+      const b2 = b === undefined ? null : T(b).clone();
+      sgdStep_(T(p), T(g), b2, a as never);
+      return b2 ? [T(p), b2] : [T(p)];
+    },
+    inplace: true,
+  },
 };

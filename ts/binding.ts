@@ -41,6 +41,10 @@ export interface Binding {
   masked_fill(x: H, mask: H, value: number): H; one_hot(index: H, n: number): H;
   topk(x: H, k: number, dim: number, largest: boolean, sorted: boolean): [H, H];
   sort(x: H, dim: number, descending: boolean, stable: boolean): [H, H]; flip(x: H, dims: Dims): H;
+  adam_step_(p: H, g: H, m: H, v: H, vmax: H | null, lr: number, beta1: number, beta2: number, eps: number,
+    weightDecay: number, step: number, decoupled: boolean, maximize: boolean): H;
+  sgd_step_(p: H, g: H, buf: H | null, lr: number, momentum: number, dampening: number, weightDecay: number,
+    nesterov: boolean, maximize: boolean, first: boolean): H;
   // utilities
   dispose(x: H): void; meta(x: H): [DType, Dims, Dims, number, boolean]; shape(x: H): Dims; dtype(x: H): DType;
   same_storage(a: H, b: H): boolean; to_array(x: H): Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;

@@ -115,3 +115,21 @@ export const setNumThreads = (n: number): void => native.set_num_threads(n);
 export const getNumThreads = (): number => native.get_num_threads();
 /** The BLAS, threading, build flavor and whether CUDA was compiled in. */
 export const backendInfo = () => native.backend_info();
+
+// ---- fused optimizer steps (what ts/optim calls; like torch._fused_adam_)
+export interface AdamStepOptions { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; step: number; decoupled?: boolean; maximize?: boolean }
+/** One Adam/AdamW update of `param` and its moments in a single native pass (in place). */
+export function adamStep_(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, maxExpAvgSq: Tensor | null, o: AdamStepOptions): Tensor {
+  for (const t of [param, expAvg, expAvgSq, maxExpAvgSq]) t?._inPlace('adam_step_');
+  native.adam_step_(param._h, grad._h, expAvg._h, expAvgSq._h, maxExpAvgSq ? maxExpAvgSq._h : null, o.lr, o.beta1, o.beta2, o.eps,
+    o.weightDecay, o.step, !!o.decoupled, !!o.maximize);
+  return param;
+}
+export interface SgdStepOptions { lr: number; momentum?: number; dampening?: number; weightDecay?: number; nesterov?: boolean; maximize?: boolean; first?: boolean }
+/** One SGD update (momentum buffer optional) in a single native pass (in place). */
+export function sgdStep_(param: Tensor, grad: Tensor, momentumBuffer: Tensor | null, o: SgdStepOptions): Tensor {
+  for (const t of [param, momentumBuffer]) t?._inPlace('sgd_step_');
+  native.sgd_step_(param._h, grad._h, momentumBuffer ? momentumBuffer._h : null, o.lr, o.momentum ?? 0, o.dampening ?? 0,
+    o.weightDecay ?? 0, !!o.nesterov, !!o.maximize, !!o.first);
+  return param;
+}

@@ -363,6 +363,23 @@ V backend_info(const CI& i) {
 #endif
   return o;
 }
+// ---- fused optimizer steps: (param, grad, states..., hyperparameters); return param
+V adam_step__(const CI& i) {
+  const char* op = "adam_step_";
+  check_argc(op, i, 13);
+  AdamHyper h{number(op, i, 5), number(op, i, 6), number(op, i, 7), number(op, i, 8), number(op, i, 9),
+              integer(op, i, 10), boolean(op, i, 11), boolean(op, i, 12)};
+  adam_step_(tensor(op, i, 0), tensor(op, i, 1), tensor(op, i, 2), tensor(op, i, 3), opt_tensor(op, i, 4), h);
+  return i[0];
+}
+V sgd_step__(const CI& i) {
+  const char* op = "sgd_step_";
+  check_argc(op, i, 10);
+  SgdHyper h{number(op, i, 3), number(op, i, 4), number(op, i, 5), number(op, i, 6), boolean(op, i, 7), boolean(op, i, 8), boolean(op, i, 9)};
+  sgd_step_(tensor(op, i, 0), tensor(op, i, 1), opt_tensor(op, i, 2), h);
+  return i[0];
+}
+
 V op_list(const CI& i) {
   static const char* names[] = {
 #define MYELIN_UNARY(id, F, kind, np) #id,
@@ -406,6 +423,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("scatter", scatter_); fn("scatter_add", scatter_add_); fn("index_select", index_select_);
   fn("index_add", index_add_); fn("masked_fill", masked_fill_); fn("one_hot", one_hot_);
   fn("topk", topk_); fn("sort", sort_); fn("flip", flip_);
+  fn("adam_step_", adam_step__); fn("sgd_step_", sgd_step__);
   // utilities
   fn("dispose", dispose); fn("meta", meta); fn("shape", shape); fn("dtype", dtype_of);
   fn("same_storage", same_storage); fn("to_array", to_typed_array); fn("item", item);

@@ -82,4 +82,10 @@ std::pair<TensorPtr, TensorPtr> topk(const TensorImpl& x, int64_t k, int64_t dim
 std::pair<TensorPtr, TensorPtr> sort(const TensorImpl& x, int64_t dim, bool descending, bool stable);
 TensorPtr flip(const TensorImpl& x, const Dims& dims);
 
+// fused optimizer steps (in place on param and state)
+struct AdamHyper { double lr, beta1, beta2, eps, weight_decay; int64_t step; bool decoupled, maximize; };
+void adam_step_(TensorImpl& p, const TensorImpl& g, TensorImpl& m, TensorImpl& v, TensorImpl* vmax, const AdamHyper& h);
+struct SgdHyper { double lr, momentum, dampening, weight_decay; bool nesterov, maximize, first; };
+void sgd_step_(TensorImpl& p, const TensorImpl& g, TensorImpl* buf, const SgdHyper& h);
+
 }  // namespace myelin

@@ -2,7 +2,7 @@
 // Columns: id (snake_case, the native export), family, api (where users reach it:
 // a Tensor method, or a top-level function marked 'fn:'). test/op_table.test.ts checks
 // that this table, the native op list and the test table hold the same ids.
-export type OpFamily = 'unary' | 'binary' | 'view' | 'creation' | 'reduce' | 'linalg' | 'index';
+export type OpFamily = 'unary' | 'binary' | 'view' | 'creation' | 'reduce' | 'linalg' | 'index' | 'optim';
 export interface OpRow { id: string; family: OpFamily; api: string }
 
 const row = (id: string, family: OpFamily, api?: string): OpRow => ({
@@ -28,4 +28,5 @@ export const OPS: readonly OpRow[] = [
   row('cat', 'index', 'fn:cat'),
   ...['gather', 'scatter', 'scatter_add', 'index_select', 'index_add', 'masked_fill', 'one_hot', 'topk', 'sort',
     'flip'].map((id) => row(id, 'index')),
+  row('adam_step_', 'optim', 'fn:adamStep_'), row('sgd_step_', 'optim', 'fn:sgdStep_'),
 ];

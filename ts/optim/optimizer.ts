@@ -1,0 +1,85 @@
+// Optimizers: PyTorch's single-tensor update rules, written as in-place Tensor ops run
+// without recording. State tensors are kept out of tidy() scopes.
+import type { Tensor } from '../tensor';
+import { zerosLike, fullLike } from '../creation';
+import { noGrad } from '../autograd/engine';
+import { tidy, keep } from '../memory';
+
+export type Hyper = Record<string, number | boolean | number[]>;
+export interface ParamGroup { params: Tensor[]; [option: string]: unknown }
+export type Params = Iterable<Tensor> | ParamGroup[];
+type State = Record<string, Tensor | number>;
+
+/** Base class: parameter groups, per-parameter state, zeroGrad, state dicts. */
+export abstract class Optimizer {
+  readonly paramGroups: (ParamGroup & Hyper)[] = [];
+  readonly state = new Map<Tensor, State>();
+  constructor(params: Params, readonly defaults: Hyper) {
+    const list = [...(params as Iterable<Tensor | ParamGroup>)];
+    if (!list.length) throw new Error(`${this.constructor.name}: optimizer got an empty parameter list`);
+    const groups = list.every((p) => 'params' in (p as object) && !('shape' in (p as object)))
+      ? (list as ParamGroup[]) : [{ params: list as Tensor[] }];
+    for (const g of groups) this.addParamGroup(g);
+  }
+  addParamGroup(g: ParamGroup): void {
+    const group = { ...this.defaults, ...g, params: [...g.params] } as ParamGroup & Hyper;
+    for (const p of group.params)
+      if (!p.isFloatingPoint()) throw new Error(`${this.constructor.name}: can only optimize floating point tensors, got ${p.dtype}`);
+    this.validate(group);
+    this.paramGroups.push(group);
+  }
+  protected validate(g: Hyper): void {
+    if (!((g.lr as number) >= 0)) throw new Error(`${this.constructor.name}: invalid learning rate: ${g.lr}`);
+    if ('eps' in g && !((g.eps as number) >= 0)) throw new Error(`${this.constructor.name}: invalid epsilon value: ${g.eps}`);
+    if ('weightDecay' in g && !((g.weightDecay as number) >= 0)) throw new Error(`${this.constructor.name}: invalid weightDecay value: ${g.weightDecay}`);
+  }
+  /** Drops every .grad. NOTE: the old gradient tensors are disposed, so loops stay flat without GC. */
+  zeroGrad(): void {
+    for (const g of this.paramGroups) for (const p of g.params) { if (p.grad && !p.grad.isDisposed) p.grad.dispose(); p.grad = null; }
+  }
+  /** One update of every parameter that has a gradient. */
+  step(closure?: () => number): number | undefined {
+    const loss = closure?.();
+    noGrad(() => {
+      for (const g of this.paramGroups) for (const p of g.params) {
+        if (!p.grad || p.grad.isDisposed) continue;
+        let s = this.state.get(p);
+        if (!s) { s = {}; this.state.set(p, s); }
+        const st = s;
+        tidy(() => this.update(p, p.grad!, st, g));
+      }
+    });
+    return loss;
+  }
+  protected abstract update(p: Tensor, grad: Tensor, state: State, group: Hyper): void;
+  /** Zeros (or a fill) like p, kept alive across tidy() scopes. */
+  protected buf(p: Tensor, fill = 0): Tensor { return keep(fill === 0 ? zerosLike(p) : fullLike(p, fill)); }
+
+  /** { state: {index: {...}}, paramGroups: [{...hyper, params: [indices]}] } with cloned tensors. */
+  stateDict(): { state: Record<number, State>; paramGroups: Record<string, unknown>[] } {
+    let i = 0;
+    const state: Record<number, State> = {};
+    const paramGroups = this.paramGroups.map((g) => {
+      const { params, ...h } = g;
+      return { ...h, params: params.map((p) => {
+        const s = this.state.get(p);
+        if (s) state[i] = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, typeof v === 'number' ? v : keep(v.clone())]));
+        return i++;
+      }) };
+    });
+    return { state, paramGroups };
+  }
+  loadStateDict(sd: { state: Record<number, State>; paramGroups: Record<string, unknown>[] }): void {
+    if (sd.paramGroups.length !== this.paramGroups.length) throw new Error('loadStateDict: loaded state dict has a different number of parameter groups');
+    let i = 0;
+    sd.paramGroups.forEach((sg, gi) => {
+      const g = this.paramGroups[gi];
+      if ((sg.params as number[]).length !== g.params.length) throw new Error("loadStateDict: loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
+      for (const [k, v] of Object.entries(sg)) if (k !== 'params') (g as Record<string, unknown>)[k] = v;
+      for (const p of g.params) {
+        const s = sd.state[i++];
+        if (s) this.state.set(p, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, typeof v === 'number' ? v : keep(v.clone())])));
+      }
+    });
+  }
+}
