@@ -11,3 +11,6 @@ export * as autograd from './autograd/index';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './autograd/index';
 export * as nn from './nn/index';
 export * as data from './data/index';
+export * as models from './models/index';
+export * as optim from './optim/index';
+export * as train from './train/index';

@@ -1,0 +1,78 @@
+// End to end on real MNIST: the seeds' MLP recipe reaches 98% test accuracy within 10
+// epochs (what the README's first command runs), the fit loop holds memory flat, and the
+// CLI prints progress and results and fails cleanly on bad arguments.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as my from '../ts/index';
+import { nn, optim, data, train, type Tensor } from '../ts/index';
+import { main } from '../ts/cli';
+
+describe('MNIST MLP 784-256-128-10 (ReLU, dropout 0.2, Adam 1e-3, batch 64)', () => {
+  it('reaches at least 98.0% test accuracy within 10 epochs', () => {
+    const lines: string[] = [];
+    const progress = { start() {}, update() {}, stop(l: string) { lines.push(l); } };
+    const r = train.recipes.trainMnistMlp({ targetAcc: 0.98, progress });
+    const accs = r.logs.map((l) => l.testAcc!);
+    console.log(`MNIST MLP test accuracy per epoch: ${accs.map((a) => (100 * a).toFixed(2)).join(', ')}; ${r.secondsPerEpoch.toFixed(2)} s/epoch`);
+    expect(r.logs.length).toBeLessThanOrEqual(10);
+    expect(Math.max(...accs)).toBeGreaterThanOrEqual(0.98);
+    expect(accs[0]).toBeGreaterThan(0.95);  // one epoch already learns most of it
+    expect(lines[0]).toMatch(/^epoch 1\/10: loss \d\.\d{4}, train acc \d+\.\d\d%, test loss \d\.\d{4}, test acc \d+\.\d\d%, [\d.]+ s \(\d+ samples\/s\)$/);
+  }, 300_000);
+});
+
+describe('fit loop', () => {
+  it('frees every batch and intermediate: native memory is flat across epochs', () => {
+    my.manualSeed(1);
+    const x = my.randn(512, 20), y = my.randint(0, 3, [512]);
+    const model = new nn.Sequential(new nn.Linear(20, 16), new nn.ReLU(), new nn.Linear(16, 3));
+    const loader = new data.DataLoader(new data.TensorDataset(x, y), { batchSize: 32, shuffle: true });
+    const quiet = train.makeProgress(process.stdout, { quiet: true });
+    const opts = { epochs: 1, optimizer: new optim.Adam(model.parameters()), lossFn: (o: Tensor, t: Tensor) => nn.functional.crossEntropy(o, t), progress: quiet, test: loader };
+    train.fit(model, loader, opts);
+    const before = my.memory();
+    const logs = train.fit(model, loader, { ...opts, epochs: 5 });
+    const after = my.memory();
+    expect(logs).toHaveLength(5);
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+    expect(logs[4].loss).toBeLessThan(logs[0].loss);
+  });
+  it('plain progress lines when the stream is not a terminal', () => {
+    const out: string[] = [];
+    const stream = { isTTY: false, write: (s: string) => { out.push(s); return true; } } as unknown as NodeJS.WriteStream;
+    const p = train.makeProgress(stream);
+    p.start(1, 2, 8);
+    for (let i = 1; i <= 8; i++) p.update(i, { loss: 0.5, acc: 0.9, rate: 1000 });
+    p.stop('done');
+    expect(out).toEqual(['epoch 1/2 25% | loss 0.5000 | acc 90.00% | 1000 samples/s\n', 'epoch 1/2 50% | loss 0.5000 | acc 90.00% | 1000 samples/s\n',
+      'epoch 1/2 75% | loss 0.5000 | acc 90.00% | 1000 samples/s\n', 'done\n']);
+  });
+});
+
+describe('CLI', () => {
+  const run = (...args: string[]) => { const out: string[] = []; const code = main(['node', 'myelin', ...args], (s) => out.push(s)); return { code, out }; };
+  it('trains a recipe and prints its result', () => {
+    const r = run('train', 'perceptron');
+    expect(r.code).toBe(0);
+    expect(r.out.join('\n')).toMatch(/AND: converged after 6 epochs[\s\S]*XOR: did not converge/);
+  });
+  it('bad recipes and options exit non-zero with a message', () => {
+    const r = run('train', 'mnist-gan');
+    expect(r.code).toBe(2);
+    expect(r.out[0]).toMatch(/unknown recipe 'mnist-gan' \(choose from mnist-mlp, xor, perceptron, boston\)/);
+    const stderr: string[] = [];
+    const orig = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((s: string) => { stderr.push(s); return true; }) as typeof process.stderr.write;
+    try { expect(run('train', 'xor', '--epochs', '0').code).toBe(1); } finally { process.stderr.write = orig; }
+    expect(stderr.join('')).toMatch(/epochs must be a positive integer, got '0'/);
+  });
+  it('bin/myelin.js runs from the built package', () => {
+    const r = spawnSync(process.execPath, [join(__dirname, '..', 'bin', 'myelin.js'), 'train', 'xor', '--epochs', '300'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/XOR 2-4-1 after 300 epochs: MSE/);
+    const info = spawnSync(process.execPath, [join(__dirname, '..', 'bin', 'myelin.js'), 'info'], { encoding: 'utf8' });
+    expect(JSON.parse(info.stdout).build).toBeTruthy();
+  });
+});

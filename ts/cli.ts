@@ -1,0 +1,55 @@
+// The myelin command line (commander): `myelin train <recipe>` runs a training recipe with
+// progress output and ends with its result; `myelin info` prints the backend.
+import { Command, InvalidArgumentError } from 'commander';
+import { backendInfo, setNumThreads } from './functional';
+import * as recipes from './train/recipes';
+
+const int = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer, got '${v}'`);
+  return n;
+};
+const positive = (v: string): number => {
+  const n = Number(v);
+  if (!(n > 0)) throw new InvalidArgumentError(`must be a positive number, got '${v}'`);
+  return n;
+};
+
+const RECIPES = ['mnist-mlp', 'xor', 'perceptron', 'boston'] as const;
+
+/** Runs the CLI on argv (as process.argv); resolves to the exit code. */
+export function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): number {
+  const program = new Command('myelin').description('Neural networks for Node.js').exitOverride();
+  let code = 0;
+  program.command('info').description('print the native backend (BLAS, threads, CUDA)').action(() => out(JSON.stringify(backendInfo())));
+  program.command('train')
+    .description(`train a recipe: ${RECIPES.join(', ')}`)
+    .argument('<recipe>', 'what to train')
+    .option('-e, --epochs <n>', 'epochs', int('epochs'))
+    .option('-b, --batch-size <n>', 'batch size', int('batch size'))
+    .option('--lr <x>', 'learning rate', positive)
+    .option('--seed <n>', 'random seed', (v) => Number(v))
+    .option('--threads <n>', 'kernel threads', int('threads'))
+    .action((recipe: string, o: { epochs?: number; batchSize?: number; lr?: number; seed?: number; threads?: number }) => {
+      if (o.threads) setNumThreads(o.threads);
+      const opts = { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, seed: o.seed };
+      switch (recipe) {
+        case 'mnist-mlp': out(recipes.trainMnistMlp(opts).summary); break;
+        case 'xor': out(recipes.trainXor(opts).summary); break;
+        case 'perceptron': out(recipes.trainPerceptron().summary); break;
+        case 'boston': out(recipes.trainBoston(opts).summary); break;
+        default:
+          out(`myelin: unknown recipe '${recipe}' (choose from ${RECIPES.join(', ')})`);
+          code = 2;
+      }
+    });
+  try {
+    program.parse(argv);
+  } catch (e) {
+    const err = e as { exitCode?: number; code?: string; message?: string };
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+    if (err.exitCode === undefined) { out(`myelin: ${err.message ?? String(e)}`); return 1; }
+    return err.exitCode;
+  }
+  return code;
+}

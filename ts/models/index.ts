@@ -1,0 +1,3 @@
+// models: architectures built from nn.
+export { Perceptron } from './perceptron';
+export type { PerceptronFit } from './perceptron';

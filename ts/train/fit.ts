@@ -1,0 +1,99 @@
+// The fit/evaluate loop: one tidy() scope per batch, so a run holds flat native memory
+// by construction; metrics are read back once per batch.
+import type { Tensor } from '../tensor';
+import { tidy } from '../memory';
+import { noGrad } from '../autograd/engine';
+import type { Module } from '../nn/module';
+import { makeProgress, type Progress } from './progress';
+
+export interface OptimizerLike { zeroGrad(): void; step(): void }
+export interface SchedulerLike { step(): void }
+export type Batches = Iterable<[Tensor, Tensor]> & { length?: number };
+export interface EpochLog { epoch: number; loss: number; acc: number; testLoss?: number; testAcc?: number; seconds: number }
+export interface FitOptions {
+  epochs: number;
+  optimizer: OptimizerLike;
+  lossFn: (out: Tensor, y: Tensor) => Tensor;
+  test?: Batches;
+  /** Stepped once per epoch. */
+  scheduler?: SchedulerLike;
+  /** Stepped once per batch (OneCycleLR). */
+  batchScheduler?: SchedulerLike;
+  progress?: Progress;
+  /** Called after each epoch; return true to stop (early stopping). */
+  onEpoch?: (log: EpochLog) => boolean | void;
+}
+
+const correct = (out: Tensor, y: Tensor): number => (out.ndim === 2 && y.ndim === 1 ? (out.argmax(1).eq(y).sum().item() as number) : 0);
+/** Runs fn on each batch inside its own tidy() scope, which also frees the batch if the
+ * iterator created it there (loader batches), but never tensors the caller holds. */
+function eachBatch(batches: Batches, fn: (x: Tensor, y: Tensor) => void): void {
+  const it = batches[Symbol.iterator]();
+  for (let done = false; !done;) {
+    tidy(() => {
+      const r = it.next();
+      if (r.done) { done = true; return; }
+      fn(r.value[0], r.value[1]);
+    });
+  }
+}
+const countOf = (b: Batches): number => (typeof b.length === 'number' ? b.length : 0);
+
+/** Mean loss and accuracy (for class-index targets) over batches, in eval mode without grad. */
+export function evaluate(model: Module, batches: Batches, lossFn: (out: Tensor, y: Tensor) => Tensor): { loss: number; acc: number } {
+  const was = model.training;
+  model.eval();
+  let loss = 0, hits = 0, n = 0;
+  noGrad(() => {
+    eachBatch(batches, (x, y) => {
+        const out = model.forward(x) as Tensor;
+        const b = x.shape[0];
+        loss += (lossFn(out, y).item() as number) * b;
+        hits += correct(out, y);
+        n += b;
+    });
+  });
+  model.train(was);
+  return { loss: loss / Math.max(n, 1), acc: hits / Math.max(n, 1) };
+}
+
+/**
+ * Trains `model` for `epochs` over `train` batches, evaluating on `test` after each epoch.
+ * ```ts
+ * const logs = fit(model, trainLoader, { epochs: 5, optimizer: opt, lossFn: (o, y) => F.crossEntropy(o, y), test });
+ * ```
+ */
+export function fit(model: Module, train: Batches, o: FitOptions): EpochLog[] {
+  const progress = o.progress ?? makeProgress();
+  const logs: EpochLog[] = [];
+  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    model.train();
+    const t0 = performance.now();
+    let loss = 0, hits = 0, n = 0, batch = 0;
+    progress.start(epoch, o.epochs, countOf(train));
+    eachBatch(train, (x, y) => {
+        o.optimizer.zeroGrad();
+        const out = model.forward(x) as Tensor;
+        const l = o.lossFn(out, y);
+        l.backward();
+        o.optimizer.step();
+        o.batchScheduler?.step();
+        const b = x.shape[0];
+        loss += (l.item() as number) * b;
+        hits += noGrad(() => correct(out, y));
+        n += b;
+        batch++;
+        progress.update(batch, { loss: loss / n, acc: hits / n, rate: n / ((performance.now() - t0) / 1000) });
+    });
+    o.scheduler?.step();
+    const seconds = (performance.now() - t0) / 1000;
+    const log: EpochLog = { epoch, loss: loss / Math.max(n, 1), acc: hits / Math.max(n, 1), seconds };
+    if (o.test) Object.assign(log, (({ loss: testLoss, acc: testAcc }) => ({ testLoss, testAcc }))(evaluate(model, o.test, o.lossFn)));
+    logs.push(log);
+    progress.stop(`epoch ${epoch}/${o.epochs}: loss ${log.loss.toFixed(4)}, train acc ${(100 * log.acc).toFixed(2)}%` +
+      (log.testAcc !== undefined ? `, test loss ${log.testLoss!.toFixed(4)}, test acc ${(100 * log.testAcc).toFixed(2)}%` : '') +
+      `, ${seconds.toFixed(2)} s (${Math.round(n / seconds)} samples/s)`);
+    if (o.onEpoch?.(log)) break;
+  }
+  return logs;
+}
