@@ -1,0 +1,177 @@
+// Learning-rate schedules, computed as torch.optim.lr_scheduler computes them (the
+// recursive forms where torch uses them, so the float sequences agree).
+import type { Optimizer } from './optimizer';
+
+/** Base: holds the optimizer, the epoch counter and the last lrs; step() advances one epoch. */
+export abstract class LRScheduler {
+  lastEpoch = 0;
+  readonly baseLrs: number[];
+  protected lastLr: number[];
+  constructor(readonly optimizer: Optimizer) {
+    for (const g of optimizer.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr as number;
+    this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr as number);
+    this.lastLr = this.lrs();
+  }
+  protected get groups() { return this.optimizer.paramGroups; }
+  /** The lrs for the current lastEpoch (torch's get_lr: may read the groups' current lr). */
+  protected abstract compute(): number[];
+  step(): void {
+    this.lastEpoch++;
+    const lrs = this.compute();
+    this.groups.forEach((g, i) => { g.lr = lrs[i]; });
+    this.lastLr = this.lrs();
+  }
+  getLastLr(): number[] { return [...this.lastLr]; }
+  /** @internal Restarts at epoch 0 with the closed-form lrs there (torch's step(0), used by SequentialLR). */
+  _restart(): void {
+    this.lastEpoch = 0;
+    const lrs = this.startLrs();
+    this.groups.forEach((g, i) => { g.lr = lrs[i]; });
+    this.lastLr = this.lrs();
+  }
+  protected startLrs(): number[] { return [...this.baseLrs]; }
+  protected lrs(): number[] { return this.groups.map((g) => g.lr as number); }
+  stateDict(): Record<string, unknown> { return { lastEpoch: this.lastEpoch, lastLr: [...this.lastLr] }; }
+  loadStateDict(s: Record<string, unknown>): void { this.lastEpoch = s.lastEpoch as number; this.lastLr = [...(s.lastLr as number[])]; }
+}
+
+/** lr × gamma every stepSize epochs. */
+export class StepLR extends LRScheduler {
+  constructor(opt: Optimizer, readonly o: { stepSize: number; gamma?: number }) { super(opt); }
+  protected compute(): number[] {
+    const g = this.o.gamma ?? 0.1;
+    return this.lrs().map((lr) => (this.lastEpoch === 0 || this.lastEpoch % this.o.stepSize !== 0 ? lr : lr * g));
+  }
+}
+/** lr × gamma at each milestone epoch. */
+export class MultiStepLR extends LRScheduler {
+  constructor(opt: Optimizer, readonly o: { milestones: number[]; gamma?: number }) { super(opt); }
+  protected compute(): number[] {
+    const hits = this.o.milestones.filter((m) => m === this.lastEpoch).length;
+    return this.lrs().map((lr) => lr * (this.o.gamma ?? 0.1) ** hits);
+  }
+}
+export class ExponentialLR extends LRScheduler {
+  constructor(opt: Optimizer, readonly o: { gamma: number }) { super(opt); }
+  protected compute(): number[] { return this.lrs().map((lr) => (this.lastEpoch === 0 ? lr : lr * this.o.gamma)); }
+}
+/** Cosine annealing from the base lr to etaMin over tMax epochs (torch's recursive form). */
+export class CosineAnnealingLR extends LRScheduler {
+  constructor(opt: Optimizer, readonly o: { tMax: number; etaMin?: number }) { super(opt); }
+  protected compute(): number[] {
+    const e = this.lastEpoch, T = this.o.tMax, m = this.o.etaMin ?? 0;
+    return this.lrs().map((lr, i) => {
+      const base = this.baseLrs[i];
+      if (e === 0) return lr;
+      if ((e - 1 - T) % (2 * T) === 0) return lr + (base - m) * (1 - Math.cos(Math.PI / T)) / 2;
+      return (1 + Math.cos((Math.PI * e) / T)) / (1 + Math.cos((Math.PI * (e - 1)) / T)) * (lr - m) + m;
+    });
+  }
+}
+/** Linear warm-up (or decay) of the lr factor from startFactor to endFactor over totalIters. */
+export class LinearLR extends LRScheduler {
+  readonly s: number; readonly e: number; readonly n: number;
+  constructor(opt: Optimizer, o: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
+    const s = o.startFactor ?? 1 / 3, e = o.endFactor ?? 1;
+    if (!(s > 0 && s <= 1)) throw new Error(`LinearLR: startFactor expected greater than 0 and less or equal to 1, got ${s}`);
+    for (const g of opt.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr as number;
+    for (const g of opt.paramGroups) g.lr = (g.initialLr as number) * s;  // torch applies the start factor at construction
+    super(opt);
+    this.s = s; this.e = e; this.n = o.totalIters ?? 5;
+  }
+  protected startLrs(): number[] { return this.baseLrs.map((b) => b * this.s); }
+  protected compute(): number[] {
+    const t = this.lastEpoch;
+    if (t === 0) return this.lrs().map((lr) => lr * this.s);
+    if (t > this.n) return this.lrs();
+    return this.lrs().map((lr) => lr * (1 + (this.e - this.s) / (this.n * this.s + (t - 1) * (this.e - this.s))));
+  }
+}
+/** The 1cycle policy: warm up to maxLr, anneal to maxLr/(divFactor·finalDivFactor).
+ * NOTE: the lr schedule only; torch's momentum cycling (cycle_momentum) is not applied. */
+export class OneCycleLR extends LRScheduler {
+  private phases: { end: number; from: string; to: string }[] = [];
+  constructor(opt: Optimizer, readonly o: { maxLr: number | number[]; totalSteps: number; pctStart?: number; annealStrategy?: 'cos' | 'linear';
+    divFactor?: number; finalDivFactor?: number; threePhase?: boolean }) {
+    const maxLrs = opt.paramGroups.map((_, i) => (Array.isArray(o.maxLr) ? o.maxLr[i] : o.maxLr));
+    const div = o.divFactor ?? 25, fdiv = o.finalDivFactor ?? 1e4;
+    opt.paramGroups.forEach((g, i) => {
+      g.initialLr = maxLrs[i] / div; g.maxLr = maxLrs[i]; g.minLr = (maxLrs[i] / div) / fdiv; g.lr = g.initialLr;
+    });
+    super(opt);
+    const T = o.totalSteps, pct = o.pctStart ?? 0.3;
+    this.phases = o.threePhase
+      ? [{ end: pct * T - 1, from: 'initialLr', to: 'maxLr' }, { end: 2 * pct * T - 2, from: 'maxLr', to: 'initialLr' }, { end: T - 1, from: 'initialLr', to: 'minLr' }]
+      : [{ end: pct * T - 1, from: 'initialLr', to: 'maxLr' }, { end: T - 1, from: 'maxLr', to: 'minLr' }];
+  }
+  private anneal(a: number, b: number, pct: number): number {
+    return this.o.annealStrategy === 'linear' ? (b - a) * pct + a : b + ((a - b) / 2) * (Math.cos(Math.PI * pct) + 1);
+  }
+  protected compute(): number[] {
+    const step = this.lastEpoch;
+    if (step > this.o.totalSteps) throw new Error(`OneCycleLR: tried to step ${step} times; the total number of steps is ${this.o.totalSteps}`);
+    return this.groups.map((g) => {
+      let start = 0, lr = 0;
+      for (let i = 0; i < this.phases.length; i++) {
+        const ph = this.phases[i];
+        if (step <= ph.end || i === this.phases.length - 1) {
+          lr = this.anneal(g[ph.from] as number, g[ph.to] as number, (step - start) / (ph.end - start));
+          break;
+        }
+        start = ph.end;
+      }
+      return lr;
+    });
+  }
+}
+/** Runs schedulers one after another, switching at the milestones. */
+export class SequentialLR extends LRScheduler {
+  constructor(opt: Optimizer, readonly o: { schedulers: LRScheduler[]; milestones: number[] }) {
+    super(opt);
+    // torch resets the groups to the first scheduler's start
+    opt.paramGroups.forEach((g, i) => { g.lr = this.baseLrs[i]; });
+    for (const s of o.schedulers) s.lastEpoch -= 1;
+    o.schedulers[0].step();
+    this.lastLr = o.schedulers[0].getLastLr();
+  }
+  protected compute(): number[] { return this.lrs(); }
+  step(): void {
+    this.lastEpoch++;
+    const idx = this.o.milestones.filter((m) => m <= this.lastEpoch).length;
+    const s = this.o.schedulers[idx];
+    if (idx > 0 && this.o.milestones[idx - 1] === this.lastEpoch) s._restart(); else s.step();
+    this.lastLr = s.getLastLr();
+  }
+}
+/** Multiplies the lr by factor when a metric stops improving for `patience` epochs. */
+export class ReduceLROnPlateau {
+  private best: number;
+  private badEpochs = 0;
+  private cooldownCounter = 0;
+  lastEpoch = 0;
+  constructor(readonly optimizer: Optimizer, readonly o: { mode?: 'min' | 'max'; factor?: number; patience?: number; threshold?: number;
+    thresholdMode?: 'rel' | 'abs'; cooldown?: number; minLr?: number | number[]; eps?: number } = {}) {
+    if ((o.factor ?? 0.1) >= 1) throw new Error('ReduceLROnPlateau: factor should be < 1.0');
+    this.best = (o.mode ?? 'min') === 'min' ? Infinity : -Infinity;
+  }
+  private better(a: number): boolean {
+    const t = this.o.threshold ?? 1e-4, rel = (this.o.thresholdMode ?? 'rel') === 'rel';
+    if ((this.o.mode ?? 'min') === 'min') return rel ? a < this.best * (1 - t) : a < this.best - t;
+    return rel ? a > this.best * (1 + t) : a > this.best + t;
+  }
+  step(metric: number): void {
+    this.lastEpoch++;
+    if (this.better(metric)) { this.best = metric; this.badEpochs = 0; } else this.badEpochs++;
+    if (this.cooldownCounter > 0) { this.cooldownCounter--; this.badEpochs = 0; }
+    if (this.badEpochs > (this.o.patience ?? 10)) {
+      this.optimizer.paramGroups.forEach((g, i) => {
+        const minLr = Array.isArray(this.o.minLr) ? this.o.minLr[i] : this.o.minLr ?? 0;
+        const old = g.lr as number, nu = Math.max(old * (this.o.factor ?? 0.1), minLr);
+        if (old - nu > (this.o.eps ?? 1e-8)) g.lr = nu;
+      });
+      this.cooldownCounter = this.o.cooldown ?? 0;
+      this.badEpochs = 0;
+    }
+  }
+  getLastLr(): number[] { return this.optimizer.paramGroups.map((g) => g.lr as number); }
+}
