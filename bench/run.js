@@ -25,13 +25,14 @@ async function main() {
   const rows = [];
   for (const c of mod.cases) {
     if (filter.length && !filter.some((f) => c.name.includes(f))) continue;
-    const m = [], n = [], t = [];
+    const m = [], n = [], t = [], extra = {};
     for (let r = 0; r < rounds; r++) {
       const base = baseline(mod, c.name);
       n.push(base.numpy); t.push(base.torch);
+      for (const [k, v] of Object.entries(base)) if (k !== 'numpy' && k !== 'torch') extra[k] = v;  // e.g. torchAcc
       m.push(await mod.runCase(c));
     }
-    const row = { name: c.name, myelin: median(m), numpy: median(n), torch: median(t) };
+    const row = { name: c.name, myelin: median(m), numpy: median(n), torch: median(t), ...extra };
     row.vsNumpy = row.numpy ? row.myelin / row.numpy : null;
     row.vsTorch = row.torch ? row.myelin / row.torch : null;
     rows.push(row);

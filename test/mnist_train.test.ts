@@ -35,8 +35,9 @@ describe('fit loop', () => {
     const logs = train.fit(model, loader, { ...opts, epochs: 5 });
     const after = my.memory();
     expect(logs).toHaveLength(5);
-    expect(after.numTensors).toBe(before.numTensors);
-    expect(after.numBytes).toBe(before.numBytes);
+    // never more than before (garbage from earlier tests may be collected meanwhile)
+    expect(after.numTensors).toBeLessThanOrEqual(before.numTensors);
+    expect(after.numBytes).toBeLessThanOrEqual(before.numBytes);
     expect(logs[4].loss).toBeLessThan(logs[0].loss);
   });
   it('plain progress lines when the stream is not a terminal', () => {
