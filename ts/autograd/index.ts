@@ -5,6 +5,8 @@ import { runBackward } from './engine';
 import './formulas';  // installs the gradient rules on Tensor methods
 
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './engine';
+export { gradcheck } from './gradcheck';
+export type { GradcheckOptions } from './gradcheck';
 
 export interface GradOptions { gradOutputs?: Tensor[]; retainGraph?: boolean; createGraph?: boolean; allowUnused?: boolean }
 
