@@ -58,3 +58,12 @@ describe('Boston house prices', () => {
     expect(r.linearRmse).toBeLessThan(7);
   });
 });
+
+describe('examples', () => {
+  it('examples/classics.js runs and prints the three results', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(process.execPath, [join(__dirname, '..', 'examples', 'classics.js')], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/AND: converged[\s\S]*XOR: did not converge[\s\S]*XOR 2-4-1 after 2000 epochs: MSE [\d.]+e-\d[\s\S]*Boston test RMSE \(k\$\): linear [\d.]+, MLP [\d.]+/);
+  });
+});
