@@ -86,6 +86,46 @@ sgd_case("float64", [5], {"lr": 0.3, "momentum": 0.5}, first=False, dtype=torch.
 sgd_case("0d", [], {"lr": 0.1, "momentum": 0.9}, first=False)
 sgd_case("empty", [0], {"lr": 0.1})
 
+def rms_case(name, shape, hyper, centered=False, dtype=torch.float32):
+    p, gr = torch.randn(shape, generator=g, dtype=dtype), torch.randn(shape, generator=g, dtype=dtype)
+    sq = torch.rand(shape, generator=g, dtype=dtype) * 0.1 + 0.05
+    ga = torch.randn(shape, generator=g, dtype=dtype) * 0.05
+    buf = torch.randn(shape, generator=g, dtype=dtype) * 0.1
+    mom = hyper.get("momentum", 0)
+    st = {"step": torch.tensor(3.0), "square_avg": sq}
+    if mom: st["momentum_buffer"] = buf
+    if centered: st["grad_avg"] = ga
+    th = {"lr": hyper["lr"], "alpha": hyper["alpha"], "eps": hyper["eps"], "weight_decay": hyper.get("weightDecay", 0),
+          "momentum": mom, "centered": centered, "maximize": hyper.get("maximize", False)}
+    p1, s1 = torch_step(torch.optim.RMSprop, th, p, gr, st)
+    ins = [spec(p), spec(gr), spec(sq)] + ([spec(ga)] if centered else []) + ([spec(buf)] if mom else [])
+    outs = [spec(p1), spec(s1["square_avg"])] + ([spec(s1["grad_avg"])] if centered else []) + ([spec(s1["momentum_buffer"])] if mom else [])
+    cases.append({"op": "rmsprop_step_", "name": name, "in": ins, "args": {**hyper, "centered": centered}, "out": outs})
+
+rb = {"lr": 0.01, "alpha": 0.99, "eps": 1e-8}
+rms_case("plain", [3, 4], rb)
+rms_case("centered_momentum", [6], {**rb, "momentum": 0.9, "weightDecay": 0.05}, centered=True)
+rms_case("centered_low_alpha", [5], {**rb, "alpha": 0.3}, centered=True)  # lerp's other branch
+rms_case("maximize_float64", [4], {**rb, "maximize": True, "momentum": 0.5}, dtype=torch.float64)
+rms_case("0d", [], rb)
+rms_case("empty", [0, 2], rb)
+
+def ada_case(name, shape, step, hyper, dtype=torch.float32):
+    p, gr = torch.randn(shape, generator=g, dtype=dtype), torch.randn(shape, generator=g, dtype=dtype)
+    sm = torch.rand(shape, generator=g, dtype=dtype) + 0.1
+    th = {"lr": hyper["lr"], "lr_decay": hyper.get("lrDecay", 0), "eps": hyper["eps"], "weight_decay": hyper.get("weightDecay", 0),
+          "maximize": hyper.get("maximize", False)}
+    p1, s1 = torch_step(torch.optim.Adagrad, th, p, gr, {"step": torch.tensor(float(step - 1)), "sum": sm})
+    cases.append({"op": "adagrad_step_", "name": name, "in": [spec(p), spec(gr), spec(sm)], "args": {**hyper, "step": step},
+                  "out": [spec(p1), spec(s1["sum"])]})
+
+ab = {"lr": 0.1, "eps": 1e-10}
+ada_case("plain", [3, 4], 1, ab)
+ada_case("lr_decay_weight_decay", [7], 5, {**ab, "lrDecay": 0.1, "weightDecay": 0.02})
+ada_case("maximize_float64", [4], 2, {**ab, "maximize": True}, dtype=torch.float64)
+ada_case("0d", [], 3, ab)
+ada_case("empty", [0], 1, ab)
+
 with open(os.path.join(HERE, "..", "test", "fixtures", "optim.json"), "w") as f:
     json.dump({"family": "optim", "generator": "scripts/gen_optim_fixtures.py", "seed": 7, "torch": torch.__version__, "cases": cases},
               f, separators=(",", ":"), allow_nan=False)

@@ -27,7 +27,7 @@ const NO_TENSOR_INPUT = new Set(['from_array', 'full', 'arange', 'linspace', 'ey
 const EXEMPT: Record<'noncontig' | '0d' | 'empty', Record<string, string>> = {
   noncontig: {
     adam_step_: 'fused steps take the contiguous parameters and states an optimizer owns (non-contiguous ones throw); ts/optim uses in-place ops for others',
-    sgd_step_: 'as adam_step_',
+    sgd_step_: 'as adam_step_', rmsprop_step_: 'as adam_step_', adagrad_step_: 'as adam_step_',
   },
   '0d': {}, empty: {},
 };

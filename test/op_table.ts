@@ -20,7 +20,7 @@
 //                 (the generator does the same to torch's outputs).
 import {
   Tensor, type TensorLike, type DType, tensor, full, zeros, arange, linspace, eye, rand, randn, randint, bernoulli,
-  randperm, where, cat, stack, adamStep_, sgdStep_,
+  randperm, where, cat, stack, adamStep_, sgdStep_, rmspropStep_, adagradStep_,
 } from '../ts/index';
 import type { Args, Input, Result, Tol } from './helpers';
 
@@ -242,6 +242,19 @@ export const OP_TABLE: Record<string, OpTest> = {
       sgdStep_(T(p), T(g), b2, a as never);
       return b2 ? [T(p), b2] : [T(p)];
     },
+    inplace: true,
+  },
+  rmsprop_step_: {
+    run: ([p, g, sq, ...rest], a) => {
+      const st = [T(sq), ...rest.map((t) => T(t))].map((t) => t.clone());
+      const gavg = a.centered ? st[1] : null, buf = a.momentum ? st[st.length - 1] : null;
+      rmspropStep_(T(p), T(g), st[0], gavg, buf, a as never);
+      return [T(p), ...st];
+    },
+    inplace: true,
+  },
+  adagrad_step_: {
+    run: ([p, g, s], a) => { const s2 = T(s).clone(); adagradStep_(T(p), T(g), s2, a as never); return [T(p), s2]; },
     inplace: true,
   },
 };

@@ -88,6 +88,13 @@ describe('optimizer behaviour and bad input', () => {
     expect(() => my.sgdStep_(p, g, null, { lr: 0.1, momentum: 0.9 })).toThrow(/sgd_step_: momentum needs a momentum_buffer/);
     expect(() => my.sgdStep_(p, g, my.zeros(5), { lr: 0.1, momentum: 0.9 })).toThrow(/sgd_step_: momentum_buffer has shape \[5\]/);
     expect(() => my.sgdStep_(p, g, null, { lr: -0.1 })).toThrow(/sgd_step_: invalid learning rate/);
+    const r = { lr: 0.01, alpha: 0.99, eps: 1e-8 };
+    expect(() => my.rmspropStep_(p, g, my.zeros(3), null, null, r)).toThrow(/rmsprop_step_: square_avg has shape \[3\], param has \[4\]/);
+    expect(() => my.rmspropStep_(p, g, m, null, null, { ...r, momentum: 0.9 })).toThrow(/rmsprop_step_: momentum needs a momentum_buffer/);
+    expect(() => my.rmspropStep_(p, g, m, my.zeros(4).double(), null, r)).toThrow(/rmsprop_step_: grad_avg has dtype float64/);
+    expect(() => my.adagradStep_(p, g, my.zeros(4), { lr: 0.1, eps: 1e-10, step: 0 })).toThrow(/adagrad_step_: step must be >= 1/);
+    expect(() => my.adagradStep_(p, g, my.zeros(2, 2), { lr: 0.1, eps: 1e-10, step: 1 })).toThrow(/adagrad_step_: sum has shape \[2, 2\]/);
+    expect(() => my.adagradStep_(p, g, my.zeros(4), { lr: 0.1, eps: -1, step: 1 })).toThrow(/adagrad_step_: invalid eps/);
     expect(p.toArray()).toEqual([0, 0, 0, 0]);  // nothing was written
   });
   it('1000 Adam steps keep native memory flat', () => {

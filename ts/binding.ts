@@ -45,6 +45,9 @@ export interface Binding {
     weightDecay: number, step: number, decoupled: boolean, maximize: boolean): H;
   sgd_step_(p: H, g: H, buf: H | null, lr: number, momentum: number, dampening: number, weightDecay: number,
     nesterov: boolean, maximize: boolean, first: boolean): H;
+  rmsprop_step_(p: H, g: H, sq: H, gavg: H | null, buf: H | null, lr: number, alpha: number, eps: number, weightDecay: number,
+    momentum: number, maximize: boolean): H;
+  adagrad_step_(p: H, g: H, sum: H, lr: number, lrDecay: number, eps: number, weightDecay: number, step: number, maximize: boolean): H;
   // utilities
   dispose(x: H): void; meta(x: H): [DType, Dims, Dims, number, boolean]; shape(x: H): Dims; dtype(x: H): DType;
   same_storage(a: H, b: H): boolean; to_array(x: H): Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;

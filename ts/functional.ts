@@ -133,3 +133,18 @@ export function sgdStep_(param: Tensor, grad: Tensor, momentumBuffer: Tensor | n
     o.weightDecay ?? 0, !!o.nesterov, !!o.maximize, !!o.first);
   return param;
 }
+export interface RmspropStepOptions { lr: number; alpha: number; eps: number; weightDecay?: number; momentum?: number; maximize?: boolean }
+/** One RMSprop update (centered when gradAvg is given, with momentum when momentumBuffer is) in one native pass. */
+export function rmspropStep_(param: Tensor, grad: Tensor, squareAvg: Tensor, gradAvg: Tensor | null, momentumBuffer: Tensor | null, o: RmspropStepOptions): Tensor {
+  for (const t of [param, squareAvg, gradAvg, momentumBuffer]) t?._inPlace('rmsprop_step_');
+  native.rmsprop_step_(param._h, grad._h, squareAvg._h, gradAvg ? gradAvg._h : null, momentumBuffer ? momentumBuffer._h : null,
+    o.lr, o.alpha, o.eps, o.weightDecay ?? 0, o.momentum ?? 0, !!o.maximize);
+  return param;
+}
+export interface AdagradStepOptions { lr: number; lrDecay?: number; eps: number; weightDecay?: number; step: number; maximize?: boolean }
+/** One Adagrad update of `param` and its squared-gradient sum in one native pass. */
+export function adagradStep_(param: Tensor, grad: Tensor, sum: Tensor, o: AdagradStepOptions): Tensor {
+  for (const t of [param, sum]) t?._inPlace('adagrad_step_');
+  native.adagrad_step_(param._h, grad._h, sum._h, o.lr, o.lrDecay ?? 0, o.eps, o.weightDecay ?? 0, o.step, !!o.maximize);
+  return param;
+}

@@ -379,6 +379,20 @@ V sgd_step__(const CI& i) {
   sgd_step_(tensor(op, i, 0), tensor(op, i, 1), opt_tensor(op, i, 2), h);
   return i[0];
 }
+V rmsprop_step__(const CI& i) {
+  const char* op = "rmsprop_step_";
+  check_argc(op, i, 11);
+  RmspropHyper h{number(op, i, 5), number(op, i, 6), number(op, i, 7), number(op, i, 8), number(op, i, 9), boolean(op, i, 10)};
+  rmsprop_step_(tensor(op, i, 0), tensor(op, i, 1), tensor(op, i, 2), opt_tensor(op, i, 3), opt_tensor(op, i, 4), h);
+  return i[0];
+}
+V adagrad_step__(const CI& i) {
+  const char* op = "adagrad_step_";
+  check_argc(op, i, 9);
+  AdagradHyper h{number(op, i, 3), number(op, i, 4), number(op, i, 5), number(op, i, 6), integer(op, i, 7), boolean(op, i, 8)};
+  adagrad_step_(tensor(op, i, 0), tensor(op, i, 1), tensor(op, i, 2), h);
+  return i[0];
+}
 
 V op_list(const CI& i) {
   static const char* names[] = {
@@ -423,7 +437,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("scatter", scatter_); fn("scatter_add", scatter_add_); fn("index_select", index_select_);
   fn("index_add", index_add_); fn("masked_fill", masked_fill_); fn("one_hot", one_hot_);
   fn("topk", topk_); fn("sort", sort_); fn("flip", flip_);
-  fn("adam_step_", adam_step__); fn("sgd_step_", sgd_step__);
+  fn("adam_step_", adam_step__); fn("sgd_step_", sgd_step__); fn("rmsprop_step_", rmsprop_step__);
+  fn("adagrad_step_", adagrad_step__);
   // utilities
   fn("dispose", dispose); fn("meta", meta); fn("shape", shape); fn("dtype", dtype_of);
   fn("same_storage", same_storage); fn("to_array", to_typed_array); fn("item", item);

@@ -87,5 +87,9 @@ struct AdamHyper { double lr, beta1, beta2, eps, weight_decay; int64_t step; boo
 void adam_step_(TensorImpl& p, const TensorImpl& g, TensorImpl& m, TensorImpl& v, TensorImpl* vmax, const AdamHyper& h);
 struct SgdHyper { double lr, momentum, dampening, weight_decay; bool nesterov, maximize, first; };
 void sgd_step_(TensorImpl& p, const TensorImpl& g, TensorImpl* buf, const SgdHyper& h);
+struct RmspropHyper { double lr, alpha, eps, weight_decay, momentum; bool maximize; };
+void rmsprop_step_(TensorImpl& p, const TensorImpl& g, TensorImpl& sq, TensorImpl* gavg, TensorImpl* buf, const RmspropHyper& h);
+struct AdagradHyper { double lr, lr_decay, eps, weight_decay; int64_t step; bool maximize; };
+void adagrad_step_(TensorImpl& p, const TensorImpl& g, TensorImpl& sum, const AdagradHyper& h);
 
 }  // namespace myelin

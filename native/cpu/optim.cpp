@@ -116,4 +116,69 @@ void sgd_step_(TensorImpl& p, const TensorImpl& g, TensorImpl* buf, const SgdHyp
   });
 }
 
+void rmsprop_step_(TensorImpl& p, const TensorImpl& g, TensorImpl& sq, TensorImpl* gavg, TensorImpl* buf, const RmspropHyper& h) {
+  const char* op = "rmsprop_step_";
+  check_param(op, p);
+  check_same(op, "grad", p, g);
+  check_same(op, "square_avg", p, sq);
+  if (gavg) check_same(op, "grad_avg", p, *gavg);
+  if (buf) check_same(op, "momentum_buffer", p, *buf);
+  check_hyper(op, "learning rate", h.lr, 0, kInf, false);
+  check_hyper(op, "alpha", h.alpha, 0, kInf, false);
+  check_hyper(op, "eps", h.eps, 0, kInf, false);
+  check_hyper(op, "weight decay", h.weight_decay, 0, kInf, false);
+  check_hyper(op, "momentum", h.momentum, 0, kInf, false);
+  if (h.momentum > 0 && !buf) fail(op, "momentum needs a momentum_buffer");
+  MYELIN_DISPATCH_FLOAT(p.dtype, op, {
+    using T = scalar_t;
+    T* P = p.data<T>(); const T* G = g.data<T>(); T* S = sq.data<T>();
+    T* A = gavg ? gavg->data<T>() : nullptr; T* B = h.momentum > 0 ? buf->data<T>() : nullptr;
+    const T a = T(h.alpha), w = T(1 - h.alpha), eps = T(h.eps), lr = T(h.lr), mom = T(h.momentum), wd = T(h.weight_decay);
+    const bool maximize = h.maximize, low = 1 - h.alpha < 0.5;
+    parallel_for(0, p.numel(), 16384, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; i++) {
+        T d = maximize ? -G[i] : G[i];
+        if (wd != T(0)) d += wd * P[i];
+        S[i] = S[i] * a + w * d * d;
+        T avg;
+        if (A) {
+          A[i] = low ? A[i] + w * (d - A[i]) : d - (d - A[i]) * (T(1) - w);  // torch's lerp_ branches
+          avg = std::sqrt(S[i] + (-A[i]) * A[i]) + eps;
+        } else {
+          avg = std::sqrt(S[i]) + eps;
+        }
+        if (B) { B[i] = B[i] * mom + d / avg; P[i] += -lr * B[i]; }
+        else P[i] += -lr * (d / avg);
+      }
+    });
+  });
+}
+
+void adagrad_step_(TensorImpl& p, const TensorImpl& g, TensorImpl& sum, const AdagradHyper& h) {
+  const char* op = "adagrad_step_";
+  check_param(op, p);
+  check_same(op, "grad", p, g);
+  check_same(op, "sum", p, sum);
+  check_hyper(op, "learning rate", h.lr, 0, kInf, false);
+  check_hyper(op, "lr decay", h.lr_decay, 0, kInf, false);
+  check_hyper(op, "eps", h.eps, 0, kInf, false);
+  check_hyper(op, "weight decay", h.weight_decay, 0, kInf, false);
+  if (h.step < 1) fail(op, "step must be >= 1, got " + std::to_string(h.step));
+  double clr = h.lr / (1 + (double)(h.step - 1) * h.lr_decay);
+  MYELIN_DISPATCH_FLOAT(p.dtype, op, {
+    using T = scalar_t;
+    T* P = p.data<T>(); const T* G = g.data<T>(); T* S = sum.data<T>();
+    const T c = T(clr), eps = T(h.eps), wd = T(h.weight_decay);
+    const bool maximize = h.maximize;
+    parallel_for(0, p.numel(), 16384, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; i++) {
+        T d = maximize ? -G[i] : G[i];
+        if (wd != T(0)) d += wd * P[i];
+        S[i] += d * d;
+        P[i] += -c * (d / (std::sqrt(S[i]) + eps));
+      }
+    });
+  });
+}
+
 }  // namespace myelin

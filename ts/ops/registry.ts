@@ -29,4 +29,5 @@ export const OPS: readonly OpRow[] = [
   ...['gather', 'scatter', 'scatter_add', 'index_select', 'index_add', 'masked_fill', 'one_hot', 'topk', 'sort',
     'flip'].map((id) => row(id, 'index')),
   row('adam_step_', 'optim', 'fn:adamStep_'), row('sgd_step_', 'optim', 'fn:sgdStep_'),
+  row('rmsprop_step_', 'optim', 'fn:rmspropStep_'), row('adagrad_step_', 'optim', 'fn:adagradStep_'),
 ];

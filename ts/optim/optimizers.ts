@@ -2,7 +2,7 @@
 // implementation line by line (the order of operations matters for float32 agreement).
 import type { Tensor } from '../tensor';
 import { Optimizer, type Params, type Hyper } from './optimizer';
-import { adamStep_, sgdStep_ } from '../functional';
+import { adamStep_, sgdStep_, rmspropStep_, adagradStep_ } from '../functional';
 
 type S = Record<string, Tensor | number>;
 const T = (s: S, k: string): Tensor => s[k] as Tensor;
@@ -86,6 +86,11 @@ export class RMSprop extends Optimizer {
     let d = g.maximize ? grad.neg() : grad;
     if (s.step === undefined) { s.step = 0; s.squareAvg = this.buf(p); if (mom > 0) s.momentumBuffer = this.buf(p); if (g.centered) s.gradAvg = this.buf(p); }
     s.step = (s.step as number) + 1;
+    if (p.isContiguous()) {  // the fused native step (the in-place ops below are its reference)
+      rmspropStep_(p, grad.contiguous(), T(s, 'squareAvg'), g.centered ? T(s, 'gradAvg') : null, mom > 0 ? T(s, 'momentumBuffer') : null,
+        { lr: n(g, 'lr'), alpha: a, eps: n(g, 'eps'), weightDecay: n(g, 'weightDecay'), momentum: mom, maximize: !!g.maximize });
+      return;
+    }
     if (n(g, 'weightDecay') !== 0) d = d.add(p.mul(n(g, 'weightDecay')));
     T(s, 'squareAvg').mul_(a).add_(d.mul(d).mul(1 - a));
     let avg: Tensor;
@@ -110,6 +115,11 @@ export class Adagrad extends Optimizer {
     if (s.step === undefined) { s.step = 0; s.sum = this.buf(p, n(g, 'initialAccumulatorValue')); }
     const step = (s.step as number) + 1;
     s.step = step;
+    if (p.isContiguous()) {  // the fused native step (the in-place ops below are its reference)
+      adagradStep_(p, grad.contiguous(), T(s, 'sum'), { lr: n(g, 'lr'), lrDecay: n(g, 'lrDecay'), eps: n(g, 'eps'),
+        weightDecay: n(g, 'weightDecay'), step, maximize: !!g.maximize });
+      return;
+    }
     if (n(g, 'weightDecay') !== 0) d = d.add(p.mul(n(g, 'weightDecay')));
     const clr = n(g, 'lr') / (1 + (step - 1) * n(g, 'lrDecay'));
     T(s, 'sum').add_(d.mul(d));
