@@ -82,6 +82,19 @@ describe('in-place and versions', () => {
     my.noGrad(() => y.mul_(3)); // exp saved y for its backward
     expect(() => z.backward()).toThrow(/modified by an inplace operation/);
   });
+  it('views and detach() share the version counter: a write through any of them is caught', () => {
+    const a = my.tensor([0.5, 1, 1.5, 2], { dtype: 'float64' }).requiresGrad_();
+    const y = a.mul(1).exp();            // exp saves y
+    const z = y.sum();
+    const v = y.detach().slice(0, 1, 3);  // another view of y's storage, outside the graph
+    v.add_(1);                            // allowed (v is not in the graph), and bumps the shared counter
+    expect(() => z.backward()).toThrow(/modified by an inplace operation: \w+ input 0 is at version 1; expected version 0/);
+    const b = my.tensor([1, 2], { dtype: 'float64' }).requiresGrad_();
+    const w = b.mul(2);
+    const u = w.exp().sum();
+    my.noGrad(() => w.select(0, 0).fill_(5));  // through a view, under noGrad
+    expect(() => u.backward()).toThrow(/modified by an inplace operation/);
+  });
   it('in-place on a non-leaf under grad mode refuses instead of corrupting the gradient', () => {
     const x = my.tensor([1, 2], { dtype: 'float64' }).requiresGrad_();
     const y = x.mul(2);

@@ -50,7 +50,7 @@ export interface Binding {
   adagrad_step_(p: H, g: H, sum: H, lr: number, lrDecay: number, eps: number, weightDecay: number, step: number, maximize: boolean): H;
   // utilities
   dispose(x: H): void; meta(x: H): [DType, Dims, Dims, number, boolean]; shape(x: H): Dims; dtype(x: H): DType;
-  same_storage(a: H, b: H): boolean; to_array(x: H): Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
+  same_storage(a: H, b: H): boolean; version(x: H): number; bump_version(x: H): void; to_array(x: H): Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
   item(x: H): number | boolean; memory(): { numTensors: number; numStorages: number; numBytes: number };
   manual_seed(seed: number): void; set_num_threads(n: number): void; get_num_threads(): number;
   backend_info(): { blas: string; parallel: string; numThreads: number; build: string; cuda: boolean };

@@ -120,31 +120,35 @@ export const backendInfo = () => native.backend_info();
 export interface AdamStepOptions { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; step: number; decoupled?: boolean; maximize?: boolean }
 /** One Adam/AdamW update of `param` and its moments in a single native pass (in place). */
 export function adamStep_(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, maxExpAvgSq: Tensor | null, o: AdamStepOptions): Tensor {
-  for (const t of [param, expAvg, expAvgSq, maxExpAvgSq]) t?._inPlace('adam_step_');
+  for (const t of [param, expAvg, expAvgSq, maxExpAvgSq]) t?._checkInPlace('adam_step_');
   native.adam_step_(param._h, grad._h, expAvg._h, expAvgSq._h, maxExpAvgSq ? maxExpAvgSq._h : null, o.lr, o.beta1, o.beta2, o.eps,
     o.weightDecay, o.step, !!o.decoupled, !!o.maximize);
+  for (const t of [param, expAvg, expAvgSq, maxExpAvgSq]) t?._bumpVersion();
   return param;
 }
 export interface SgdStepOptions { lr: number; momentum?: number; dampening?: number; weightDecay?: number; nesterov?: boolean; maximize?: boolean; first?: boolean }
 /** One SGD update (momentum buffer optional) in a single native pass (in place). */
 export function sgdStep_(param: Tensor, grad: Tensor, momentumBuffer: Tensor | null, o: SgdStepOptions): Tensor {
-  for (const t of [param, momentumBuffer]) t?._inPlace('sgd_step_');
+  for (const t of [param, momentumBuffer]) t?._checkInPlace('sgd_step_');
   native.sgd_step_(param._h, grad._h, momentumBuffer ? momentumBuffer._h : null, o.lr, o.momentum ?? 0, o.dampening ?? 0,
     o.weightDecay ?? 0, !!o.nesterov, !!o.maximize, !!o.first);
+  for (const t of [param, momentumBuffer]) t?._bumpVersion();
   return param;
 }
 export interface RmspropStepOptions { lr: number; alpha: number; eps: number; weightDecay?: number; momentum?: number; maximize?: boolean }
 /** One RMSprop update (centered when gradAvg is given, with momentum when momentumBuffer is) in one native pass. */
 export function rmspropStep_(param: Tensor, grad: Tensor, squareAvg: Tensor, gradAvg: Tensor | null, momentumBuffer: Tensor | null, o: RmspropStepOptions): Tensor {
-  for (const t of [param, squareAvg, gradAvg, momentumBuffer]) t?._inPlace('rmsprop_step_');
+  for (const t of [param, squareAvg, gradAvg, momentumBuffer]) t?._checkInPlace('rmsprop_step_');
   native.rmsprop_step_(param._h, grad._h, squareAvg._h, gradAvg ? gradAvg._h : null, momentumBuffer ? momentumBuffer._h : null,
     o.lr, o.alpha, o.eps, o.weightDecay ?? 0, o.momentum ?? 0, !!o.maximize);
+  for (const t of [param, squareAvg, gradAvg, momentumBuffer]) t?._bumpVersion();
   return param;
 }
 export interface AdagradStepOptions { lr: number; lrDecay?: number; eps: number; weightDecay?: number; step: number; maximize?: boolean }
 /** One Adagrad update of `param` and its squared-gradient sum in one native pass. */
 export function adagradStep_(param: Tensor, grad: Tensor, sum: Tensor, o: AdagradStepOptions): Tensor {
-  for (const t of [param, sum]) t?._inPlace('adagrad_step_');
+  for (const t of [param, sum]) t?._checkInPlace('adagrad_step_');
   native.adagrad_step_(param._h, grad._h, sum._h, o.lr, o.lrDecay ?? 0, o.eps, o.weightDecay ?? 0, o.step, !!o.maximize);
+  for (const t of [param, sum]) t?._bumpVersion();
   return param;
 }

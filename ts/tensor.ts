@@ -32,8 +32,8 @@ export class Tensor {
   /** The accumulated gradient of a leaf that requires grad (or of a retained non-leaf). */
   grad: Tensor | null = null;
   private _requiresGrad = false;
-  /** @internal bumped by in-place ops, checked by backward */
-  _version = 0;
+  /** @internal The storage's version counter (shared by all views): bumped by in-place ops, checked by backward. */
+  get _version(): number { return native.version(this._h); }
   /** @internal */ retainsGrad = false;
   private _hooks: ((g: Tensor) => Tensor | void)[] = [];
 
@@ -81,16 +81,23 @@ export class Tensor {
     return { remove: () => { this._hooks = this._hooks.filter((h) => h !== fn); } };
   }
   /** @internal In-place ops call this first: leaves that require grad refuse (as torch),
-   * and the version bump lets backward detect saved tensors modified since recording.
-   * NOTE: views do not share the counter with their base yet. */
+   * and the version bump (on the storage, so every view sees it) lets backward detect
+   * saved tensors modified since recording. */
   _inPlace(op: string): void {
+    if (this._disposed) throw new Error(`${op}: argument 0 is a disposed tensor`);
+    this._checkInPlace(op);
+    native.bump_version(this._h);
+  }
+  /** @internal The autograd half of _inPlace, for ops that bump versions only after their native call succeeded. */
+  _checkInPlace(op: string): void {
     if (isGradEnabled() && this.requiresGrad) {
       if (this.gradFn === null) throw new Error(`${op}: a leaf tensor that requires grad is being used in an in-place operation`);
       // NOTE: recording in-place ops (rebasing gradFn) is not built yet; refusing beats a silently wrong gradient
       throw new Error(`${op}: in-place operation on a tensor that is part of the autograd graph (${this.gradFn.name}) is not supported; use the out-of-place form or noGrad()`);
     }
-    this._version++;
   }
+  /** @internal */
+  _bumpVersion(): void { native.bump_version(this._h); }
   /** @internal A new native view handle of this tensor (for Parameter, which owns its own handle). */
   _viewHandle(): Handle { return native.as_strided(this._h, [...this.shape], this.stride(), this.storageOffset()); }
   /** @internal */

@@ -293,6 +293,10 @@ V shape(const CI& i) {
   return a;
 }
 V dtype_of(const CI& i) { return Napi::String::New(i.Env(), dtype_name(tensor("dtype", i, 0).dtype)); }
+// The storage's version counter, shared by every view (autograd reads it at record time
+// and again in backward); bump_version is called by each in-place op.
+V version(const CI& i) { return Napi::Number::New(i.Env(), (double)tensor("version", i, 0).storage->version.load()); }
+V bump_version(const CI& i) { tensor("bump_version", i, 0).storage->version++; return i.Env().Undefined(); }
 V same_storage(const CI& i) {
   return Napi::Boolean::New(i.Env(), tensor("same_storage", i, 0).storage == tensor("same_storage", i, 1).storage);
 }
@@ -441,7 +445,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("adagrad_step_", adagrad_step__);
   // utilities
   fn("dispose", dispose); fn("meta", meta); fn("shape", shape); fn("dtype", dtype_of);
-  fn("same_storage", same_storage); fn("to_array", to_typed_array); fn("item", item);
+  fn("same_storage", same_storage); fn("version", version); fn("bump_version", bump_version); fn("to_array", to_typed_array); fn("item", item);
   fn("memory", memory); fn("manual_seed", manual_seed_); fn("set_num_threads", set_threads);
   fn("get_num_threads", get_threads); fn("backend_info", backend_info); fn("op_list", op_list);
   return exports;

@@ -35,6 +35,8 @@ struct Storage {
   void* data = nullptr;
   size_t nbytes = 0;
   Device device = Device::cpu;
+  // bumped by every in-place write through any view (autograd's saved-tensor check)
+  std::atomic<uint64_t> version{0};
   static std::shared_ptr<Storage> make(size_t nbytes, Device dev = Device::cpu);
   ~Storage();
 };
