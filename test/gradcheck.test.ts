@@ -79,6 +79,7 @@ const CASES: Case[] = [
   { rule: 'sin', name: 'sin', inputs: [x34], f: (x) => x.sin() },
   { rule: 'cos', name: 'cos', inputs: [x34], f: (x) => x.cos() },
   { rule: 'tanh', name: 'tanh', inputs: [x34], f: (x) => x.tanh() },
+  { rule: 'erf', name: 'erf', inputs: [x34], f: (x) => x.erf() },
   { rule: 'sigmoid', name: 'sigmoid', inputs: [x34], f: (x) => x.sigmoid() },
   { rule: 'relu', name: 'relu', inputs: [x34], f: (x) => x.relu() },
   { rule: 'leakyRelu', name: 'slope 0.1', inputs: [x34], f: (x) => x.leakyRelu(0.1) },

@@ -105,6 +105,7 @@ export const OP_TABLE: Record<string, OpTest> = {
   selu: u((x) => x.selu()),
   gelu: u((x, a) => x.gelu(a.approximate ? { approximate: a.approximate } : undefined)),
   gelu_tanh: u((x) => x.gelu({ approximate: 'tanh' })),
+  erf: u((x) => x.erf()),
   leaky_relu: u((x, a) => x.leakyRelu(a.negativeSlope)),
   elu: u((x, a) => x.elu(a.alpha)),
   softplus: u((x, a) => x.softplus({ beta: a.beta, threshold: a.threshold })),

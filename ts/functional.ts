@@ -38,6 +38,7 @@ export const log1p = (x: Tensor): Tensor => x.log1p();
 export const expm1 = (x: Tensor): Tensor => x.expm1();
 export const sqrt = (x: Tensor): Tensor => x.sqrt();
 export const rsqrt = (x: Tensor): Tensor => x.rsqrt();
+export const erf = (x: Tensor): Tensor => x.erf();
 export const square = (x: Tensor): Tensor => x.square();
 export const reciprocal = (x: Tensor): Tensor => x.reciprocal();
 export const sin = (x: Tensor): Tensor => x.sin();

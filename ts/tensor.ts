@@ -253,6 +253,8 @@ export class Tensor {
   sin(): Tensor { return new Tensor(native.sin(this._h)); }
   cos(): Tensor { return new Tensor(native.cos(this._h)); }
   tanh(): Tensor { return new Tensor(native.tanh(this._h)); }
+  /** The Gauss error function. */
+  erf(): Tensor { return new Tensor(native.erf(this._h)); }
   sigmoid(): Tensor { return new Tensor(native.sigmoid(this._h)); }
   relu(): Tensor { return new Tensor(native.relu(this._h)); }
   leakyRelu(negativeSlope = 0.01): Tensor { return new Tensor(native.leaky_relu(this._h, negativeSlope)); }

@@ -35,6 +35,7 @@ MYELIN_UFUNC(Square, x * x)
 MYELIN_UFUNC(Sin, std::sin(x))
 MYELIN_UFUNC(Cos, std::cos(x))
 MYELIN_UFUNC(Tanh, std::tanh(x))
+MYELIN_UFUNC(Erf, std::erf(x))
 MYELIN_UFUNC(Sigmoid, sigmoid_of(x))
 MYELIN_UFUNC(Relu, x < T(0) ? T(0) : x)  // NaN stays NaN, as torch
 MYELIN_UFUNC(Silu, x * sigmoid_of(x))

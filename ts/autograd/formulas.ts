@@ -84,6 +84,7 @@ const RULES: Record<string, Rule> = {
   sin: ({ dy, x }) => [dy.mul(x.cos())],
   cos: ({ dy, x }) => [dy.mul(x.sin()).neg()],
   tanh: ({ dy, y }) => [dy.mul(y.square().neg().add(1))],
+  erf: ({ dy, x }) => [dy.mul(x.square().neg().exp().mul(2 / Math.sqrt(Math.PI)))],
   sigmoid: ({ dy, y }) => [dy.mul(y).mul(y.neg().add(1))],
   relu: ({ dy, x }) => [dy.mul(x.gt(0))],
   leakyRelu: ({ dy, x, args }) => { const s = (args[0] as number | undefined) ?? 0.01; return [dy.mul(x.gt(0).float().mul(1 - s).add(s))]; },
@@ -167,9 +168,7 @@ const RULES: Record<string, Rule> = {
       const dt = t.square().neg().add(1).mul(x2.mul(3 * 0.044715).add(1)).mul(SQRT_2_OVER_PI);
       return [dy.mul(t.add(1).mul(0.5).add(x.mul(dt).mul(0.5)))];
     }
-    // No erf op: Phi(x) = gelu(x) / x (exact to rounding), 0.5 at x = 0 (safe denominator keeps double backward finite)
-    const nz = x.ne(0);
-    const cdf = y.div(x.where(nz, 1)).where(nz, 0.5);
+    const cdf = x.mul(Math.SQRT1_2).erf().add(1).mul(0.5);  // Phi(x)
     const pdf = x.square().mul(-0.5).exp().mul(INV_SQRT_2PI);
     return [dy.mul(cdf.add(x.mul(pdf)))];
   },

@@ -12,7 +12,7 @@ const row = (id: string, family: OpFamily, api?: string): OpRow => ({
 export const OPS: readonly OpRow[] = [
   ...['neg', 'abs', 'sign', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'sin', 'cos',
     'tanh', 'sigmoid', 'relu', 'silu', 'selu', 'gelu', 'gelu_tanh', 'leaky_relu', 'elu', 'softplus', 'clamp',
-    'floor', 'ceil', 'round', 'isnan', 'isfinite', 'logical_not'].map((id) => row(id, 'unary', id === 'gelu_tanh' ? 'gelu' : undefined)),
+    'floor', 'ceil', 'round', 'isnan', 'isfinite', 'logical_not', 'erf'].map((id) => row(id, 'unary', id === 'gelu_tanh' ? 'gelu' : undefined)),
   ...['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logical_and',
     'logical_or'].map((id) => row(id, 'binary')),
   ...['as_strided', 'reshape', 'view', 'permute', 'transpose', 'slice', 'select', 'narrow', 'expand', 'squeeze',
