@@ -83,6 +83,29 @@ describe('nn.init', () => {
     expect(s.std).toBeCloseTo(1 / 20 / Math.sqrt(3), 3);
     expect(stats(l.bias!).max).toBeLessThanOrEqual(1 / 20);
   });
+  it("other layers' defaults follow torch: Bilinear U(±1/√in1), Embedding N(0, 1), norms ones and zeros", () => {
+    const bl = new nn.Bilinear(100, 30, 20);
+    expect(stats(bl.weight).max).toBeLessThanOrEqual(0.1);
+    expect(stats(bl.weight).std).toBeCloseTo(0.1 / Math.sqrt(3), 3);
+    expect(stats(bl.bias!).max).toBeLessThanOrEqual(0.1);
+    const e = stats(new nn.Embedding(1000, 64).weight);
+    expect(e.mean).toBeCloseTo(0, 1);
+    expect(e.std).toBeCloseTo(1, 1);
+    for (const m of [new nn.BatchNorm1d(5), new nn.LayerNorm(5)]) {
+      expect(m.weight!.toArray()).toEqual([1, 1, 1, 1, 1]);
+      expect(m.bias!.toArray()).toEqual([0, 0, 0, 0, 0]);
+    }
+    const bn = new nn.BatchNorm1d(3);
+    expect(bn.runningMean!.toArray()).toEqual([0, 0, 0]);
+    expect(bn.runningVar!.toArray()).toEqual([1, 1, 1]);
+    expect(nn.init.constant_(my.empty(2), 0.5).toArray()).toEqual([0.5, 0.5]);
+    expect(nn.init.ones_(my.empty(2)).toArray()).toEqual([1, 1]);
+    expect(nn.init.zeros_(my.empty(2)).toArray()).toEqual([0, 0]);
+    const u = stats(nn.init.uniform_(my.empty(20000), -2, 2));
+    expect(u.max).toBeLessThanOrEqual(2);
+    expect(u.std).toBeCloseTo(4 / Math.sqrt(12), 1);
+    expect(stats(nn.init.normal_(my.empty(20000), 3, 0.5)).mean).toBeCloseTo(3, 1);
+  });
   it('xavier, kaiming and lecun scales; calculateGain', () => {
     const w = my.empty(500, 400);
     expect(stats(nn.init.xavierNormal_(w)).std).toBeCloseTo(Math.sqrt(2 / 900), 3);
