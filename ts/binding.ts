@@ -41,6 +41,11 @@ export interface Binding {
   masked_fill(x: H, mask: H, value: number): H; one_hot(index: H, n: number): H;
   topk(x: H, k: number, dim: number, largest: boolean, sorted: boolean): [H, H];
   sort(x: H, dim: number, descending: boolean, stable: boolean): [H, H]; flip(x: H, dims: Dims): H;
+  conv2d(x: H, w: H, b: H | null, stride: Dims, padding: Dims, dilation: Dims, groups: number): H;
+  conv_transpose2d(x: H, w: H, b: H | null, stride: Dims, padding: Dims, outputPadding: Dims, dilation: Dims, groups: number): H;
+  conv2d_weight_grad(dy: H, x: H, kernel: Dims, stride: Dims, padding: Dims, dilation: Dims, groups: number): H;
+  max_pool2d(x: H, kernel: Dims, stride: Dims, padding: Dims, dilation: Dims, ceilMode: boolean): [H, H];
+  adaptive_max_pool2d(x: H, outputSize: Dims): [H, H];
   adam_step_(p: H, g: H, m: H, v: H, vmax: H | null, lr: number, beta1: number, beta2: number, eps: number,
     weightDecay: number, step: number, decoupled: boolean, maximize: boolean): H;
   sgd_step_(p: H, g: H, buf: H | null, lr: number, momentum: number, dampening: number, weightDecay: number,

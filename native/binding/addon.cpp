@@ -261,6 +261,36 @@ V sort_(const CI& i) {
 }
 V flip_(const CI& i) { check_argc("flip", i, 2); return wrap(i.Env(), flip(tensor("flip", i, 0), dims("flip", i, 1))); }
 
+// ---- convolution and pooling
+V conv2d_(const CI& i) {
+  const char* op = "conv2d";
+  check_argc(op, i, 7);
+  return wrap(i.Env(), conv2d(tensor(op, i, 0), tensor(op, i, 1), opt_tensor(op, i, 2), dims(op, i, 3), dims(op, i, 4),
+                              dims(op, i, 5), integer(op, i, 6)));
+}
+V conv_transpose2d_(const CI& i) {
+  const char* op = "conv_transpose2d";
+  check_argc(op, i, 8);
+  return wrap(i.Env(), conv_transpose2d(tensor(op, i, 0), tensor(op, i, 1), opt_tensor(op, i, 2), dims(op, i, 3), dims(op, i, 4),
+                                        dims(op, i, 5), dims(op, i, 6), integer(op, i, 7)));
+}
+V conv2d_weight_grad_(const CI& i) {
+  const char* op = "conv2d_weight_grad";
+  check_argc(op, i, 7);
+  return wrap(i.Env(), conv2d_weight_grad(tensor(op, i, 0), tensor(op, i, 1), dims(op, i, 2), dims(op, i, 3), dims(op, i, 4),
+                                          dims(op, i, 5), integer(op, i, 6)));
+}
+V max_pool2d_(const CI& i) {
+  const char* op = "max_pool2d";
+  check_argc(op, i, 6);
+  return wrap_pair(i.Env(), max_pool2d(tensor(op, i, 0), dims(op, i, 1), dims(op, i, 2), dims(op, i, 3), dims(op, i, 4), boolean(op, i, 5)));
+}
+V adaptive_max_pool2d_(const CI& i) {
+  const char* op = "adaptive_max_pool2d";
+  check_argc(op, i, 2);
+  return wrap_pair(i.Env(), adaptive_max_pool2d(tensor(op, i, 0), dims(op, i, 1)));
+}
+
 // ---- handle utilities (not ops)
 V dispose(const CI& i) {
   Handle* h = handle_of(i[0]);
@@ -441,6 +471,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("scatter", scatter_); fn("scatter_add", scatter_add_); fn("index_select", index_select_);
   fn("index_add", index_add_); fn("masked_fill", masked_fill_); fn("one_hot", one_hot_);
   fn("topk", topk_); fn("sort", sort_); fn("flip", flip_);
+  fn("conv2d", conv2d_); fn("conv_transpose2d", conv_transpose2d_); fn("conv2d_weight_grad", conv2d_weight_grad_);
+  fn("max_pool2d", max_pool2d_); fn("adaptive_max_pool2d", adaptive_max_pool2d_);
   fn("adam_step_", adam_step__); fn("sgd_step_", sgd_step__); fn("rmsprop_step_", rmsprop_step__);
   fn("adagrad_step_", adagrad_step__);
   // utilities

@@ -82,6 +82,20 @@ std::pair<TensorPtr, TensorPtr> topk(const TensorImpl& x, int64_t k, int64_t dim
 std::pair<TensorPtr, TensorPtr> sort(const TensorImpl& x, int64_t dim, bool descending, bool stable);
 TensorPtr flip(const TensorImpl& x, const Dims& dims);
 
+// convolution (x [N, C, H, W], weight [OC, C/groups, kH, kW], bias [OC] or null) and its
+// transpose (weight [C, OC/groups, kH, kW]); conv2d_weight_grad gives dW of conv2d(x, W) from
+// dy, for a kernel of size `kernel`. stride, padding, dilation: [h, w].
+TensorPtr conv2d(const TensorImpl& x, const TensorImpl& w, const TensorImpl* bias, const Dims& stride, const Dims& padding,
+                 const Dims& dilation, int64_t groups);
+TensorPtr conv_transpose2d(const TensorImpl& x, const TensorImpl& w, const TensorImpl* bias, const Dims& stride,
+                           const Dims& padding, const Dims& output_padding, const Dims& dilation, int64_t groups);
+TensorPtr conv2d_weight_grad(const TensorImpl& dy, const TensorImpl& x, const Dims& kernel, const Dims& stride,
+                             const Dims& padding, const Dims& dilation, int64_t groups);
+// max pooling: values and int64 indices into each flattened H x W plane
+std::pair<TensorPtr, TensorPtr> max_pool2d(const TensorImpl& x, const Dims& kernel, const Dims& stride, const Dims& padding,
+                                           const Dims& dilation, bool ceil_mode);
+std::pair<TensorPtr, TensorPtr> adaptive_max_pool2d(const TensorImpl& x, const Dims& output_size);
+
 // fused optimizer steps (in place on param and state)
 struct AdamHyper { double lr, beta1, beta2, eps, weight_decay; int64_t step; bool decoupled, maximize; };
 void adam_step_(TensorImpl& p, const TensorImpl& g, TensorImpl& m, TensorImpl& v, TensorImpl* vmax, const AdamHyper& h);

@@ -13,6 +13,7 @@
 #include <vector>
 #include "../core/ops.h"
 #include "../core/parallel.h"
+#include "gemm.h"
 #ifdef MYELIN_CBLAS
 #include <cblas.h>
 #endif
@@ -136,7 +137,7 @@ template <typename F> void parallel_dynamic(int64_t n, int64_t nt, const F& f) {
 // C (M x N, row stride ldc) = A (M x K) @ B (K x N).
 template <typename T, typename U>
 void gemm_builtin(int64_t M, int64_t N, int64_t K, const T* A, const Mat& a, const T* B, const Mat& b, T* C, int64_t ldc,
-                  int64_t nt) {
+                  int64_t nt, bool accumulate = false) {
   using P = Blocking<U>;
   constexpr int64_t MR = P::MR, NR = P::NR;
   // C in tiles of mc x nc (even row blocks), shrunk until each thread can get two
@@ -165,7 +166,7 @@ void gemm_builtin(int64_t M, int64_t N, int64_t K, const T* A, const Mat& a, con
         for (int64_t jr = 0; jr < nn; jr += NR)
           for (int64_t ir = 0; ir < mm; ir += MR)
             micro_kernel<T, U, MR, NR>(kc, ap + ir * kc, bp + jr * kc, C + (i0 + ir) * ldc + j0 + jr, ldc,
-                                       std::min(MR, mm - ir), std::min(NR, nn - jr), p0 == 0);
+                                       std::min(MR, mm - ir), std::min(NR, nn - jr), p0 == 0 && !accumulate);
       }
     }
   });
@@ -234,12 +235,12 @@ BlasView blas_view(const Mat& m) {
 }
 
 void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, const float* a, int lda, const float* b,
-          int ldb, float* c, int ldc) {
-  cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.f, a, lda, b, ldb, 0.f, c, ldc);
+          int ldb, float* c, int ldc, float beta = 0) {
+  cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.f, a, lda, b, ldb, beta, c, ldc);
 }
 void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, const double* a, int lda, const double* b,
-          int ldb, double* c, int ldc) {
-  cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
+          int ldb, double* c, int ldc, double beta = 0) {
+  cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, beta, c, ldc);
 }
 void gemv(CBLAS_TRANSPOSE t, int m, int n, const float* a, int lda, const float* x, int incx, float* y) {
   cblas_sgemv(CblasRowMajor, t, m, n, 1.f, a, lda, x, incx, 0.f, y, 1);
@@ -306,6 +307,51 @@ int64_t merged_stride(const Dims& sizes, const Dims& strides) {
 }
 
 }  // namespace
+
+template <typename T>
+void gemm_into(int64_t M, int64_t N, int64_t K, const T* A, int64_t ars, int64_t acs, const T* B, int64_t brs,
+               int64_t bcs, T* C, int64_t ldc, bool accumulate, int64_t nt) {
+  if (M <= 0 || N <= 0) return;
+  if (K == 0) {
+    if (!accumulate)
+      for (int64_t i = 0; i < M; i++) std::fill(C + i * ldc, C + i * ldc + N, T(0));
+    return;
+  }
+  const Mat a{M, K, ars, acs}, b{K, N, brs, bcs};
+#ifdef MYELIN_CBLAS
+  const BlasView va = blas_view(a), vb = blas_view(b);
+  if (va.ok && vb.ok && (double)M * N * K > kSmallWork && ldc <= INT_MAX) {
+    // as mm_blas: one block of C's rows (or columns) per thread, single-threaded BLAS calls
+    const bool rows = M >= N;
+    const int64_t dim = rows ? M : N, ext = rows ? N : M;
+    const int64_t astep = va.trans == CblasNoTrans ? va.ld : 1, bstep = vb.trans == CblasNoTrans ? 1 : vb.ld;
+    auto block = [&](int64_t o, int64_t n) {
+      gemm(va.trans, vb.trans, (int)(rows ? n : ext), (int)(rows ? ext : n), (int)K, rows ? A + o * astep : A, (int)va.ld,
+           rows ? B : B + o * bstep, (int)vb.ld, rows ? C + o * ldc : C + o, (int)ldc, accumulate ? T(1) : T(0));
+    };
+    if (nt <= 1) return block(0, dim);
+    parallel_for(0, dim, cdiv(dim, nt), [&](int64_t o, int64_t end) { block(o, end - o); });
+    return;
+  }
+#endif
+  gemm_builtin<T, T>(M, N, K, A, a, B, b, C, ldc, nt, accumulate);
+}
+template void gemm_into<float>(int64_t, int64_t, int64_t, const float*, int64_t, int64_t, const float*, int64_t, int64_t,
+                               float*, int64_t, bool, int64_t);
+template void gemm_into<double>(int64_t, int64_t, int64_t, const double*, int64_t, int64_t, const double*, int64_t,
+                                int64_t, double*, int64_t, bool, int64_t);
+
+BlasThreadsGuard::BlasThreadsGuard() {
+#ifdef MYELIN_OPENBLAS
+  saved = openblas_get_num_threads();
+  openblas_set_num_threads(1);
+#endif
+}
+BlasThreadsGuard::~BlasThreadsGuard() {
+#ifdef MYELIN_OPENBLAS
+  openblas_set_num_threads(saved);
+#endif
+}
 
 TensorPtr matmul(const TensorImpl& a0, const TensorImpl& b0) {
   const char* op = "matmul";

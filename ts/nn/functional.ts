@@ -4,6 +4,9 @@ import { Tensor } from '../tensor';
 import { zerosLike, rand, tensor } from '../creation';
 import { noGrad } from '../autograd/engine';
 
+export { conv2d, conv1d, convTranspose2d } from '../ops/conv';
+export { maxPool2d, maxPool2dWithIndices, maxPool1d, maxPool1dWithIndices, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate } from '../ops/pool';
+
 export type Reduction = 'mean' | 'sum' | 'none';
 const reduce = (l: Tensor, r: Reduction = 'mean'): Tensor => (r === 'mean' ? l.mean() : r === 'sum' ? l.sum() : l);
 const shapeStr = (t: Tensor): string => `[${t.shape.join(', ')}]`;
@@ -222,3 +225,28 @@ export const logSoftmax = (x: Tensor, dim: number): Tensor => x.logSoftmax(dim);
 export const oneHot = (x: Tensor, numClasses = -1): Tensor => x.oneHot(numClasses);
 /** @internal scalar helper for modules */
 export const scalar = (v: number): Tensor => tensor(v);
+
+/** Group normalization: [N, C, ...] normalized over each of numGroups channel groups (and all spatial dims). */
+export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  if (x.ndim < 2) throw new Error(`groupNorm: expected at least 2-D input [N, C, ...], got ${shapeStr(x)}`);
+  const [N, C] = x.shape;
+  if (!Number.isInteger(numGroups) || numGroups < 1 || C % numGroups)
+    throw new Error(`groupNorm: expected number of channels in input (${C}) to be divisible by num_groups (${numGroups})`);
+  const g = x.reshape([N, numGroups, -1]);
+  const xc = g.sub(g.mean(-1, { keepdim: true }));
+  let y = xc.mul(xc.square().mean(-1, { keepdim: true }).add(eps).rsqrt()).reshape([...x.shape]);
+  const bshape = [1, C, ...Array(x.ndim - 2).fill(1)];
+  if (weight) y = y.mul(weight.reshape(bshape));
+  if (bias) y = y.add(bias.reshape(bshape));
+  return y;
+}
+/** Channel dropout: zeroes whole [H, W] planes of [N, C, H, W] (or [C, H, W]) input with probability p. */
+export function dropout2d(x: Tensor, p = 0.5, training = true): Tensor {
+  if (!(p >= 0 && p <= 1)) throw new Error(`dropout2d: probability has to be between 0 and 1, but got ${p}`);
+  if (x.ndim !== 3 && x.ndim !== 4) throw new Error(`dropout2d: expected 3-D or 4-D input, got ${shapeStr(x)}`);
+  if (!training || p === 0) return x;
+  if (p === 1) return x.mul(0);
+  const mshape = [...x.shape.slice(0, x.ndim - 2), 1, 1];
+  const mask = noGrad(() => rand(mshape, { dtype: x.dtype }).ge(p).mul(1 / (1 - p)));
+  return x.mul(mask);
+}

@@ -2,6 +2,9 @@
 export { Module, Parameter } from './module';
 export type { StateDict, LoadResult } from './module';
 export * from './layers';
+export * from './conv';
+export * from './pooling';
+export * from './norm2d';
 export * from './loss';
 export * as functional from './functional';
 export * as init from './init';

@@ -2,7 +2,7 @@
 // Columns: id (snake_case, the native export), family, api (where users reach it:
 // a Tensor method, or a top-level function marked 'fn:'). test/op_table.test.ts checks
 // that this table, the native op list and the test table hold the same ids.
-export type OpFamily = 'unary' | 'binary' | 'view' | 'creation' | 'reduce' | 'linalg' | 'index' | 'optim';
+export type OpFamily = 'unary' | 'binary' | 'view' | 'creation' | 'reduce' | 'linalg' | 'index' | 'conv' | 'optim';
 export interface OpRow { id: string; family: OpFamily; api: string }
 
 const row = (id: string, family: OpFamily, api?: string): OpRow => ({
@@ -28,6 +28,9 @@ export const OPS: readonly OpRow[] = [
   row('cat', 'index', 'fn:cat'),
   ...['gather', 'scatter', 'scatter_add', 'index_select', 'index_add', 'masked_fill', 'one_hot', 'topk', 'sort',
     'flip'].map((id) => row(id, 'index')),
+  row('conv2d', 'conv', 'fn:conv2d'), row('conv_transpose2d', 'conv', 'fn:convTranspose2d'),
+  row('conv2d_weight_grad', 'conv', 'fn:conv2dWeightGrad'), row('max_pool2d', 'conv', 'fn:maxPool2dWithIndices'),
+  row('adaptive_max_pool2d', 'conv', 'fn:adaptiveMaxPool2d'),
   row('adam_step_', 'optim', 'fn:adamStep_'), row('sgd_step_', 'optim', 'fn:sgdStep_'),
   row('rmsprop_step_', 'optim', 'fn:rmspropStep_'), row('adagrad_step_', 'optim', 'fn:adagradStep_'),
 ];

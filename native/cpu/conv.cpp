@@ -1,0 +1,299 @@
+// 2-D convolution over NCHW, as im2col + GEMM per sample and group (the products run on
+// matmul's GEMM, gemm.h). Three ops cover forward and backward of conv and its transpose:
+//   conv2d             y = W * x                      (im2col, GEMM)
+//   conv_transpose2d   y = Wᵀ * x, conv2d's dx        (GEMM, col2im)
+//   conv2d_weight_grad dW = dy ⋆ x, summed over batch (im2col, GEMM against dy)
+// Samples run in parallel with single-threaded GEMMs when there are enough of them; else
+// one sample at a time, each GEMM on all threads. 1x1 kernels with stride 1 and no
+// padding skip im2col: the input plane already is the column matrix.
+#include <cstring>
+#include <vector>
+#include "../core/ops.h"
+#include "../core/parallel.h"
+#include "gemm.h"
+
+namespace myelin {
+namespace {
+
+// One sample-group's plane geometry: C channels of H x W read by a kh x kw kernel into an
+// OH x OW output grid.
+struct Geom {
+  int64_t C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW;
+  int64_t rows() const { return C * kh * kw; }
+  int64_t cols() const { return OH * OW; }
+  bool direct() const { return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0; }
+};
+
+// Output positions ow in [lo, hi) read an in-range column iw = ow * s + off.
+inline void valid_range(int64_t n_out, int64_t s, int64_t off, int64_t n_in, int64_t& lo, int64_t& hi) {
+  lo = off >= 0 ? 0 : (-off + s - 1) / s;
+  hi = off > n_in - 1 ? 0 : std::min(n_out, (n_in - 1 - off) / s + 1);
+  if (hi < lo) hi = lo;
+}
+
+// col[(c, i, j), (oh, ow)] = x[c, oh*sh - ph + i*dh, ow*sw - pw + j*dw], 0 outside.
+template <typename T> void im2col(const T* x, const Geom& g, T* col) {
+  for (int64_t c = 0; c < g.C; c++)
+    for (int64_t i = 0; i < g.kh; i++)
+      for (int64_t j = 0; j < g.kw; j++) {
+        T* row = col + ((c * g.kh + i) * g.kw + j) * g.cols();
+        const int64_t off = j * g.dw - g.pw;
+        int64_t lo, hi;
+        valid_range(g.OW, g.sw, off, g.W, lo, hi);
+        for (int64_t oh = 0; oh < g.OH; oh++) {
+          T* r = row + oh * g.OW;
+          const int64_t ih = oh * g.sh - g.ph + i * g.dh;
+          if (ih < 0 || ih >= g.H) { std::fill(r, r + g.OW, T(0)); continue; }
+          const T* xr = x + (c * g.H + ih) * g.W + off;
+          std::fill(r, r + lo, T(0));
+          if (g.sw == 1) std::memcpy(r + lo, xr + lo, (hi - lo) * sizeof(T));
+          else for (int64_t ow = lo; ow < hi; ow++) r[ow] = xr[ow * g.sw];
+          std::fill(r + hi, r + g.OW, T(0));
+        }
+      }
+}
+
+// The adjoint of im2col: x[c, ih, iw] += every col entry that read it.
+template <typename T> void col2im(const T* col, const Geom& g, T* x) {
+  for (int64_t c = 0; c < g.C; c++)
+    for (int64_t i = 0; i < g.kh; i++)
+      for (int64_t j = 0; j < g.kw; j++) {
+        const T* row = col + ((c * g.kh + i) * g.kw + j) * g.cols();
+        const int64_t off = j * g.dw - g.pw;
+        int64_t lo, hi;
+        valid_range(g.OW, g.sw, off, g.W, lo, hi);
+        for (int64_t oh = 0; oh < g.OH; oh++) {
+          const int64_t ih = oh * g.sh - g.ph + i * g.dh;
+          if (ih < 0 || ih >= g.H) continue;
+          const T* r = row + oh * g.OW;
+          T* xr = x + (c * g.H + ih) * g.W + off;
+          if (g.sw == 1) for (int64_t ow = lo; ow < hi; ow++) xr[ow] += r[ow];
+          else for (int64_t ow = lo; ow < hi; ow++) xr[ow * g.sw] += r[ow];
+        }
+      }
+}
+
+template <typename T> T* scratch(int64_t n) {
+  thread_local std::vector<T> buf;
+  if ((int64_t)buf.size() < n) buf.resize(n);
+  return buf.data();
+}
+
+// Runs f(n, nt) for each sample n: in parallel with nt = 1 when there are at least as many
+// samples as threads (and enough work), else one after another with nt = all threads.
+template <typename F> void per_sample(int64_t N, double work_per_sample, const F& f) {
+  const int64_t threads = num_threads().load();
+  if (threads > 1 && N >= threads && work_per_sample * N > 1 << 16)
+    parallel_for(0, N, 1, [&](int64_t b, int64_t e) { for (int64_t n = b; n < e; n++) f(n, 1); });
+  else
+    for (int64_t n = 0; n < N; n++) f(n, work_per_sample > 1 << 16 ? threads : 1);
+}
+
+struct Conv2dArgs {
+  int64_t sh, sw, ph, pw, dh, dw, groups;
+};
+Conv2dArgs conv_args(const char* op, const Dims& stride, const Dims& padding, const Dims& dilation, int64_t groups) {
+  auto pair = [&](const Dims& d, const char* what, int64_t min) {
+    if (d.size() != 2) fail(op, std::string(what) + " must have 2 elements, got " + dims_str(d));
+    if (d[0] < min || d[1] < min)
+      fail(op, std::string(what) + " must be " + (min ? "positive" : "non-negative") + ", got " + dims_str(d));
+  };
+  pair(stride, "stride", 1);
+  pair(padding, "padding", 0);
+  pair(dilation, "dilation", 1);
+  if (groups < 1) fail(op, "groups must be a positive integer, got " + std::to_string(groups));
+  return {stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1], groups};
+}
+
+void check_float_4d(const char* op, const TensorImpl& t, const char* what, DType dt) {
+  check_alive(op, t);
+  if (t.device() != Device::cpu) fail(op, std::string(what) + " must be a CPU tensor");
+  if (t.ndim() != 4)
+    fail(op, std::string("expected 4-D ") + what + " [N, C, H, W], got " + std::to_string(t.ndim()) + "-D " + dims_str(t.shape));
+  if (!is_float(t.dtype)) fail(op, std::string(what) + " must be float32 or float64, got " + dtype_name(t.dtype));
+  if (t.dtype != dt)
+    fail(op, std::string("expected ") + what + " of dtype " + dtype_name(dt) + ", got " + dtype_name(t.dtype));
+}
+void check_bias(const char* op, const TensorImpl* b, int64_t C, DType dt) {
+  if (!b) return;
+  check_alive(op, *b);
+  if (b->ndim() != 1 || b->shape[0] != C)
+    fail(op, "expected bias of shape [" + std::to_string(C) + "], got " + dims_str(b->shape));
+  if (b->dtype != dt) fail(op, std::string("expected bias of dtype ") + dtype_name(dt) + ", got " + dtype_name(b->dtype));
+}
+TensorPtr dense(const TensorImpl& t) { return t.is_contiguous() ? make_view(t, t.shape, t.strides, t.offset) : contiguous(t); }
+// y[n, c, :] = bias[c] (or 0), the GEMMs then accumulate into it.
+template <typename T> void init_rows(T* y, int64_t N, int64_t C, int64_t plane, const TensorImpl* bias) {
+  TensorPtr bc = bias ? dense(*bias) : nullptr;
+  const T* b = bc ? bc->data<T>() : nullptr;
+  parallel_for(0, N * C, std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(plane, 1)), [&](int64_t s, int64_t e) {
+    for (int64_t r = s; r < e; r++) std::fill(y + r * plane, y + (r + 1) * plane, b ? b[r % C] : T(0));
+  });
+}
+
+}  // namespace
+
+TensorPtr conv2d(const TensorImpl& x0, const TensorImpl& w0, const TensorImpl* bias, const Dims& stride,
+                 const Dims& padding, const Dims& dilation, int64_t groups) {
+  const char* op = "conv2d";
+  check_float_4d(op, x0, "input", x0.dtype);
+  check_float_4d(op, w0, "weight", x0.dtype);
+  const Conv2dArgs a = conv_args(op, stride, padding, dilation, groups);
+  const int64_t N = x0.shape[0], C = x0.shape[1], H = x0.shape[2], W = x0.shape[3];
+  const int64_t OC = w0.shape[0], Cg = w0.shape[1], kh = w0.shape[2], kw = w0.shape[3];
+  if (Cg * groups != C)
+    fail(op, "given groups=" + std::to_string(groups) + ", weight of size " + dims_str(w0.shape) + ", expected input" +
+                 dims_str(x0.shape) + " to have " + std::to_string(Cg * groups) + " channels, but got " + std::to_string(C) +
+                 " channels instead");
+  if (OC % groups) fail(op, "out_channels (" + std::to_string(OC) + ") must be divisible by groups (" + std::to_string(groups) + ")");
+  check_bias(op, bias, OC, x0.dtype);
+  const int64_t ekh = a.dh * (kh - 1) + 1, ekw = a.dw * (kw - 1) + 1;
+  if (H + 2 * a.ph < ekh || W + 2 * a.pw < ekw || kh < 1 || kw < 1)
+    fail(op, "calculated padded input size per channel: (" + std::to_string(H + 2 * a.ph) + " x " + std::to_string(W + 2 * a.pw) +
+                 "). Kernel size: (" + std::to_string(ekh) + " x " + std::to_string(ekw) +
+                 "). Kernel size can't be greater than actual input size");
+  const Geom g{Cg, H, W, kh, kw, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw, (H + 2 * a.ph - ekh) / a.sh + 1, (W + 2 * a.pw - ekw) / a.sw + 1};
+  TensorPtr out = empty({N, OC, g.OH, g.OW}, x0.dtype, Device::cpu, op);
+  if (out->numel() == 0) return out;
+  TensorPtr xc = dense(x0), wc = dense(w0);
+  const int64_t OCg = OC / groups, K = g.rows(), P = g.cols();
+  BlasThreadsGuard guard;
+  MYELIN_DISPATCH_FLOAT(x0.dtype, op, {
+    using T = scalar_t;
+    T* y = out->data<T>();
+    const T* x = xc->data<T>();
+    const T* w = wc->data<T>();
+    init_rows<T>(y, N, OC, P, bias);
+    per_sample(N, (double)OC * K * P, [&](int64_t n, int64_t nt) {
+      for (int64_t gi = 0; gi < groups; gi++) {
+        const T* xg = x + (n * C + gi * Cg) * H * W;
+        const T* col = xg;
+        if (!g.direct()) {
+          T* buf = scratch<T>(K * P);
+          im2col(xg, g, buf);
+          col = buf;
+        }
+        gemm_into<T>(OCg, P, K, w + gi * OCg * K, K, 1, col, P, 1, y + (n * OC + gi * OCg) * P, P, true, nt);
+      }
+    });
+  });
+  return out;
+}
+
+TensorPtr conv_transpose2d(const TensorImpl& x0, const TensorImpl& w0, const TensorImpl* bias, const Dims& stride,
+                           const Dims& padding, const Dims& output_padding, const Dims& dilation, int64_t groups) {
+  const char* op = "conv_transpose2d";
+  check_float_4d(op, x0, "input", x0.dtype);
+  check_float_4d(op, w0, "weight", x0.dtype);
+  const Conv2dArgs a = conv_args(op, stride, padding, dilation, groups);
+  if (output_padding.size() != 2 || output_padding[0] < 0 || output_padding[1] < 0)
+    fail(op, "output_padding must be 2 non-negative values, got " + dims_str(output_padding));
+  if ((output_padding[0] >= a.sh && output_padding[0] >= a.dh) || (output_padding[1] >= a.sw && output_padding[1] >= a.dw))
+    fail(op, "output padding must be smaller than either stride or dilation, got output_padding " + dims_str(output_padding) +
+                 ", stride " + dims_str(stride) + ", dilation " + dims_str(dilation));
+  const int64_t N = x0.shape[0], Cin = x0.shape[1], H = x0.shape[2], W = x0.shape[3];
+  const int64_t Coutg = w0.shape[1], kh = w0.shape[2], kw = w0.shape[3];
+  if (w0.shape[0] != Cin || Cin % groups)
+    fail(op, "given groups=" + std::to_string(groups) + ", weight of size " + dims_str(w0.shape) + ", expected input" +
+                 dims_str(x0.shape) + " to have " + std::to_string(w0.shape[0]) + " channels, but got " + std::to_string(Cin) +
+                 " channels instead");
+  const int64_t Cout = Coutg * groups;
+  check_bias(op, bias, Cout, x0.dtype);
+  const int64_t OH = (H - 1) * a.sh - 2 * a.ph + a.dh * (kh - 1) + output_padding[0] + 1;
+  const int64_t OW = (W - 1) * a.sw - 2 * a.pw + a.dw * (kw - 1) + output_padding[1] + 1;
+  if (OH < 1 || OW < 1 || H < 1 || W < 1)
+    fail(op, "input " + dims_str(x0.shape) + " with weight " + dims_str(w0.shape) + " gives output size " + std::to_string(OH) +
+                 " x " + std::to_string(OW) + ", which is too small");
+  // the forward conv whose input gradient this is: Coutg channels of OH x OW read into H x W
+  const Geom g{Coutg, OH, OW, kh, kw, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw, H, W};
+  TensorPtr out = empty({N, Cout, OH, OW}, x0.dtype, Device::cpu, op);
+  if (out->numel() == 0) return out;
+  TensorPtr xc = dense(x0), wc = dense(w0);
+  const int64_t Cing = Cin / groups, K = g.rows(), P = g.cols(), plane = OH * OW;
+  BlasThreadsGuard guard;
+  MYELIN_DISPATCH_FLOAT(x0.dtype, op, {
+    using T = scalar_t;
+    T* y = out->data<T>();
+    const T* x = xc->data<T>();
+    const T* w = wc->data<T>();
+    init_rows<T>(y, N, Cout, plane, bias);
+    per_sample(N, (double)Cin * K * P / groups, [&](int64_t n, int64_t nt) {
+      for (int64_t gi = 0; gi < groups; gi++) {
+        const T* xg = x + (n * Cin + gi * Cing) * P;
+        const T* wg = w + gi * Cing * K;  // [Cing, K], read transposed
+        T* yg = y + (n * Cout + gi * Coutg) * plane;
+        if (g.direct()) { gemm_into<T>(K, P, Cing, wg, 1, K, xg, P, 1, yg, P, true, nt); continue; }
+        T* col = scratch<T>(K * P);
+        gemm_into<T>(K, P, Cing, wg, 1, K, xg, P, 1, col, P, false, nt);
+        col2im(col, g, yg);
+      }
+    });
+  });
+  return out;
+}
+
+TensorPtr conv2d_weight_grad(const TensorImpl& dy0, const TensorImpl& x0, const Dims& kernel, const Dims& stride,
+                             const Dims& padding, const Dims& dilation, int64_t groups) {
+  const char* op = "conv2d_weight_grad";
+  check_float_4d(op, dy0, "grad_output", dy0.dtype);
+  check_float_4d(op, x0, "input", dy0.dtype);
+  const Conv2dArgs a = conv_args(op, stride, padding, dilation, groups);
+  if (kernel.size() != 2 || kernel[0] < 1 || kernel[1] < 1) fail(op, "kernel size must be 2 positive values, got " + dims_str(kernel));
+  const int64_t N = x0.shape[0], C = x0.shape[1], H = x0.shape[2], W = x0.shape[3], OC = dy0.shape[1];
+  if (dy0.shape[0] != N) fail(op, "grad_output " + dims_str(dy0.shape) + " and input " + dims_str(x0.shape) + " differ in batch size");
+  if (C % groups || OC % groups)
+    fail(op, "channels of grad_output (" + std::to_string(OC) + ") and input (" + std::to_string(C) + ") must be divisible by groups (" +
+                 std::to_string(groups) + ")");
+  const int64_t kh = kernel[0], kw = kernel[1];
+  const int64_t ekh = a.dh * (kh - 1) + 1, ekw = a.dw * (kw - 1) + 1;
+  const int64_t OH = H + 2 * a.ph >= ekh ? (H + 2 * a.ph - ekh) / a.sh + 1 : 0;
+  const int64_t OW = W + 2 * a.pw >= ekw ? (W + 2 * a.pw - ekw) / a.sw + 1 : 0;
+  if (OH != dy0.shape[2] || OW != dy0.shape[3])
+    fail(op, "grad_output " + dims_str(dy0.shape) + " does not match the conv of input " + dims_str(x0.shape) + " by a " +
+                 std::to_string(kh) + " x " + std::to_string(kw) + " kernel (expected " + std::to_string(OH) + " x " + std::to_string(OW) + ")");
+  const int64_t Cg = C / groups, OCg = OC / groups;
+  const Geom g{Cg, H, W, kh, kw, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw, OH, OW};
+  const int64_t K = g.rows(), P = g.cols(), wsize = OC * K;
+  TensorPtr out = empty({OC, Cg, kh, kw}, x0.dtype, Device::cpu, op);
+  if (out->numel() == 0) return out;
+  TensorPtr xc = dense(x0), dyc = dense(dy0);
+  BlasThreadsGuard guard;
+  MYELIN_DISPATCH_FLOAT(x0.dtype, op, {
+    using T = scalar_t;
+    T* dw = out->data<T>();
+    std::fill(dw, dw + wsize, T(0));
+    const T* x = xc->data<T>();
+    const T* dy = dyc->data<T>();
+    // dW_g += dy[n, g] (OCg x P) @ col(x[n, g])ᵀ (P x K); the batch splits into one chunk per
+    // thread, each summing into its own partial dW, added up at the end.
+    const int64_t threads = num_threads().load();
+    const double work = (double)OC * K * P;
+    const int64_t chunks = threads > 1 && N >= threads && work * N > 1 << 16 ? threads : 1;
+    std::vector<T> partial((chunks - 1) * wsize, T(0));
+    auto run = [&](int64_t c, int64_t nt) {
+      T* acc = c == 0 ? dw : partial.data() + (c - 1) * wsize;
+      for (int64_t n = c * N / chunks; n < (c + 1) * N / chunks; n++)
+        for (int64_t gi = 0; gi < groups; gi++) {
+          const T* xg = x + (n * C + gi * Cg) * H * W;
+          const T* col = xg;
+          if (!g.direct()) {
+            T* buf = scratch<T>(K * P);
+            im2col(xg, g, buf);
+            col = buf;
+          }
+          gemm_into<T>(OCg, K, P, dy + (n * OC + gi * OCg) * P, P, 1, col, 1, P, acc + gi * OCg * K, K, true, nt);
+        }
+    };
+    if (chunks == 1) run(0, work > 1 << 16 ? threads : 1);
+    else {
+      parallel_for(0, chunks, 1, [&](int64_t b, int64_t e) { for (int64_t c = b; c < e; c++) run(c, 1); });
+      for (int64_t c = 1; c < chunks; c++) {
+        const T* p = partial.data() + (c - 1) * wsize;
+        for (int64_t i = 0; i < wsize; i++) dw[i] += p[i];
+      }
+    }
+  });
+  return out;
+}
+
+}  // namespace myelin

@@ -1,0 +1,121 @@
+// Max pooling over NCHW planes, fixed windows (max_pool2d: kernel, stride, padding,
+// dilation, ceil mode) or adaptive ones (adaptive_max_pool2d: window i of O over I spans
+// [floor(i I / O), ceil((i + 1) I / O))). Both return values and int64 indices into each
+// flattened H x W plane, as torch does; the gradient scatters through those indices (ts/ops/pool.ts).
+// NaN wins a window, and ties keep the first element, as in torch's CPU kernel.
+#include <cmath>
+#include <limits>
+#include "../core/ops.h"
+#include "../core/parallel.h"
+
+namespace myelin {
+namespace {
+
+// Window bounds [lo, hi) with step `step` along one dim, for output position o.
+struct Window {
+  int64_t lo, hi, step;
+};
+
+template <typename T, typename WH, typename WW>
+void max_planes(const T* x, int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW, WH wh, WW ww, T* y, int64_t* idx) {
+  parallel_for(0, planes, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, OH * OW)), [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; p++) {
+      const T* xp = x + p * H * W;
+      for (int64_t oh = 0; oh < OH; oh++) {
+        const Window h = wh(oh);
+        for (int64_t ow = 0; ow < OW; ow++) {
+          const Window w = ww(ow);
+          int64_t best = h.lo * W + w.lo;
+          T m = -std::numeric_limits<T>::infinity();
+          for (int64_t ih = h.lo; ih < h.hi; ih += h.step)
+            for (int64_t iw = w.lo; iw < w.hi; iw += w.step) {
+              const T v = xp[ih * W + iw];
+              if (v > m || std::isnan(v)) { m = v; best = ih * W + iw; if (std::isnan(v)) goto done; }
+            }
+        done:
+          y[(p * OH + oh) * OW + ow] = m;
+          idx[(p * OH + oh) * OW + ow] = best;
+        }
+      }
+    }
+  });
+}
+
+void check_input(const char* op, const TensorImpl& x) {
+  check_alive(op, x);
+  if (x.ndim() != 4)
+    fail(op, "expected 4-D input [N, C, H, W], got " + std::to_string(x.ndim()) + "-D " + dims_str(x.shape));
+  if (!is_float(x.dtype)) fail(op, std::string("input must be float32 or float64, got ") + dtype_name(x.dtype));
+  if (x.shape[2] < 1 || x.shape[3] < 1) fail(op, "expected non-empty spatial dims, got input " + dims_str(x.shape));
+}
+
+// torch's pooling_output_shape: floor or ceil division, and the last window must start
+// inside the input or the left padding.
+int64_t pool_out(int64_t in, int64_t k, int64_t pad, int64_t stride, int64_t dil, bool ceil_mode) {
+  const int64_t num = in + 2 * pad - dil * (k - 1) - 1 + (ceil_mode ? stride - 1 : 0);
+  int64_t o = (num >= 0 ? num / stride : -((-num + stride - 1) / stride)) + 1;  // floor division
+  if (ceil_mode && (o - 1) * stride >= in + pad) o--;
+  return o;
+}
+
+}  // namespace
+
+std::pair<TensorPtr, TensorPtr> max_pool2d(const TensorImpl& x0, const Dims& kernel, const Dims& stride, const Dims& padding,
+                                           const Dims& dilation, bool ceil_mode) {
+  const char* op = "max_pool2d";
+  check_input(op, x0);
+  auto pair = [&](const Dims& d, const char* what, int64_t min) {
+    if (d.size() != 2) fail(op, std::string(what) + " must have 2 elements, got " + dims_str(d));
+    if (d[0] < min || d[1] < min)
+      fail(op, std::string(what) + " must be " + (min ? "positive" : "non-negative") + ", got " + dims_str(d));
+  };
+  pair(kernel, "kernel_size", 1);
+  pair(stride, "stride", 1);
+  pair(padding, "padding", 0);
+  pair(dilation, "dilation", 1);
+  if (padding[0] > kernel[0] / 2 || padding[1] > kernel[1] / 2)
+    fail(op, "pad should be at most half of effective kernel size, but got pad=" + dims_str(padding) + " and kernel_size=" + dims_str(kernel));
+  const int64_t N = x0.shape[0], C = x0.shape[1], H = x0.shape[2], W = x0.shape[3];
+  const int64_t OH = pool_out(H, kernel[0], padding[0], stride[0], dilation[0], ceil_mode);
+  const int64_t OW = pool_out(W, kernel[1], padding[1], stride[1], dilation[1], ceil_mode);
+  if (OH < 1 || OW < 1)
+    fail(op, "given input size " + dims_str(x0.shape) + ", calculated output size (" + std::to_string(OH) + " x " +
+                 std::to_string(OW) + ") is too small");
+  TensorPtr y = empty({N, C, OH, OW}, x0.dtype, Device::cpu, op), idx = empty({N, C, OH, OW}, DType::int64, Device::cpu, op);
+  if (y->numel() == 0) return {y, idx};
+  TensorPtr xc = x0.is_contiguous() ? make_view(x0, x0.shape, x0.strides, x0.offset) : contiguous(x0);
+  auto win = [](int64_t k, int64_t s, int64_t p, int64_t d, int64_t in) {
+    return [=](int64_t o) {
+      int64_t lo = o * s - p;
+      const int64_t hi = std::min(lo + (k - 1) * d + 1, in);
+      while (lo < 0) lo += d;
+      return Window{lo, hi, d};
+    };
+  };
+  MYELIN_DISPATCH_FLOAT(x0.dtype, op, {
+    max_planes<scalar_t>(xc->data<scalar_t>(), N * C, H, W, OH, OW, win(kernel[0], stride[0], padding[0], dilation[0], H),
+                         win(kernel[1], stride[1], padding[1], dilation[1], W), y->data<scalar_t>(), idx->data<int64_t>());
+  });
+  return {y, idx};
+}
+
+std::pair<TensorPtr, TensorPtr> adaptive_max_pool2d(const TensorImpl& x0, const Dims& output_size) {
+  const char* op = "adaptive_max_pool2d";
+  check_input(op, x0);
+  if (output_size.size() != 2 || output_size[0] < 1 || output_size[1] < 1)
+    fail(op, "output_size must be 2 positive values, got " + dims_str(output_size));
+  const int64_t N = x0.shape[0], C = x0.shape[1], H = x0.shape[2], W = x0.shape[3], OH = output_size[0], OW = output_size[1];
+  TensorPtr y = empty({N, C, OH, OW}, x0.dtype, Device::cpu, op), idx = empty({N, C, OH, OW}, DType::int64, Device::cpu, op);
+  if (y->numel() == 0) return {y, idx};
+  TensorPtr xc = x0.is_contiguous() ? make_view(x0, x0.shape, x0.strides, x0.offset) : contiguous(x0);
+  auto win = [](int64_t in, int64_t out) {
+    return [=](int64_t o) { return Window{o * in / out, ((o + 1) * in + out - 1) / out, 1}; };
+  };
+  MYELIN_DISPATCH_FLOAT(x0.dtype, op, {
+    max_planes<scalar_t>(xc->data<scalar_t>(), N * C, H, W, OH, OW, win(H, OH), win(W, OW), y->data<scalar_t>(),
+                         idx->data<int64_t>());
+  });
+  return {y, idx};
+}
+
+}  // namespace myelin
