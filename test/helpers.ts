@@ -7,7 +7,7 @@ import { Tensor, tensor, type DType } from '../ts/index';
 
 export const FIXTURE_DIR = join(__dirname, 'fixtures');
 /** The registry's families (ts/ops/registry.ts), one fixture file each. */
-export const FAMILIES = ['unary', 'binary', 'view', 'creation', 'reduce', 'linalg', 'index', 'optim'] as const;
+export const FAMILIES = ['unary', 'binary', 'view', 'creation', 'reduce', 'linalg', 'index', 'conv', 'optim'] as const;
 export type Family = (typeof FAMILIES)[number];
 
 // ---------------------------------------------------------------- fixture format

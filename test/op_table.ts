@@ -20,7 +20,8 @@
 //                 (the generator does the same to torch's outputs).
 import {
   Tensor, type TensorLike, type DType, tensor, full, zeros, arange, linspace, eye, rand, randn, randint, bernoulli,
-  randperm, where, cat, stack, adamStep_, sgdStep_, rmspropStep_, adagradStep_,
+  randperm, where, cat, stack, conv2d, conv1d, convTranspose2d, conv2dWeightGrad, maxPool2dWithIndices, maxPool1d,
+  avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate, adamStep_, sgdStep_, rmspropStep_, adagradStep_,
 } from '../ts/index';
 import type { Args, Input, Result, Tol } from './helpers';
 
@@ -36,7 +37,7 @@ export interface OpTest {
 /** Rows that are not native ops: composites the public API builds from them. */
 export const COMPOSITES = [
   'stack', 'split', 'chunk', 'repeat', 'pad', 'mm', 'bmm', 'dot', 'outer', 'argsort', 't', 'T', 'unflatten',
-  'rand', 'randn',
+  'rand', 'randn', 'conv1d', 'maxPool1d', 'avgPool2d', 'adaptiveAvgPool2d', 'interpolate',
 ] as const;
 
 const T = (v: Input | undefined): Tensor => {
@@ -228,6 +229,17 @@ export const OP_TABLE: Record<string, OpTest> = {
   flip: u((x, a) => x.flip(a.dims)),
   repeat: u((x, a) => x.repeat(a.reps)),
   pad: u((x, a) => x.pad(a.pads, { mode: a.mode, value: a.value })),
+  // ---- convolution and pooling (a: the fixture's args, named as the API's options)
+  conv2d: { run: ([x, w, b], a) => conv2d(T(x), T(w), b === undefined ? null : T(b), a), tol: GEMM },
+  conv1d: { run: ([x, w, b], a) => conv1d(T(x), T(w), b === undefined ? null : T(b), a), tol: GEMM },
+  conv_transpose2d: { run: ([x, w, b], a) => convTranspose2d(T(x), T(w), b === undefined ? null : T(b), a), tol: GEMM },
+  conv2d_weight_grad: { run: ([dy, x], a) => conv2dWeightGrad(T(dy), T(x), a.kernel, a), tol: GEMM },
+  max_pool2d: u((x, a) => maxPool2dWithIndices(x, a.kernel, a)),
+  adaptive_max_pool2d: u((x, a) => adaptiveMaxPool2d(x, a.size)),
+  maxPool1d: u((x, a) => maxPool1d(x, a.kernel, a)),
+  avgPool2d: u((x, a) => avgPool2d(x, a.kernel, a), { tol: GEMM }),
+  adaptiveAvgPool2d: u((x, a) => adaptiveAvgPool2d(x, a.size), { tol: GEMM }),
+  interpolate: u((x, a) => interpolate(x, a), { tol: GEMM }),
   // fused optimizer steps: the states are cloned so only the param (input 0) changes in place
   adam_step_: {
     run: ([p, g, m, v, x], a) => {

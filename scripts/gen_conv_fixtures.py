@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+"""Op-table fixtures for the 'conv' family (test/fixtures/conv.json): the native conv and
+max-pool ops and the composites built on them (conv1d, maxPool1d, avgPool2d,
+adaptiveAvgPool2d, interpolate), computed by PyTorch (CPU). Same case format, encoding
+and seeds as scripts/gen_fixtures.py, whose helpers it reuses.
+
+Run: python3 scripts/gen_conv_fixtures.py
+"""
+import json
+import sys
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import gen_fixtures as G  # noqa: E402
+from gen_fixtures import Family, In, fl, rng_for, REF, NAN  # noqa: E402
+
+# oneDNN rejects some of the odd geometries below; torch's own kernels compute them
+torch.backends.mkldnn.enabled = False
+P2 = lambda v: tuple(v) if isinstance(v, list) else v  # JSON lists to torch tuples
+
+
+def opt(x, i):
+    return x[i] if len(x) > i else None
+
+
+REF.update({
+    'conv2d': lambda x, a: F.conv2d(x[0], x[1], opt(x, 2), stride=P2(a.get('stride', 1)), padding=P2(a.get('padding', 0)),
+                                    dilation=P2(a.get('dilation', 1)), groups=a.get('groups', 1)),
+    'conv_transpose2d': lambda x, a: F.conv_transpose2d(x[0], x[1], opt(x, 2), stride=P2(a.get('stride', 1)),
+                                                        padding=P2(a.get('padding', 0)), output_padding=P2(a.get('outputPadding', 0)),
+                                                        groups=a.get('groups', 1), dilation=P2(a.get('dilation', 1))),
+    'conv2d_weight_grad': lambda x, a: torch.nn.grad.conv2d_weight(
+        x[1], [x[0].shape[1], x[1].shape[1] // a.get('groups', 1), *a['kernel']], x[0], stride=P2(a.get('stride', 1)),
+        padding=P2(a.get('padding', 0)), dilation=P2(a.get('dilation', 1)), groups=a.get('groups', 1)),
+    'max_pool2d': lambda x, a: F.max_pool2d(x[0], P2(a['kernel']), stride=P2(a.get('stride')), padding=P2(a.get('padding', 0)),
+                                            dilation=P2(a.get('dilation', 1)), ceil_mode=a.get('ceilMode', False), return_indices=True),
+    'adaptive_max_pool2d': lambda x, a: F.adaptive_max_pool2d(x[0], P2(a['size']), return_indices=True),
+    'conv1d': lambda x, a: F.conv1d(x[0], x[1], opt(x, 2), stride=a.get('stride', 1), padding=a.get('padding', 0),
+                                    dilation=a.get('dilation', 1), groups=a.get('groups', 1)),
+    'maxPool1d': lambda x, a: F.max_pool1d(x[0], a['kernel'], stride=a.get('stride'), padding=a.get('padding', 0),
+                                           dilation=a.get('dilation', 1), ceil_mode=a.get('ceilMode', False)),
+    'avgPool2d': lambda x, a: F.avg_pool2d(x[0], P2(a['kernel']), stride=P2(a.get('stride')), padding=P2(a.get('padding', 0)),
+                                           ceil_mode=a.get('ceilMode', False), count_include_pad=a.get('countIncludePad', True),
+                                           divisor_override=a.get('divisorOverride')),
+    'adaptiveAvgPool2d': lambda x, a: F.adaptive_avg_pool2d(x[0], P2(a['size'])),
+    'interpolate': lambda x, a: F.interpolate(x[0], size=P2(a.get('size')), scale_factor=P2(a.get('scaleFactor')),
+                                              mode=a.get('mode', 'nearest'), align_corners=a.get('alignCorners')),
+})
+
+
+def gen_conv(fam):
+    r = rng_for('conv2d')
+    X = lambda shape, dt='float32', view=(): fl(r, shape, -1, 1, dt, view)
+    Wt = lambda shape, dt='float32': fl(r, shape, -0.5, 0.5, dt)
+    C = lambda name, ins, **kw: fam.case('conv2d', name, ins, **kw)
+    C('3x3', [X([2, 3, 7, 6]), Wt([4, 3, 3, 3]), Wt([4])])
+    C('no_bias_pad1', [X([2, 3, 5, 5]), Wt([4, 3, 3, 3])], padding=1)
+    C('stride2_pad_hw', [X([2, 2, 9, 8]), Wt([3, 2, 3, 2]), Wt([3])], stride=[2, 3], padding=[1, 0])
+    C('dilation2', [X([1, 2, 9, 9]), Wt([3, 2, 3, 3]), Wt([3])], dilation=2, padding=2)
+    C('groups2', [X([2, 4, 6, 6]), Wt([6, 2, 3, 3]), Wt([6])], groups=2, padding=1)
+    C('depthwise_stride2', [X([2, 5, 8, 7]), Wt([5, 1, 3, 3]), Wt([5])], groups=5, stride=2, padding=1)
+    C('1x1', [X([2, 6, 4, 5]), Wt([3, 6, 1, 1]), Wt([3])])
+    C('1x1_stride2', [X([2, 4, 5, 5]), Wt([3, 4, 1, 1])], stride=2)
+    C('7x7_stride2_pad3_odd', [X([1, 3, 15, 13]), Wt([2, 3, 7, 7]), Wt([2])], stride=2, padding=3)
+    C('same_even_kernel', [X([2, 2, 6, 5]), Wt([3, 2, 4, 2]), Wt([3])], padding='same')
+    C('same_dilated', [X([1, 2, 7, 7]), Wt([2, 2, 3, 3])], padding='same', dilation=2)
+    C('valid', [X([1, 2, 5, 6]), Wt([2, 2, 3, 3])], padding='valid')
+    C('unbatched', [X([3, 6, 6]), Wt([2, 3, 3, 3]), Wt([2])], padding=1)
+    C('noncontig_input', [X([2, 3, 6, 7], view=[['transpose', 2, 3]]), Wt([4, 3, 3, 3]), Wt([4])])
+    C('f64', [X([2, 3, 6, 6], 'float64'), Wt([4, 3, 3, 3], 'float64'), Wt([4], 'float64')], stride=2, padding=1)
+    C('empty_batch', [X([0, 3, 5, 5]), Wt([4, 3, 3, 3]), Wt([4])])
+    C('mnist_shapes', [G.gen_input([4, 32, 14, 14], 'float32', 7919, 10007, -1, 1), G.gen_input([64, 32, 3, 3], 'float32', 104729, 10009, -0.1, 0.1)],
+      padding=1, sample=37)
+    E = lambda name, ins, **kw: fam.error('conv2d', name, ins, **kw)
+    E('channel_mismatch', [X([1, 2, 5, 5]), Wt([4, 3, 3, 3])])
+    E('kernel_bigger_than_padded_input', [X([1, 3, 2, 2]), Wt([4, 3, 3, 3])])
+    E('input_2d', [X([5, 5]), Wt([4, 1, 3, 3])])
+    E('input_0d', [X([]), Wt([4, 1, 3, 3])])
+    E('zero_stride', [X([1, 3, 5, 5]), Wt([4, 3, 3, 3])], stride=0)
+    E('negative_stride', [X([1, 3, 5, 5]), Wt([4, 3, 3, 3])], stride=-1)
+    E('negative_padding', [X([1, 3, 5, 5]), Wt([4, 3, 3, 3])], padding=-1)
+    E('out_channels_not_divisible_by_groups', [X([1, 4, 5, 5]), Wt([3, 2, 3, 3])], groups=2)
+    E('bias_wrong_size', [X([1, 3, 5, 5]), Wt([4, 3, 3, 3]), Wt([3])])
+    E('same_with_stride', [X([1, 3, 5, 5]), Wt([4, 3, 3, 3])], padding='same', stride=2)
+    E('dtype_mismatch', [X([1, 3, 5, 5], 'float64'), Wt([4, 3, 3, 3])])
+
+    r = rng_for('conv_transpose2d')
+    C = lambda name, ins, **kw: fam.case('conv_transpose2d', name, ins, **kw)
+    C('3x3', [X([2, 3, 4, 5]), Wt([3, 2, 3, 3]), Wt([2])])
+    C('stride2_pad1_outpad1', [X([2, 4, 3, 4]), Wt([4, 3, 3, 3]), Wt([3])], stride=2, padding=1, outputPadding=1)
+    C('groups2_dilation2', [X([1, 4, 4, 4]), Wt([4, 2, 3, 2]), Wt([4])], groups=2, dilation=2)
+    C('stride_hw_4x4_kernel', [X([1, 2, 3, 3]), Wt([2, 3, 4, 4])], stride=[2, 3], padding=[1, 0])
+    C('1x1', [X([2, 3, 4, 4]), Wt([3, 5, 1, 1]), Wt([5])])
+    C('unbatched', [X([2, 3, 3]), Wt([2, 2, 2, 2])], stride=2)
+    C('noncontig_input', [X([1, 2, 5, 4], view=[['transpose', 2, 3]]), Wt([2, 3, 3, 3])], stride=2)
+    C('f64', [X([1, 2, 3, 3], 'float64'), Wt([2, 2, 3, 3], 'float64'), Wt([2], 'float64')], stride=2, outputPadding=1)
+    C('empty_batch', [X([0, 2, 3, 3]), Wt([2, 2, 3, 3])])
+    E = lambda name, ins, **kw: fam.error('conv_transpose2d', name, ins, **kw)
+    E('channel_mismatch', [X([1, 3, 4, 4]), Wt([2, 2, 3, 3])])
+    E('output_padding_too_big', [X([1, 2, 4, 4]), Wt([2, 2, 3, 3])], stride=2, outputPadding=2)
+    E('input_0d', [X([]), Wt([2, 2, 3, 3])])
+    E('zero_stride', [X([1, 2, 4, 4]), Wt([2, 2, 3, 3])], stride=0)
+
+    r = rng_for('conv2d_weight_grad')
+    C = lambda name, ins, **kw: fam.case('conv2d_weight_grad', name, ins, **kw)
+    C('3x3_pad1', [X([2, 4, 5, 5]), X([2, 3, 5, 5])], kernel=[3, 3], padding=1)
+    C('stride2_groups2', [X([3, 4, 3, 4]), X([3, 2, 6, 7])], kernel=[3, 3], stride=2, padding=1, groups=2)
+    C('dilation_odd', [X([1, 2, 3, 4]), X([1, 3, 7, 6])], kernel=[3, 2], dilation=2)
+    C('1x1', [X([2, 3, 4, 4]), X([2, 5, 4, 4])], kernel=[1, 1])
+    C('noncontig', [X([2, 4, 5, 5], view=[['transpose', 2, 3]]), X([2, 3, 5, 5])], kernel=[3, 3], padding=1)
+    C('f64', [X([2, 2, 4, 4], 'float64'), X([2, 2, 4, 4], 'float64')], kernel=[3, 3], padding=1)
+    C('empty_batch', [X([0, 2, 3, 3]), X([0, 2, 5, 5])], kernel=[3, 3])
+    E = lambda name, ins, **kw: fam.error('conv2d_weight_grad', name, ins, **kw)
+    E('input_0d', [X([]), X([1, 2, 5, 5])], kernel=[3, 3])
+
+    r = rng_for('conv1d')
+    C = lambda name, ins, **kw: fam.case('conv1d', name, ins, **kw)
+    C('k3', [X([2, 3, 9]), Wt([4, 3, 3]), Wt([4])])
+    C('stride2_pad1_dil2', [X([2, 2, 11]), Wt([3, 2, 3]), Wt([3])], stride=2, padding=1, dilation=2)
+    C('groups_same', [X([1, 4, 8]), Wt([4, 2, 4])], groups=2, padding='same')
+    C('unbatched', [X([3, 7]), Wt([2, 3, 2])])
+    C('noncontig', [X([2, 8, 3], view=[['transpose', 1, 2]]), Wt([2, 3, 3])])
+    C('empty_batch', [X([0, 3, 5]), Wt([2, 3, 3])])
+    fam.error('conv1d', 'input_0d', [X([]), Wt([2, 3, 3])])
+
+
+def gen_pool(fam):
+    r = rng_for('max_pool2d')
+    X = lambda shape, dt='float32', view=(): G.distinct(r, shape, dt, view)
+    C = lambda name, ins, **kw: fam.case('max_pool2d', name, ins, **kw)
+    C('2x2', [X([2, 3, 6, 6])], kernel=2)
+    C('3x3_stride2_pad1', [X([2, 2, 7, 8])], kernel=3, stride=2, padding=1)
+    C('ceil_mode', [X([1, 2, 7, 6])], kernel=3, stride=2, ceilMode=True)
+    C('ceil_mode_pad', [X([1, 2, 8, 8])], kernel=3, stride=2, padding=1, ceilMode=True)
+    C('dilation2', [X([1, 2, 9, 8])], kernel=[3, 2], stride=[1, 2], dilation=2)
+    C('rect_kernel_stride', [X([2, 1, 7, 9])], kernel=[2, 3], stride=[2, 1])
+    C('unbatched', [X([3, 5, 5])], kernel=2)
+    C('noncontig', [X([2, 2, 6, 5], view=[['transpose', 2, 3]])], kernel=2)
+    C('f64', [X([1, 2, 5, 5], 'float64')], kernel=2, stride=1)
+    C('ties_first_wins', [In([[[[1, 1, 0], [1, 1, 0], [2, 0, 2]]]], 'float32')], kernel=2, stride=1)
+    C('nan_wins', [In([[[[1, NAN, 0, 3], [4, 1, 0, -1]]]], 'float32')], kernel=2)
+    C('empty_batch', [In(torch.zeros(0, 2, 4, 4).numpy(), 'float32')], kernel=2)
+    E = lambda name, ins, **kw: fam.error('max_pool2d', name, ins, **kw)
+    E('pad_too_big', [X([1, 1, 5, 5])], kernel=2, padding=2)
+    E('output_too_small', [X([1, 1, 2, 2])], kernel=3)
+    E('zero_stride', [X([1, 1, 5, 5])], kernel=2, stride=0)
+    E('input_0d', [In(1.5, 'float32')], kernel=2)
+    E('input_2d', [X([4, 4])], kernel=2)
+
+    r = rng_for('adaptive_max_pool2d')
+    C = lambda name, ins, **kw: fam.case('adaptive_max_pool2d', name, ins, **kw)
+    C('divisible', [X([2, 3, 6, 8])], size=[3, 4])
+    C('uneven_windows', [X([1, 2, 7, 5])], size=[3, 3])
+    C('upsampling_size', [X([1, 2, 3, 2])], size=[5, 4])
+    C('to_1x1', [X([2, 2, 5, 6])], size=1)
+    C('noncontig', [X([1, 3, 6, 5], view=[['transpose', 2, 3]])], size=[2, 3])
+    C('unbatched', [X([2, 5, 5])], size=2)
+    C('empty_batch', [In(torch.zeros(0, 2, 4, 4).numpy(), 'float32')], size=2)
+    fam.error('adaptive_max_pool2d', 'input_0d', [In(1.5, 'float32')], size=2)
+
+    r = rng_for('maxPool1d')
+    C = lambda name, ins, **kw: fam.case('maxPool1d', name, ins, **kw)
+    C('k2', [X([2, 3, 8])], kernel=2)
+    C('k3_s2_p1_ceil', [X([1, 2, 10])], kernel=3, stride=2, padding=1, ceilMode=True)
+    C('noncontig', [X([2, 7, 3], view=[['transpose', 1, 2]])], kernel=3, dilation=2)
+    C('empty_batch', [In(torch.zeros(0, 2, 6).numpy(), 'float32')], kernel=2)
+    fam.error('maxPool1d', 'input_0d', [In(1.5, 'float32')], kernel=2)
+
+    r = rng_for('avgPool2d')
+    X = lambda shape, dt='float32', view=(): fl(r, shape, -2, 2, dt, view)
+    C = lambda name, ins, **kw: fam.case('avgPool2d', name, ins, **kw)
+    C('2x2', [X([2, 3, 6, 6])], kernel=2)
+    C('3x3_s2_p1', [X([1, 2, 7, 7])], kernel=3, stride=2, padding=1)
+    C('3x3_s2_p1_exclude_pad', [X([1, 2, 7, 7])], kernel=3, stride=2, padding=1, countIncludePad=False)
+    C('ceil_mode', [X([1, 2, 6, 7])], kernel=3, stride=2, ceilMode=True)
+    C('ceil_mode_pad_exclude', [X([1, 2, 8, 6])], kernel=3, stride=2, padding=1, ceilMode=True, countIncludePad=False)
+    C('divisor_override', [X([1, 2, 5, 5])], kernel=2, stride=1, divisorOverride=3)
+    C('rect', [X([2, 1, 7, 9])], kernel=[2, 3], stride=[1, 2], padding=[1, 1])
+    C('unbatched', [X([2, 4, 4])], kernel=2)
+    C('noncontig', [X([1, 2, 6, 5], view=[['transpose', 2, 3]])], kernel=2)
+    C('f64', [X([1, 2, 6, 6], 'float64')], kernel=3, stride=2, padding=1, ceilMode=True)
+    C('empty_batch', [In(torch.zeros(0, 2, 4, 4).numpy(), 'float32')], kernel=2)
+    fam.error('avgPool2d', 'pad_too_big', [X([1, 1, 5, 5])], kernel=2, padding=2)
+    fam.error('avgPool2d', 'input_0d', [In(1.5, 'float32')], kernel=2)
+
+    r = rng_for('adaptiveAvgPool2d')
+    C = lambda name, ins, **kw: fam.case('adaptiveAvgPool2d', name, ins, **kw)
+    C('divisible', [X([2, 3, 6, 8])], size=[3, 4])
+    C('uneven', [X([1, 2, 7, 5])], size=[3, 2])
+    C('to_1x1', [X([2, 4, 5, 3])], size=1)
+    C('keep_dim_none', [X([1, 2, 6, 4])], size=[3, None])
+    C('upsample', [X([1, 1, 3, 2])], size=[4, 5])
+    C('noncontig', [X([1, 3, 6, 5], view=[['transpose', 2, 3]])], size=[2, 3])
+    C('f64', [X([1, 2, 7, 7], 'float64')], size=[3, 3])
+    C('empty_batch', [In(torch.zeros(0, 2, 4, 4).numpy(), 'float32')], size=2)
+    fam.error('adaptiveAvgPool2d', 'input_0d', [In(1.5, 'float32')], size=2)
+
+    r = rng_for('interpolate')
+    C = lambda name, ins, **kw: fam.case('interpolate', name, ins, **kw)
+    C('nearest_scale2', [X([1, 2, 3, 4])], scaleFactor=2)
+    C('nearest_size', [X([2, 1, 5, 4])], size=[7, 3])
+    C('nearest_scale_1_5', [X([1, 1, 4, 5])], scaleFactor=1.5)
+    C('bilinear_size', [X([1, 2, 4, 5])], size=[7, 9], mode='bilinear')
+    C('bilinear_down', [X([1, 2, 8, 7])], size=[3, 4], mode='bilinear')
+    C('bilinear_align_corners', [X([1, 2, 4, 5])], size=[7, 9], mode='bilinear', alignCorners=True)
+    C('bilinear_scale2', [X([2, 1, 3, 3])], scaleFactor=2, mode='bilinear')
+    C('bilinear_scale_hw', [X([1, 1, 4, 6])], scaleFactor=[1.5, 0.5], mode='bilinear')
+    C('noncontig', [X([1, 2, 5, 4], view=[['transpose', 2, 3]])], size=[6, 8], mode='bilinear')
+    C('f64', [X([1, 2, 3, 4], 'float64')], size=[5, 5], mode='bilinear', alignCorners=True)
+    C('empty_batch', [In(torch.zeros(0, 2, 4, 4).numpy(), 'float32')], scaleFactor=2)
+    fam.error('interpolate', 'input_0d', [In(1.5, 'float32')], scaleFactor=2)
+    fam.error('interpolate', 'size_and_scale', [X([1, 1, 3, 3])], size=[4, 4], scaleFactor=2)
+
+
+def main():
+    fam = Family('conv')
+    gen_conv(fam)
+    gen_pool(fam)
+    doc = {'family': 'conv', 'generator': 'scripts/gen_conv_fixtures.py', 'seed': G.SEED,
+           'torch': torch.__version__.split('+')[0], 'cases': fam.cases}
+    text = json.dumps(doc, separators=(',', ':'), allow_nan=False)
+    text = text.replace(',{"op":', ',\n{"op":').replace('"cases":[{', '"cases":[\n{')
+    (G.OUT_DIR / 'conv.json').write_text(text + '\n')
+    print(f'conv {len(fam.cases)} cases {len(text) / 1024:.1f} KiB')
+
+
+if __name__ == '__main__':
+    main()

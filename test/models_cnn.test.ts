@@ -1,0 +1,213 @@
+// The CNN families in models/: parameter counts equal to torchvision's (the published
+// numbers of its model table), a forward and backward pass at a small input for each
+// family with a finite, correctly shaped, non-zero gradient on every parameter,
+// EfficientNet's compound scaling, and transfer learning on real MNIST digits.
+import { describe, expect, it } from 'vitest';
+import * as my from '../ts/index';
+import { models, nn, optim, data, tidy, noGrad, type Tensor } from '../ts/index';
+
+const count = (m: nn.Module): number => m.parameters().reduce((s, p) => s + p.numel(), 0);
+/** Frees a model's weights now rather than at GC (the VGGs hold over 500 MB each). */
+const free = (m: nn.Module): void => { for (const p of m.parameters()) p.dispose(); for (const b of m.buffers()) b.dispose(); };
+
+describe('parameter counts equal torchvision', () => {
+  const cases: [string, () => nn.Module, number][] = [
+    ['lenet5', () => models.lenet5(), 61_706],
+    ['alexnet', () => models.alexnet(), 61_100_840],
+    ['vgg11', () => models.vgg11(), 132_863_336],
+    ['vgg11Bn', () => models.vgg11Bn(), 132_868_840],
+    ['vgg16', () => models.vgg16(), 138_357_544],
+    ['resnet18', () => models.resnet18(), 11_689_512],
+    ['resnet34', () => models.resnet34(), 21_797_672],
+    ['resnet50', () => models.resnet50(), 25_557_032],
+    ['resnext50_32x4d', () => models.resnext50_32x4d(), 25_028_904],
+    ['googlenet', () => models.googlenet(), 6_624_904],
+    ['efficientnetB0', () => models.efficientnetB0(), 5_288_548],
+    ['efficientnetB1', () => models.efficientnetB1(), 7_794_184],
+    ['efficientnetB2', () => models.efficientnetB2(), 9_109_994],
+    ['efficientnetB3', () => models.efficientnetB3(), 12_233_232],
+  ];
+  for (const [name, make, n] of cases) it(`${name}() has ${n.toLocaleString('en-US')} parameters`, () => {
+    const m = make();
+    try { expect(count(m)).toBe(n); } finally { free(m); }
+  });
+  it('the head follows numClasses and the stem follows inChannels', () => {
+    const a = models.resnet18(), b = models.resnet18({ numClasses: 10, inChannels: 1 });
+    // fc: 990 fewer outputs x (512 weights + 1 bias); conv1: 2 fewer input channels x 64 x 7 x 7
+    expect(count(a) - count(b)).toBe(990 * 513 + 2 * 64 * 49);
+    const c = models.resnet18({ smallInput: true });
+    expect(count(a) - count(c)).toBe(3 * 64 * (49 - 9));  // 3x3 stem instead of 7x7
+    [a, b, c].forEach(free);
+  });
+  it('state dict keys read as torchvision\'s', () => {
+    const m = models.resnet50();
+    const keys = [...m.stateDict().keys()];
+    expect(keys.slice(0, 6)).toEqual(['conv1.weight', 'bn1.weight', 'bn1.bias', 'bn1.running_mean', 'bn1.running_var', 'bn1.num_batches_tracked']);
+    expect(keys).toContain('layer1.0.downsample.0.weight');
+    expect(keys).toContain('layer4.2.conv3.weight');
+    expect(keys.slice(-2)).toEqual(['fc.weight', 'fc.bias']);
+    expect(m.stateDict().get('layer2.0.conv2.weight')!.shape).toEqual([128, 128, 3, 3]);  // v1.5: the 3x3 is strided
+    expect((m.layer2.at(0) as models.Bottleneck).conv2.stride).toEqual([2, 2]);
+    expect((m.layer2.at(0) as models.Bottleneck).conv1.stride).toEqual([1, 1]);
+    free(m);
+  });
+});
+
+/**
+ * One training-mode step: output [N, numClasses], then cross entropy backward, after which every
+ * parameter has a finite gradient of its own shape that is not all zero.
+ */
+function forwardBackward(m: nn.Module, input: number[], numClasses: number): void {
+  my.manualSeed(0);
+  tidy(() => {
+    const x = my.randn(input), y = my.randint(0, numClasses, [input[0]]);
+    const out = m.forward(x) as Tensor;
+    expect(out.shape).toEqual([input[0], numClasses]);
+    nn.functional.crossEntropy(out, y).backward();
+    const bad: string[] = [];
+    for (const [name, p] of m.namedParameters()) {
+      const g = p.grad;
+      if (!g) { bad.push(`${name}: no grad`); continue; }
+      if (g.shape.join(',') !== p.shape.join(',')) bad.push(`${name}: grad [${g.shape}] vs param [${p.shape}]`);
+      else if (!g.isfinite().all().item()) bad.push(`${name}: non-finite grad`);
+      else if (!g.ne(0).any().item()) bad.push(`${name}: all-zero grad`);
+    }
+    expect(bad).toEqual([]);
+  });
+  free(m);
+}
+
+describe('forward and backward at small inputs (train mode)', () => {
+  it('lenet5 on MNIST-sized [4, 1, 28, 28], relu and tanh', () => {
+    forwardBackward(models.lenet5(), [4, 1, 28, 28], 10);
+    forwardBackward(models.lenet5({ activation: 'tanh', padding: 0 }), [4, 1, 32, 32], 10);
+  });
+  it('alexnet on [2, 3, 63, 63] (its smallest input)', () => forwardBackward(models.alexnet({ numClasses: 5 }), [2, 3, 63, 63], 5));
+  it('vgg11 and vgg11Bn on [2, 3, 32, 32]', () => {
+    forwardBackward(models.vgg11({ numClasses: 5 }), [2, 3, 32, 32], 5);
+    // (with BatchNorm after each conv, the conv biases get exactly zero gradient, as in torch: check the BN net's shape only)
+    const m = models.vgg11Bn({ numClasses: 5 });
+    tidy(() => expect((m.forward(my.randn(2, 3, 32, 32)) as Tensor).shape).toEqual([2, 5]));
+    free(m);
+  });
+  it('resnet18 on [2, 3, 64, 64]', () => forwardBackward(models.resnet18({ numClasses: 7 }), [2, 3, 64, 64], 7));
+  it('resnet50 (Bottleneck) on [2, 3, 64, 64]', () => forwardBackward(models.resnet50({ numClasses: 7 }), [2, 3, 64, 64], 7));
+  it('resnet18 with the small-input stem on [2, 1, 16, 16]', () => {
+    const m = models.resnet18({ numClasses: 10, inChannels: 1, smallInput: true });
+    expect(m.maxpool).toBeInstanceOf(nn.Identity);
+    expect(m.conv1.kernelSize).toEqual([3, 3]);
+    forwardBackward(m, [2, 1, 16, 16], 10);
+  });
+  it('googlenet on [2, 3, 32, 32]', () => forwardBackward(models.googlenet({ numClasses: 6 }), [2, 3, 32, 32], 6));
+  it('efficientnetB0 on [2, 3, 32, 32]', () => forwardBackward(models.efficientnetB0({ numClasses: 4, stochasticDepthProb: 0 }), [2, 3, 32, 32], 4));
+  it('eval mode is deterministic (dropout and stochastic depth off), train mode is not', () => {
+    const m = models.efficientnetB0({ numClasses: 3, stochasticDepthProb: 0.5, dropout: 0.5 });
+    noGrad(() => tidy(() => {
+      const x = my.randn(2, 3, 32, 32);
+      m.eval();
+      const a = m.forward(x), b = m.forward(x);
+      expect(a.sub(b).abs().max().item()).toBe(0);
+      m.train();
+      const c = m.forward(x), d = m.forward(x);
+      expect(c.sub(d).abs().max().item()).toBeGreaterThan(0);
+    }));
+    free(m);
+  });
+});
+
+describe('EfficientNet compound scaling', () => {
+  it('makeDivisible rounds to multiples of 8 and never loses more than 10%', () => {
+    expect([32, 16, 24, 40, 80, 112, 192, 320].map((c) => models.makeDivisible(c * 1.1))).toEqual([32, 16, 24, 48, 88, 120, 208, 352]);
+    expect([32, 16, 24, 40, 80, 112, 192, 320].map((c) => models.makeDivisible(c * 1.2))).toEqual([40, 24, 32, 48, 96, 136, 232, 384]);
+    expect(models.makeDivisible(3)).toBe(8);          // at least the divisor
+    expect(models.makeDivisible(92)).toBe(96);        // nearest multiple
+    expect(models.makeDivisible(11 * 8 + 3.9)).toBe(88);
+  });
+  it('depths: B0 has 16 MBConv blocks, B1 23, B2 23, B3 26 (ceil of layers x depth per stage)', () => {
+    const depths: Record<string, number[]> = {};
+    for (const [k, f] of [['b0', models.efficientnetB0], ['b1', models.efficientnetB1], ['b2', models.efficientnetB2], ['b3', models.efficientnetB3]] as const) {
+      const m = f();
+      depths[k] = m.features.children().slice(1, 8).map((s) => (s as nn.Sequential).length);
+      expect(m.blocks().length).toBe(depths[k].reduce((a, b) => a + b, 0));
+      if (k === 'b1') {
+        // widths follow width 1.0: stem 32, stage outputs as B0, head 4 x 320
+        expect(m.blocks().map((b) => b.outChannels).filter((c, i, a) => a.indexOf(c) === i)).toEqual([16, 24, 40, 80, 112, 192, 320]);
+        expect((m.classifier.at(1) as nn.Linear).inFeatures).toBe(1280);
+        expect((m.classifier.at(0) as nn.Dropout).p).toBe(0.2);
+      }
+      if (k === 'b3') {
+        expect(m.blocks().map((b) => b.outChannels).filter((c, i, a) => a.indexOf(c) === i)).toEqual([24, 32, 48, 96, 136, 232, 384]);
+        expect((m.classifier.at(1) as nn.Linear).inFeatures).toBe(1536);
+        expect((m.classifier.at(0) as nn.Dropout).p).toBe(0.3);
+      }
+      free(m);
+    }
+    expect(depths).toEqual({ b0: [1, 2, 2, 3, 3, 4, 1], b1: [2, 3, 3, 4, 4, 5, 2], b2: [2, 3, 3, 4, 4, 5, 2], b3: [2, 3, 3, 5, 5, 6, 2] });
+  });
+  it('MBConv: residual only at stride 1 with equal widths; SE squeezes to a quarter of the block input', () => {
+    const m = models.efficientnetB0();
+    const b = m.blocks();
+    expect(b.map((x) => x.useResidual)).toEqual([false, false, true, false, true, false, true, true, false, true, true, false, true, true, true, false]);
+    const se = b[1].block.children().find((c) => c instanceof models.SqueezeExcitation) as models.SqueezeExcitation;
+    expect(se.fc1.weight.shape).toEqual([4, 96, 1, 1]);  // input 16 -> squeeze 4; expanded 16 x 6 = 96
+    const dw = (b[1].block.at(1) as nn.Sequential).at(0) as nn.Conv2d;
+    expect([dw.groups, dw.stride]).toEqual([96, [2, 2]]);
+    // stochastic depth grows linearly to 0.2 over the 16 blocks
+    expect(b[15].stochasticDepth.p).toBeCloseTo(0.2 * 15 / 16, 12);
+    free(m);
+  });
+  it('efficientnetB1 runs forward at [1, 3, 32, 32]', () => {
+    const m = models.efficientnetB1({ numClasses: 5 }).eval();
+    noGrad(() => tidy(() => {
+      const out = m.forward(my.randn(1, 3, 32, 32));
+      expect(out.shape).toEqual([1, 5]);
+      expect(out.isfinite().all().item()).toBe(true);
+    }));
+    free(m);
+  });
+});
+
+describe('transfer learning on MNIST', () => {
+  it('frozen resnet18 backbone, new head: only the head moves and the loss goes down', () => {
+    my.manualSeed(3);
+    const { images, labels } = data.loadMnist({ split: 'train' });
+    const x = images.narrow(0, 0, 256).contiguous(), y = labels.narrow(0, 0, 256).contiguous();
+    // stands in for a pretrained ImageNet-style net on 1-channel input; its stem cuts 28x28 to 7x7
+    const model = models.resnet18({ inChannels: 1 });
+    model.requiresGrad_(false);
+    model.fc = new nn.Linear(512, 10);
+    model.eval();  // the backbone's BatchNorm uses (and keeps) its running statistics
+    const head = new Set(model.fc.parameters());
+    const before = new Map(model.namedParameters().filter(([, p]) => !head.has(p)).map(([n, p]) => [n, Uint32Array.from(new Uint32Array((p.data() as Float32Array).buffer.slice(0)))]));
+    const bufBefore = model.namedBuffers().map(([n, b]) => [n, Array.from(b.data() as ArrayLike<number | bigint>, Number)] as const);
+    const headBefore = model.fc.parameters().map((p) => Float32Array.from(p.data() as Float32Array));
+    expect(before.size).toBe(model.parameters().length - 2);
+
+    const lossOf = () => noGrad(() => tidy(() => nn.functional.crossEntropy(model.forward(x) as Tensor, y).item() as number));
+    const loss0 = lossOf();
+    const opt = new optim.Adam(model.fc.parameters(), { lr: 1e-2 });
+    for (let step = 0; step < 12; step++) tidy(() => {
+      const i = (step * 64) % 256;
+      opt.zeroGrad();
+      nn.functional.crossEntropy(model.forward(x.narrow(0, i, 64)) as Tensor, y.narrow(0, i, 64)).backward();
+      opt.step();
+    });
+    const loss1 = lossOf();
+    console.log(`transfer learning: loss ${loss0.toFixed(4)} -> ${loss1.toFixed(4)} over 12 Adam steps`);
+    expect(loss1).toBeLessThan(loss0 * 0.8);
+
+    model.fc.parameters().forEach((p, i) => expect(Array.from(p.data() as Float32Array)).not.toEqual(Array.from(headBefore[i])));
+    for (const [n, p] of model.namedParameters()) {
+      if (head.has(p)) continue;
+      expect(p.grad, n).toBeNull();  // frozen parameters never got a gradient
+      const now = new Uint32Array((p.data() as Float32Array).buffer.slice(0));
+      const was = before.get(n)!;
+      let same = now.length === was.length;
+      for (let i = 0; same && i < now.length; i++) same = now[i] === was[i];
+      expect(same, `${n} changed`).toBe(true);
+    }
+    for (const [n, b] of bufBefore) expect(Array.from(model.stateDict().get(n)!.data() as ArrayLike<number | bigint>, Number), n).toEqual(b);
+    free(model);
+    [images, labels, x, y].forEach((t) => t.dispose());
+  });
+});
