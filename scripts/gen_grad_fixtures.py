@@ -169,6 +169,39 @@ case('cat dim 0', 'cat', [((2, 3), 'normal'), ((1, 3), 'normal')], [[IN(0), IN(1
      lambda a, b: torch.cat([a, b], 0), call='fn')
 
 
+# ---- convolution and pooling (top-level functions), conv2d also to second order
+import torch.nn.functional as F  # noqa: E402
+case('conv2d stride 2 pad 1', 'conv2d', [((2, 3, 6, 5), 'normal'), ((4, 3, 3, 3), 'normal'), ((4,), 'normal')],
+     [IN(0), IN(1), IN(2), {'stride': 2, 'padding': 1}], lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1), second=True, call='fn')
+case('conv2d groups dilation', 'conv2d', [((1, 4, 7, 7), 'normal'), ((6, 2, 3, 2), 'normal')],
+     [IN(0), IN(1), None, {'groups': 2, 'dilation': [2, 1], 'padding': [1, 0]}],
+     lambda x, w: F.conv2d(x, w, None, groups=2, dilation=(2, 1), padding=(1, 0)), second=True, call='fn')
+case('conv2d depthwise same', 'conv2d', [((2, 3, 5, 5), 'normal'), ((3, 1, 3, 3), 'normal')],
+     [IN(0), IN(1), None, {'groups': 3, 'padding': 'same'}], lambda x, w: F.conv2d(x, w, None, groups=3, padding='same'), call='fn')
+case('convTranspose2d stride 2 outpad 1', 'convTranspose2d', [((2, 3, 3, 4), 'normal'), ((3, 2, 3, 3), 'normal'), ((2,), 'normal')],
+     [IN(0), IN(1), IN(2), {'stride': 2, 'padding': 1, 'outputPadding': 1}],
+     lambda x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1), second=True, call='fn')
+case('conv1d', 'conv1d', [((2, 3, 8), 'normal'), ((2, 3, 3), 'normal'), ((2,), 'normal')],
+     [IN(0), IN(1), IN(2), {'stride': 2, 'padding': 1}], lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=1), call='fn')
+case('maxPool2d 3x3 s2 p1 ceil', 'maxPool2d', [((2, 2, 7, 6), 'normal')], [IN(0), 3, {'stride': 2, 'padding': 1, 'ceilMode': True}],
+     lambda x: F.max_pool2d(x, 3, 2, 1, ceil_mode=True), call='fn')
+case('maxPool1d', 'maxPool1d', [((2, 3, 9), 'normal')], [IN(0), 3, {'stride': 2}], lambda x: F.max_pool1d(x, 3, 2), call='fn')
+case('avgPool2d exclude pad ceil', 'avgPool2d', [((2, 2, 7, 6), 'normal')],
+     [IN(0), 3, {'stride': 2, 'padding': 1, 'ceilMode': True, 'countIncludePad': False}],
+     lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False), call='fn')
+case('adaptiveAvgPool2d uneven', 'adaptiveAvgPool2d', [((2, 3, 7, 5), 'normal')], [IN(0), [3, 2]],
+     lambda x: F.adaptive_avg_pool2d(x, (3, 2)), call='fn')
+case('adaptiveMaxPool2d uneven', 'adaptiveMaxPool2d', [((2, 3, 7, 5), 'normal')], [IN(0), [3, 2]],
+     lambda x: F.adaptive_max_pool2d(x, (3, 2)), call='fn')
+case('interpolate bilinear', 'interpolate', [((1, 2, 4, 5), 'normal')], [IN(0), {'size': [7, 3], 'mode': 'bilinear'}],
+     lambda x: F.interpolate(x, size=(7, 3), mode='bilinear'), call='fn')
+case('interpolate bilinear alignCorners', 'interpolate', [((1, 2, 4, 5), 'normal')],
+     [IN(0), {'scaleFactor': 2, 'mode': 'bilinear', 'alignCorners': True}],
+     lambda x: F.interpolate(x, scale_factor=2, mode='bilinear', align_corners=True), call='fn')
+case('interpolate nearest', 'interpolate', [((1, 2, 3, 4), 'normal')], [IN(0), {'size': [5, 7]}],
+     lambda x: F.interpolate(x, size=(5, 7)), call='fn')
+
+
 def build(c):
     xs = [rand(shape, kind).requires_grad_() for shape, kind in c['specs']]
     out = c['fn'](*xs)

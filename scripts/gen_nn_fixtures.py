@@ -101,6 +101,41 @@ loss("klDiv:batchmean", lambda x, y: F.kl_div(x, y, reduction="batchmean"), {"re
 loss("klDiv:logTarget-sum", lambda x, y: F.kl_div(x, y, reduction="sum", log_target=True), {"reduction": "sum", "logTarget": True},
      [lp, torch.log(q)], [True, True])
 
+# ---- convolutional layers (NCHW)
+layer("Conv2d", ["Conv2d", 3, 4, 3], nn.Conv2d(3, 4, 3), [randn(2, 3, 6, 5)])
+layer("Conv2d:stride-pad-dilation", ["Conv2d", 2, 3, [3, 2], {"stride": [2, 1], "padding": [2, 1], "dilation": [2, 1]}],
+      nn.Conv2d(2, 3, (3, 2), stride=(2, 1), padding=(2, 1), dilation=(2, 1)), [randn(2, 2, 7, 6)])
+layer("Conv2d:groups-nobias", ["Conv2d", 4, 6, 3, {"groups": 2, "padding": 1, "bias": False}],
+      nn.Conv2d(4, 6, 3, groups=2, padding=1, bias=False), [randn(2, 4, 5, 5)])
+layer("Conv2d:depthwise-same", ["Conv2d", 3, 3, 4, {"groups": 3, "padding": "same"}], nn.Conv2d(3, 3, 4, groups=3, padding="same"), [randn(1, 3, 6, 6)])
+layer("Conv2d:unbatched", ["Conv2d", 2, 3, 3, {"padding": 1}], nn.Conv2d(2, 3, 3, padding=1), [randn(2, 5, 4)])
+layer("Conv1d", ["Conv1d", 3, 2, 3, {"stride": 2, "padding": 1}], nn.Conv1d(3, 2, 3, stride=2, padding=1), [randn(2, 3, 9)])
+layer("ConvTranspose2d", ["ConvTranspose2d", 3, 2, 3, {"stride": 2, "padding": 1, "outputPadding": 1}],
+      nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1), [randn(2, 3, 4, 3)])
+layer("ConvTranspose2d:groups", ["ConvTranspose2d", 4, 2, 2, {"stride": 2, "groups": 2}], nn.ConvTranspose2d(4, 2, 2, stride=2, groups=2), [randn(1, 4, 3, 3)])
+layer("MaxPool2d", ["MaxPool2d", 2], nn.MaxPool2d(2), [randn(2, 3, 6, 7)])
+layer("MaxPool2d:3-s2-p1-ceil", ["MaxPool2d", 3, {"stride": 2, "padding": 1, "ceilMode": True}], nn.MaxPool2d(3, 2, 1, ceil_mode=True), [randn(1, 2, 8, 7)])
+layer("MaxPool1d", ["MaxPool1d", 3, {"stride": 2}], nn.MaxPool1d(3, 2), [randn(2, 2, 9)])
+layer("AvgPool2d", ["AvgPool2d", 3, {"stride": 2, "padding": 1}], nn.AvgPool2d(3, 2, 1), [randn(2, 2, 7, 7)])
+layer("AvgPool2d:ceil-exclude-pad", ["AvgPool2d", 3, {"stride": 2, "padding": 1, "ceilMode": True, "countIncludePad": False}],
+      nn.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False), [randn(1, 2, 6, 8)])
+layer("AdaptiveAvgPool2d", ["AdaptiveAvgPool2d", [3, 2]], nn.AdaptiveAvgPool2d((3, 2)), [randn(2, 3, 7, 5)])
+layer("AdaptiveAvgPool2d:1", ["AdaptiveAvgPool2d", 1], nn.AdaptiveAvgPool2d(1), [randn(2, 3, 4, 5)])
+layer("AdaptiveMaxPool2d", ["AdaptiveMaxPool2d", [2, 3]], nn.AdaptiveMaxPool2d((2, 3)), [randn(2, 2, 5, 7)])
+layer("BatchNorm2d:train", ["BatchNorm2d", 3], nn.BatchNorm2d(3), [randn(4, 3, 3, 5) * 2 + 1], warm=2)
+layer("BatchNorm2d:eval", ["BatchNorm2d", 3, {"momentum": 0.2}], nn.BatchNorm2d(3, momentum=0.2), [randn(2, 3, 4, 4)], train=False, warm=3)
+layer("GroupNorm", ["GroupNorm", 2, 4], nn.GroupNorm(2, 4), [randn(3, 4, 3, 2) * 3 - 1])
+layer("GroupNorm:noaffine-eps", ["GroupNorm", 3, 6, 1e-3, {"affine": False}], nn.GroupNorm(3, 6, 1e-3, affine=False), [randn(2, 6, 5)])
+layer("Upsample:nearest", ["Upsample", {"scaleFactor": 2}], nn.Upsample(scale_factor=2), [randn(1, 2, 3, 4)])
+layer("Upsample:bilinear", ["Upsample", {"size": [5, 7], "mode": "bilinear"}], nn.Upsample(size=(5, 7), mode="bilinear"), [randn(2, 2, 3, 4)])
+layer("Upsample:bilinear-align", ["Upsample", {"scaleFactor": 2, "mode": "bilinear", "alignCorners": True}],
+      nn.Upsample(scale_factor=2, mode="bilinear", align_corners=True), [randn(1, 2, 3, 3)])
+layer("ZeroPad2d", ["ZeroPad2d", [1, 2, 0, 3]], nn.ZeroPad2d((1, 2, 0, 3)), [randn(2, 2, 3, 3)])
+layer("Sequential:cnn", ["Sequential", ["Conv2d", 1, 4, 3, {"padding": 1}], ["BatchNorm2d", 4], ["ReLU"], ["MaxPool2d", 2],
+                         ["Conv2d", 4, 6, 3], ["ReLU"], ["AdaptiveAvgPool2d", 1], ["Flatten"], ["Linear", 6, 3]],
+      nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(4, 6, 3), nn.ReLU(),
+                    nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(6, 3)), [randn(3, 1, 10, 10)])
+
 out = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures", "nn.json")
 with open(out, "w") as f:
     json.dump({"generator": "scripts/gen_nn_fixtures.py", "torch": torch.__version__, "cases": cases}, f, separators=(",", ":"), allow_nan=False)

@@ -20,6 +20,10 @@ export function pair(op: string, what: string, v: Size2): [number, number] {
     throw new Error(`${op}: ${what} must be an integer or a pair of integers, got ${JSON.stringify(v)}`);
   return [p[0], p[1]];
 }
+/** Disposed inputs fail here, named by the public op, before any shape is read. */
+export function alive(op: string, ...ts: (Tensor | null | undefined)[]): void {
+  ts.forEach((t, i) => { if (t?.isDisposed) throw new Error(`${op}: argument ${i} is a disposed tensor`); });
+}
 const bchw = (op: string, x: Tensor): void => {
   if (x.ndim !== 3 && x.ndim !== 4)
     throw new Error(`${op}: expected 3-D (unbatched) or 4-D (batched) input, got input of size [${x.shape.join(', ')}]`);
@@ -65,6 +69,7 @@ function weightGradRaw(dy: Tensor, x: Tensor, kernel: number[], g: Geo): Tensor 
  */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o: Conv2dOptions = {}): Tensor {
   const op = 'conv2d';
+  alive(op, x, weight, bias);
   bchw(op, x);
   if (weight.ndim !== 4) throw new Error(`${op}: expected 4-D weight [OC, C/groups, kH, kW], got [${weight.shape.join(', ')}]`);
   const stride = pair(op, 'stride', o.stride ?? 1), dilation = pair(op, 'dilation', o.dilation ?? 1);
@@ -85,6 +90,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
 
 /** 1-D convolution of [N, C, L] or [C, L] input with weight [OC, C / groups, k]: conv2d over a height of 1. */
 export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o: Conv1dOptions = {}): Tensor {
+  alive('conv1d', x, weight, bias);
   if (x.ndim !== 2 && x.ndim !== 3)
     throw new Error(`conv1d: expected 2-D (unbatched) or 3-D (batched) input, got input of size [${x.shape.join(', ')}]`);
   if (weight.ndim !== 3) throw new Error(`conv1d: expected 3-D weight [OC, C/groups, k], got [${weight.shape.join(', ')}]`);
@@ -98,6 +104,7 @@ export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
 /** Transposed 2-D convolution (conv2d's gradient with respect to its input); weight [C, OC / groups, kH, kW]. */
 export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o: ConvTranspose2dOptions = {}): Tensor {
   const op = 'convTranspose2d';
+  alive(op, x, weight, bias);
   bchw(op, x);
   if (weight.ndim !== 4) throw new Error(`${op}: expected 4-D weight [C, OC/groups, kH, kW], got [${weight.shape.join(', ')}]`);
   const g: Geo = { stride: pair(op, 'stride', o.stride ?? 1), padding: pair(op, 'padding', o.padding ?? 0),
@@ -109,6 +116,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
 /** dW of conv2d(x, W) for a kernel of size `kernelSize`, given dy (torch.nn.grad.conv2d_weight). */
 export function conv2dWeightGrad(gradOutput: Tensor, input: Tensor, kernelSize: Size2, o: Omit<Conv2dOptions, 'padding'> & { padding?: Size2 } = {}): Tensor {
   const op = 'conv2dWeightGrad';
+  alive(op, gradOutput, input);
   const g: Geo = { stride: pair(op, 'stride', o.stride ?? 1), padding: pair(op, 'padding', o.padding ?? 0),
     dilation: pair(op, 'dilation', o.dilation ?? 1), groups: o.groups ?? 1 };
   return weightGradRaw(gradOutput, input, pair(op, 'kernelSize', kernelSize), g);

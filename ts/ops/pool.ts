@@ -8,7 +8,7 @@ import { native } from '../binding';
 import { Tensor, type ValuesIndices } from '../tensor';
 import { tensor, zeros, ones } from '../creation';
 import { record } from '../autograd/formulas';
-import { conv2d, pair, batched, type Size2 } from './conv';
+import { conv2d, pair, batched, alive, type Size2 } from './conv';
 
 export type { Size2 };
 export interface MaxPoolOptions { stride?: Size2 | null; padding?: Size2; dilation?: Size2; ceilMode?: boolean }
@@ -17,6 +17,7 @@ export interface InterpolateOptions { size?: Size2 | null; scaleFactor?: number 
 export type OutputSize2 = Size2 | [number | null, number | null];
 
 const bchw = (op: string, x: Tensor): void => {
+  alive(op, x);
   if (x.ndim !== 3 && x.ndim !== 4)
     throw new Error(`${op}: expected 3-D (unbatched) or 4-D (batched) input, got input of size [${x.shape.join(', ')}]`);
 };
@@ -48,6 +49,7 @@ export const maxPool2d = (x: Tensor, kernelSize: Size2, o: MaxPoolOptions = {}):
 export interface MaxPool1dOptions { stride?: number | null; padding?: number; dilation?: number; ceilMode?: boolean }
 /** Max over windows of [N, C, L] or [C, L] input (max_pool2d over a height of 1). */
 export function maxPool1dWithIndices(x: Tensor, kernelSize: number, o: MaxPool1dOptions = {}): ValuesIndices {
+  alive('maxPool1d', x);
   if (x.ndim !== 2 && x.ndim !== 3)
     throw new Error(`maxPool1d: expected 2-D (unbatched) or 3-D (batched) input, got input of size [${x.shape.join(', ')}]`);
   const r = maxPool2dWithIndices(x.unsqueeze(-2), [1, kernelSize], {
@@ -157,6 +159,7 @@ function nearestIndex(n: number, m: number, scale: number | null): Tensor {
 /** Resamples [N, C, H, W] input to `size` or by `scaleFactor`: 'nearest' (default) or 'bilinear'. */
 export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
   const op = 'interpolate';
+  alive(op, x);
   if (x.ndim !== 4) throw new Error(`${op}: expected 4-D input [N, C, H, W], got input of size [${x.shape.join(', ')}]`);
   const mode = o.mode ?? 'nearest';
   if (mode !== 'nearest' && mode !== 'bilinear') throw new Error(`${op}: unsupported mode '${String(mode)}', expected 'nearest' or 'bilinear'`);

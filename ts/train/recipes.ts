@@ -57,6 +57,15 @@ function classify(model: nn.Module, o: RecipeOptions, defaults: { epochs: number
 /** MNIST MLP, Adam lr 1e-3, batch 64: at least 98% test accuracy within 10 epochs. */
 export const trainMnistMlp = (o: RecipeOptions = {}): RecipeResult => classify(mnistMlp(), o, { epochs: 10, lr: 1e-3 });
 
+/** The seeds' MNIST CNN: conv 1→32 3x3 pad 1, ReLU, maxpool 2; conv 32→64, ReLU, maxpool 2; fc 3136→128, ReLU, dropout 0.5; fc 128→10. */
+export const mnistCnn = (): nn.Sequential => new nn.Sequential(
+  new nn.Conv2d(1, 32, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2),
+  new nn.Conv2d(32, 64, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(),
+  new nn.Linear(3136, 128), new nn.ReLU(), new nn.Dropout(0.5), new nn.Linear(128, 10));
+
+/** MNIST CNN, Adam lr 1e-3, batch 64: at least 99.0% test accuracy within 5 epochs. */
+export const trainMnistCnn = (o: RecipeOptions = {}): RecipeResult => classify(mnistCnn(), o, { epochs: 5, lr: 1e-3 });
+
 /** The XOR MLP 2-4-1 with sigmoid, full-batch gradient descent on MSE. */
 export function trainXor(o: RecipeOptions = {}): RecipeResult & { mse: number; outputs: number[] } {
   manualSeed(o.seed ?? 0);

@@ -1,0 +1,110 @@
+// Float64 gradchecks (full Jacobian against central differences) for every op of the conv
+// family and the composites built on it, second derivatives through conv's rules, bad
+// input on the native entry points, and flat native memory over a conv training loop.
+import { describe, expect, it } from 'vitest';
+import * as my from '../ts/index';
+import { autograd, nn, OPS } from '../ts/index';
+
+const r = (shape: number[], seed: number): my.Tensor => { my.manualSeed(seed); return my.randn(shape, { dtype: 'float64', requiresGrad: true }); };
+/** Distinct values (no ties for max pooling), shuffled by seed. */
+const distinct = (shape: number[], seed: number): my.Tensor => {
+  my.manualSeed(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  return my.randperm(n).to('float64').mul(0.1).reshape(shape).requiresGrad_();
+};
+const check = (f: (...t: my.Tensor[]) => my.Tensor, inputs: my.Tensor[]): boolean => autograd.gradcheck(f, inputs);
+
+// keyed by registry op id (and composite name): the guard below requires one per conv-family op
+const CASES: Record<string, [string, () => boolean][]> = {
+  conv2d: [
+    ['stride, padding, bias', () => check((x, w, b) => my.conv2d(x, w, b, { stride: [2, 1], padding: 1 }), [r([2, 2, 5, 4], 1), r([3, 2, 3, 3], 2), r([3], 3)])],
+    ['dilation and groups', () => check((x, w) => my.conv2d(x, w, null, { dilation: 2, groups: 2, padding: [2, 1] }), [r([1, 4, 6, 5], 4), r([2, 2, 3, 2], 5)])],
+    ['same padding with an even kernel', () => check((x, w) => my.conv2d(x, w, null, { padding: 'same' }), [r([1, 2, 4, 5], 6), r([2, 2, 2, 4], 7)])],
+  ],
+  conv_transpose2d: [
+    ['stride, output padding, bias', () => check((x, w, b) => my.convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1 }), [r([2, 2, 3, 3], 8), r([2, 3, 3, 3], 9), r([3], 10)])],
+    ['groups and dilation', () => check((x, w) => my.convTranspose2d(x, w, null, { groups: 2, dilation: [1, 2] }), [r([1, 4, 3, 3], 11), r([4, 1, 2, 2], 12)])],
+  ],
+  conv2d_weight_grad: [
+    ['both inputs', () => check((dy, x) => my.conv2dWeightGrad(dy, x, 3, { stride: 2, padding: 1 }), [r([2, 3, 3, 2], 13), r([2, 2, 5, 4], 14)])],
+  ],
+  max_pool2d: [
+    ['3x3 stride 2 pad 1 ceil', () => check((x) => my.maxPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true }), [distinct([2, 2, 6, 5], 15)])],
+    ['dilation', () => check((x) => my.maxPool2d(x, 2, { stride: 1, dilation: 2 }), [distinct([1, 2, 5, 5], 16)])],
+  ],
+  adaptive_max_pool2d: [['uneven windows', () => check((x) => my.adaptiveMaxPool2d(x, [3, 2]).values, [distinct([2, 2, 7, 5], 17)])]],
+  avgPool2d: [['ceil mode, padding excluded', () => check((x) => my.avgPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false }), [r([1, 2, 6, 7], 18)])]],
+  adaptiveAvgPool2d: [['uneven windows', () => check((x) => my.adaptiveAvgPool2d(x, [3, 4]), [r([2, 2, 7, 5], 19)])]],
+  interpolate: [
+    ['bilinear', () => check((x) => my.interpolate(x, { size: [5, 7], mode: 'bilinear' }), [r([1, 2, 3, 4], 20)])],
+    ['nearest', () => check((x) => my.interpolate(x, { scaleFactor: 2 }), [r([1, 1, 3, 2], 21)])],
+  ],
+  conv1d: [['stride and padding', () => check((x, w, b) => my.conv1d(x, w, b, { stride: 2, padding: 1 }), [r([2, 2, 7], 22), r([3, 2, 3], 23), r([3], 24)])]],
+  groupNorm: [['affine', () => check((x, w, b) => nn.functional.groupNorm(x, 2, w, b), [r([2, 4, 3, 2], 25), r([4], 26), r([4], 27)])]],
+};
+
+describe('gradcheck, conv family (float64)', () => {
+  it('every conv-family op of the registry has a gradcheck case', () => {
+    const ids = OPS.filter((o) => o.family === 'conv').map((o) => o.id);
+    expect(ids.length).toBeGreaterThanOrEqual(5);
+    expect(ids.filter((id) => !CASES[id])).toEqual([]);
+  });
+  for (const [op, cases] of Object.entries(CASES))
+    for (const [name, f] of cases) it(`${op}: ${name}`, () => expect(f()).toBe(true));
+
+  it('second derivatives: the gradient of conv2d is differentiable again', () => {
+    // d/dx of dL/dW (through conv2d_weight_grad's rule) and d/dW of dL/dx (through conv_transpose2d's)
+    // (gradcheck's numeric pass runs without grad: there the inputs become fresh leaves)
+    const wt = my.randn([2, 3, 4, 3], { dtype: 'float64' });
+    const leaf = (t: my.Tensor) => (t.requiresGrad ? t : t.detach().requiresGrad_());
+    const first = (x0: my.Tensor, w0: my.Tensor, wrt: 0 | 1) => my.enableGrad(() => {
+      const x = leaf(x0), w = leaf(w0);
+      return autograd.grad(my.conv2d(x, w, null, { stride: 2, padding: 1 }).mul(wt).sum(), [[x, w][wrt]], { createGraph: true })[0]!;
+    });
+    const gw = (x: my.Tensor, w: my.Tensor) => first(x, w, 1), gx = (x: my.Tensor, w: my.Tensor) => first(x, w, 0);
+    expect(check((x, w) => gw(x, w).square().sum(), [r([2, 2, 7, 5], 30), r([3, 2, 3, 3], 31)])).toBe(true);
+    expect(check((x, w) => gx(x, w).square().sum(), [r([2, 2, 7, 5], 32), r([3, 2, 3, 3], 33)])).toBe(true);
+  });
+});
+
+describe('conv family: bad input throws a named error', () => {
+  const x = my.randn([1, 3, 5, 5]), w = my.randn([4, 3, 3, 3]);
+  const cases: [string, () => unknown, RegExp][] = [
+    ['mismatched channels', () => my.conv2d(my.randn([1, 2, 5, 5]), w), /^conv2d: .*expected input\[1, 2, 5, 5\] to have 3 channels, but got 2/],
+    ['kernel bigger than padded input', () => my.conv2d(my.randn([1, 3, 2, 2]), w), /^conv2d: calculated padded input size per channel: \(2 x 2\)\. Kernel size: \(3 x 3\)/],
+    ['non-4-D input', () => my.conv2d(my.randn([5, 5]), w), /^conv2d: expected 3-D \(unbatched\) or 4-D/],
+    ['zero stride', () => my.conv2d(x, w, null, { stride: 0 }), /^conv2d: stride must be positive, got \[0, 0\]/],
+    ['negative stride', () => my.conv2d(x, w, null, { stride: [1, -2] }), /^conv2d: stride must be positive, got \[1, -2\]/],
+    ['negative padding', () => my.conv2d(x, w, null, { padding: -1 }), /^conv2d: padding must be non-negative/],
+    ['groups not dividing channels', () => my.conv2d(my.randn([1, 4, 5, 5]), my.randn([3, 2, 3, 3]), null, { groups: 2 }), /^conv2d: out_channels \(3\) must be divisible by groups \(2\)/],
+    ['integer input', () => my.conv2d(my.randint(0, 3, [1, 3, 5, 5]), w), /^conv2d: input must be float32 or float64, got int64/],
+    ['disposed weight', () => { const d = my.randn([4, 3, 3, 3]); d.dispose(); return my.conv2d(x, d); }, /^conv2d: argument 1 is a disposed tensor/],
+    ['disposed pool input', () => { const d = my.randn([1, 1, 4, 4]); d.dispose(); return my.maxPool2d(d, 2); }, /^maxPool2d: argument 0 is a disposed tensor/],
+    ['transposed conv: output padding too big', () => my.convTranspose2d(x, my.randn([3, 2, 3, 3]), null, { stride: 2, outputPadding: 2 }), /^conv_transpose2d: output padding must be smaller than either stride or dilation/],
+    ['weight grad: grad_output of the wrong size', () => my.conv2dWeightGrad(my.randn([1, 4, 4, 4]), x, 3), /^conv2d_weight_grad: grad_output \[1, 4, 4, 4\] does not match/],
+    ['max pool: zero stride', () => my.maxPool2d(x, 2, { stride: 0 }), /^max_pool2d: stride must be positive/],
+    ['max pool: pad over half the kernel', () => my.maxPool2d(x, 2, { padding: 2 }), /^max_pool2d: pad should be at most half of effective kernel size/],
+    ['max pool: output too small', () => my.maxPool2d(my.randn([1, 1, 2, 2]), 3), /^max_pool2d: given input size \[1, 1, 2, 2\], calculated output size \(0 x 0\) is too small/],
+    ['max pool: 2-D input', () => my.maxPool2d(my.randn([4, 4]), 2), /^maxPool2d: expected 3-D \(unbatched\) or 4-D/],
+    ['adaptive max pool: zero output size', () => my.adaptiveMaxPool2d(x, 0), /^adaptiveMaxPool2d: output size must be positive/],
+    ['interpolate: bad mode', () => my.interpolate(x, { size: 3, mode: 'bicubic' as 'bilinear' }), /^interpolate: unsupported mode 'bicubic'/],
+  ];
+  for (const [name, f, re] of cases) it(name, () => expect(f).toThrow(re));
+});
+
+describe('conv family: memory', () => {
+  it('a conv/pool/batchnorm training loop keeps native memory flat', () => {
+    my.manualSeed(3);
+    const net = new nn.Sequential(new nn.Conv2d(1, 4, 3, { padding: 1 }), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.MaxPool2d(2),
+      new nn.Conv2d(4, 4, 3, { stride: 2 }), new nn.AdaptiveAvgPool2d(1), new nn.Flatten(), new nn.Linear(4, 3));
+    const opt = new my.optim.SGD(net.parameters(), { lr: 0.01, momentum: 0.9 });
+    const x = my.randn([8, 1, 12, 12]), y = my.randint(0, 3, [8]);
+    const step = () => my.tidy(() => { opt.zeroGrad(); nn.functional.crossEntropy(net.forward(x) as my.Tensor, y).backward(); opt.step(); });
+    for (let i = 0; i < 20; i++) step();
+    const before = my.memory();
+    for (let i = 0; i < 300; i++) step();
+    const after = my.memory();
+    expect(after.numTensors).toBeLessThanOrEqual(before.numTensors);
+    expect(after.numBytes).toBeLessThanOrEqual(before.numBytes);
+  });
+});
