@@ -2,9 +2,10 @@
 // dilation, ceil mode) or adaptive ones (adaptive_max_pool2d: window i of O over I spans
 // [floor(i I / O), ceil((i + 1) I / O))). Both return values and int64 indices into each
 // flattened H x W plane, as torch does; the gradient scatters through those indices (ts/ops/pool.ts).
-// NaN wins a window, and ties keep the first element, as in torch's CPU kernel.
+// NaN wins a window (the last NaN's index), and ties keep the first element, as in torch's CPU kernel.
 #include <cmath>
 #include <limits>
+#include <vector>
 #include "../core/ops.h"
 #include "../core/parallel.h"
 
@@ -18,23 +19,40 @@ struct Window {
 
 template <typename T, typename WH, typename WW>
 void max_planes(const T* x, int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW, WH wh, WW ww, T* y, int64_t* idx) {
+  // the column windows, computed once for all rows and planes
+  std::vector<Window> cols(OW);
+  for (int64_t ow = 0; ow < OW; ow++) cols[ow] = ww(ow);
   parallel_for(0, planes, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, OH * OW)), [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; p++) {
       const T* xp = x + p * H * W;
+      T* yp = y + p * OH * OW;
+      int64_t* ip = idx + p * OH * OW;
       for (int64_t oh = 0; oh < OH; oh++) {
         const Window h = wh(oh);
         for (int64_t ow = 0; ow < OW; ow++) {
-          const Window w = ww(ow);
+          const Window w = cols[ow];
+          // Branch-free scan (a data-dependent branch mispredicts half the time on real
+          // activations and costs more than the window): strict > keeps the first of ties.
           int64_t best = h.lo * W + w.lo;
-          T m = -std::numeric_limits<T>::infinity();
-          for (int64_t ih = h.lo; ih < h.hi; ih += h.step)
+          T m = xp[best];
+          bool nan = false;
+          for (int64_t ih = h.lo; ih < h.hi; ih += h.step) {
+            const T* row = xp + ih * W;
             for (int64_t iw = w.lo; iw < w.hi; iw += w.step) {
-              const T v = xp[ih * W + iw];
-              if (v > m || std::isnan(v)) { m = v; best = ih * W + iw; if (std::isnan(v)) goto done; }
+              const T v = row[iw];
+              const bool gt = v > m;
+              best ^= (best ^ (ih * W + iw)) & -(int64_t)gt;
+              m = gt ? v : m;
+              nan |= v != v;
             }
-        done:
-          y[(p * OH + oh) * OW + ow] = m;
-          idx[(p * OH + oh) * OW + ow] = best;
+          }
+          if (nan) {  // rare: torch's rule, where every NaN takes over (the last one's index)
+            for (int64_t ih = h.lo; ih < h.hi; ih += h.step)
+              for (int64_t iw = w.lo; iw < w.hi; iw += w.step)
+                if (xp[ih * W + iw] != xp[ih * W + iw]) m = xp[ih * W + iw], best = ih * W + iw;
+          }
+          yp[oh * OW + ow] = m;
+          ip[oh * OW + ow] = best;
         }
       }
     }
