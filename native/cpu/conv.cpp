@@ -26,7 +26,7 @@ struct Geom {
 
 // Output positions ow in [lo, hi) read an in-range column iw = ow * s + off.
 inline void valid_range(int64_t n_out, int64_t s, int64_t off, int64_t n_in, int64_t& lo, int64_t& hi) {
-  lo = off >= 0 ? 0 : (-off + s - 1) / s;
+  lo = off >= 0 ? 0 : std::min(n_out, (-off + s - 1) / s);  // padding can exceed the whole output
   hi = off > n_in - 1 ? 0 : std::min(n_out, (n_in - 1 - off) / s + 1);
   if (hi < lo) hi = lo;
 }

@@ -115,13 +115,13 @@ export class ResNet extends Module {
       }
   }
   /** The pooled [N, 512 * expansion] features, before the head. */
-  features(x: Tensor): Tensor {
+  forwardFeatures(x: Tensor): Tensor {
     let h = this.bn1.forward(this.conv1.forward(x)).relu();
     h = this.maxpool.forward(h) as Tensor;
     for (const l of [this.layer1, this.layer2, this.layer3, this.layer4]) h = l.forward(h) as Tensor;
     return this.avgpool.forward(h).flatten(1);
   }
-  forward(x: Tensor): Tensor { return this.fc.forward(this.features(x)) as Tensor; }
+  forward(x: Tensor): Tensor { return this.fc.forward(this.forwardFeatures(x)) as Tensor; }
 }
 
 export const resnet18 = (o: ResNetOptions = {}): ResNet => new ResNet(BasicBlock, [2, 2, 2, 2], o);
