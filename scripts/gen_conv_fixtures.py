@@ -48,7 +48,55 @@ REF.update({
     'adaptiveAvgPool2d': lambda x, a: F.adaptive_avg_pool2d(x[0], P2(a['size'])),
     'interpolate': lambda x, a: F.interpolate(x[0], size=P2(a.get('size')), scale_factor=P2(a.get('scaleFactor')),
                                               mode=a.get('mode', 'nearest'), align_corners=a.get('alignCorners')),
+    # running stats (inputs 3, 4) are cloned first; their updated values are outputs too
+    'batch_norm': lambda x, a: bn_ref(x, a),
+    'batch_norm_backward': lambda x, a: torch.ops.aten.native_batch_norm_backward(
+        x[0], x[1], opt(x, 4), None if a['training'] else x[2], None if a['training'] else 1 / x[3] ** 2 - a.get('eps', 1e-5),
+        x[2] if a['training'] else None, x[3] if a['training'] else None, a['training'], a.get('eps', 1e-5), [True, True, True]),
 })
+
+
+def bn_ref(x, a):
+    rm, rv = (x[3].clone(), x[4].clone()) if len(x) > 3 else (None, None)
+    F.batch_norm(x[0], None if rm is None else rm.clone(), None if rv is None else rv.clone(), opt(x, 1), opt(x, 2), a['training'])  # torch's checks
+    y, mean, invstd = torch.ops.aten.native_batch_norm(x[0], opt(x, 1), opt(x, 2), rm, rv, a['training'], a.get('momentum', 0.1), a.get('eps', 1e-5))
+    if not a['training']:  # torch saves nothing in eval; myelin returns the running statistics it used
+        mean, invstd = rm, 1 / torch.sqrt(rv + a.get('eps', 1e-5))
+    return [y, mean, invstd] + ([rm, rv] if rm is not None else [])
+
+
+def gen_norm(fam):
+    r = rng_for('batch_norm')
+    X = lambda shape, dt='float32', view=(), lo=-2, hi=3: fl(r, shape, lo, hi, dt, view)
+    C = lambda name, ins, **kw: fam.case('batch_norm', name, ins, **kw)
+    C('train_4d_running', [X([4, 3, 5, 6]), X([3], lo=0.5), X([3]), X([3]), X([3], lo=0.5)], training=True, momentum=0.1)
+    C('train_2d_no_affine', [X([8, 5])], training=True)
+    C('train_3d_momentum', [X([3, 2, 7]), X([2]), X([2]), X([2]), X([2], lo=0.2)], training=True, momentum=0.3, eps=1e-3)
+    C('eval_4d', [X([2, 3, 4, 4]), X([3]), X([3]), X([3]), X([3], lo=0.5)], training=False)
+    C('noncontig', [X([2, 4, 5, 3], view=[['transpose', 2, 3]]), X([4]), X([4])], training=True)
+    C('f64', [X([3, 2, 4, 4], 'float64'), X([2], 'float64'), X([2], 'float64')], training=True)
+    C('empty_spatial_eval', [X([2, 3, 0]), X([3]), X([3]), X([3]), X([3], lo=0.5)], training=False)
+    E = lambda name, ins, **kw: fam.error('batch_norm', name, ins, **kw)
+    E('one_value_per_channel', [X([1, 3])], training=True)
+    E('weight_wrong_size', [X([4, 3, 2, 2]), X([2])], training=True)
+    E('input_0d', [X([])], training=True)
+    r = rng_for('batch_norm_backward')
+    C = lambda name, ins, **kw: fam.case('batch_norm_backward', name, ins, **kw)
+    # inputs: dy, x, mean, invstd (the forward's), weight
+    def saved(x, train):
+        t = x.torch()
+        dims = [0] + list(range(2, t.dim()))
+        mean = t.mean(dims)
+        return In(mean.numpy(), x.dtype), In((1 / torch.sqrt(t.var(dims, unbiased=False) + 1e-5)).numpy(), x.dtype)
+    for name, shape, train, dt, view in [('train_4d', [4, 3, 3, 5], True, 'float32', ()), ('eval_4d', [2, 3, 4, 4], False, 'float32', ()),
+                                         ('train_2d', [6, 4], True, 'float32', ()), ('f64', [3, 2, 3, 3], True, 'float64', ()),
+                                         ('noncontig', [2, 3, 4, 5], True, 'float32', [['transpose', 2, 3]])]:
+        x = X(shape, dt, view)
+        m, s_ = saved(x, train)
+        vshape = shape[:2] + shape[2:][::-1] if view else shape
+        C(name, [X(vshape, dt), x, m, s_, X([shape[1]], dt)], training=train)
+    C('eval_empty', [X([2, 3, 0]), X([2, 3, 0]), X([3]), X([3], lo=0.5), X([3])], training=False)
+    fam.error('batch_norm_backward', 'input_0d', [X([]), X([]), X([1]), X([1])], training=True)
 
 
 def gen_conv(fam):
@@ -223,6 +271,7 @@ def main():
     fam = Family('conv')
     gen_conv(fam)
     gen_pool(fam)
+    gen_norm(fam)
     doc = {'family': 'conv', 'generator': 'scripts/gen_conv_fixtures.py', 'seed': G.SEED,
            'torch': torch.__version__.split('+')[0], 'cases': fam.cases}
     text = json.dumps(doc, separators=(',', ':'), allow_nan=False)

@@ -77,3 +77,14 @@ describe('CLI', () => {
     expect(JSON.parse(info.stdout).build).toBeTruthy();
   });
 });
+
+describe('MNIST CNN (conv 32 and 64 3x3, maxpool, fc 128, dropout 0.5; Adam 1e-3 decayed 0.7x per epoch, batch 64)', () => {
+  it('reaches at least 99.0% test accuracy within 5 epochs', () => {
+    const r = train.recipes.trainMnistCnn({ targetAcc: 0.99, progress: { start() {}, update() {}, stop() {} } });
+    const accs = r.logs.map((l) => l.testAcc!);
+    console.log(`MNIST CNN test accuracy per epoch: ${accs.map((a) => (100 * a).toFixed(2)).join(', ')}; ${r.secondsPerEpoch.toFixed(1)} s/epoch`);
+    expect(r.logs.length).toBeLessThanOrEqual(5);
+    expect(Math.max(...accs)).toBeGreaterThanOrEqual(0.99);
+    expect(accs[0]).toBeGreaterThan(0.97);
+  }, 1_500_000);
+});

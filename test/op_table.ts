@@ -21,7 +21,7 @@
 import {
   Tensor, type TensorLike, type DType, tensor, full, zeros, arange, linspace, eye, rand, randn, randint, bernoulli,
   randperm, where, cat, stack, conv2d, conv1d, convTranspose2d, conv2dWeightGrad, maxPool2dWithIndices, maxPool1d,
-  avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate, adamStep_, sgdStep_, rmspropStep_, adagradStep_,
+  avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate, batchNormStats, batchNormBackward, adamStep_, sgdStep_, rmspropStep_, adagradStep_,
 } from '../ts/index';
 import type { Args, Input, Result, Tol } from './helpers';
 
@@ -240,6 +240,16 @@ export const OP_TABLE: Record<string, OpTest> = {
   avgPool2d: u((x, a) => avgPool2d(x, a.kernel, a), { tol: GEMM }),
   adaptiveAvgPool2d: u((x, a) => adaptiveAvgPool2d(x, a.size), { tol: GEMM }),
   interpolate: u((x, a) => interpolate(x, a), { tol: GEMM }),
+  // the running stats are cloned (their updated values are compared too)
+  batch_norm: {
+    run: ([x, w, b, rm, rv], a) => {
+      const [m2, v2] = rm === undefined ? [null, null] : [T(rm).clone(), T(rv).clone()];
+      const r = batchNormStats(T(x), w === undefined ? null : T(w), b === undefined ? null : T(b), m2, v2, a.training, a.momentum ?? 0.1, a.eps ?? 1e-5);
+      return m2 && v2 ? [r.output, r.mean, r.invstd, m2, v2] : [r.output, r.mean, r.invstd];
+    },
+    tol: ACCUM,
+  },
+  batch_norm_backward: { run: ([dy, x, m, s, w], a) => batchNormBackward(T(dy), T(x), w === undefined ? null : T(w), T(m), T(s), a.training), tol: ACCUM },
   // fused optimizer steps: the states are cloned so only the param (input 0) changes in place
   adam_step_: {
     run: ([p, g, m, v, x], a) => {

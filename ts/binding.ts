@@ -46,6 +46,8 @@ export interface Binding {
   conv2d_weight_grad(dy: H, x: H, kernel: Dims, stride: Dims, padding: Dims, dilation: Dims, groups: number): H;
   max_pool2d(x: H, kernel: Dims, stride: Dims, padding: Dims, dilation: Dims, ceilMode: boolean): [H, H];
   adaptive_max_pool2d(x: H, outputSize: Dims): [H, H];
+  batch_norm(x: H, w: H | null, b: H | null, runningMean: H | null, runningVar: H | null, training: boolean, momentum: number, eps: number): [H, H, H];
+  batch_norm_backward(dy: H, x: H, w: H | null, mean: H, invstd: H, training: boolean): [H, H, H];
   adam_step_(p: H, g: H, m: H, v: H, vmax: H | null, lr: number, beta1: number, beta2: number, eps: number,
     weightDecay: number, step: number, decoupled: boolean, maximize: boolean): H;
   sgd_step_(p: H, g: H, buf: H | null, lr: number, momentum: number, dampening: number, weightDecay: number,

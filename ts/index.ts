@@ -9,6 +9,7 @@ export { conv2d, conv1d, convTranspose2d, conv2dWeightGrad } from './ops/conv';
 export type { Size2, Padding2, Conv2dOptions, Conv1dOptions, ConvTranspose2dOptions } from './ops/conv';
 export { maxPool2d, maxPool2dWithIndices, maxPool1d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate } from './ops/pool';
 export type { MaxPoolOptions, AvgPoolOptions, InterpolateOptions } from './ops/pool';
+export { batchNorm, batchNormStats, batchNormBackward } from './ops/norm';
 export { tidy, keep, memory } from './memory';
 export { OPS } from './ops/registry';
 export * as autograd from './autograd/index';

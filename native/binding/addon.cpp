@@ -43,6 +43,13 @@ V wrap_pair(Napi::Env env, std::pair<TensorPtr, TensorPtr> p) {
   a.Set(1u, wrap(env, std::move(p.second)));
   return a;
 }
+V wrap_triple(Napi::Env env, std::tuple<TensorPtr, TensorPtr, TensorPtr> t) {
+  auto a = Napi::Array::New(env, 3);
+  a.Set(0u, wrap(env, std::move(std::get<0>(t))));
+  a.Set(1u, wrap(env, std::move(std::get<1>(t))));
+  a.Set(2u, wrap(env, std::move(std::get<2>(t))));
+  return a;
+}
 // Optional reduction dims: null/undefined means all dims.
 Dims opt_dims(const char* op, const CI& info, size_t i) {
   if (info[i].IsUndefined() || info[i].IsNull()) return {};
@@ -291,6 +298,19 @@ V adaptive_max_pool2d_(const CI& i) {
   return wrap_pair(i.Env(), adaptive_max_pool2d(tensor(op, i, 0), dims(op, i, 1)));
 }
 
+V batch_norm_(const CI& i) {
+  const char* op = "batch_norm";
+  check_argc(op, i, 8);
+  return wrap_triple(i.Env(), batch_norm(tensor(op, i, 0), opt_tensor(op, i, 1), opt_tensor(op, i, 2), opt_tensor(op, i, 3),
+                                         opt_tensor(op, i, 4), boolean(op, i, 5), number(op, i, 6), number(op, i, 7)));
+}
+V batch_norm_backward_(const CI& i) {
+  const char* op = "batch_norm_backward";
+  check_argc(op, i, 6);
+  return wrap_triple(i.Env(), batch_norm_backward(tensor(op, i, 0), tensor(op, i, 1), opt_tensor(op, i, 2), tensor(op, i, 3),
+                                                  tensor(op, i, 4), boolean(op, i, 5)));
+}
+
 // ---- handle utilities (not ops)
 V dispose(const CI& i) {
   Handle* h = handle_of(i[0]);
@@ -473,6 +493,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("topk", topk_); fn("sort", sort_); fn("flip", flip_);
   fn("conv2d", conv2d_); fn("conv_transpose2d", conv_transpose2d_); fn("conv2d_weight_grad", conv2d_weight_grad_);
   fn("max_pool2d", max_pool2d_); fn("adaptive_max_pool2d", adaptive_max_pool2d_);
+  fn("batch_norm", batch_norm_); fn("batch_norm_backward", batch_norm_backward_);
   fn("adam_step_", adam_step__); fn("sgd_step_", sgd_step__); fn("rmsprop_step_", rmsprop_step__);
   fn("adagrad_step_", adagrad_step__);
   // utilities

@@ -1,6 +1,7 @@
 // The native op surface, device-generic: each entry validates its arguments, then runs
 // the kernel of the inputs' device. The binding calls only these.
 #pragma once
+#include <tuple>
 #include "tensor.h"
 
 namespace myelin {
@@ -95,6 +96,14 @@ TensorPtr conv2d_weight_grad(const TensorImpl& dy, const TensorImpl& x, const Di
 std::pair<TensorPtr, TensorPtr> max_pool2d(const TensorImpl& x, const Dims& kernel, const Dims& stride, const Dims& padding,
                                            const Dims& dilation, bool ceil_mode);
 std::pair<TensorPtr, TensorPtr> adaptive_max_pool2d(const TensorImpl& x, const Dims& output_size);
+// batch normalization over dim 1 of [N, C, *]: y, and the mean and 1/sqrt(var + eps) used
+// (batch statistics when training, which also update the running ones in place, else the
+// running ones); the backward gives dx, dweight, dbias.
+std::tuple<TensorPtr, TensorPtr, TensorPtr> batch_norm(const TensorImpl& x, const TensorImpl* weight, const TensorImpl* bias,
+                                                       TensorImpl* running_mean, TensorImpl* running_var, bool training,
+                                                       double momentum, double eps);
+std::tuple<TensorPtr, TensorPtr, TensorPtr> batch_norm_backward(const TensorImpl& dy, const TensorImpl& x, const TensorImpl* weight,
+                                                                const TensorImpl& mean, const TensorImpl& invstd, bool training);
 
 // fused optimizer steps (in place on param and state)
 struct AdamHyper { double lr, beta1, beta2, eps, weight_decay; int64_t step; bool decoupled, maximize; };

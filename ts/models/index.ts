@@ -17,3 +17,5 @@ export {
   efficientnetB0, efficientnetB1, efficientnetB2, efficientnetB3, efficientnetB4, efficientnetB5, efficientnetB6, efficientnetB7,
 } from './cnn/efficientnet';
 export type { EfficientNetOptions, MBConvConfig } from './cnn/efficientnet';
+export { ResNetCifar, resnet8, resnet20 } from './cnn/resnet_cifar';
+export type { ResNetCifarOptions } from './cnn/resnet_cifar';

@@ -5,6 +5,7 @@ import { zerosLike, rand, tensor } from '../creation';
 import { noGrad } from '../autograd/engine';
 
 export { conv2d, conv1d, convTranspose2d } from '../ops/conv';
+import { batchNorm as batchNormOp } from '../ops/norm';
 export { maxPool2d, maxPool2dWithIndices, maxPool1d, maxPool1dWithIndices, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate } from '../ops/pool';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -51,35 +52,20 @@ export function layerNorm(x: Tensor, normalizedShape: number[], weight?: Tensor 
   return bias ? yw.add(bias) : yw;
 }
 
-/** Batch normalization over dim 1 of [N, C, ...]; updates running stats in place when training. */
+/**
+ * Batch normalization over dim 1 of [N, C, ...] (native kernels, ts/ops/norm.ts). When
+ * training with running stats, they move by momentum in place (momentum null: the
+ * cumulative average over numBatchesTracked, which is then incremented).
+ */
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null,
   bias: Tensor | null, training: boolean, momentum: number | null = 0.1, eps = 1e-5, numBatchesTracked?: Tensor | null): Tensor {
   if (x.ndim < 2) throw new Error(`batchNorm: expected at least 2-D input, got ${shapeStr(x)}`);
-  const C = x.shape[1];
-  const bshape = [1, C, ...Array(x.ndim - 2).fill(1)];
-  const dims = [0, ...Array(x.ndim - 2).keys()].map((d, i) => (i === 0 ? 0 : d + 2));
-  let mean: Tensor, varT: Tensor;
-  if (training) {
-    const n = x.numel() / C;
-    if (n <= 1) throw new Error(`batchNorm: expected more than 1 value per channel when training, got input size ${shapeStr(x)}`);
-    mean = x.mean(dims, { keepdim: true });
-    varT = x.sub(mean).square().mean(dims, { keepdim: true });
-    if (runningMean && runningVar) noGrad(() => {
-      let m = momentum;
-      if (numBatchesTracked) { numBatchesTracked.add_(1); if (m === null) m = 1 / Number(numBatchesTracked.item()); }
-      const mm = m ?? 0.1;
-      runningMean.mul_(1 - mm).add_(mean.detach().reshape([C]).mul(mm));
-      runningVar.mul_(1 - mm).add_(varT.detach().reshape([C]).mul(mm * n / (n - 1)));
-    });
-  } else {
-    if (!runningMean || !runningVar) throw new Error('batchNorm: running_mean and running_var must be defined in evaluation mode');
-    mean = runningMean.reshape(bshape);
-    varT = runningVar.reshape(bshape);
-  }
-  let y = x.sub(mean).mul(varT.add(eps).rsqrt());
-  if (weight) y = y.mul(weight.reshape(bshape));
-  if (bias) y = y.add(bias.reshape(bshape));
-  return y;
+  let m = momentum ?? 0.1;
+  if (training && runningMean && numBatchesTracked && x.numel() / x.shape[1] > 1) noGrad(() => {
+    numBatchesTracked.add_(1);
+    if (momentum === null) m = 1 / Number(numBatchesTracked.item());
+  });
+  return batchNormOp(x, weight, bias, runningMean, runningVar, training, m, eps);
 }
 
 export function embedding(indices: Tensor, weight: Tensor, paddingIdx?: number | null): Tensor {

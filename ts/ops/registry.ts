@@ -30,7 +30,8 @@ export const OPS: readonly OpRow[] = [
     'flip'].map((id) => row(id, 'index')),
   row('conv2d', 'conv', 'fn:conv2d'), row('conv_transpose2d', 'conv', 'fn:convTranspose2d'),
   row('conv2d_weight_grad', 'conv', 'fn:conv2dWeightGrad'), row('max_pool2d', 'conv', 'fn:maxPool2dWithIndices'),
-  row('adaptive_max_pool2d', 'conv', 'fn:adaptiveMaxPool2d'),
+  row('adaptive_max_pool2d', 'conv', 'fn:adaptiveMaxPool2d'), row('batch_norm', 'conv', 'fn:batchNorm'),
+  row('batch_norm_backward', 'conv', 'fn:batchNormBackward'),
   row('adam_step_', 'optim', 'fn:adamStep_'), row('sgd_step_', 'optim', 'fn:sgdStep_'),
   row('rmsprop_step_', 'optim', 'fn:rmspropStep_'), row('adagrad_step_', 'optim', 'fn:adagradStep_'),
 ];

@@ -36,7 +36,8 @@ export const mnistMlp = (): nn.Sequential => new nn.Sequential(
   new nn.Flatten(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Dropout(0.2),
   new nn.Linear(256, 128), new nn.ReLU(), new nn.Dropout(0.2), new nn.Linear(128, 10));
 
-function classify(model: nn.Module, o: RecipeOptions, defaults: { epochs: number; lr: number }): RecipeResult {
+/** gamma: the lr decays by this factor after each epoch (ExponentialLR), when given. */
+function classify(model: nn.Module, o: RecipeOptions, defaults: { epochs: number; lr: number; gamma?: number }): RecipeResult {
   manualSeed(o.seed ?? 0);
   const { train, test } = mnistDatasets(o.trainLimit);
   const trainLoader = new data.DataLoader(train, { batchSize: o.batchSize ?? 64, shuffle: true, seed: o.seed ?? 0 });
@@ -45,6 +46,7 @@ function classify(model: nn.Module, o: RecipeOptions, defaults: { epochs: number
   const lossFn = new nn.CrossEntropyLoss();
   const logs = fit(model, trainLoader, {
     epochs: o.epochs ?? defaults.epochs, optimizer, lossFn: (out, y) => lossFn.forward(out, y), test: testLoader,
+    scheduler: defaults.gamma ? new optim.ExponentialLR(optimizer, { gamma: defaults.gamma }) : undefined,
     progress: o.progress ?? makeProgress(),
     onEpoch: (l) => o.targetAcc !== undefined && (l.testAcc ?? 0) >= o.targetAcc,
   });
@@ -63,8 +65,11 @@ export const mnistCnn = (): nn.Sequential => new nn.Sequential(
   new nn.Conv2d(32, 64, 3, { padding: 1 }), new nn.ReLU(), new nn.MaxPool2d(2), new nn.Flatten(),
   new nn.Linear(3136, 128), new nn.ReLU(), new nn.Dropout(0.5), new nn.Linear(128, 10));
 
-/** MNIST CNN, Adam lr 1e-3, batch 64: at least 99.0% test accuracy within 5 epochs. */
-export const trainMnistCnn = (o: RecipeOptions = {}): RecipeResult => classify(mnistCnn(), o, { epochs: 5, lr: 1e-3 });
+/**
+ * MNIST CNN, Adam lr 1e-3 decayed 0.7x per epoch, batch 64: at least 99.0% test accuracy
+ * within 5 epochs (at a constant lr it reaches 98.9-99.1% and wobbles there).
+ */
+export const trainMnistCnn = (o: RecipeOptions = {}): RecipeResult => classify(mnistCnn(), o, { epochs: 5, lr: 1e-3, gamma: 0.7 });
 
 /** The XOR MLP 2-4-1 with sigmoid, full-batch gradient descent on MSE. */
 export function trainXor(o: RecipeOptions = {}): RecipeResult & { mse: number; outputs: number[] } {
