@@ -17,6 +17,16 @@ function findOpenBlas() {
   return { inc, lib };
 }
 
+// oneDNN (Debian's libdnnl-dev) for float32 convolutions; MYELIN_DNNL=none (or
+// MYELIN_BLAS=none, the all-built-in build) leaves conv on im2col + GEMM.
+function findDnnl() {
+  if (process.env.MYELIN_DNNL === 'none' || process.env.MYELIN_BLAS === 'none') return null;
+  const inc = ['/usr/include', '/usr/local/include'].find((d) => fs.existsSync(path.join(d, 'oneapi', 'dnnl', 'dnnl.hpp')));
+  const lib = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/local/lib', '/usr/lib']
+    .find((d) => fs.existsSync(d) && fs.readdirSync(d).some((f) => /^libdnnl\.(so|dylib)$/.test(f)));
+  return inc && lib ? { inc, lib } : null;
+}
+
 // glibc's vector math library (see native/core/vec_math.h)
 function hasMvec() {
   return process.platform === 'linux' && process.arch === 'x64' &&
@@ -26,11 +36,12 @@ function hasMvec() {
 function safeDirs(fn) { try { return fn(); } catch { return undefined; } }
 
 const blas = safeDirs(findOpenBlas);
+const dnnl = safeDirs(findDnnl);
 const field = process.argv[2];
 const out = {
-  defines: (blas ? ['MYELIN_CBLAS', 'MYELIN_OPENBLAS'] : []).concat(hasMvec() ? ['MYELIN_MVEC'] : []),
-  include_dirs: blas ? [blas.inc] : [],
-  libraries: (blas ? [`-L${blas.lib}`, '-lopenblas'] : []).concat(hasMvec() ? ['-lmvec'] : []),
+  defines: (blas ? ['MYELIN_CBLAS', 'MYELIN_OPENBLAS'] : []).concat(dnnl ? ['MYELIN_DNNL'] : [], hasMvec() ? ['MYELIN_MVEC'] : []),
+  include_dirs: (blas ? [blas.inc] : []).concat(dnnl && dnnl.inc !== '/usr/include' ? [dnnl.inc] : []),  // /usr/include is already searched
+  libraries: (blas ? [`-L${blas.lib}`, '-lopenblas'] : []).concat(dnnl ? [`-L${dnnl.lib}`, '-ldnnl', '-lgomp'] : [], hasMvec() ? ['-lmvec'] : []),
   flags: process.env.MYELIN_PORTABLE ? [] : ['-march=native'],
 }[field];
 if (!out) { console.error(`detect_blas: unknown field ${field}`); process.exit(1); }

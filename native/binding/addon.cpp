@@ -404,6 +404,11 @@ V backend_info(const CI& i) {
   o.Set("blas", "builtin");
 #endif
   o.Set("parallel", "pool");
+#ifdef MYELIN_DNNL
+  o.Set("conv", "onednn");  // float32 convolutions; float64 and the rest use im2col + GEMM
+#else
+  o.Set("conv", "im2col");
+#endif
   o.Set("numThreads", num_threads().load());
 #ifdef MYELIN_BUILD_FLAVOR
   o.Set("build", MYELIN_BUILD_FLAVOR);

@@ -12,6 +12,9 @@
 #ifdef MYELIN_OPENBLAS
 extern "C" void openblas_set_num_threads(int);
 #endif
+#ifdef MYELIN_DNNL
+extern "C" void omp_set_num_threads(int);  // oneDNN's convolutions run on OpenMP's threads
+#endif
 
 namespace myelin {
 
@@ -123,6 +126,9 @@ void set_num_threads(int n) {
   num_threads() = n;
 #ifdef MYELIN_OPENBLAS
   openblas_set_num_threads(n);
+#endif
+#ifdef MYELIN_DNNL
+  omp_set_num_threads(n);
 #endif
 }
 

@@ -3,13 +3,15 @@
 //   conv2d             y = W * x                      (im2col, GEMM)
 //   conv_transpose2d   y = Wᵀ * x, conv2d's dx        (GEMM, col2im)
 //   conv2d_weight_grad dW = dy ⋆ x, summed over batch (im2col, GEMM against dy)
-// Samples run in parallel with single-threaded GEMMs when there are enough of them; else
+// float32 goes to oneDNN instead when the build has it (conv_dnnl.h). Here, samples run in
+// parallel with single-threaded GEMMs when there are enough of them; else
 // one sample at a time, each GEMM on all threads. 1x1 kernels with stride 1 and no
 // padding skip im2col: the input plane already is the column matrix.
 #include <cstring>
 #include <vector>
 #include "../core/ops.h"
 #include "../core/parallel.h"
+#include "conv_dnnl.h"
 #include "gemm.h"
 
 namespace myelin {
@@ -156,6 +158,13 @@ TensorPtr conv2d(const TensorImpl& x0, const TensorImpl& w0, const TensorImpl* b
   TensorPtr out = empty({N, OC, g.OH, g.OW}, x0.dtype, Device::cpu, op);
   if (out->numel() == 0) return out;
   TensorPtr xc = dense(x0), wc = dense(w0);
+#ifdef MYELIN_DNNL
+  if (x0.dtype == DType::float32) {
+    TensorPtr bc = bias ? dense(*bias) : nullptr;
+    const ConvShape s{N, C, H, W, OC, kh, kw, g.OH, g.OW, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw, groups};
+    if (dnnl_conv_forward(s, xc->data<float>(), wc->data<float>(), bc ? bc->data<float>() : nullptr, out->data<float>())) return out;
+  }
+#endif
   const int64_t OCg = OC / groups, K = g.rows(), P = g.cols();
   BlasThreadsGuard guard;
   MYELIN_DISPATCH_FLOAT(x0.dtype, op, {
@@ -209,6 +218,22 @@ TensorPtr conv_transpose2d(const TensorImpl& x0, const TensorImpl& w0, const Ten
   TensorPtr out = empty({N, Cout, OH, OW}, x0.dtype, Device::cpu, op);
   if (out->numel() == 0) return out;
   TensorPtr xc = dense(x0), wc = dense(w0);
+#ifdef MYELIN_DNNL
+  if (x0.dtype == DType::float32) {
+    // the input gradient of the forward conv from Coutg-channel OH x OW maps to x's
+    const ConvShape s{N, Cout, OH, OW, Cin, kh, kw, H, W, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw, groups};
+    if (dnnl_conv_backward_data(s, xc->data<float>(), wc->data<float>(), out->data<float>())) {
+      if (bias) {
+        TensorPtr bc = dense(*bias);
+        float* y = out->data<float>();
+        const float* b = bc->data<float>();
+        for (int64_t r = 0; r < N * Cout; r++)
+          for (int64_t i = 0; i < OH * OW; i++) y[r * OH * OW + i] += b[r % Cout];
+      }
+      return out;
+    }
+  }
+#endif
   const int64_t Cing = Cin / groups, K = g.rows(), P = g.cols(), plane = OH * OW;
   BlasThreadsGuard guard;
   MYELIN_DISPATCH_FLOAT(x0.dtype, op, {
@@ -257,6 +282,12 @@ TensorPtr conv2d_weight_grad(const TensorImpl& dy0, const TensorImpl& x0, const 
   TensorPtr out = empty({OC, Cg, kh, kw}, x0.dtype, Device::cpu, op);
   if (out->numel() == 0) return out;
   TensorPtr xc = dense(x0), dyc = dense(dy0);
+#ifdef MYELIN_DNNL
+  if (x0.dtype == DType::float32 && N > 0) {
+    const ConvShape s{N, C, H, W, OC, kh, kw, OH, OW, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw, groups};
+    if (dnnl_conv_backward_weights(s, dyc->data<float>(), xc->data<float>(), out->data<float>())) return out;
+  }
+#endif
   BlasThreadsGuard guard;
   MYELIN_DISPATCH_FLOAT(x0.dtype, op, {
     using T = scalar_t;

@@ -1,0 +1,119 @@
+// See conv_dnnl.h. The primitives pick their own (blocked) memory formats; user tensors are
+// plain NCHW/OIHW, reordered in and out around each call. oneDNN caches the compiled
+// primitives by descriptor, so a training loop's repeated shapes compile once.
+#ifdef MYELIN_DNNL
+#include "conv_dnnl.h"
+#include <oneapi/dnnl/dnnl.hpp>
+#include <unordered_map>
+
+namespace myelin {
+namespace {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+constexpr auto f32 = memory::data_type::f32;
+
+dnnl::engine& eng() {
+  static dnnl::engine e(dnnl::engine::kind::cpu, 0);
+  return e;
+}
+
+struct Geo {
+  memory::dims src, wei, dst, strides, dil, pl, pr;
+  tag wtag;
+  memory::desc any(const memory::dims& d) const { return memory::desc(d, f32, tag::any); }
+};
+Geo geo(const ConvShape& s) {
+  Geo g;
+  g.src = {s.N, s.C, s.H, s.W};
+  g.dst = {s.N, s.OC, s.OH, s.OW};
+  if (s.groups > 1) g.wei = {s.groups, s.OC / s.groups, s.C / s.groups, s.kh, s.kw}, g.wtag = tag::goihw;
+  else g.wei = {s.OC, s.C, s.kh, s.kw}, g.wtag = tag::oihw;
+  g.strides = {s.sh, s.sw};
+  g.dil = {s.dh - 1, s.dw - 1};  // oneDNN counts dilation from 0
+  g.pl = {s.ph, s.pw};
+  // the bottom/right padding that makes the last window end where torch's floor division puts it
+  g.pr = {(s.OH - 1) * s.sh + (s.kh - 1) * s.dh + 1 - s.H - s.ph, (s.OW - 1) * s.sw + (s.kw - 1) * s.dw + 1 - s.W - s.pw};
+  return g;
+}
+dnnl::convolution_forward::desc fwd_desc(const Geo& g, bool bias) {
+  const auto prop = dnnl::prop_kind::forward_training;
+  if (bias)
+    return {prop, dnnl::algorithm::convolution_direct, g.any(g.src), g.any(g.wei), memory::desc({g.dst[1]}, f32, tag::x),
+            g.any(g.dst), g.strides, g.dil, g.pl, g.pr};
+  return {prop, dnnl::algorithm::convolution_direct, g.any(g.src), g.any(g.wei), g.any(g.dst), g.strides, g.dil, g.pl, g.pr};
+}
+// A user buffer in the layout the primitive wants: the buffer itself, or a reordered copy.
+memory in(const memory::desc& want, const memory::desc& have, const void* p, dnnl::stream& st) {
+  memory user(have, eng(), const_cast<void*>(p));
+  if (want == have) return user;
+  memory m(want, eng());
+  dnnl::reorder(user, m).execute(st, user, m);
+  return m;
+}
+// Runs `run` with an output in the primitive's layout, then reorders it into the user buffer.
+template <typename F> void out(const memory::desc& want, const memory::desc& have, void* p, dnnl::stream& st, const F& run) {
+  memory user(have, eng(), p);
+  if (want == have) return run(user);
+  memory m(want, eng());
+  run(m);
+  dnnl::reorder(m, user).execute(st, m, user);
+}
+
+}  // namespace
+
+bool dnnl_conv_forward(const ConvShape& s, const float* x, const float* w, const float* b, float* y) try {
+  const Geo g = geo(s);
+  dnnl::convolution_forward::primitive_desc pd(fwd_desc(g, b != nullptr), eng());
+  dnnl::stream st(eng());
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, in(pd.src_desc(), {g.src, f32, tag::nchw}, x, st)},
+                                       {DNNL_ARG_WEIGHTS, in(pd.weights_desc(), {g.wei, f32, g.wtag}, w, st)}};
+  if (b) args.emplace(DNNL_ARG_BIAS, memory(memory::desc({g.dst[1]}, f32, tag::x), eng(), const_cast<float*>(b)));
+  out(pd.dst_desc(), {g.dst, f32, tag::nchw}, y, st, [&](memory& d) {
+    args.insert_or_assign(DNNL_ARG_DST, d);
+    dnnl::convolution_forward(pd).execute(st, args);
+  });
+  st.wait();
+  return true;
+} catch (const dnnl::error&) {
+  return false;
+}
+
+bool dnnl_conv_backward_data(const ConvShape& s, const float* dy, const float* w, float* dx) try {
+  const Geo g = geo(s);
+  dnnl::convolution_forward::primitive_desc hint(fwd_desc(g, false), eng());
+  dnnl::convolution_backward_data::primitive_desc pd(
+      {dnnl::algorithm::convolution_direct, g.any(g.src), g.any(g.wei), g.any(g.dst), g.strides, g.dil, g.pl, g.pr}, eng(), hint);
+  dnnl::stream st(eng());
+  std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, in(pd.diff_dst_desc(), {g.dst, f32, tag::nchw}, dy, st)},
+                                       {DNNL_ARG_WEIGHTS, in(pd.weights_desc(), {g.wei, f32, g.wtag}, w, st)}};
+  out(pd.diff_src_desc(), {g.src, f32, tag::nchw}, dx, st, [&](memory& d) {
+    args.insert_or_assign(DNNL_ARG_DIFF_SRC, d);
+    dnnl::convolution_backward_data(pd).execute(st, args);
+  });
+  st.wait();
+  return true;
+} catch (const dnnl::error&) {
+  return false;
+}
+
+bool dnnl_conv_backward_weights(const ConvShape& s, const float* dy, const float* x, float* dw) try {
+  const Geo g = geo(s);
+  dnnl::convolution_forward::primitive_desc hint(fwd_desc(g, false), eng());
+  dnnl::convolution_backward_weights::primitive_desc pd(
+      {dnnl::algorithm::convolution_direct, g.any(g.src), g.any(g.wei), g.any(g.dst), g.strides, g.dil, g.pl, g.pr}, eng(), hint);
+  dnnl::stream st(eng());
+  std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, in(pd.diff_dst_desc(), {g.dst, f32, tag::nchw}, dy, st)},
+                                       {DNNL_ARG_SRC, in(pd.src_desc(), {g.src, f32, tag::nchw}, x, st)}};
+  out(pd.diff_weights_desc(), {g.wei, f32, g.wtag}, dw, st, [&](memory& d) {
+    args.insert_or_assign(DNNL_ARG_DIFF_WEIGHTS, d);
+    dnnl::convolution_backward_weights(pd).execute(st, args);
+  });
+  st.wait();
+  return true;
+} catch (const dnnl::error&) {
+  return false;
+}
+
+}  // namespace myelin
+#endif

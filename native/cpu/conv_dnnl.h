@@ -1,0 +1,19 @@
+// oneDNN convolutions (float32 NCHW), used by conv.cpp when the build found libdnnl: the
+// same JIT kernels PyTorch's CPU convolutions run on. Each returns false where oneDNN has
+// no kernel for the case, and conv.cpp falls back to its im2col + GEMM path.
+#pragma once
+#include <cstdint>
+
+namespace myelin {
+
+struct ConvShape {
+  int64_t N, C, H, W, OC, kh, kw, OH, OW, sh, sw, ph, pw, dh, dw, groups;
+};
+// y = conv(x, w) + b (b may be null); x [N, C, H, W], w [OC, C / groups, kh, kw], y [N, OC, OH, OW]
+bool dnnl_conv_forward(const ConvShape& s, const float* x, const float* w, const float* b, float* y);
+// dx = conv's gradient with respect to its input, from dy [N, OC, OH, OW]
+bool dnnl_conv_backward_data(const ConvShape& s, const float* dy, const float* w, float* dx);
+// dw = conv's gradient with respect to its weight, summed over the batch
+bool dnnl_conv_backward_weights(const ConvShape& s, const float* dy, const float* x, float* dw);
+
+}  // namespace myelin
