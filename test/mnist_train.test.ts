@@ -78,7 +78,11 @@ describe('CLI', () => {
   });
 });
 
-describe('MNIST CNN (conv 32 and 64 3x3, maxpool, fc 128, dropout 0.5; Adam 1e-3 decayed 0.7x per epoch, batch 64)', () => {
+// The CNN trainings take minutes; .ci/run's second pass (the all-built-in build, whose
+// kernels the fixtures already cover) sets MYELIN_SKIP_LONG_TRAINING=1 to run them once.
+const long = process.env.MYELIN_SKIP_LONG_TRAINING === '1' ? describe.skip : describe;
+
+long('MNIST CNN (conv 32 and 64 3x3, maxpool, fc 128, dropout 0.5; Adam 1e-3 decayed 0.7x per epoch, batch 64)', () => {
   it('reaches at least 99.0% test accuracy within 5 epochs', () => {
     const r = train.recipes.trainMnistCnn({ targetAcc: 0.99, progress: { start() {}, update() {}, stop() {} } });
     const accs = r.logs.map((l) => l.testAcc!);
@@ -87,4 +91,14 @@ describe('MNIST CNN (conv 32 and 64 3x3, maxpool, fc 128, dropout 0.5; Adam 1e-3
     expect(Math.max(...accs)).toBeGreaterThanOrEqual(0.99);
     expect(accs[0]).toBeGreaterThan(0.97);
   }, 1_500_000);
+});
+
+long('small ResNet on MNIST (ResNet-8: stem + max pool, BasicBlocks at 32/64/128 channels, batch norm; Adam 2e-3 decayed 0.7x per epoch, batch 128)', () => {
+  it('reaches at least 99.3% test accuracy within 5 epochs', () => {
+    const r = train.recipes.trainMnistResnet({ targetAcc: 0.993, progress: { start() {}, update() {}, stop() {} } });
+    const accs = r.logs.map((l) => l.testAcc!);
+    console.log(`MNIST ResNet-8 test accuracy per epoch: ${accs.map((a) => (100 * a).toFixed(2)).join(', ')}; ${r.secondsPerEpoch.toFixed(1)} s/epoch`);
+    expect(r.logs.length).toBeLessThanOrEqual(5);
+    expect(Math.max(...accs)).toBeGreaterThanOrEqual(0.993);
+  }, 2_400_000);
 });

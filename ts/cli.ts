@@ -15,7 +15,7 @@ const positive = (v: string): number => {
   return n;
 };
 
-const RECIPES = ['mnist-mlp', 'mnist-cnn', 'xor', 'perceptron', 'boston'] as const;
+const RECIPES = ['mnist-mlp', 'mnist-cnn', 'mnist-resnet', 'xor', 'perceptron', 'boston'] as const;
 
 /** Runs the CLI on argv (as process.argv); resolves to the exit code. */
 export function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): number {
@@ -36,6 +36,7 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
       switch (recipe) {
         case 'mnist-mlp': out(recipes.trainMnistMlp(opts).summary); break;
         case 'mnist-cnn': out(recipes.trainMnistCnn(opts).summary); break;
+        case 'mnist-resnet': out(recipes.trainMnistResnet(opts).summary); break;
         case 'xor': out(recipes.trainXor(opts).summary); break;
         case 'perceptron': out(recipes.trainPerceptron().summary); break;
         case 'boston': out(recipes.trainBoston(opts).summary); break;

@@ -81,6 +81,15 @@ template <typename T> T* scratch(int64_t n) {
   return buf.data();
 }
 
+// The column matrix of one sample-group plane: the plane itself for direct 1x1 convs, else
+// its im2col in this thread's scratch buffer.
+template <typename T> const T* columns(const T* xg, const Geom& g) {
+  if (g.direct()) return xg;
+  T* buf = scratch<T>(g.rows() * g.cols());
+  im2col(xg, g, buf);
+  return buf;
+}
+
 // Runs f(n, nt) for each sample n: in parallel with nt = 1 when there are at least as many
 // samples as threads (and enough work), else one after another with nt = all threads.
 template <typename F> void per_sample(int64_t N, double work_per_sample, const F& f) {
@@ -175,13 +184,7 @@ TensorPtr conv2d(const TensorImpl& x0, const TensorImpl& w0, const TensorImpl* b
     init_rows<T>(y, N, OC, P, bias);
     per_sample(N, (double)OC * K * P, [&](int64_t n, int64_t nt) {
       for (int64_t gi = 0; gi < groups; gi++) {
-        const T* xg = x + (n * C + gi * Cg) * H * W;
-        const T* col = xg;
-        if (!g.direct()) {
-          T* buf = scratch<T>(K * P);
-          im2col(xg, g, buf);
-          col = buf;
-        }
+        const T* col = columns(x + (n * C + gi * Cg) * H * W, g);
         gemm_into<T>(OCg, P, K, w + gi * OCg * K, K, 1, col, P, 1, y + (n * OC + gi * OCg) * P, P, true, nt);
       }
     });
@@ -305,13 +308,7 @@ TensorPtr conv2d_weight_grad(const TensorImpl& dy0, const TensorImpl& x0, const 
       T* acc = c == 0 ? dw : partial.data() + (c - 1) * wsize;
       for (int64_t n = c * N / chunks; n < (c + 1) * N / chunks; n++)
         for (int64_t gi = 0; gi < groups; gi++) {
-          const T* xg = x + (n * C + gi * Cg) * H * W;
-          const T* col = xg;
-          if (!g.direct()) {
-            T* buf = scratch<T>(K * P);
-            im2col(xg, g, buf);
-            col = buf;
-          }
+          const T* col = columns(x + (n * C + gi * Cg) * H * W, g);
           gemm_into<T>(OCg, K, P, dy + (n * OC + gi * OCg) * P, P, 1, col, 1, P, acc + gi * OCg * K, K, true, nt);
         }
     };

@@ -8,6 +8,7 @@ import * as nn from '../nn/index';
 import * as optim from '../optim/index';
 import * as data from '../data/index';
 import { Perceptron } from '../models/perceptron';
+import { ResNetCifar } from '../models/cnn/resnet_cifar';
 import { fit, evaluate, type EpochLog } from './fit';
 import { makeProgress, type Progress } from './progress';
 
@@ -70,6 +71,15 @@ export const mnistCnn = (): nn.Sequential => new nn.Sequential(
  * within 5 epochs (at a constant lr it reaches 98.9-99.1% and wobbles there).
  */
 export const trainMnistCnn = (o: RecipeOptions = {}): RecipeResult => classify(mnistCnn(), o, { epochs: 5, lr: 1e-3, gamma: 0.7 });
+
+/**
+ * A small ResNet on MNIST: a CIFAR-style ResNet-8 (3x3 stem + BN + 2x2 max pool, one
+ * BasicBlock per stage at 32/64/128 channels, global average pooling; 0.3M parameters),
+ * Adam 2e-3 decayed 0.7x per epoch, batch 128: at least 99.3% test accuracy within 5 epochs.
+ */
+export const mnistResnet = (): ResNetCifar => new ResNetCifar(1, { inChannels: 1, widths: [32, 64, 128], stemPool: true });
+export const trainMnistResnet = (o: RecipeOptions = {}): RecipeResult =>
+  classify(mnistResnet(), { ...o, batchSize: o.batchSize ?? 128 }, { epochs: 5, lr: 2e-3, gamma: 0.7 });
 
 /** The XOR MLP 2-4-1 with sigmoid, full-batch gradient descent on MSE. */
 export function trainXor(o: RecipeOptions = {}): RecipeResult & { mse: number; outputs: number[] } {

@@ -3,13 +3,17 @@
 // pooling and a linear head; 6n + 2 layers for n blocks per stage. Small enough to train on
 // MNIST or CIFAR on a CPU: resnet8 has 78k parameters (n = 1), resnet20 272k (n = 3).
 import type { Tensor } from '../../tensor';
-import { Module, Sequential, Conv2d, BatchNorm2d, AdaptiveAvgPool2d, Linear, init } from '../../nn/index';
+import { Module, Sequential, Conv2d, BatchNorm2d, AdaptiveAvgPool2d, MaxPool2d, Identity, Linear, init } from '../../nn/index';
 import { BasicBlock } from './resnet';
 
-export interface ResNetCifarOptions { numClasses?: number; inChannels?: number; widths?: [number, number, number] }
+export interface ResNetCifarOptions {
+  numClasses?: number; inChannels?: number; widths?: [number, number, number];
+  /** A 2x2 max pool after the stem: stages at half the input size, for a quarter of the work. */
+  stemPool?: boolean;
+}
 
 export class ResNetCifar extends Module {
-  conv1: Conv2d; bn1: BatchNorm2d;
+  conv1: Conv2d; bn1: BatchNorm2d; pool: Module;
   layer1: Sequential; layer2: Sequential; layer3: Sequential;
   avgpool = new AdaptiveAvgPool2d(1);
   fc: Module;
@@ -18,6 +22,7 @@ export class ResNetCifar extends Module {
     const [w1, w2, w3] = o.widths ?? [16, 32, 64];
     this.conv1 = new Conv2d(o.inChannels ?? 3, w1, 3, { padding: 1, bias: false });
     this.bn1 = new BatchNorm2d(w1);
+    this.pool = o.stemPool ? new MaxPool2d(2) : new Identity();
     let inp = w1;
     const stage = (planes: number, stride: number): Sequential => {
       // projection shortcut (1x1 conv + BN) where the shape changes, as torchvision's blocks
@@ -35,7 +40,7 @@ export class ResNetCifar extends Module {
     for (const m of this.modules()) if (m instanceof Conv2d) init.kaimingNormal_(m.weight, { mode: 'fanOut', nonlinearity: 'relu' });
   }
   forward(x: Tensor): Tensor {
-    let h = this.bn1.forward(this.conv1.forward(x)).relu();
+    let h = this.pool.forward(this.bn1.forward(this.conv1.forward(x)).relu()) as Tensor;
     for (const l of [this.layer1, this.layer2, this.layer3]) h = l.forward(h) as Tensor;
     return this.fc.forward(this.avgpool.forward(h).flatten(1)) as Tensor;
   }
