@@ -255,3 +255,34 @@ describe('data helpers leak no tensors and do not share cached memory', () => {
     expect(Math.round((b.images.select(0, 0).sum().item() as number) * 255)).toBe(FX.mnist.test.pixel_sums['0']);
   });
 });
+
+describe('randomShift (augmentation)', () => {
+  it('translates each sample by up to maxShift pixels, filling the border, seeded', () => {
+    const N = 16, H = 5, W = 6, m = 2, fill = -7;
+    const x = my.arange(N * H * W).float().reshape([N, 1, H, W]);
+    my.manualSeed(3);
+    const y = my.data.randomShift(x, m, { fill, groups: 4 });
+    expect([...y.shape]).toEqual([N, 1, H, W]);
+    const xs = x.toArray() as number[][][][], ys = y.toArray() as number[][][][];
+    const shifts = new Set<string>();
+    for (let n = 0; n < N; n++) {
+      // the output is x shifted by (dy, dx) in [-m, m]: find it and check every pixel
+      const hit = [];
+      for (let dy = -m; dy <= m; dy++) for (let dx = -m; dx <= m; dx++) {
+        let ok = true;
+        for (let i = 0; i < H && ok; i++) for (let j = 0; j < W && ok; j++) {
+          const si = i - dy, sj = j - dx;
+          const want = si >= 0 && si < H && sj >= 0 && sj < W ? xs[n][0][si][sj] : fill;
+          ok = ys[n][0][i][j] === want;
+        }
+        if (ok) hit.push(`${dy},${dx}`);
+      }
+      expect(hit.length, `sample ${n} is not a shift of its input`).toBe(1);
+      shifts.add(hit[0]);
+    }
+    expect(shifts.size).toBeGreaterThan(1);  // groups get their own shifts
+    my.manualSeed(3);
+    expect(my.data.randomShift(x, m, { fill, groups: 4 }).toArray()).toEqual(ys);
+    expect(() => my.data.randomShift(x.reshape([N, H, W]), 1)).toThrow(/^randomShift: expected \[N, C, H, W\]/);
+  });
+});

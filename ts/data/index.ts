@@ -8,5 +8,5 @@ export type { Boston } from './boston';
 export { Dataset, TensorDataset, Subset, randomSplit } from './dataset';
 export { DataLoader, defaultCollate } from './dataloader';
 export type { DataLoaderOptions } from './dataloader';
-export { normalize, Standardizer } from './transforms';
+export { normalize, Standardizer, randomShift } from './transforms';
 export { Generator } from './random';

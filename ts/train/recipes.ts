@@ -37,15 +37,18 @@ export const mnistMlp = (): nn.Sequential => new nn.Sequential(
   new nn.Flatten(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Dropout(0.2),
   new nn.Linear(256, 128), new nn.ReLU(), new nn.Dropout(0.2), new nn.Linear(128, 10));
 
-/** gamma: the lr decays by this factor after each epoch (ExponentialLR), when given. */
-function classify(model: nn.Module, o: RecipeOptions, defaults: { epochs: number; lr: number; gamma?: number }): RecipeResult {
+/** gamma: the lr decays by this factor after each epoch (ExponentialLR), when given;
+ * augment: applied to each training batch of images. */
+function classify(model: nn.Module, o: RecipeOptions, defaults: { epochs: number; lr: number; gamma?: number; augment?: (x: Tensor) => Tensor }): RecipeResult {
   manualSeed(o.seed ?? 0);
   const { train, test } = mnistDatasets(o.trainLimit);
   const trainLoader = new data.DataLoader(train, { batchSize: o.batchSize ?? 64, shuffle: true, seed: o.seed ?? 0 });
   const testLoader = new data.DataLoader(test, { batchSize: 1000 });
   const optimizer = new optim.Adam(model.parameters(), { lr: o.lr ?? defaults.lr });
   const lossFn = new nn.CrossEntropyLoss();
-  const logs = fit(model, trainLoader, {
+  const aug = defaults.augment;
+  const batches = aug ? { length: trainLoader.length, *[Symbol.iterator](): Iterator<[Tensor, Tensor]> { for (const [x, y] of trainLoader) yield [aug(x as Tensor), y as Tensor]; } } : trainLoader;
+  const logs = fit(model, batches, {
     epochs: o.epochs ?? defaults.epochs, optimizer, lossFn: (out, y) => lossFn.forward(out, y), test: testLoader,
     scheduler: defaults.gamma ? new optim.ExponentialLR(optimizer, { gamma: defaults.gamma }) : undefined,
     progress: o.progress ?? makeProgress(),
@@ -75,11 +78,14 @@ export const trainMnistCnn = (o: RecipeOptions = {}): RecipeResult => classify(m
 /**
  * A small ResNet on MNIST: a CIFAR-style ResNet-8 (3x3 stem + BN + 2x2 max pool, one
  * BasicBlock per stage at 32/64/128 channels, global average pooling; 0.3M parameters),
- * Adam 2e-3 decayed 0.7x per epoch, batch 128: at least 99.3% test accuracy within 5 epochs.
+ * trained on images shifted by up to 2 pixels (without it, it overfits at ~99.15%), Adam
+ * 2e-3 decayed 0.7x per epoch, batch 128: at least 99.3% test accuracy within 5 epochs.
  */
 export const mnistResnet = (): ResNetCifar => new ResNetCifar(1, { inChannels: 1, widths: [32, 64, 128], stemPool: true });
 export const trainMnistResnet = (o: RecipeOptions = {}): RecipeResult =>
-  classify(mnistResnet(), { ...o, batchSize: o.batchSize ?? 128 }, { epochs: 5, lr: 2e-3, gamma: 0.7 });
+  classify(mnistResnet(), { ...o, batchSize: o.batchSize ?? 128 }, {
+    epochs: 5, lr: 2e-3, gamma: 0.7, augment: (x) => data.randomShift(x, 2, { fill: -MNIST_MEAN / MNIST_STD }),
+  });
 
 /** The XOR MLP 2-4-1 with sigmoid, full-batch gradient descent on MSE. */
 export function trainXor(o: RecipeOptions = {}): RecipeResult & { mse: number; outputs: number[] } {
