@@ -93,12 +93,12 @@ long('MNIST CNN (conv 32 and 64 3x3, maxpool, fc 128, dropout 0.5; Adam 1e-3 dec
   }, 1_500_000);
 });
 
-long('small ResNet on MNIST (ResNet-8: stem + max pool, BasicBlocks at 32/64/128 channels, batch norm; Adam 2e-3 decayed 0.7x per epoch, batch 128)', () => {
-  it('reaches at least 99.3% test accuracy within 5 epochs', () => {
+long('small ResNet on MNIST (ResNet-8: stem + max pool, BasicBlocks at 32/64/128 channels, batch norm; Adam 2e-3 decayed 0.7x per epoch, batch 128, shifts of up to 2 px)', () => {
+  it('reaches at least 99.3% test accuracy within 6 epochs', () => {
     const r = train.recipes.trainMnistResnet({ targetAcc: 0.993, progress: { start() {}, update() {}, stop() {} } });
     const accs = r.logs.map((l) => l.testAcc!);
     console.log(`MNIST ResNet-8 test accuracy per epoch: ${accs.map((a) => (100 * a).toFixed(2)).join(', ')}; ${r.secondsPerEpoch.toFixed(1)} s/epoch`);
-    expect(r.logs.length).toBeLessThanOrEqual(5);
+    expect(r.logs.length).toBeLessThanOrEqual(6);
     expect(Math.max(...accs)).toBeGreaterThanOrEqual(0.993);
   }, 2_400_000);
 });

@@ -79,12 +79,12 @@ export const trainMnistCnn = (o: RecipeOptions = {}): RecipeResult => classify(m
  * A small ResNet on MNIST: a CIFAR-style ResNet-8 (3x3 stem + BN + 2x2 max pool, one
  * BasicBlock per stage at 32/64/128 channels, global average pooling; 0.3M parameters),
  * trained on images shifted by up to 2 pixels (without it, it overfits at ~99.15%), Adam
- * 2e-3 decayed 0.7x per epoch, batch 128: at least 99.3% test accuracy within 5 epochs.
+ * 2e-3 decayed 0.7x per epoch, batch 128: 99.39% test accuracy after 5 epochs (the test asks 99.3% within 6).
  */
 export const mnistResnet = (): ResNetCifar => new ResNetCifar(1, { inChannels: 1, widths: [32, 64, 128], stemPool: true });
 export const trainMnistResnet = (o: RecipeOptions = {}): RecipeResult =>
   classify(mnistResnet(), { ...o, batchSize: o.batchSize ?? 128 }, {
-    epochs: 5, lr: 2e-3, gamma: 0.7, augment: (x) => data.randomShift(x, 2, { fill: -MNIST_MEAN / MNIST_STD }),
+    epochs: 6, lr: 2e-3, gamma: 0.7, augment: (x) => data.randomShift(x, 2, { fill: -MNIST_MEAN / MNIST_STD }),
   });
 
 /** The XOR MLP 2-4-1 with sigmoid, full-batch gradient descent on MSE. */
