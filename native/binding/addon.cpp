@@ -37,18 +37,15 @@ V wrap(Napi::Env env, TensorPtr t) {
   }
   return Napi::Value(env, v);
 }
-V wrap_pair(Napi::Env env, std::pair<TensorPtr, TensorPtr> p) {
-  auto a = Napi::Array::New(env, 2);
-  a.Set(0u, wrap(env, std::move(p.first)));
-  a.Set(1u, wrap(env, std::move(p.second)));
+// Ops with several results return a JS array of handles.
+V wrap_all(Napi::Env env, std::vector<TensorPtr> ts) {
+  auto a = Napi::Array::New(env, ts.size());
+  for (size_t k = 0; k < ts.size(); k++) a.Set((uint32_t)k, wrap(env, std::move(ts[k])));
   return a;
 }
+V wrap_pair(Napi::Env env, std::pair<TensorPtr, TensorPtr> p) { return wrap_all(env, {std::move(p.first), std::move(p.second)}); }
 V wrap_triple(Napi::Env env, std::tuple<TensorPtr, TensorPtr, TensorPtr> t) {
-  auto a = Napi::Array::New(env, 3);
-  a.Set(0u, wrap(env, std::move(std::get<0>(t))));
-  a.Set(1u, wrap(env, std::move(std::get<1>(t))));
-  a.Set(2u, wrap(env, std::move(std::get<2>(t))));
-  return a;
+  return wrap_all(env, {std::move(std::get<0>(t)), std::move(std::get<1>(t)), std::move(std::get<2>(t))});
 }
 // Optional reduction dims: null/undefined means all dims.
 Dims opt_dims(const char* op, const CI& info, size_t i) {
@@ -116,7 +113,7 @@ V flatten_(const CI& i) {
 V contiguous_(const CI& i) {
   check_argc("contiguous", i, 1);
   TensorImpl& x = tensor("contiguous", i, 0);
-  return wrap(i.Env(), x.is_contiguous() ? make_view(x, x.shape, x.strides, x.offset) : contiguous(x));
+  return wrap(i.Env(), dense(x));
 }
 V to_dtype_(const CI& i) { check_argc("to_dtype", i, 2); return wrap(i.Env(), to_dtype(tensor("to_dtype", i, 0), dtype("to_dtype", i, 1))); }
 V copy__(const CI& i) {

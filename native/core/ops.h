@@ -27,6 +27,8 @@ TensorPtr binary(BinaryOp op, const TensorImpl& a, const TensorImpl& b, TensorIm
 TensorPtr where(const TensorImpl& cond, const TensorImpl& a, const TensorImpl& b);
 TensorPtr to_dtype(const TensorImpl& x, DType dt);
 TensorPtr contiguous(const TensorImpl& x);
+// x itself (a view sharing its storage) when already contiguous, else a contiguous copy
+TensorPtr dense(const TensorImpl& x);
 void copy_(TensorImpl& dst, const TensorImpl& src);  // broadcasts src, casts dtype
 void fill_(TensorImpl& dst, double v);
 

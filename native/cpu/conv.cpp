@@ -13,6 +13,7 @@
 #include "../core/parallel.h"
 #include "conv_dnnl.h"
 #include "gemm.h"
+#include "nchw.h"
 
 namespace myelin {
 namespace {
@@ -104,14 +105,9 @@ struct Conv2dArgs {
   int64_t sh, sw, ph, pw, dh, dw, groups;
 };
 Conv2dArgs conv_args(const char* op, const Dims& stride, const Dims& padding, const Dims& dilation, int64_t groups) {
-  auto pair = [&](const Dims& d, const char* what, int64_t min) {
-    if (d.size() != 2) fail(op, std::string(what) + " must have 2 elements, got " + dims_str(d));
-    if (d[0] < min || d[1] < min)
-      fail(op, std::string(what) + " must be " + (min ? "positive" : "non-negative") + ", got " + dims_str(d));
-  };
-  pair(stride, "stride", 1);
-  pair(padding, "padding", 0);
-  pair(dilation, "dilation", 1);
+  check_pair(op, stride, "stride", 1);
+  check_pair(op, padding, "padding", 0);
+  check_pair(op, dilation, "dilation", 1);
   if (groups < 1) fail(op, "groups must be a positive integer, got " + std::to_string(groups));
   return {stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1], groups};
 }
@@ -132,13 +128,17 @@ void check_bias(const char* op, const TensorImpl* b, int64_t C, DType dt) {
     fail(op, "expected bias of shape [" + std::to_string(C) + "], got " + dims_str(b->shape));
   if (b->dtype != dt) fail(op, std::string("expected bias of dtype ") + dtype_name(dt) + ", got " + dtype_name(b->dtype));
 }
-TensorPtr dense(const TensorImpl& t) { return t.is_contiguous() ? make_view(t, t.shape, t.strides, t.offset) : contiguous(t); }
-// y[n, c, :] = bias[c] (or 0), the GEMMs then accumulate into it.
-template <typename T> void init_rows(T* y, int64_t N, int64_t C, int64_t plane, const TensorImpl* bias) {
+// y[n, c, :] = bias[c] (or 0), which the GEMMs then accumulate into; or, with add, y += bias.
+template <typename T> void bias_rows(T* y, int64_t N, int64_t C, int64_t plane, const TensorImpl* bias, bool add = false) {
+  if (add && !bias) return;
   TensorPtr bc = bias ? dense(*bias) : nullptr;
   const T* b = bc ? bc->data<T>() : nullptr;
   parallel_for(0, N * C, std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(plane, 1)), [&](int64_t s, int64_t e) {
-    for (int64_t r = s; r < e; r++) std::fill(y + r * plane, y + (r + 1) * plane, b ? b[r % C] : T(0));
+    for (int64_t r = s; r < e; r++) {
+      T* row = y + r * plane;
+      if (add) for (int64_t i = 0; i < plane; i++) row[i] += b[r % C];
+      else std::fill(row, row + plane, b ? b[r % C] : T(0));
+    }
   });
 }
 
@@ -181,7 +181,7 @@ TensorPtr conv2d(const TensorImpl& x0, const TensorImpl& w0, const TensorImpl* b
     T* y = out->data<T>();
     const T* x = xc->data<T>();
     const T* w = wc->data<T>();
-    init_rows<T>(y, N, OC, P, bias);
+    bias_rows<T>(y, N, OC, P, bias);
     per_sample(N, (double)OC * K * P, [&](int64_t n, int64_t nt) {
       for (int64_t gi = 0; gi < groups; gi++) {
         const T* col = columns(x + (n * C + gi * Cg) * H * W, g);
@@ -225,16 +225,8 @@ TensorPtr conv_transpose2d(const TensorImpl& x0, const TensorImpl& w0, const Ten
   if (x0.dtype == DType::float32) {
     // the input gradient of the forward conv from Coutg-channel OH x OW maps to x's
     const ConvShape s{N, Cout, OH, OW, Cin, kh, kw, H, W, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw, groups};
-    if (dnnl_conv_backward_data(s, xc->data<float>(), wc->data<float>(), out->data<float>())) {
-      if (bias) {
-        TensorPtr bc = dense(*bias);
-        float* y = out->data<float>();
-        const float* b = bc->data<float>();
-        for (int64_t r = 0; r < N * Cout; r++)
-          for (int64_t i = 0; i < OH * OW; i++) y[r * OH * OW + i] += b[r % Cout];
-      }
-      return out;
-    }
+    if (dnnl_conv_backward_data(s, xc->data<float>(), wc->data<float>(), out->data<float>()))
+      return bias_rows<float>(out->data<float>(), N, Cout, OH * OW, bias, true), out;
   }
 #endif
   const int64_t Cing = Cin / groups, K = g.rows(), P = g.cols(), plane = OH * OW;
@@ -244,7 +236,7 @@ TensorPtr conv_transpose2d(const TensorImpl& x0, const TensorImpl& w0, const Ten
     T* y = out->data<T>();
     const T* x = xc->data<T>();
     const T* w = wc->data<T>();
-    init_rows<T>(y, N, Cout, plane, bias);
+    bias_rows<T>(y, N, Cout, plane, bias);
     per_sample(N, (double)Cin * K * P / groups, [&](int64_t n, int64_t nt) {
       for (int64_t gi = 0; gi < groups; gi++) {
         const T* xg = x + (n * Cin + gi * Cing) * P;

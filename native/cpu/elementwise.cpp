@@ -197,6 +197,8 @@ TensorPtr to_dtype(const TensorImpl& x, DType dt) {
   return y;
 }
 
+TensorPtr dense(const TensorImpl& x) { return x.is_contiguous() ? make_view(x, x.shape, x.strides, x.offset) : contiguous(x); }
+
 TensorPtr contiguous(const TensorImpl& x) {
   check_alive("contiguous", x);
   auto y = empty(x.shape, x.dtype, x.device(), "contiguous");

@@ -32,7 +32,6 @@ const TensorImpl* check_vec(const char* op, const TensorImpl* t, const char* wha
   if (t->dtype != dt) fail(op, std::string("expected ") + what + " of dtype " + dtype_name(dt) + ", got " + dtype_name(t->dtype));
   return t;
 }
-TensorPtr dense(const TensorImpl& t) { return t.is_contiguous() ? make_view(t, t.shape, t.strides, t.offset) : contiguous(t); }
 template <typename T> T at(const TensorImpl* t, int64_t c, T dflt) {
   if (!t) return dflt;
   return t->data<T>()[c * t->strides[0]];

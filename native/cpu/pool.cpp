@@ -8,6 +8,7 @@
 #include <vector>
 #include "../core/ops.h"
 #include "../core/parallel.h"
+#include "nchw.h"
 
 namespace myelin {
 namespace {
@@ -82,15 +83,10 @@ std::pair<TensorPtr, TensorPtr> max_pool2d(const TensorImpl& x0, const Dims& ker
                                            const Dims& dilation, bool ceil_mode) {
   const char* op = "max_pool2d";
   check_input(op, x0);
-  auto pair = [&](const Dims& d, const char* what, int64_t min) {
-    if (d.size() != 2) fail(op, std::string(what) + " must have 2 elements, got " + dims_str(d));
-    if (d[0] < min || d[1] < min)
-      fail(op, std::string(what) + " must be " + (min ? "positive" : "non-negative") + ", got " + dims_str(d));
-  };
-  pair(kernel, "kernel_size", 1);
-  pair(stride, "stride", 1);
-  pair(padding, "padding", 0);
-  pair(dilation, "dilation", 1);
+  check_pair(op, kernel, "kernel_size", 1);
+  check_pair(op, stride, "stride", 1);
+  check_pair(op, padding, "padding", 0);
+  check_pair(op, dilation, "dilation", 1);
   if (padding[0] > kernel[0] / 2 || padding[1] > kernel[1] / 2)
     fail(op, "pad should be at most half of effective kernel size, but got pad=" + dims_str(padding) + " and kernel_size=" + dims_str(kernel));
   const int64_t N = x0.shape[0], C = x0.shape[1], H = x0.shape[2], W = x0.shape[3];
@@ -101,7 +97,7 @@ std::pair<TensorPtr, TensorPtr> max_pool2d(const TensorImpl& x0, const Dims& ker
                  std::to_string(OW) + ") is too small");
   TensorPtr y = empty({N, C, OH, OW}, x0.dtype, Device::cpu, op), idx = empty({N, C, OH, OW}, DType::int64, Device::cpu, op);
   if (y->numel() == 0) return {y, idx};
-  TensorPtr xc = x0.is_contiguous() ? make_view(x0, x0.shape, x0.strides, x0.offset) : contiguous(x0);
+  TensorPtr xc = dense(x0);
   auto win = [](int64_t k, int64_t s, int64_t p, int64_t d, int64_t in) {
     return [=](int64_t o) {
       int64_t lo = o * s - p;
@@ -125,7 +121,7 @@ std::pair<TensorPtr, TensorPtr> adaptive_max_pool2d(const TensorImpl& x0, const 
   const int64_t N = x0.shape[0], C = x0.shape[1], H = x0.shape[2], W = x0.shape[3], OH = output_size[0], OW = output_size[1];
   TensorPtr y = empty({N, C, OH, OW}, x0.dtype, Device::cpu, op), idx = empty({N, C, OH, OW}, DType::int64, Device::cpu, op);
   if (y->numel() == 0) return {y, idx};
-  TensorPtr xc = x0.is_contiguous() ? make_view(x0, x0.shape, x0.strides, x0.offset) : contiguous(x0);
+  TensorPtr xc = dense(x0);
   auto win = [](int64_t in, int64_t out) {
     return [=](int64_t o) { return Window{o * in / out, ((o + 1) * in + out - 1) / out, 1}; };
   };

@@ -24,7 +24,9 @@ export function pair(op: string, what: string, v: Size2): [number, number] {
 export function alive(op: string, ...ts: (Tensor | null | undefined)[]): void {
   ts.forEach((t, i) => { if (t?.isDisposed) throw new Error(`${op}: argument ${i} is a disposed tensor`); });
 }
-const bchw = (op: string, x: Tensor): void => {
+/** The input checks every NCHW op starts with: alive, and batched (4-D) or unbatched (3-D). */
+export const bchw = (op: string, x: Tensor): void => {
+  alive(op, x);
   if (x.ndim !== 3 && x.ndim !== 4)
     throw new Error(`${op}: expected 3-D (unbatched) or 4-D (batched) input, got input of size [${x.shape.join(', ')}]`);
 };

@@ -8,7 +8,7 @@ import { native } from '../binding';
 import { Tensor, type ValuesIndices } from '../tensor';
 import { tensor, zeros, ones } from '../creation';
 import { record } from '../autograd/formulas';
-import { conv2d, pair, batched, alive, type Size2 } from './conv';
+import { conv2d, pair, batched, alive, bchw, type Size2 } from './conv';
 
 export type { Size2 };
 export interface MaxPoolOptions { stride?: Size2 | null; padding?: Size2; dilation?: Size2; ceilMode?: boolean }
@@ -16,11 +16,6 @@ export interface AvgPoolOptions { stride?: Size2 | null; padding?: Size2; ceilMo
 export interface InterpolateOptions { size?: Size2 | null; scaleFactor?: number | [number, number] | null; mode?: 'nearest' | 'bilinear'; alignCorners?: boolean | null }
 export type OutputSize2 = Size2 | [number | null, number | null];
 
-const bchw = (op: string, x: Tensor): void => {
-  alive(op, x);
-  if (x.ndim !== 3 && x.ndim !== 4)
-    throw new Error(`${op}: expected 3-D (unbatched) or 4-D (batched) input, got input of size [${x.shape.join(', ')}]`);
-};
 const withIndices = (x: Tensor, f: (x4: Tensor) => ValuesIndices): ValuesIndices => {
   if (x.ndim === 4) return f(x);
   const r = f(x.unsqueeze(0));
