@@ -177,3 +177,25 @@ describe('nn memory', () => {
     expect(after.numBytes - before.numBytes).toBeLessThan(64 * 1024);
   });
 });
+
+describe('Dropout2d', () => {
+  it('zeroes whole channels with probability p and scales the rest by 1/(1-p); identity in eval', () => {
+    my.manualSeed(11);
+    const p = 0.3, d = new nn.Dropout2d(p), x = my.rand([40, 50, 3, 4]).add(0.5);
+    const y = d.forward(x);
+    // per (n, c) plane: all zero, or exactly x / (1 - p)
+    const ratio = y.div(x).reshape([2000, 12]).toArray() as number[][];
+    let zeros = 0;
+    for (const plane of ratio) {
+      const first = plane[0];
+      expect(plane.every((v) => Math.abs(v - first) < 1e-6)).toBe(true);
+      if (first === 0) zeros++;
+      else expect(first).toBeCloseTo(1 / (1 - p), 5);
+    }
+    // 2000 Bernoulli(0.3) planes: mean 600, sd ~20.5
+    expect(Math.abs(zeros - 600)).toBeLessThan(80);
+    d.eval();
+    expect(d.forward(x)).toBe(x);
+    expect(() => new nn.Dropout2d(1.5)).toThrow(/Dropout2d: probability has to be between 0 and 1, but got 1.5/);
+  });
+});
