@@ -3,6 +3,7 @@
 // primitives by descriptor, so a training loop's repeated shapes compile once.
 #ifdef MYELIN_DNNL
 #include "conv_dnnl.h"
+#include "../core/signals.h"
 #include <oneapi/dnnl/dnnl.hpp>
 #include <unordered_map>
 
@@ -63,6 +64,7 @@ template <typename F> void out(const memory::desc& want, const memory::desc& hav
 }  // namespace
 
 bool dnnl_conv_forward(const ConvShape& s, const float* x, const float* w, const float* b, float* y) try {
+  DeferSignals deferred;  // see signals.h
   const Geo g = geo(s);
   dnnl::convolution_forward::primitive_desc pd(fwd_desc(g, b != nullptr), eng());
   dnnl::stream st(eng());
@@ -80,6 +82,7 @@ bool dnnl_conv_forward(const ConvShape& s, const float* x, const float* w, const
 }
 
 bool dnnl_conv_backward_data(const ConvShape& s, const float* dy, const float* w, float* dx) try {
+  DeferSignals deferred;  // see signals.h
   const Geo g = geo(s);
   dnnl::convolution_forward::primitive_desc hint(fwd_desc(g, false), eng());
   dnnl::convolution_backward_data::primitive_desc pd(
@@ -98,6 +101,7 @@ bool dnnl_conv_backward_data(const ConvShape& s, const float* dy, const float* w
 }
 
 bool dnnl_conv_backward_weights(const ConvShape& s, const float* dy, const float* x, float* dw) try {
+  DeferSignals deferred;  // see signals.h
   const Geo g = geo(s);
   dnnl::convolution_forward::primitive_desc hint(fwd_desc(g, false), eng());
   dnnl::convolution_backward_weights::primitive_desc pd(

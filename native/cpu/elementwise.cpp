@@ -17,15 +17,21 @@ TensorPtr scalar_tensor(double v, DType dt, bool wrapped) {
 
 namespace {
 
+// bool elements are stored and loaded as bytes: GCC does not vectorize a loop that stores
+// (or converts from) bool, and the bytes are 0/1 either way.
+template <typename T> using Raw = std::conditional_t<std::is_same_v<T, bool>, uint8_t, T>;
+
 template <typename Tin, typename Tout, typename F>
 void unary_kernel(const TensorImpl& x, TensorImpl& y, const F& f) {
   StridedLoop<2> L(y.shape, {&y.strides, &x.strides}, {y.bytes(), x.bytes()}, {sizeof(Tout), sizeof(Tin)});
   const int64_t so = L.inner_stride(0), si = L.inner_stride(1);
   L.parallel_run(kElementwiseGrain, [&](const std::array<char*, 2>& p, int64_t n) {
-    Tout* o = reinterpret_cast<Tout*>(p[0]);
+    Raw<Tout>* o = reinterpret_cast<Raw<Tout>*>(p[0]);
     const Tin* a = reinterpret_cast<const Tin*>(p[1]);
     if (so == sizeof(Tout) && si == sizeof(Tin)) {
       for (int64_t i = 0; i < n; i++) o[i] = static_cast<Tout>(f(a[i]));
+    } else if (so == sizeof(Tout) && si == 0) {  // fill_, and copies from a broadcast scalar
+      std::fill(o, o + n, static_cast<Tout>(f(*a)));
     } else {
       for (int64_t i = 0; i < n; i++)
         *reinterpret_cast<Tout*>(p[0] + i * so) = static_cast<Tout>(f(*reinterpret_cast<const Tin*>(p[1] + i * si)));
@@ -40,7 +46,7 @@ void binary_kernel(const TensorImpl& a, const TensorImpl& b, TensorImpl& y, cons
   const int64_t so = L.inner_stride(0), s1 = L.inner_stride(1), s2 = L.inner_stride(2);
   const bool co = so == sizeof(Tout);
   L.parallel_run(kElementwiseGrain, [&](const std::array<char*, 3>& p, int64_t n) {
-    Tout* o = reinterpret_cast<Tout*>(p[0]);
+    Raw<Tout>* o = reinterpret_cast<Raw<Tout>*>(p[0]);
     const T* x = reinterpret_cast<const T*>(p[1]);
     const T* z = reinterpret_cast<const T*>(p[2]);
     if (co && s1 == sizeof(T) && s2 == sizeof(T)) {
@@ -75,7 +81,8 @@ void copy_kernel(TensorImpl& dst, const TensorImpl& src) {
   view.dtype = src.dtype;
   MYELIN_DISPATCH_ALL(src.dtype, "copy_", {
     using Tin = scalar_t;
-    MYELIN_DISPATCH_ALL(dst.dtype, "copy_", { unary_kernel<Tin, scalar_t>(view, dst, CastOp<Tin, scalar_t>()); });
+    using Byte = Raw<Tin>;  // a bool source converts from its 0/1 byte, which vectorizes
+    MYELIN_DISPATCH_ALL(dst.dtype, "copy_", { unary_kernel<Byte, scalar_t>(view, dst, CastOp<Byte, scalar_t>()); });
   });
 }
 
@@ -248,11 +255,28 @@ TensorPtr where(const TensorImpl& cond, const TensorImpl& a, const TensorImpl& b
     StridedLoop<4> L(shape, {&y->strides, &sc, &sa, &sb}, {y->bytes(), cond.bytes(), pa->bytes(), pb->bytes()},
                      {sizeof(scalar_t), 1, sizeof(scalar_t), sizeof(scalar_t)});
     const int64_t s0 = L.inner_stride(0), s1 = L.inner_stride(1), s2 = L.inner_stride(2), s3 = L.inner_stride(3);
+    using R = Raw<scalar_t>;
+    constexpr int64_t e = sizeof(scalar_t);
     L.parallel_run(kElementwiseGrain, [&](const std::array<char*, 4>& p, int64_t n) {
-      for (int64_t i = 0; i < n; i++)
-        *reinterpret_cast<scalar_t*>(p[0] + i * s0) = *reinterpret_cast<const bool*>(p[1] + i * s1)
-                                                          ? *reinterpret_cast<const scalar_t*>(p[2] + i * s2)
-                                                          : *reinterpret_cast<const scalar_t*>(p[3] + i * s3);
+      R* o = reinterpret_cast<R*>(p[0]);
+      const uint8_t* c = reinterpret_cast<const uint8_t*>(p[1]);
+      const R* x = reinterpret_cast<const R*>(p[2]);
+      const R* z = reinterpret_cast<const R*>(p[3]);
+      // contiguous runs with tensor or scalar branches (a gradient masked against 0) vectorize
+      if (s0 == e && s1 == 1 && s2 == e && s3 == e) {
+        for (int64_t i = 0; i < n; i++) o[i] = c[i] ? x[i] : z[i];
+      } else if (s0 == e && s1 == 1 && s2 == e && s3 == 0) {
+        const R v = *z;
+        for (int64_t i = 0; i < n; i++) o[i] = c[i] ? x[i] : v;
+      } else if (s0 == e && s1 == 1 && s2 == 0 && s3 == e) {
+        const R v = *x;
+        for (int64_t i = 0; i < n; i++) o[i] = c[i] ? v : z[i];
+      } else {
+        for (int64_t i = 0; i < n; i++)
+          *reinterpret_cast<R*>(p[0] + i * s0) = *reinterpret_cast<const uint8_t*>(p[1] + i * s1)
+                                                     ? *reinterpret_cast<const R*>(p[2] + i * s2)
+                                                     : *reinterpret_cast<const R*>(p[3] + i * s3);
+      }
     });
   });
   return y;

@@ -35,6 +35,8 @@ function unreduce(dy: Tensor, x: Tensor, dim: unknown, keepdim: boolean): Tensor
 }
 const keep = (a: unknown[], i: number): boolean => !!(a[i] as { keepdim?: boolean } | undefined)?.keepdim;
 const T = (v: unknown): Tensor | null => (v instanceof Tensor ? v : null);
+/** v when it is a tensor that needs a gradient, else null. */
+const G = (v: unknown): Tensor | null => (v instanceof Tensor && v.requiresGrad ? v : null);
 const normDim = (d: number, n: number): number => (d < 0 ? d + n : d);
 /** Zeros shaped like x in dy's dtype (the gradient's dtype). */
 const zerosFor = (x: Tensor, dy: Tensor): Tensor => zeros([...x.shape], { dtype: dy.dtype });
@@ -101,23 +103,24 @@ const RULES: Record<string, Rule> = {
     if (hi !== null && hi !== undefined) m = m.logicalAnd(x.le(hi));
     return [dy.mul(m)];
   },
+  // binary ops skip the gradient of an operand that needs none (a one-hot target, a mask)
   add: ({ dy, x, args }) => {
     const alpha = (args[1] as { alpha?: number } | undefined)?.alpha ?? 1;
-    const o = T(args[0]);
-    return [sumTo(dy, x.shape), o && sumTo(alpha === 1 ? dy : dy.mul(alpha), o.shape)];
+    const o = G(args[0]);
+    return [G(x) && sumTo(dy, x.shape), o && sumTo(alpha === 1 ? dy : dy.mul(alpha), o.shape)];
   },
   sub: ({ dy, x, args }) => {
     const alpha = (args[1] as { alpha?: number } | undefined)?.alpha ?? 1;
-    const o = T(args[0]);
-    return [sumTo(dy, x.shape), o && sumTo(dy.mul(-alpha), o.shape)];
+    const o = G(args[0]);
+    return [G(x) && sumTo(dy, x.shape), o && sumTo(dy.mul(-alpha), o.shape)];
   },
   mul: ({ dy, x, args }) => {
-    const o = args[0] as Tensor | number;
-    return [sumTo(dy.mul(o), x.shape), o instanceof Tensor ? sumTo(dy.mul(x), o.shape) : null];
+    const o = args[0] as Tensor | number, og = G(o);
+    return [G(x) && sumTo(dy.mul(o), x.shape), og && sumTo(dy.mul(x), og.shape)];
   },
   div: ({ dy, x, args }) => {
-    const o = args[0] as Tensor | number;
-    return [sumTo(dy.div(o), x.shape), o instanceof Tensor ? sumTo(dy.mul(x).div(o.square()).neg(), o.shape) : null];
+    const o = args[0] as Tensor | number, og = G(o);
+    return [G(x) && sumTo(dy.div(o), x.shape), og && sumTo(dy.mul(x).div(og.square()).neg(), og.shape)];
   },
   pow: ({ dy, x, y, args }) => {
     const o = args[0] as Tensor | number;
