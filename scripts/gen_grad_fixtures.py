@@ -201,6 +201,64 @@ case('interpolate bilinear alignCorners', 'interpolate', [((1, 2, 4, 5), 'normal
 case('interpolate nearest', 'interpolate', [((1, 2, 3, 4), 'normal')], [IN(0), {'size': [5, 7]}],
      lambda x: F.interpolate(x, size=(5, 7)), call='fn')
 
+# ---- in-place programs under autograd (test/grad_conformance.test.ts has the same programs
+# in PROGRAMS): recorded in-place ops, views of graph tensors (CopySlices), buffers filled
+# with copy_, and consumers recorded before an in-place change
+_mask = torch.tensor([[True, False, False, True], [False, True, False, False], [True, True, False, True]])
+
+
+def p_chain(a, b):
+    y = a * b; y.add_(b); y.mul_(2.5); return y.exp()
+
+
+def p_activations(a):
+    y = a * 1.5; y.relu_()
+    z = a * 1; z.sigmoid_()
+    t = a * 0.7; t.tanh_()
+    u = a * 0.5; u.exp_()
+    v = a.square() + 1; v.sqrt_()
+    return y + z + t + u + v
+
+
+def p_views(a):
+    y = a * 2; y.narrow(1, 1, 2).mul_(3); y.select(0, 0).add_(a.select(0, 2)); return y.square()
+
+
+def p_buffer(a, b):
+    out = torch.zeros(3, 4); out.select(0, 1).copy_(b * 2); out.narrow(0, 2, 1).copy_(a.narrow(0, 0, 1)); return out * a
+
+
+def p_arith(a, b):
+    y = a * 1; y.clamp_(-0.5, 0.8); y.div_(b); y.pow_(2); y.sub_(a, alpha=0.5); y.neg_(); return y
+
+
+def p_fills(a):
+    y = a * 3; y.masked_fill_(_mask, 0.25)
+    z = a * 1; z.zero_(); z.add_(a.square())
+    w = a * 1; w.fill_(2); w.mul_(a)
+    return y + z + w
+
+
+def p_earlier(a):
+    b = a * 2; c = b.exp(); d = b * 3; b.add_(1); return c + d + b * b
+
+
+def p_leaf_buffer(a, b):
+    buf = torch.ones(3, 4); buf.mul_(a); buf.add_(b); return buf.sin()
+
+
+for name, specs, fn in [
+    ('chain add_ mul_', [(S, 'normal'), (S, 'normal')], p_chain),
+    ('relu_ sigmoid_ tanh_ exp_ sqrt_', [(S, 'normal')], p_activations),
+    ('views narrow/select of a graph tensor', [(S, 'normal')], p_views),
+    ('buffer rows filled by copy_', [(S, 'normal'), ((4,), 'normal')], p_buffer),
+    ('clamp_ div_ pow_ sub_ neg_', [(S, 'normal'), (S, 'pos')], p_arith),
+    ('maskedFill_ zero_ fill_', [(S, 'normal')], p_fills),
+    ('consumers recorded before add_', [(S, 'normal')], p_earlier),
+    ('buffer that needed no grad', [(S, 'normal'), ((4,), 'normal')], p_leaf_buffer),
+]:
+    case(name, 'inplace', specs, [], fn, call='program')
+
 
 def build(c):
     xs = [rand(shape, kind).requires_grad_() for shape, kind in c['specs']]

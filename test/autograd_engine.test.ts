@@ -77,10 +77,9 @@ describe('in-place and versions', () => {
     my.noGrad(() => x.add_(1)); // allowed under noGrad (optimizer updates)
     const y = x.exp();
     const z = y.mul(2).sum();
-    // y is in the graph: an unrecorded in-place op would give a silently wrong gradient, so it refuses
-    expect(() => y.mul_(3)).toThrow(/mul_: in-place operation on a tensor that is part of the autograd graph/);
-    my.noGrad(() => y.mul_(3)); // exp saved y for its backward
-    expect(() => z.backward()).toThrow(/modified by an inplace operation/);
+    y.mul_(3);  // recorded: y gets a new gradFn, but exp's backward reads the y it computed
+    expect(y.gradFn!.name).toBe('mul_');
+    expect(() => z.backward()).toThrow(/modified by an inplace operation: exp output 0 is at version 1; expected version 0/);
   });
   it('views and detach() share the version counter: a write through any of them is caught', () => {
     const a = my.tensor([0.5, 1, 1.5, 2], { dtype: 'float64' }).requiresGrad_();
@@ -88,19 +87,36 @@ describe('in-place and versions', () => {
     const z = y.sum();
     const v = y.detach().slice(0, 1, 3);  // another view of y's storage, outside the graph
     v.add_(1);                            // allowed (v is not in the graph), and bumps the shared counter
-    expect(() => z.backward()).toThrow(/modified by an inplace operation: \w+ input 0 is at version 1; expected version 0/);
+    expect(() => z.backward()).toThrow(/modified by an inplace operation: exp output 0 is at version 1; expected version 0/);
     const b = my.tensor([1, 2], { dtype: 'float64' }).requiresGrad_();
     const w = b.mul(2);
-    const u = w.exp().sum();
+    const u = w.sin().sum();  // sin saves its input (exp would save only its output)
     my.noGrad(() => w.select(0, 0).fill_(5));  // through a view, under noGrad
-    expect(() => u.backward()).toThrow(/modified by an inplace operation/);
+    expect(() => u.backward()).toThrow(/modified by an inplace operation: sin input 0 is at version 1; expected version 0/);
   });
-  it('in-place on a non-leaf under grad mode refuses instead of corrupting the gradient', () => {
+  it('in-place on a non-leaf is recorded: the tensor gets a new gradFn, earlier consumers keep the old one', () => {
     const x = my.tensor([1, 2], { dtype: 'float64' }).requiresGrad_();
     const y = x.mul(2);
-    expect(() => y.mul_(3)).toThrow(/part of the autograd graph \(mul\)/);
-    y.sum().backward();
-    expect(x.grad!.toArray()).toEqual([2, 2]);
+    const before = y.gradFn;
+    const c = y.mul(3);  // recorded before: its gradient goes through y's old value
+    y.mul_(3);
+    expect(y.gradFn).not.toBe(before);
+    expect(y.isLeaf).toBe(false);
+    c.add(y).sum().backward();  // d/dx (6x + 6x) = 12 (torch gives the same)
+    expect(x.grad!.toArray()).toEqual([12, 12]);
+  });
+  it('in-place ops that would need a base or a leaf rewritten throw torch-style errors', () => {
+    const w = my.tensor([1, 2, 3], { dtype: 'float64' }).requiresGrad_();
+    expect(() => w.narrow(0, 0, 2).mul_(2)).toThrow(/mul_: a view of a leaf tensor that requires grad is being used in an in-place operation/);
+    const y = w.mul(1).expand([2, 3]);
+    expect(() => y.add_(1)).toThrow(/add_: in-place operation on an expanded view/);
+    const t = w.mul(1).reshape([3, 1]).t();
+    expect(() => t.contiguous().add_(1)).not.toThrow();  // a copy, not a view
+    // a rule whose saved argument the op itself overwrote: torch reports version 2 vs 1 too
+    const a = w.mul(2);
+    a.add_(1);
+    a.mul_(a.detach());
+    expect(() => a.sum().backward()).toThrow(/mul_ input 1 is at version 2; expected version 1/);
   });
 });
 

@@ -5,10 +5,11 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as my from '../ts/index';
+import { IN_PLACE_RECORDED } from '../ts/autograd/formulas';
 
 interface Arr { shape: number[]; data: number[] }
 interface Fixture {
-  name: string; method: string; call: 'method' | 'fn';
+  name: string; method: string; call: 'method' | 'fn' | 'program';
   inputs: Arr[]; args: unknown[]; out: Arr; w: number[]; grads: number[][];
   v?: number[][]; grad2?: number[][];
 }
@@ -35,7 +36,35 @@ function decode(a: unknown, inputs: my.Tensor[]): unknown {
   return a;
 }
 
+// In-place programs under autograd, the same as scripts/gen_grad_fixtures.py's p_* functions.
+const MASK = my.tensor([[true, false, false, true], [false, true, false, false], [true, true, false, true]]);
+const PROGRAMS: Record<string, (...x: my.Tensor[]) => my.Tensor> = {
+  'chain add_ mul_': (a, b) => { const y = a.mul(b); y.add_(b); y.mul_(2.5); return y.exp(); },
+  'relu_ sigmoid_ tanh_ exp_ sqrt_': (a) => {
+    const y = a.mul(1.5); y.relu_();
+    const z = a.mul(1); z.sigmoid_();
+    const t = a.mul(0.7); t.tanh_();
+    const u = a.mul(0.5); u.exp_();
+    const v = a.square().add(1); v.sqrt_();
+    return y.add(z).add(t).add(u).add(v);
+  },
+  'views narrow/select of a graph tensor': (a) => { const y = a.mul(2); y.narrow(1, 1, 2).mul_(3); y.select(0, 0).add_(a.select(0, 2)); return y.square(); },
+  'buffer rows filled by copy_': (a, b) => {
+    const out = my.zeros(3, 4); out.select(0, 1).copy_(b.mul(2)); out.narrow(0, 2, 1).copy_(a.narrow(0, 0, 1)); return out.mul(a);
+  },
+  'clamp_ div_ pow_ sub_ neg_': (a, b) => { const y = a.mul(1); y.clamp_(-0.5, 0.8); y.div_(b); y.pow_(2); y.sub_(a, { alpha: 0.5 }); y.neg_(); return y; },
+  'maskedFill_ zero_ fill_': (a) => {
+    const y = a.mul(3); y.maskedFill_(MASK, 0.25);
+    const z = a.mul(1); z.zero_(); z.add_(a.square());
+    const w = a.mul(1); w.fill_(2); w.mul_(a);
+    return y.add(z).add(w);
+  },
+  'consumers recorded before add_': (a) => { const b = a.mul(2); const c = b.exp(); const d = b.mul(3); b.add_(1); return c.add(d).add(b.mul(b)); },
+  'buffer that needed no grad': (a, b) => { const buf = my.ones(3, 4); buf.mul_(a); buf.add_(b); return buf.sin(); },
+};
+
 function run(c: Fixture, inputs: my.Tensor[]): my.Tensor {
+  if (c.call === 'program') return PROGRAMS[c.name](...inputs);
   const args = c.args.map((a) => decode(a, inputs));
   const r = c.call === 'fn'
     ? (my as unknown as Record<string, (...a: unknown[]) => unknown>)[c.method](...args)
@@ -58,6 +87,13 @@ function close(what: string, got: my.Tensor | null, exp: number[], shape: number
 describe(`autograd conformance with torch ${FIX.torch}`, () => {
   it('fixture covers >= 40 methods', () => {
     expect(new Set(FIX.cases.map((c) => c.method)).size).toBeGreaterThanOrEqual(40);
+  });
+  it('every in-place program has a fixture, and every recorded in-place method is in one', () => {
+    const progs = FIX.cases.filter((c) => c.call === 'program').map((c) => c.name);
+    expect(progs.sort()).toEqual(Object.keys(PROGRAMS).sort());
+    const src = Object.values(PROGRAMS).map(String).join('\n');
+    // uniform_/normal_ are random: test/autograd_engine.test.ts covers them
+    for (const m of IN_PLACE_RECORDED.filter((n) => n !== 'uniform_' && n !== 'normal_')) expect(src, m).toContain(`.${m}(`);
   });
   for (const c of FIX.cases) {
     const tol = LOOSE[c.method] ?? { rtol: RTOL, atol: ATOL };

@@ -159,6 +159,8 @@ const CASES: Case[] = [
   { rule: 'transpose', name: 'transpose', inputs: [A([2, 3, 4])], f: (x) => x.transpose(0, 2).square() },
   { rule: 'permute', name: 'permute', inputs: [A([2, 3, 4])], f: (x) => x.permute(2, 0, 1).square() },
   { rule: 'expand', name: 'expand', inputs: [A([3, 1])], f: (x) => x.expand(2, 3, 4).square() },
+  { rule: 'asStrided', name: 'overlapping windows', inputs: [A([7])], f: (x) => x.asStrided([3, 3], [2, 1], 0).square() },
+  { rule: 'asStrided', name: 'of a view', inputs: [A([3, 4])], f: (x) => x.t().contiguous().asStrided([2, 2], [1, 3], 2) },
   { rule: 'slice', name: 'step 2', inputs: [x34], f: (x) => x.slice(1, 1, 4, 2).square() },
   { rule: 'slice', name: 'negative bounds', inputs: [x34], f: (x) => x.slice(0, -2).square() },
   { rule: 'slice', name: 'default end, dim -1', inputs: [A([2, 3, 5])], f: (x) => x.slice(-1, 1).square() },
@@ -198,6 +200,36 @@ describe('gradcheck: every rule', () => {
     expect(DIFFERENTIABLE.filter((r) => !covered.has(r))).toEqual([]);
   });
   for (const c of CASES) it(`${c.rule}: ${c.name}`, () => gradcheck(c));
+});
+
+// A rule reads x, its tensor args or its output y through versioned accessors (formulas.ts
+// Saved), and x's shape through `meta`: so after recording, an in-place change to any input
+// or to the output must either make backward throw the version error or leave every
+// gradient as it was. A rule that read overwritten values unchecked would fail here.
+describe('in-place changes after recording: each rule throws the version error or is unaffected', () => {
+  const gradsAfter = (c: Case, data: number[][], change: number | 'out' | null): (number[] | null)[] | 'threw' => {
+    const leaves = c.inputs.map((s, k) => { const t = my.tensor(data[k], F64).reshape(s.shape); return s.grad === false ? t : t.requiresGrad_(); });
+    const xs = leaves.map((l, k) => (c.inputs[k].grad === false ? l : l.mul(1)));  // non-leaves: they may change in place
+    const out = valuesOf(c.f(...xs));
+    const loss = out.mul(weightsFor(out.shape)).sum();
+    my.noGrad(() => (change === 'out' ? out : change === null ? null : xs[change])?.add_(0.5));
+    try { loss.backward(); } catch (e) {
+      expect(String(e)).toMatch(/modified by an inplace operation: \w+ (input|output) \d+ is at version \d+; expected version \d+/);
+      return 'threw';
+    }
+    return leaves.map((l) => (l.grad ? Array.from(l.grad.contiguous().data() as Float64Array) : null));
+  };
+  for (const c of CASES) {
+    it(`${c.rule}: ${c.name}`, () => {
+      const data = c.inputs.map((s, k) => s.data ?? (s.pos ? positive(numel(s.shape), k + 1) : distinct(numel(s.shape), k + 1)));
+      const ref = gradsAfter(c, data, null);
+      const changes: (number | 'out')[] = ['out', ...c.inputs.flatMap((s, k) => (s.grad === false ? [] : [k]))];
+      for (const ch of changes) {
+        const g = gradsAfter(c, data, ch);
+        if (g !== 'threw') expect(g, `after changing ${ch} in place`).toEqual(ref);
+      }
+    });
+  }
 });
 
 describe('gradcheck: composites and top-level ops', () => {

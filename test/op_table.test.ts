@@ -6,6 +6,7 @@ import { describe, it, expect } from 'vitest';
 import * as myelin from '../ts/index';
 import { OPS, Tensor } from '../ts/index';
 import { native } from '../ts/binding';
+import { DIFFERENTIABLE, IN_PLACE_RECORDED } from '../ts/autograd/formulas';
 import { OP_TABLE, COMPOSITES } from './op_table';
 import { FAMILIES, loadAllFixtures, type Case, type TensorSpec } from './helpers';
 
@@ -52,6 +53,20 @@ describe('op tables', () => {
     expect([...composites].filter((k) => registryIds.includes(k)), 'composites that are op ids').toEqual([]);
     for (const [k, row] of Object.entries(OP_TABLE))
       expect(!!(row.run || row.sample), `row ${k} has neither run nor sample`).toBe(true);
+  });
+
+  it("every registry row's grad column holds: rules exist, recorded and in-place ops are recorded", () => {
+    const api = (r: (typeof OPS)[number]) => r.api.replace(/^fn:/, '');
+    const byKind = (k: string) => OPS.filter((r) => r.grad === k);
+    expect(byKind('rule').filter((r) => !DIFFERENTIABLE.includes(api(r))).map((r) => r.id), 'rule rows without a rule').toEqual([]);
+    expect(byKind('inplace').filter((r) => !IN_PLACE_RECORDED.includes(api(r))).map((r) => r.id), 'in-place rows not recorded').toEqual([]);
+    // the conv family records its own backward (test/conv_gradcheck.test.ts gradchecks each), and cat does
+    const conv = OPS.filter((r) => r.family === 'conv' && typeof r.grad !== 'object').map((r) => r.id);
+    expect(byKind('record').map((r) => r.id).sort()).toEqual([...conv, 'cat'].sort());
+    // an op with no gradient gives results that do not require grad, or refuses
+    for (const r of OPS.filter((o) => typeof o.grad === 'object')) expect((r.grad as { none: string }).none.length, r.id).toBeGreaterThan(5);
+    const x = myelin.tensor([1.5, -2, 3]).requiresGrad_();
+    for (const t of [x.gt(0), x.argmax(), x.isnan(), x.eq(x), x.any()]) expect(t.requiresGrad).toBe(false);
   });
 
   it("every registry row's api is reachable in the public API", () => {

@@ -36,6 +36,8 @@ export class Tensor {
   get _version(): number { return native.version(this._h); }
   /** @internal */ retainsGrad = false;
   private _hooks: ((g: Tensor) => Tensor | void)[] = [];
+  /** @internal The tensor whose storage this view shares (the root of a view chain), for autograd's in-place rules. */
+  _base: Tensor | null = null;
 
   /** @internal Use tensor(), zeros(), ... to create tensors. */
   constructor(handle: Handle) {
@@ -92,7 +94,8 @@ export class Tensor {
   _checkInPlace(op: string): void {
     if (isGradEnabled() && this.requiresGrad) {
       if (this.gradFn === null) throw new Error(`${op}: a leaf tensor that requires grad is being used in an in-place operation`);
-      // NOTE: recording in-place ops (rebasing gradFn) is not built yet; refusing beats a silently wrong gradient
+      // the in-place Tensor methods are recorded (autograd/formulas.ts); what reaches here
+      // (fused optimizer steps, ops inside a recorded composite) would not be
       throw new Error(`${op}: in-place operation on a tensor that is part of the autograd graph (${this.gradFn.name}) is not supported; use the out-of-place form or noGrad()`);
     }
   }
@@ -116,7 +119,7 @@ export class Tensor {
     }
   }
   /** A view of the same data cut off from the graph. */
-  detach(): Tensor { return new Tensor(native.as_strided(this._h, [...this.shape], this.stride(), this.storageOffset())); }
+  detach(): Tensor { return this._viewOf(native.as_strided(this._h, [...this.shape], this.stride(), this.storageOffset())); }
   /** Cuts this tensor from the graph in place. */
   detach_(): this { this.gradFn = null; this._requiresGrad = false; return this; }
   /** Backpropagates from this tensor: a scalar by default, or any tensor with `gradient`. */
@@ -178,12 +181,18 @@ export class Tensor {
   contiguous(): Tensor { return new Tensor(native.contiguous(this._h)); }
 
   // ---- views (share storage with this tensor)
-  reshape(...shape: (number | number[])[]): Tensor { return new Tensor(native.reshape(this._h, sizes(shape))); }
-  view(...shape: (number | number[])[]): Tensor { return new Tensor(native.view(this._h, sizes(shape))); }
+  /** A tensor for a view handle, remembering the base (reshape may have copied instead). */
+  private _viewOf(handle: Handle): Tensor {
+    const t = new Tensor(handle);
+    if (native.same_storage(handle, this._h)) t._base = this._base ?? this;
+    return t;
+  }
+  reshape(...shape: (number | number[])[]): Tensor { return this._viewOf(native.reshape(this._h, sizes(shape))); }
+  view(...shape: (number | number[])[]): Tensor { return this._viewOf(native.view(this._h, sizes(shape))); }
   viewAs(other: Tensor): Tensor { return this.view([...other.shape]); }
   reshapeAs(other: Tensor): Tensor { return this.reshape([...other.shape]); }
-  permute(...dims: (number | number[])[]): Tensor { return new Tensor(native.permute(this._h, sizes(dims))); }
-  transpose(dim0: number, dim1: number): Tensor { return new Tensor(native.transpose(this._h, dim0, dim1)); }
+  permute(...dims: (number | number[])[]): Tensor { return this._viewOf(native.permute(this._h, sizes(dims))); }
+  transpose(dim0: number, dim1: number): Tensor { return this._viewOf(native.transpose(this._h, dim0, dim1)); }
   /** Transpose of a tensor with at most 2 dims. */
   t(): Tensor {
     if (this.ndim > 2) throw new Error(`t: expects a tensor with <= 2 dimensions, but got ${this.ndim}`);
@@ -192,15 +201,15 @@ export class Tensor {
   get T(): Tensor { return this.permute([...Array(this.ndim).keys()].reverse()); }
   /** Python's x[start:end:step] along `dim` (negative and out-of-range bounds clamp). */
   slice(dim: number, start = 0, end = Number.MAX_SAFE_INTEGER, step = 1): Tensor {
-    return new Tensor(native.slice(this._h, dim, start, end, step));
+    return this._viewOf(native.slice(this._h, dim, start, end, step));
   }
-  select(dim: number, index: number): Tensor { return new Tensor(native.select(this._h, dim, index)); }
-  narrow(dim: number, start: number, length: number): Tensor { return new Tensor(native.narrow(this._h, dim, start, length)); }
-  expand(...shape: (number | number[])[]): Tensor { return new Tensor(native.expand(this._h, sizes(shape))); }
+  select(dim: number, index: number): Tensor { return this._viewOf(native.select(this._h, dim, index)); }
+  narrow(dim: number, start: number, length: number): Tensor { return this._viewOf(native.narrow(this._h, dim, start, length)); }
+  expand(...shape: (number | number[])[]): Tensor { return this._viewOf(native.expand(this._h, sizes(shape))); }
   expandAs(other: Tensor): Tensor { return this.expand([...other.shape]); }
-  squeeze(dim?: Dim): Tensor { return new Tensor(native.squeeze(this._h, dimsArg(dim))); }
-  unsqueeze(dim: number): Tensor { return new Tensor(native.unsqueeze(this._h, dim)); }
-  flatten(startDim = 0, endDim = -1): Tensor { return new Tensor(native.flatten(this._h, startDim, endDim)); }
+  squeeze(dim?: Dim): Tensor { return this._viewOf(native.squeeze(this._h, dimsArg(dim))); }
+  unsqueeze(dim: number): Tensor { return this._viewOf(native.unsqueeze(this._h, dim)); }
+  flatten(startDim = 0, endDim = -1): Tensor { return this._viewOf(native.flatten(this._h, startDim, endDim)); }
   unflatten(dim: number, sizes_: number[]): Tensor {
     const n = this.ndim;
     if (!Number.isInteger(dim) || dim < -n || dim >= n) throw new Error(`unflatten: dim ${dim} out of range for a ${n}-d tensor`);
@@ -208,7 +217,7 @@ export class Tensor {
     return this.reshape([...this.shape.slice(0, d), ...sizes_, ...this.shape.slice(d + 1)]);
   }
   asStrided(shape: number[], strides: number[], offset = 0): Tensor {
-    return new Tensor(native.as_strided(this._h, shape, strides, offset));
+    return this._viewOf(native.as_strided(this._h, shape, strides, offset));
   }
 
   // ---- elementwise: arithmetic (NumPy broadcasting; numbers are weakly typed like Python scalars)

@@ -22,16 +22,29 @@ export function enableGrad<T>(fn: () => T): T {
 
 export type GradFn = (dy: Tensor) => (Tensor | null)[];
 
-/** One recorded op: its inputs (null where no gradient flows) and its local backward. */
+/**
+ * One recorded op: its inputs (null where no gradient flows), the nodes that produced them
+ * when it was recorded (null for leaves), and its local backward. The edges are fixed at
+ * recording: an in-place op later gives its tensor a new gradFn, and consumers recorded
+ * before it still send their gradients to the old one (as PyTorch's edges do).
+ */
 export class Node {
+  readonly next: (Node | null)[];
   constructor(
     readonly name: string,
     readonly inputs: (Tensor | null)[],
     public backward: GradFn | null,
-    /** versions of the inputs when recorded, to catch in-place changes before backward */
-    readonly versions: number[],
-  ) {}
+  ) {
+    this.next = inputs.map((t) => t?.gradFn ?? null);
+  }
   toString(): string { return `<${this.name}Backward>`; }
+}
+
+/** PyTorch's error for a saved tensor that an in-place op changed after it was recorded. */
+export function checkVersion(node: string, what: string, t: Tensor, expected: number): void {
+  const v = t._version;
+  if (v !== expected)
+    throw new Error(`backward: one of the variables needed for gradient computation has been modified by an inplace operation: ${node} ${what} is at version ${v}; expected version ${expected}`);
 }
 
 /** The nodes reachable from root, each after all the nodes that consume it. */
@@ -43,9 +56,9 @@ function topoOrder(root: Node): Node[] {
   while (stack.length) {  // iterative DFS: deep graphs (RNNs) must not blow the JS stack
     const top = stack[stack.length - 1];
     const [node, i] = top;
-    if (i < node.inputs.length) {
+    if (i < node.next.length) {
       top[1]++;
-      const child = node.inputs[i]?.gradFn;
+      const child = node.next[i];
       if (child && !seen.has(child)) { seen.add(child); stack.push([child, 0]); }
     } else {
       stack.pop();
@@ -87,20 +100,17 @@ export function runBackward(root: Tensor, seed: Tensor, opts: BackwardOptions = 
       grads.delete(n);
       if (!dy) continue;
       if (!n.backward) throw new Error(`backward: trying to backward through the graph a second time (${n.name}); pass { retainGraph: true } the first time`);
-      n.inputs.forEach((t, i) => {
-        if (t && t._version !== n.versions[i])
-          throw new Error(`backward: one of the variables needed for gradient computation has been modified by an inplace operation: ${n.name} input ${i} is at version ${t._version}; expected version ${n.versions[i]}`);
-      });
-      const gs = n.backward(dy);
+      const gs = n.backward(dy);  // checks the versions of the saved tensors it reads
       if (!opts.retainGraph) n.backward = null;  // frees the saved tensors it closed over
       n.inputs.forEach((t, i) => {
         const g0 = gs[i];
         if (!t || !g0) return;
         const g = t._applyHooks(g0);
-        deliver(t, g);
-        if (t.gradFn) {
-          const prev = grads.get(t.gradFn);
-          grads.set(t.gradFn, prev ? prev.add(g) : g);
+        const nx = n.next[i];
+        if (!nx || t.retainsGrad || want) deliver(t, g);
+        if (nx) {
+          const prev = grads.get(nx);
+          grads.set(nx, prev ? prev.add(g) : g);
         }
       });
     }

@@ -3,13 +3,35 @@
 // when an input requires grad, attaches a Node whose backward is the rule below.
 // Broadcasting is reduced here (sumTo), so no rule mentions it.
 import { Tensor } from '../tensor';
-import { zeros, arange, tensor } from '../creation';
+import { zeros, ones, arange, tensor } from '../creation';
 import { isFloating } from '../dtype';
-import { Node, isGradEnabled, setGradEnabled } from './engine';
+import { Node, isGradEnabled, setGradEnabled, noGrad, checkVersion } from './engine';
 
 /** out: the method's raw result ({values, indices} for max/min/topk/sort; y is then .values). */
-type Ctx = { x: Tensor; args: unknown[]; y: Tensor; dy: Tensor; out: unknown };
+type Ctx = { readonly x: Tensor; readonly meta: Tensor; readonly args: unknown[]; readonly y: Tensor; readonly dy: Tensor; readonly out: unknown };
 type Rule = (c: Ctx) => (Tensor | null | undefined)[];
+
+/**
+ * What a rule may read. Reading x, args or y checks that tensor's version against the one
+ * recorded, so an in-place change throws when a rule needs the overwritten values (exp
+ * reads only y: modifying its input afterwards is fine; sigmoid's output is not), and
+ * `meta` gives x's shape without the check (reshape, add). test/inplace.test.ts changes
+ * every rule's inputs in place before backward: each throws or gives the same gradient.
+ */
+class Saved implements Ctx {
+  dy!: Tensor;
+  constructor(private readonly op: string, private readonly x0: Tensor, private readonly args0: unknown[],
+    private readonly y0: Tensor, readonly out: unknown, private readonly versions: number[], private readonly yVersion: number) {}
+  get x(): Tensor { checkVersion(this.op, 'input 0', this.x0, this.versions[0]); return this.x0; }
+  /** x for its shape, dtype and requiresGrad only: not checked, since in-place ops change none of them. */
+  get meta(): Tensor { return this.x0; }
+  get y(): Tensor { checkVersion(this.op, 'output 0', this.y0, this.yVersion); return this.y0; }
+  get args(): unknown[] {
+    let k = 1;
+    for (const a of this.args0) if (a instanceof Tensor) { checkVersion(this.op, `input ${k}`, a, this.versions[k]); k++; }
+    return this.args0;
+  }
+}
 
 /** Sums a broadcast gradient back to `shape`. */
 export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
@@ -64,8 +86,10 @@ function reflectIndex(n: number, lo: number, hi: number): Tensor {
   return longs(idx);
 }
 /** Backward of max/min along a dim (or of the all-reduce form, which is amax/amin). */
-const maxMinRule: Rule = ({ dy, x, y, args, out }) => {
-  if (args[0] === undefined) return [evenly(x, y, dy, undefined, false)];
+const maxMinRule: Rule = (c) => {
+  const { dy, args, out } = c;
+  if (args[0] === undefined) return [evenly(c.x, c.y, dy, undefined, false)];
+  const x = c.meta;  // along a dim only the indices are read, as torch saves them
   const d = normDim(args[0] as number, x.ndim);
   const k = keep(args, 1);
   const idx = (out as { indices: Tensor }).indices;
@@ -88,7 +112,7 @@ const RULES: Record<string, Rule> = {
   tanh: ({ dy, y }) => [dy.mul(y.square().neg().add(1))],
   erf: ({ dy, x }) => [dy.mul(x.square().neg().exp().mul(2 / Math.sqrt(Math.PI)))],
   sigmoid: ({ dy, y }) => [dy.mul(y).mul(y.neg().add(1))],
-  relu: ({ dy, x }) => [dy.mul(x.gt(0))],
+  relu: ({ dy, y }) => [dy.mul(y.gt(0))],  // the output, as torch: an in-place change to x is fine
   leakyRelu: ({ dy, x, args }) => { const s = (args[0] as number | undefined) ?? 0.01; return [dy.mul(x.gt(0).float().mul(1 - s).add(s))]; },
   silu: ({ dy, x }) => { const s = x.sigmoid(); return [dy.mul(s.mul(x.mul(s.neg().add(1)).add(1)))]; },
   softplus: ({ dy, x, args }) => {
@@ -104,31 +128,31 @@ const RULES: Record<string, Rule> = {
     return [dy.mul(m)];
   },
   // binary ops skip the gradient of an operand that needs none (a one-hot target, a mask)
-  add: ({ dy, x, args }) => {
+  add: ({ dy, meta: x, args }) => {
     const alpha = (args[1] as { alpha?: number } | undefined)?.alpha ?? 1;
     const o = G(args[0]);
     return [G(x) && sumTo(dy, x.shape), o && sumTo(alpha === 1 ? dy : dy.mul(alpha), o.shape)];
   },
-  sub: ({ dy, x, args }) => {
+  sub: ({ dy, meta: x, args }) => {
     const alpha = (args[1] as { alpha?: number } | undefined)?.alpha ?? 1;
     const o = G(args[0]);
     return [G(x) && sumTo(dy, x.shape), o && sumTo(dy.mul(-alpha), o.shape)];
   },
-  mul: ({ dy, x, args }) => {
-    const o = args[0] as Tensor | number, og = G(o);
-    return [G(x) && sumTo(dy.mul(o), x.shape), og && sumTo(dy.mul(x), og.shape)];
+  mul: (c) => {
+    const { dy, meta: x } = c, o = c.args[0] as Tensor | number, og = G(o);
+    return [G(x) && sumTo(dy.mul(o), x.shape), og && sumTo(dy.mul(c.x), og.shape)];
   },
-  div: ({ dy, x, args }) => {
-    const o = args[0] as Tensor | number, og = G(o);
-    return [G(x) && sumTo(dy.div(o), x.shape), og && sumTo(dy.mul(x).div(og.square()).neg(), og.shape)];
+  div: (c) => {
+    const { dy, meta: x } = c, o = c.args[0] as Tensor | number, og = G(o);
+    return [G(x) && sumTo(dy.div(o), x.shape), og && sumTo(dy.mul(c.x).div(og.square()).neg(), og.shape)];
   },
-  pow: ({ dy, x, y, args }) => {
-    const o = args[0] as Tensor | number;
+  pow: (c) => {
+    const { dy, x } = c, o = c.args[0] as Tensor | number;
     const gx = sumTo(dy.mul(x.pow(o instanceof Tensor ? o.sub(1) : (o as number) - 1)).mul(o), x.shape);
-    return [gx, o instanceof Tensor ? sumTo(dy.mul(y).mul(x.log()), o.shape) : null];
+    return [gx, o instanceof Tensor ? sumTo(dy.mul(c.y).mul(x.log()), o.shape) : null];  // y only for a tensor exponent
   },
-  sum: ({ dy, x, args }) => [unreduce(dy, x, args[0], keep(args, 1))],
-  mean: ({ dy, x, args }) => {
+  sum: ({ dy, meta: x, args }) => [unreduce(dy, x, args[0], keep(args, 1))],
+  mean: ({ dy, meta: x, args }) => {
     const n = reducedDims(x, args[0]).reduce((a, d) => a * x.shape[d], 1);
     return [unreduce(dy, x, args[0], keep(args, 1)).div(n)];
   },
@@ -147,11 +171,11 @@ const RULES: Record<string, Rule> = {
     const gb = o.requiresGrad ? sumTo(a.transpose(-1, -2).matmul(g), b.shape).reshape([...o.shape]) : null;
     return [ga, gb];
   },
-  reshape: ({ dy, x }) => [dy.reshape([...x.shape])],
-  view: ({ dy, x }) => [dy.reshape([...x.shape])],
-  flatten: ({ dy, x }) => [dy.reshape([...x.shape])],
-  squeeze: ({ dy, x }) => [dy.reshape([...x.shape])],
-  unsqueeze: ({ dy, x }) => [dy.reshape([...x.shape])],
+  reshape: ({ dy, meta: x }) => [dy.reshape([...x.shape])],
+  view: ({ dy, meta: x }) => [dy.reshape([...x.shape])],
+  flatten: ({ dy, meta: x }) => [dy.reshape([...x.shape])],
+  squeeze: ({ dy, meta: x }) => [dy.reshape([...x.shape])],
+  unsqueeze: ({ dy, meta: x }) => [dy.reshape([...x.shape])],
   contiguous: ({ dy }) => [dy],
   clone: ({ dy }) => [dy],
   transpose: ({ dy, args }) => [dy.transpose(args[0] as number, args[1] as number)],
@@ -161,7 +185,15 @@ const RULES: Record<string, Rule> = {
     p.forEach((d, i) => { inv[d < 0 ? d + p.length : d] = i; });
     return [dy.permute(inv)];
   },
-  expand: ({ dy, x }) => [sumTo(dy, x.shape)],
+  expand: ({ dy, meta: x }) => [sumTo(dy, x.shape)],
+  asStrided: ({ dy, meta: x, args }) => {
+    // dy summed back onto x's elements (several view elements may share one), through the
+    // flat element indices the same view of a contiguous arange picks
+    if (!x.isContiguous()) throw new Error('backward: asStrided of a non-contiguous tensor is not differentiable here; call contiguous() first');
+    const [shape, strides, offset] = args as [number[], number[], number | undefined];
+    const idx = arange(x.numel(), undefined, undefined, { dtype: 'int64' }).asStrided(shape, strides, (offset ?? 0) - x.storageOffset());
+    return [zeros([x.numel()], { dtype: dy.dtype }).indexAdd(0, idx.flatten(), dy.flatten()).reshape([...x.shape])];
+  },
   elu: ({ dy, x, y, args }) => { const a = (args[0] as number | undefined) ?? 1; return [dy.mul(y.add(a).where(x.le(0), 1))]; },
   selu: ({ dy, x, y }) => [dy.mul(y.add(SELU_SCALE * SELU_ALPHA).where(x.le(0), SELU_SCALE))],
   gelu: ({ dy, x, y, args }) => {
@@ -175,10 +207,10 @@ const RULES: Record<string, Rule> = {
     const pdf = x.square().mul(-0.5).exp().mul(INV_SQRT_2PI);
     return [dy.mul(cdf.add(x.mul(pdf)))];
   },
-  sign: ({ dy, x }) => [zerosFor(x, dy)],
-  floor: ({ dy, x }) => [zerosFor(x, dy)],
-  ceil: ({ dy, x }) => [zerosFor(x, dy)],
-  round: ({ dy, x }) => [zerosFor(x, dy)],
+  sign: ({ dy, meta: x }) => [zerosFor(x, dy)],
+  floor: ({ dy, meta: x }) => [zerosFor(x, dy)],
+  ceil: ({ dy, meta: x }) => [zerosFor(x, dy)],
+  round: ({ dy, meta: x }) => [zerosFor(x, dy)],
   maximum: ({ dy, x, args }) => {
     const o = args[0] as Tensor | number, half = x.eq(o).mul(0.5);
     return [sumTo(dy.mul(x.gt(o).add(half)), x.shape), o instanceof Tensor ? sumTo(dy.mul(x.lt(o).add(half)), o.shape) : null];
@@ -232,26 +264,26 @@ const RULES: Record<string, Rule> = {
     return [g.mul(r).where(nz, 0)];
   },
   cumsum: ({ dy, args }) => { const d = args[0] as number; return [dy.flip([d]).cumsum(d).flip([d])]; },
-  slice: ({ dy, x, args }) => {
+  slice: ({ dy, meta: x, args }) => {
     const d = normDim(args[0] as number, x.ndim);
     const idx = arange(x.shape[d]).slice(0, ...(args.slice(1) as number[]));
     return [unselect(x, dy, d, idx)];
   },
-  select: ({ dy, x, args }) => {
+  select: ({ dy, meta: x, args }) => {
     const d = normDim(args[0] as number, x.ndim);
     return [unselect(x, dy.unsqueeze(d), d, longs([normDim(args[1] as number, x.shape[d])]))];
   },
-  narrow: ({ dy, x, args }) => {
+  narrow: ({ dy, meta: x, args }) => {
     const d = normDim(args[0] as number, x.ndim), s = normDim(args[1] as number, x.shape[d]);
     return [unselect(x, dy, d, arange(s, s + (args[2] as number)))];
   },
-  gather: ({ dy, x, args }) => [zerosFor(x, dy).scatterAdd(args[0] as number, args[1] as Tensor, dy), null],
+  gather: ({ dy, meta: x, args }) => [zerosFor(x, dy).scatterAdd(args[0] as number, args[1] as Tensor, dy), null],
   scatter: ({ dy, args }) => {
     const d = args[0] as number, index = args[1] as Tensor, src = T(args[2]);
     return [dy.scatter(d, index, 0), null, src && dy.gather(d, index)];
   },
   scatterAdd: ({ dy, args }) => [dy, null, dy.gather(args[0] as number, args[1] as Tensor)],
-  indexSelect: ({ dy, x, args }) => [unselect(x, dy, normDim(args[0] as number, x.ndim), args[1] as Tensor), null],
+  indexSelect: ({ dy, meta: x, args }) => [unselect(x, dy, normDim(args[0] as number, x.ndim), args[1] as Tensor), null],
   indexAdd: ({ dy, args }) => {
     const alpha = (args[3] as { alpha?: number } | undefined)?.alpha ?? 1, src = args[2] as Tensor;
     let gs = dy.indexSelect(args[0] as number, args[1] as Tensor);
@@ -259,17 +291,17 @@ const RULES: Record<string, Rule> = {
     return [dy, null, gs.reshape([...src.shape])];
   },
   maskedFill: ({ dy, args }) => [dy.maskedFill(args[0] as Tensor, 0), null],
-  topk: ({ dy, x, args, out }) => {
+  topk: ({ dy, meta: x, args, out }) => {
     const d = normDim((args[1] as { dim?: number } | undefined)?.dim ?? -1, x.ndim);
     return [scatterBack(x, dy, d, (out as { indices: Tensor }).indices)];
   },
-  sort: ({ dy, x, args, out }) => {
+  sort: ({ dy, meta: x, args, out }) => {
     const d = normDim((args[0] as { dim?: number } | undefined)?.dim ?? -1, x.ndim);
     return [scatterBack(x, dy, d, (out as { indices: Tensor }).indices)];
   },
   flip: ({ dy, args }) => [dy.flip(...(args as number[][]))],
-  to: ({ dy, x }) => [dy.to(x.dtype)],
-  pad: ({ dy, x, args }) => {
+  to: ({ dy, meta: x }) => [dy.to(x.dtype)],
+  pad: ({ dy, meta: x, args }) => {
     const pads = args[0] as number[], o = args[1] as { mode?: string } | undefined;
     if ((o?.mode ?? 'constant') === 'constant') return [dy.pad(pads.map((v) => -v))];
     // reflect: undo the per-dim indexSelects in reverse order, summing reflected positions
@@ -297,24 +329,36 @@ function needsGrad(x: Tensor, args: unknown[]): boolean {
 
 let recording = 0;  // > 0 while a wrapped op runs: its inner ops do not record
 
-/** Attaches a Node to y when grad mode is on and an input requires grad; returns y. */
+/** Attaches a Node to y (its new gradFn); returns y. */
 function attach(name: string, inputs: Tensor[], y: Tensor, backward: (dy: Tensor) => (Tensor | null | undefined)[]): Tensor {
   if (!isFloating(y.dtype)) return y;  // integer/bool results are not differentiable (as torch)
   y.gradFn = new Node(name, inputs.map((t) => (t.requiresGrad ? t : null)), (dy) => {
     const prev = isGradEnabled();
     try { return backward(dy).map((g) => g ?? null); } finally { setGradEnabled(prev); }
-  }, inputs.map((t) => t._version));
+  });
   return y;
 }
 
+/** Attaches the Node of a rule from RULES: x and the tensor args are its inputs, read through Saved. */
+function attachRule(name: string, rule: Rule, x: Tensor, args: unknown[], y: Tensor, out: unknown, versions?: number[]): void {
+  const inputs = [x, ...args.filter((a): a is Tensor => a instanceof Tensor)];
+  const saved = new Saved(name, x, args, y, out, versions ?? inputs.map((t) => t._version), y._version);
+  attach(name, inputs, y, (dy) => { saved.dy = dy; return rule(saved); });
+}
+
 /**
- * Records an op computed outside Tensor's methods (top-level cat, ...): when grad mode is on
- * and an input requires grad, `output` gets a Node whose backward returns one gradient per
- * input (null where none). Returns `output`.
+ * Records an op computed outside Tensor's methods (top-level cat, conv, ...): when grad mode
+ * is on and an input requires grad, `output` gets a Node whose backward returns one gradient
+ * per input (null where none). The closure may read any input, so all of them must still
+ * be at their recorded versions; it must not read `output`. Returns `output`.
  */
 export function record(name: string, inputs: Tensor[], output: Tensor, backward: (dy: Tensor) => (Tensor | null | undefined)[]): Tensor {
   if (recording > 0 || !isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return output;
-  return attach(name, inputs, output, backward);
+  const versions = inputs.map((t) => t._version);
+  return attach(name, inputs, output, (dy) => {
+    inputs.forEach((t, i) => checkVersion(name, `input ${i}`, t, versions[i]));
+    return backward(dy);
+  });
 }
 
 /** Backward of cat(tensors, dim): dy cut back into the inputs' extents along dim. */
@@ -342,11 +386,83 @@ function install(name: string, rule: Rule): void {
     // ops returning {values, indices} (max/min along a dim, topk, sort) record on .values
     const y = out instanceof Tensor ? out : (out as { values: Tensor }).values;
     if (y === this) return out;  // x.to('cpu') and the like return the receiver itself
-    const x = this;
-    attach(name, inputs, y, (dy) => rule({ x, args, y, dy, out }));
+    attachRule(name, rule, this, args, y, out);
     return out;
   };
 }
 
 for (const [name, rule] of Object.entries(RULES)) install(name, rule);
 export const DIFFERENTIABLE = Object.keys(RULES);
+
+/**
+ * In-place methods under autograd, each differentiated by its out-of-place rule, or, where
+ * the result does not depend on the old value, by `fresh` (one gradient per tensor arg).
+ */
+const IN_PLACE: Record<string, { rule: Rule } | { fresh: (dy: Tensor, args: unknown[]) => (Tensor | null)[] }> = {
+  add_: { rule: RULES.add }, sub_: { rule: RULES.sub }, mul_: { rule: RULES.mul }, div_: { rule: RULES.div },
+  pow_: { rule: RULES.pow }, neg_: { rule: RULES.neg }, exp_: { rule: RULES.exp }, sqrt_: { rule: RULES.sqrt },
+  relu_: { rule: RULES.relu }, sigmoid_: { rule: RULES.sigmoid }, tanh_: { rule: RULES.tanh }, clamp_: { rule: RULES.clamp },
+  maskedFill_: { rule: RULES.maskedFill },
+  zero_: { fresh: () => [] }, fill_: { fresh: () => [] }, uniform_: { fresh: () => [] }, normal_: { fresh: () => [] },
+  copy_: { fresh: (dy, [src]) => { const s = src as Tensor; return [sumTo(dy, s.shape).to(s.dtype)]; } },
+};
+
+/**
+ * Records an in-place op as PyTorch does: the tensor gets a new gradFn whose input is its old
+ * value (a snapshot holding the old gradFn, for rules that read it), and nodes recorded
+ * before keep their edges to the old gradFn. Leaves that require grad refuse (as torch),
+ * and so do views: their base's graph would not see the change (torch's CopySlices).
+ */
+function installInPlace(name: string, how: (typeof IN_PLACE)[string]): void {
+  const proto = Tensor.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const orig = proto[name];
+  if (typeof orig !== 'function') throw new Error(`autograd: Tensor has no method ${name}`);
+  proto[name] = function (this: Tensor, ...args: unknown[]) {
+    if (recording > 0 || !isGradEnabled() || !needsGrad(this, args)) return orig.apply(this, args);
+    if (this.isLeaf && this.requiresGrad) this._checkInPlace(name);  // throws torch's leaf error
+    const base = this._base && !this._base.isDisposed ? this._base : null;  // a disposed base has no one to tell
+    if (base) checkViewInPlace(name, base, this);
+    const old = 'rule' in how ? noGrad(() => this.clone()) : null;
+    if (old) old.gradFn = this.gradFn;
+    // versions before the op: an argument that aliases this tensor (y.mul_(y.detach())) is
+    // changed by it, and a rule that reads that argument must throw
+    const versions = old ? [old._version, ...args.filter((a): a is Tensor => a instanceof Tensor).map((t) => t._version)] : [];
+    noGrad(() => orig.apply(this, args));
+    if ('rule' in how) attachRule(name, how.rule, old!, args, this, this, versions);
+    else {
+      const srcs = args.filter((a): a is Tensor => a instanceof Tensor);
+      attach(name, srcs, this, (dy) => how.fresh(dy, args));
+    }
+    if (base) rebaseView(base, this);
+    return this;
+  };
+}
+
+function checkViewInPlace(op: string, base: Tensor, v: Tensor): void {
+  if (base.isLeaf && base.requiresGrad) throw new Error(`${op}: a view of a leaf tensor that requires grad is being used in an in-place operation`);
+  if (!base.isContiguous()) throw new Error(`${op}: in-place operation on a view of a non-contiguous tensor is not supported under autograd; clone() the view or use the out-of-place form`);
+  if (v.stride().some((st, i) => st === 0 && v.shape[i] > 1))
+    throw new Error(`${op}: in-place operation on an expanded view (several elements share one memory location) is not supported under autograd`);
+}
+
+/**
+ * After an in-place op on view v, the base's value is its old value with v's region replaced
+ * (torch's CopySlices): the base gets a Node whose gradient goes to v's region for v's new
+ * node and to the rest for the base's old graph. v's region of the (contiguous) base is
+ * v's shape and strides at v's offset from the base.
+ */
+function rebaseView(base: Tensor, v: Tensor): void {
+  const shape = [...v.shape], strides = v.stride(), offset = v.storageOffset() - base.storageOffset();
+  const baseOld = base.detach();
+  baseOld.gradFn = base.gradFn;
+  attach('copySlices', [baseOld, v], base, (dy) => {
+    if (isGradEnabled()) throw new Error('backward: createGraph through an in-place operation on a view is not supported');
+    const region = (t: Tensor): Tensor => t.asStrided(shape, strides, t.storageOffset() + offset);
+    const mask = ones([...base.shape], { dtype: dy.dtype });
+    region(mask).zero_();
+    const g = dy.contiguous();
+    return [dy.mul(mask), region(g)];
+  });
+}
+for (const [name, how] of Object.entries(IN_PLACE)) installInPlace(name, how);
+export const IN_PLACE_RECORDED = Object.keys(IN_PLACE);
