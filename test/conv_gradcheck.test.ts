@@ -90,6 +90,34 @@ describe('gradcheck, conv family (float64)', () => {
   });
 });
 
+describe('max pooling: torch\'s tie and NaN rules on every kernel path', () => {
+  // torch's CPU kernel: scan the window row-major from -inf, take v when v > max or v is NaN
+  // (ties keep the first, the last NaN wins). The 2x2 stride-2 case has its own kernel.
+  const reference = (x: number[], H: number, W: number, k: number, s: number): [number[], number[]] => {
+    const OH = Math.floor((H - k) / s) + 1, OW = Math.floor((W - k) / s) + 1, vals: number[] = [], idx: number[] = [];
+    for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) {
+      let m = -Infinity, b = -1;
+      for (let i = oh * s; i < oh * s + k; i++) for (let j = ow * s; j < ow * s + k; j++) {
+        const v = x[i * W + j];
+        if (v > m || Number.isNaN(v)) { m = v; b = i * W + j; }
+      }
+      vals.push(m); idx.push(b);
+    }
+    return [vals, idx];
+  };
+  for (const [k, s] of [[2, 2], [2, 1], [3, 2]]) {
+    it(`kernel ${k} stride ${s}`, () => {
+      const H = 6, W = 8;  // values from a few levels: many ties; NaNs in some windows, two in one
+      const x = Array.from({ length: H * W }, (_, i) => [0, 1, 1, 2, -1][(i * 7) % 5]);
+      for (const i of [3, 9, 10, 17, 40]) x[i] = NaN;
+      const { values, indices } = my.nn.functional.maxPool2dWithIndices(my.tensor(x).reshape([1, 1, H, W]), k, { stride: s });
+      const [ev, ei] = reference(x, H, W, k, s);
+      expect(Array.from(indices.data() as BigInt64Array, Number)).toEqual(ei);
+      expect(Array.from(values.data() as Float32Array)).toEqual(ev);
+    });
+  }
+});
+
 describe('conv family: bad input throws a named error', () => {
   const x = my.randn([1, 3, 5, 5]), w = my.randn([4, 3, 3, 3]);
   const cases: [string, () => unknown, RegExp][] = [
