@@ -70,6 +70,26 @@ describe('engine', () => {
   });
 });
 
+describe('leaf gradients', () => {
+  it('a fresh gradient becomes .grad without a copy, but never one shared with another leaf or a hook', () => {
+    const a = my.tensor([1, 2], { dtype: 'float64' }).requiresGrad_(), b = my.tensor([3, 4], { dtype: 'float64' }).requiresGrad_();
+    my.tidy(() => { a.add(b).sum().backward(); });  // add hands the same dy to both
+    expect(a.grad!.isDisposed).toBe(false);
+    a.grad!.add_(1);
+    expect(b.grad!.toArray()).toEqual([1, 1]);
+    const w = my.tensor([1, 2], { dtype: 'float64' }).requiresGrad_();
+    let seen: my.Tensor | null = null;
+    w.registerHook((g) => { seen = g; });
+    my.tidy(() => { w.mul(3).sum().backward(); });  // mul's rule makes a fresh tensor, kept past tidy
+    expect(w.grad!.isDisposed).toBe(false);
+    expect(w.grad!.toArray()).toEqual([3, 3]);
+    w.grad!.add_(1);
+    expect(seen!.isDisposed || (seen!.toArray() as number[])[0] === 3).toBe(true);  // a hook's tensor is not .grad
+    my.tidy(() => { w.mul(2).sum().backward(); });  // accumulates in place
+    expect(w.grad!.toArray()).toEqual([6, 6]);
+  });
+});
+
 describe('in-place and versions', () => {
   it('in-place on a leaf that requires grad throws; on a saved tensor, backward throws', () => {
     const x = my.tensor([1, 2], { dtype: 'float64' }).requiresGrad_();

@@ -90,6 +90,27 @@ describe('gradcheck, conv family (float64)', () => {
   });
 });
 
+describe('conv2d: float32 (oneDNN where built, its weights reordered by myelin) agrees with float64 (im2col)', () => {
+  // channel counts that are multiples of 16 take conv_dnnl.cpp's own blocked-weight reorders
+  for (const [N, C, H, W, O, k, stride, padding] of [[2, 32, 9, 9, 48, 3, 1, 1], [3, 16, 8, 8, 64, 1, 1, 0], [2, 64, 7, 7, 32, 3, 2, 1], [2, 32, 6, 6, 16, 5, 1, 2], [2, 3, 8, 8, 16, 3, 1, 1]]) {
+    it(`x [${N}, ${C}, ${H}, ${W}], w [${O}, ${C}, ${k}, ${k}], stride ${stride}, padding ${padding}`, () => {
+      my.manualSeed(1);
+      const x = my.randn(N, C, H, W), w = my.randn(O, C, k, k).mul(0.1);
+      const run = (dt: 'float32' | 'float64') => {
+        const xx = x.to(dt).requiresGrad_(), ww = w.to(dt).requiresGrad_();
+        const y = my.conv2d(xx, ww, null, { stride, padding });
+        y.mul(my.arange(y.numel()).reshape([...y.shape]).to(dt).mul(0.001)).sum().backward();
+        return [y, xx.grad!, ww.grad!];
+      };
+      const a = run('float32'), b = run('float64');
+      a.forEach((t, i) => {
+        const scale = b[i].abs().max().item() as number;
+        expect(t.double().sub(b[i]).abs().max().item() as number, ['y', 'dx', 'dw'][i]).toBeLessThan(1e-5 * scale);
+      });
+    });
+  }
+});
+
 describe('max pooling: torch\'s tie and NaN rules on every kernel path', () => {
   // torch's CPU kernel: scan the window row-major from -inf, take v when v > max or v is NaN
   // (ties keep the first, the last NaN wins). The 2x2 stride-2 case has its own kernel.

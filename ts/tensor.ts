@@ -103,17 +103,24 @@ export class Tensor {
   _bumpVersion(): void { native.bump_version(this._h); }
   /** @internal A new native view handle of this tensor (for Parameter, which owns its own handle). */
   _viewHandle(): Handle { return native.as_strided(this._h, [...this.shape], this.stride(), this.storageOffset()); }
+  /** @internal Whether a hook may hold on to this tensor's gradients. */
+  get _hasHooks(): boolean { return this._hooks.length > 0; }
   /** @internal */
   _applyHooks(g: Tensor): Tensor {
     for (const h of this._hooks) { const r = h(g); if (r instanceof Tensor) g = r; }
     return g;
   }
   /** @internal */
-  _accumulateGrad(g: Tensor): void {
-    // .grad is owned by this tensor: kept out of tidy scopes, accumulated in place
+  _accumulateGrad(g: Tensor, owned = false): void {
+    // .grad is owned by this tensor: kept out of tidy scopes, accumulated in place. A fresh
+    // gradient that nothing else holds (`owned`, decided by the engine) is adopted as is
+    // when it already has this tensor's shape, dtype and a contiguous layout.
     if (this.grad && !this.grad.isDisposed) {
       const acc = this.grad;
       noGrad(() => acc.add_(g));
+    } else if (owned && !g.requiresGrad && g.dtype === this.dtype && g.isContiguous() && g.shape.length === this.shape.length &&
+               g.shape.every((d, i) => d === this.shape[i])) {
+      this.grad = keep(g);
     } else {
       this.grad = keep(noGrad(() => g.expand([...this.shape]).clone()));
     }

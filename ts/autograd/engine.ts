@@ -79,13 +79,13 @@ export function runBackward(root: Tensor, seed: Tensor, opts: BackwardOptions = 
   const node = root.gradFn;
   const want = only ? new Map(only.map((t, i) => [t, i])) : null;
   const found: (Tensor | null)[] = only ? only.map(() => null) : [];
-  const deliver = (t: Tensor, g: Tensor) => {
+  const deliver = (t: Tensor, g: Tensor, owned = false) => {
     if (want) {
       const i = want.get(t);
       if (i !== undefined) found[i] = found[i] ? found[i]!.add(g) : g;
       return;
     }
-    if (t.isLeaf || t.retainsGrad) t._accumulateGrad(g);
+    if (t.isLeaf || t.retainsGrad) t._accumulateGrad(g, owned);
   };
   if (!node) {
     if (!root.requiresGrad) throw new Error('backward: element 0 of tensors does not require grad and does not have a grad_fn');
@@ -107,7 +107,10 @@ export function runBackward(root: Tensor, seed: Tensor, opts: BackwardOptions = 
         if (!t || !g0) return;
         const g = t._applyHooks(g0);
         const nx = n.next[i];
-        if (!nx || t.retainsGrad || want) deliver(t, g);
+        // A gradient only this edge holds (not dy passed through, not shared with another
+        // input, not a view, not from a hook, not going on to a node) may become .grad as is.
+        const owned = !nx && !t._hasHooks && g !== dy && g._base === null && gs.every((o, j) => j === i || o !== g);
+        if (!nx || t.retainsGrad || want) deliver(t, g, owned);
         if (nx) {
           const prev = grads.get(nx);
           grads.set(nx, prev ? prev.add(g) : g);
