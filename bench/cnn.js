@@ -36,7 +36,7 @@ const cases = [
 async function runCase(c) {
   if (c.epoch) {
     const quiet = { start() {}, update() {}, stop() {} };
-    const r = my.train.recipes.trainMnistCnn({ epochs: EPOCHS, progress: quiet });
+    const r = await my.train.recipes.trainMnistCnn({ epochs: EPOCHS, progress: quiet });
     last[c.name] = r.testAcc;
     const times = r.logs.map((l) => l.seconds).sort((a, b) => a - b);
     return 1 / times[(times.length - 1) >> 1];

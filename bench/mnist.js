@@ -11,7 +11,7 @@ const cases = [{ name: `mnist mlp epoch (${EPOCHS} epochs)` }];
 
 async function runCase(c) {
   const quiet = { start() {}, update() {}, stop() {} };
-  const r = my.train.recipes.trainMnistMlp({ epochs: EPOCHS, progress: quiet });
+  const r = await my.train.recipes.trainMnistMlp({ epochs: EPOCHS, progress: quiet });
   const times = r.logs.map((l) => l.seconds).sort((a, b) => a - b);
   last[c.name] = r.testAcc;
   return 1 / times[(times.length - 1) >> 1];  // epochs per second

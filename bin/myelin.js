@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 // The myelin CLI: `myelin train mnist-mlp`, `myelin info` (see ts/cli.ts).
 'use strict';
-process.exitCode = require('../dist/cli.js').main(process.argv);
+require('../dist/cli.js').main(process.argv).then((code) => { process.exitCode = code; });

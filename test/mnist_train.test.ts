@@ -9,10 +9,10 @@ import { nn, optim, data, train, type Tensor } from '../ts/index';
 import { main } from '../ts/cli';
 
 describe('MNIST MLP 784-256-128-10 (ReLU, dropout 0.2, Adam 1e-3, batch 64)', () => {
-  it('reaches at least 98.0% test accuracy within 10 epochs', () => {
+  it('reaches at least 98.0% test accuracy within 10 epochs', async () => {
     const lines: string[] = [];
     const progress = { start() {}, update() {}, stop(l: string) { lines.push(l); } };
-    const r = train.recipes.trainMnistMlp({ targetAcc: 0.98, progress });
+    const r = await train.recipes.trainMnistMlp({ targetAcc: 0.98, progress });
     const accs = r.logs.map((l) => l.testAcc!);
     console.log(`MNIST MLP test accuracy per epoch: ${accs.map((a) => (100 * a).toFixed(2)).join(', ')}; ${r.secondsPerEpoch.toFixed(2)} s/epoch`);
     expect(r.logs.length).toBeLessThanOrEqual(10);
@@ -40,6 +40,27 @@ describe('fit loop', () => {
     expect(after.numBytes).toBeLessThanOrEqual(before.numBytes);
     expect(logs[4].loss).toBeLessThan(logs[0].loss);
   });
+  it('fitAsync trains like fit and keeps the event loop serving timers', async () => {
+    const setup = () => {
+      my.manualSeed(2);
+      const x = my.randn(2048, 64), y = my.randint(0, 4, [2048]);
+      const model = new nn.Sequential(new nn.Linear(64, 256), new nn.ReLU(), new nn.Linear(256, 4));
+      const loader = new data.DataLoader(new data.TensorDataset(x, y), { batchSize: 16, shuffle: true, seed: 3 });
+      return { model, loader, opts: { epochs: 3, optimizer: new optim.SGD(model.parameters(), { lr: 0.05 }), lossFn: (o: Tensor, t: Tensor) => nn.functional.crossEntropy(o, t), progress: train.makeProgress(process.stdout, { quiet: true }) } };
+    };
+    const a = setup();
+    const t0 = performance.now();
+    const sync = train.fit(a.model, a.loader, a.opts);
+    const syncMs = performance.now() - t0;
+    const b = setup();
+    let ticks = 0, maxGap = 0, last = performance.now();
+    const timer = setInterval(() => { const now = performance.now(); maxGap = Math.max(maxGap, now - last); last = now; ticks++; }, 1);
+    const logs = await train.fitAsync(b.model, b.loader, { ...b.opts, yieldMs: 10 });
+    clearInterval(timer);
+    expect(logs.map((l) => l.loss)).toEqual(sync.map((l) => l.loss));  // the same training, step for step
+    expect(ticks).toBeGreaterThan(Math.min(20, syncMs / 50));           // timers ran during training
+    expect(maxGap).toBeLessThan(Math.max(250, syncMs / 4));             // and no turn was starved for long
+  });
   it('plain progress lines when the stream is not a terminal', () => {
     const out: string[] = [];
     const stream = { isTTY: false, write: (s: string) => { out.push(s); return true; } } as unknown as NodeJS.WriteStream;
@@ -53,20 +74,20 @@ describe('fit loop', () => {
 });
 
 describe('CLI', () => {
-  const run = (...args: string[]) => { const out: string[] = []; const code = main(['node', 'myelin', ...args], (s) => out.push(s)); return { code, out }; };
-  it('trains a recipe and prints its result', () => {
-    const r = run('train', 'perceptron');
+  const run = async (...args: string[]) => { const out: string[] = []; const code = await main(['node', 'myelin', ...args], (s) => out.push(s)); return { code, out }; };
+  it('trains a recipe and prints its result', async () => {
+    const r = await run('train', 'perceptron');
     expect(r.code).toBe(0);
     expect(r.out.join('\n')).toMatch(/AND: converged after 6 epochs[\s\S]*XOR: did not converge/);
   });
-  it('bad recipes and options exit non-zero with a message', () => {
-    const r = run('train', 'mnist-gan');
+  it('bad recipes and options exit non-zero with a message', async () => {
+    const r = await run('train', 'mnist-gan');
     expect(r.code).toBe(2);
     expect(r.out[0]).toMatch(/unknown recipe 'mnist-gan' \(choose from mnist-mlp, mnist-cnn, mnist-resnet, xor, perceptron, boston\)/);
     const stderr: string[] = [];
     const orig = process.stderr.write.bind(process.stderr);
     process.stderr.write = ((s: string) => { stderr.push(s); return true; }) as typeof process.stderr.write;
-    try { expect(run('train', 'xor', '--epochs', '0').code).toBe(1); } finally { process.stderr.write = orig; }
+    try { expect((await run('train', 'xor', '--epochs', '0')).code).toBe(1); } finally { process.stderr.write = orig; }
     expect(stderr.join('')).toMatch(/epochs must be a positive integer, got '0'/);
   });
   it('bin/myelin.js runs from the built package', () => {
@@ -83,8 +104,8 @@ describe('CLI', () => {
 const long = process.env.MYELIN_SKIP_LONG_TRAINING === '1' ? describe.skip : describe;
 
 long('MNIST CNN (conv 32 and 64 3x3, maxpool, fc 128, dropout 0.5; Adam 1e-3 decayed 0.7x per epoch, batch 64)', () => {
-  it('reaches at least 99.0% test accuracy within 5 epochs', () => {
-    const r = train.recipes.trainMnistCnn({ targetAcc: 0.99, progress: { start() {}, update() {}, stop() {} } });
+  it('reaches at least 99.0% test accuracy within 5 epochs', async () => {
+    const r = await train.recipes.trainMnistCnn({ targetAcc: 0.99, progress: { start() {}, update() {}, stop() {} } });
     const accs = r.logs.map((l) => l.testAcc!);
     console.log(`MNIST CNN test accuracy per epoch: ${accs.map((a) => (100 * a).toFixed(2)).join(', ')}; ${r.secondsPerEpoch.toFixed(1)} s/epoch`);
     expect(r.logs.length).toBeLessThanOrEqual(5);
@@ -94,8 +115,8 @@ long('MNIST CNN (conv 32 and 64 3x3, maxpool, fc 128, dropout 0.5; Adam 1e-3 dec
 });
 
 long('small ResNet on MNIST (ResNet-8: stem + max pool, BasicBlocks at 32/64/128 channels, batch norm; Adam 2e-3 decayed 0.7x per epoch, batch 128, shifts of up to 2 px)', () => {
-  it('reaches at least 99.3% test accuracy within 6 epochs', () => {
-    const r = train.recipes.trainMnistResnet({ targetAcc: 0.993, progress: { start() {}, update() {}, stop() {} } });
+  it('reaches at least 99.3% test accuracy within 6 epochs', async () => {
+    const r = await train.recipes.trainMnistResnet({ targetAcc: 0.993, progress: { start() {}, update() {}, stop() {} } });
     const accs = r.logs.map((l) => l.testAcc!);
     console.log(`MNIST ResNet-8 test accuracy per epoch: ${accs.map((a) => (100 * a).toFixed(2)).join(', ')}; ${r.secondsPerEpoch.toFixed(1)} s/epoch`);
     expect(r.logs.length).toBeLessThanOrEqual(6);

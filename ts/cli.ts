@@ -17,8 +17,9 @@ const positive = (v: string): number => {
 
 const RECIPES = ['mnist-mlp', 'mnist-cnn', 'mnist-resnet', 'xor', 'perceptron', 'boston'] as const;
 
-/** Runs the CLI on argv (as process.argv); resolves to the exit code. */
-export function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): number {
+/** Runs the CLI on argv (as process.argv); resolves to the exit code. Training yields to
+ * the event loop (train.fitAsync), so timers and signals are served meanwhile. */
+export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): Promise<number> {
   const program = new Command('myelin').description('Neural networks for Node.js').exitOverride();
   let code = 0;
   program.command('info').description('print the native backend (BLAS, threads, CUDA)').action(() => out(JSON.stringify(backendInfo())));
@@ -30,13 +31,13 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
     .option('--lr <x>', 'learning rate', positive)
     .option('--seed <n>', 'random seed', (v) => Number(v))
     .option('--threads <n>', 'kernel threads', int('threads'))
-    .action((recipe: string, o: { epochs?: number; batchSize?: number; lr?: number; seed?: number; threads?: number }) => {
+    .action(async (recipe: string, o: { epochs?: number; batchSize?: number; lr?: number; seed?: number; threads?: number }) => {
       if (o.threads) setNumThreads(o.threads);
       const opts = { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, seed: o.seed };
       switch (recipe) {
-        case 'mnist-mlp': out(recipes.trainMnistMlp(opts).summary); break;
-        case 'mnist-cnn': out(recipes.trainMnistCnn(opts).summary); break;
-        case 'mnist-resnet': out(recipes.trainMnistResnet(opts).summary); break;
+        case 'mnist-mlp': out((await recipes.trainMnistMlp(opts)).summary); break;
+        case 'mnist-cnn': out((await recipes.trainMnistCnn(opts)).summary); break;
+        case 'mnist-resnet': out((await recipes.trainMnistResnet(opts)).summary); break;
         case 'xor': out(recipes.trainXor(opts).summary); break;
         case 'perceptron': out(recipes.trainPerceptron().summary); break;
         case 'boston': out(recipes.trainBoston(opts).summary); break;
@@ -46,7 +47,7 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
       }
     });
   try {
-    program.parse(argv);
+    await program.parseAsync(argv);
   } catch (e) {
     const err = e as { exitCode?: number; code?: string; message?: string };
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;

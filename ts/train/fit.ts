@@ -26,8 +26,9 @@ export interface FitOptions {
 
 const correct = (out: Tensor, y: Tensor): number => (out.ndim === 2 && y.ndim === 1 ? (out.argmax(1).eq(y).sum().item() as number) : 0);
 /** Runs fn on each batch inside its own tidy() scope, which also frees the batch if the
- * iterator created it there (loader batches), but never tensors the caller holds. */
-function eachBatch(batches: Batches, fn: (x: Tensor, y: Tensor) => void): void {
+ * iterator created it there (loader batches), but never tensors the caller holds; yields
+ * after each batch, so a caller can hand the event loop a turn. */
+function* batchSteps(batches: Batches, fn: (x: Tensor, y: Tensor) => void): Generator<void, void> {
   const it = batches[Symbol.iterator]();
   for (let done = false; !done;) {
     tidy(() => {
@@ -35,7 +36,11 @@ function eachBatch(batches: Batches, fn: (x: Tensor, y: Tensor) => void): void {
       if (r.done) { done = true; return; }
       fn(r.value[0], r.value[1]);
     });
+    if (!done) yield;
   }
+}
+function eachBatch(batches: Batches, fn: (x: Tensor, y: Tensor) => void): void {
+  for (const _ of batchSteps(batches, fn));  // eslint-disable-line @typescript-eslint/no-unused-vars
 }
 const countOf = (b: Batches): number => (typeof b.length === 'number' ? b.length : 0);
 
@@ -62,8 +67,32 @@ export function evaluate(model: Module, batches: Batches, lossFn: (out: Tensor, 
  * ```ts
  * const logs = fit(model, trainLoader, { epochs: 5, optimizer: opt, lossFn: (o, y) => F.crossEntropy(o, y), test });
  * ```
+ * It holds the thread until done; in a server, `await fitAsync(...)` instead.
  */
 export function fit(model: Module, train: Batches, o: FitOptions): EpochLog[] {
+  const steps = fitSteps(model, train, o);
+  for (;;) { const r = steps.next(); if (r.done) return r.value; }
+}
+
+/**
+ * fit() that gives the event loop a turn at least every `yieldMs` (default 20 ms) of
+ * training, so timers, I/O and requests keep being served while a model trains.
+ */
+export async function fitAsync(model: Module, train: Batches, o: FitOptions & { yieldMs?: number }): Promise<EpochLog[]> {
+  const steps = fitSteps(model, train, o);
+  let last = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - last >= (o.yieldMs ?? 20)) {
+      await new Promise((resolve) => setImmediate(resolve));
+      last = performance.now();
+    }
+  }
+}
+
+/** fit's loop, yielding after each batch. */
+function* fitSteps(model: Module, train: Batches, o: FitOptions): Generator<void, EpochLog[]> {
   const progress = o.progress ?? makeProgress();
   const logs: EpochLog[] = [];
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
@@ -71,7 +100,7 @@ export function fit(model: Module, train: Batches, o: FitOptions): EpochLog[] {
     const t0 = performance.now();
     let loss = 0, hits = 0, n = 0, batch = 0;
     progress.start(epoch, o.epochs, countOf(train));
-    eachBatch(train, (x, y) => {
+    yield* batchSteps(train, (x, y) => {
         o.optimizer.zeroGrad();
         const out = model.forward(x) as Tensor;
         const l = o.lossFn(out, y);

@@ -1,5 +1,5 @@
 // train: the fit/evaluate loop, progress output and the recipes behind the CLI.
-export { fit, evaluate } from './fit';
+export { fit, fitAsync, evaluate } from './fit';
 export type { FitOptions, EpochLog, OptimizerLike, SchedulerLike, Batches } from './fit';
 export { makeProgress } from './progress';
 export type { Progress } from './progress';

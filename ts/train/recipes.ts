@@ -9,7 +9,7 @@ import * as optim from '../optim/index';
 import * as data from '../data/index';
 import { Perceptron } from '../models/perceptron';
 import { ResNetCifar } from '../models/cnn/resnet_cifar';
-import { fit, evaluate, type EpochLog } from './fit';
+import { fitAsync, evaluate, type EpochLog } from './fit';
 import { makeProgress, type Progress } from './progress';
 
 export interface RecipeOptions { epochs?: number; batchSize?: number; lr?: number; seed?: number; progress?: Progress; log?: (line: string) => void;
@@ -39,7 +39,7 @@ export const mnistMlp = (): nn.Sequential => new nn.Sequential(
 
 /** gamma: the lr decays by this factor after each epoch (ExponentialLR), when given;
  * augment: applied to each training batch of images. */
-function classify(model: nn.Module, o: RecipeOptions, defaults: { epochs: number; lr: number; gamma?: number; augment?: (x: Tensor) => Tensor }): RecipeResult {
+async function classify(model: nn.Module, o: RecipeOptions, defaults: { epochs: number; lr: number; gamma?: number; augment?: (x: Tensor) => Tensor }): Promise<RecipeResult> {
   manualSeed(o.seed ?? 0);
   const { train, test } = mnistDatasets(o.trainLimit);
   const trainLoader = new data.DataLoader(train, { batchSize: o.batchSize ?? 64, shuffle: true, seed: o.seed ?? 0 });
@@ -48,7 +48,7 @@ function classify(model: nn.Module, o: RecipeOptions, defaults: { epochs: number
   const lossFn = new nn.CrossEntropyLoss();
   const aug = defaults.augment;
   const batches = aug ? { length: trainLoader.length, *[Symbol.iterator](): Iterator<[Tensor, Tensor]> { for (const [x, y] of trainLoader) yield [aug(x as Tensor), y as Tensor]; } } : trainLoader;
-  const logs = fit(model, batches, {
+  const logs = await fitAsync(model, batches, {
     epochs: o.epochs ?? defaults.epochs, optimizer, lossFn: (out, y) => lossFn.forward(out, y), test: testLoader,
     scheduler: defaults.gamma ? new optim.ExponentialLR(optimizer, { gamma: defaults.gamma }) : undefined,
     progress: o.progress ?? makeProgress(),
@@ -61,7 +61,7 @@ function classify(model: nn.Module, o: RecipeOptions, defaults: { epochs: number
 }
 
 /** MNIST MLP, Adam lr 1e-3, batch 64: at least 98% test accuracy within 10 epochs. */
-export const trainMnistMlp = (o: RecipeOptions = {}): RecipeResult => classify(mnistMlp(), o, { epochs: 10, lr: 1e-3 });
+export const trainMnistMlp = (o: RecipeOptions = {}): Promise<RecipeResult> => classify(mnistMlp(), o, { epochs: 10, lr: 1e-3 });
 
 /** The seeds' MNIST CNN: conv 1→32 3x3 pad 1, ReLU, maxpool 2; conv 32→64, ReLU, maxpool 2; fc 3136→128, ReLU, dropout 0.5; fc 128→10. */
 export const mnistCnn = (): nn.Sequential => new nn.Sequential(
@@ -73,7 +73,7 @@ export const mnistCnn = (): nn.Sequential => new nn.Sequential(
  * MNIST CNN, Adam lr 1e-3 decayed 0.7x per epoch, batch 64: at least 99.0% test accuracy
  * within 5 epochs (at a constant lr it reaches 98.9-99.1% and wobbles there).
  */
-export const trainMnistCnn = (o: RecipeOptions = {}): RecipeResult => classify(mnistCnn(), o, { epochs: 5, lr: 1e-3, gamma: 0.7 });
+export const trainMnistCnn = (o: RecipeOptions = {}): Promise<RecipeResult> => classify(mnistCnn(), o, { epochs: 5, lr: 1e-3, gamma: 0.7 });
 
 /**
  * A small ResNet on MNIST: a CIFAR-style ResNet-8 (3x3 stem + BN + 2x2 max pool, one
@@ -82,7 +82,7 @@ export const trainMnistCnn = (o: RecipeOptions = {}): RecipeResult => classify(m
  * 2e-3 decayed 0.7x per epoch, batch 128: 99.39% test accuracy after 5 epochs (the test asks 99.3% within 6).
  */
 export const mnistResnet = (): ResNetCifar => new ResNetCifar(1, { inChannels: 1, widths: [32, 64, 128], stemPool: true });
-export const trainMnistResnet = (o: RecipeOptions = {}): RecipeResult =>
+export const trainMnistResnet = (o: RecipeOptions = {}): Promise<RecipeResult> =>
   classify(mnistResnet(), { ...o, batchSize: o.batchSize ?? 128 }, {
     epochs: 6, lr: 2e-3, gamma: 0.7, augment: (x) => data.randomShift(x, 2, { fill: -MNIST_MEAN / MNIST_STD }),
   });
