@@ -66,18 +66,21 @@ std::tuple<TensorPtr, TensorPtr, TensorPtr> batch_norm(const TensorImpl& x0, con
     const T* x = xc->data<T>();
     T* out = y->data<T>();
     per_channel(l, [&](int64_t c) {
+      const int64_t N = l.N, C = l.C, S = l.S;  // locals: captures are reloaded after stores, which blocks SIMD
       double m, var;
       if (training) {
         double s = 0;
-        for (int64_t n = 0; n < l.N; n++) {
-          const T* r = x + (n * l.C + c) * l.S;
-          for (int64_t i = 0; i < l.S; i++) s += r[i];
+        for (int64_t n = 0; n < N; n++) {
+          const T* r = x + (n * C + c) * S;
+          _Pragma("omp simd reduction(+ : s)")  /* double partial sums in SIMD lanes */
+          for (int64_t i = 0; i < S; i++) s += r[i];
         }
         m = s / l.count();
         double q = 0;  // second pass around the mean: no cancellation
-        for (int64_t n = 0; n < l.N; n++) {
-          const T* r = x + (n * l.C + c) * l.S;
-          for (int64_t i = 0; i < l.S; i++) q += (r[i] - m) * (r[i] - m);
+        for (int64_t n = 0; n < N; n++) {
+          const T* r = x + (n * C + c) * S;
+          _Pragma("omp simd reduction(+ : q)")
+          for (int64_t i = 0; i < S; i++) q += (r[i] - m) * (r[i] - m);
         }
         var = q / l.count();
         if (running_mean) {
@@ -95,10 +98,10 @@ std::tuple<TensorPtr, TensorPtr, TensorPtr> batch_norm(const TensorImpl& x0, con
       invstd->data<T>()[c] = T(is);
       // y = x * scale + shift, one fused multiply-add per element
       const T scale = T(is * at<T>(weight, c, T(1))), shift = T(at<T>(bias, c, T(0)) - m * is * at<T>(weight, c, T(1)));
-      for (int64_t n = 0; n < l.N; n++) {
-        const T* r = x + (n * l.C + c) * l.S;
-        T* o = out + (n * l.C + c) * l.S;
-        for (int64_t i = 0; i < l.S; i++) o[i] = r[i] * scale + shift;
+      for (int64_t n = 0; n < N; n++) {
+        const T* r = x + (n * C + c) * S;
+        T* o = out + (n * C + c) * S;
+        for (int64_t i = 0; i < S; i++) o[i] = r[i] * scale + shift;
       }
     });
   });
@@ -126,23 +129,25 @@ std::tuple<TensorPtr, TensorPtr, TensorPtr> batch_norm_backward(const TensorImpl
     const T* dy = dyc->data<T>();
     T* g = dx->data<T>();
     per_channel(l, [&](int64_t c) {
+      const int64_t N = l.N, C = l.C, S = l.S;
       const double m = at<T>(&mean, c, T(0)), is = at<T>(&invstd, c, T(1)), w = at<T>(weight, c, T(1));
       double sdy = 0, sdyx = 0;  // sum(dy), sum(dy * (x - mean))
-      for (int64_t n = 0; n < l.N; n++) {
-        const T* r = x + (n * l.C + c) * l.S;
-        const T* d = dy + (n * l.C + c) * l.S;
-        for (int64_t i = 0; i < l.S; i++) sdy += d[i], sdyx += d[i] * (r[i] - m);
+      for (int64_t n = 0; n < N; n++) {
+        const T* r = x + (n * C + c) * S;
+        const T* d = dy + (n * C + c) * S;
+        _Pragma("omp simd reduction(+ : sdy, sdyx)")
+        for (int64_t i = 0; i < S; i++) sdy += d[i], sdyx += d[i] * (r[i] - m);
       }
       dw->data<T>()[c] = T(sdyx * is);
       db->data<T>()[c] = T(sdy);
       // training: dx = w * is * (dy - mean(dy) - xhat * mean(dy * xhat)); eval: dx = w * is * dy
       const double M = (double)std::max<int64_t>(l.count(), 1);
       const T a = T(w * is), k = training ? T(sdyx * is * is / M) : T(0), b = training ? T(sdy / M) : T(0);
-      for (int64_t n = 0; n < l.N; n++) {
-        const T* r = x + (n * l.C + c) * l.S;
-        const T* d = dy + (n * l.C + c) * l.S;
-        T* o = g + (n * l.C + c) * l.S;
-        for (int64_t i = 0; i < l.S; i++) o[i] = a * (d[i] - b - (r[i] - T(m)) * k);
+      for (int64_t n = 0; n < N; n++) {
+        const T* r = x + (n * C + c) * S;
+        const T* d = dy + (n * C + c) * S;
+        T* o = g + (n * C + c) * S;
+        for (int64_t i = 0; i < S; i++) o[i] = a * (d[i] - b - (r[i] - T(m)) * k);
       }
     });
   });

@@ -26,9 +26,23 @@ void check_hyper(const char* op, const char* name, double v, double lo, double h
 }
 constexpr double kInf = INFINITY;
 
-template <typename T, typename F>
-void for_elements(int64_t n, const F& f) {
-  parallel_for(0, n, 16384, [&](int64_t b, int64_t e) { for (int64_t i = b; i < e; i++) f(i); });
+
+// SGD's hot loop, as adam_run: locals and restrict pointers so GCC vectorizes it (through
+// the lambda's captures it stayed scalar: 21 ms for ResNet-18's 11.7M parameters).
+template <typename T> struct SgdK { T sgn, wd, mom, damp, lr; bool first, nesterov; };
+template <typename T, bool decay, bool momentum>
+void sgd_run(T* __restrict P, const T* __restrict G, T* __restrict B, int64_t n, const SgdK<T> k) {
+#pragma omp simd
+  for (int64_t i = 0; i < n; i++) {
+    T d = k.sgn * G[i];
+    if constexpr (decay) d += k.wd * P[i];
+    if constexpr (momentum) {
+      const T b = k.first ? d : B[i] * k.mom + k.damp * d;
+      B[i] = b;
+      d = k.nesterov ? d + k.mom * b : b;
+    }
+    P[i] += -k.lr * d;
+  }
 }
 
 template <typename T> struct AdamK { T sgn, decay, wd, b1w, b2, b2w, ss, bcs, eps; };
@@ -102,16 +116,14 @@ void sgd_step_(TensorImpl& p, const TensorImpl& g, TensorImpl* buf, const SgdHyp
   MYELIN_DISPATCH_FLOAT(p.dtype, op, {
     using T = scalar_t;
     T* P = p.data<T>(); const T* G = g.data<T>(); T* B = buf ? buf->data<T>() : nullptr;
-    const T lr = T(h.lr), mom = T(h.momentum), damp = T(1 - h.dampening), wd = T(h.weight_decay);
-    const bool first = h.first, nesterov = h.nesterov, maximize = h.maximize;
-    for_elements<T>(p.numel(), [&](int64_t i) {
-      T d = maximize ? -G[i] : G[i];
-      if (wd != T(0)) d += wd * P[i];
-      if (B) {
-        B[i] = first ? d : B[i] * mom + damp * d;
-        d = nesterov ? d + mom * B[i] : B[i];
-      }
-      P[i] += -lr * d;
+    const SgdK<T> k{h.maximize ? T(-1) : T(1), T(h.weight_decay), T(h.momentum), T(1 - h.dampening), T(h.lr), h.first, h.nesterov};
+    const bool wd = k.wd != T(0);
+    parallel_for(0, p.numel(), 16384, [&](int64_t b, int64_t e) {
+      T* Bb = B ? B + b : nullptr;
+      if (wd && B) sgd_run<T, true, true>(P + b, G + b, Bb, e - b, k);
+      else if (wd) sgd_run<T, true, false>(P + b, G + b, Bb, e - b, k);
+      else if (B) sgd_run<T, false, true>(P + b, G + b, Bb, e - b, k);
+      else sgd_run<T, false, false>(P + b, G + b, Bb, e - b, k);
     });
   });
 }
