@@ -3,7 +3,7 @@
 // sends SIGPROF to the main thread every interval: before the guard, `node --cpu-prof` on
 // this loop aborted ("corrupted size vs. prev_size") within a few hundred steps.
 import { describe, it, expect } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,34 @@ for (let i = 0; i < 1500; i++) my.tidy(() => {
 console.log(JSON.stringify({ loss }));
 `;
 
+// The same loop while the parent sends the process SIGUSR2 every 2 ms: process-directed
+// signals go to any thread that does not block them, OpenMP's workers included.
+function runWithSignals(): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-e', `let got = 0; process.on('SIGUSR2', () => got++); console.log('"ready"');\n${script}\nsetTimeout(() => console.log(JSON.stringify({ got })), 300);`]);
+    let stdout = '', stderr = '';
+    let timer: NodeJS.Timeout | undefined;
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      // start once the handler is in place (the default action would end the process)
+      timer ??= setInterval(() => { try { child.kill('SIGUSR2'); } catch { /* exited */ } }, 2);
+      if (stdout.includes('"loss"')) clearInterval(timer);  // the child lingers 300 ms to handle those in flight
+    });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('exit', (code, signal) => { clearInterval(timer); resolve({ code, signal, stdout, stderr }); });
+  });
+}
+
 describe('signals', () => {
+  it('float32 matmul and conv loops survive a stream of process-directed signals', async () => {
+    const r = await runWithSignals();
+    expect(r.stderr).toBe('');
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(0);
+    const [, loss, got] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(Number.isFinite(loss.loss)).toBe(true);
+    expect(got.got).toBeGreaterThan(0);
+  }, 150_000);
   it('float32 matmul and conv loops survive the V8 profiler sampling every 37 us', () => {
     const dir = mkdtempSync(join(tmpdir(), 'myelin-prof-'));
     try {

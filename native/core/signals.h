@@ -4,9 +4,9 @@
 // rsp into a heap buffer while they work (oneDNN issue #4845, fixed in 3.12). A signal
 // delivered then, such as the V8 profiler's SIGPROF or a child's SIGCHLD, pushes its frame
 // onto the heap and corrupts it: `node --cpu-prof` aborted a float32 MLP loop within 3,000
-// steps. Blocked signals stay pending and arrive when the guard ends. OpenMP's workers are
-// created inside such a call (every oneDNN entry point holds one), so they inherit the
-// blocked mask for good. Faults (SIGSEGV, SIGBUS, ...) are never blocked.
+// steps. Blocked signals stay pending and arrive when the guard ends. OpenMP's workers block
+// them for good (core/parallel.cpp), and inherit the mask when a guarded call creates them.
+// Faults (SIGSEGV, SIGBUS, ...) are never blocked.
 #pragma once
 #include <csignal>
 #include <initializer_list>
@@ -14,12 +14,18 @@
 
 namespace myelin {
 
+// Every signal but the faults.
+inline sigset_t async_signals() {
+  sigset_t s;
+  sigfillset(&s);
+  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS}) sigdelset(&s, sig);
+  return s;
+}
+
 struct DeferSignals {
   sigset_t saved;
   DeferSignals() {
-    sigset_t s;
-    sigfillset(&s);
-    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS}) sigdelset(&s, sig);
+    const sigset_t s = async_signals();
     pthread_sigmask(SIG_BLOCK, &s, &saved);
   }
   ~DeferSignals() { pthread_sigmask(SIG_SETMASK, &saved, nullptr); }
