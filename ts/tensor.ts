@@ -188,13 +188,13 @@ export class Tensor {
   contiguous(): Tensor { return new Tensor(native.contiguous(this._h)); }
 
   // ---- views (share storage with this tensor)
-  /** A tensor for a view handle, remembering the base (reshape may have copied instead). */
-  private _viewOf(handle: Handle): Tensor {
+  /** A tensor for a view handle, remembering the base; `mayCopy` for reshape/flatten, which copy when they must. */
+  private _viewOf(handle: Handle, mayCopy = false): Tensor {
     const t = new Tensor(handle);
-    if (native.same_storage(handle, this._h)) t._base = this._base ?? this;
+    if (!mayCopy || native.same_storage(handle, this._h)) t._base = this._base ?? this;
     return t;
   }
-  reshape(...shape: (number | number[])[]): Tensor { return this._viewOf(native.reshape(this._h, sizes(shape))); }
+  reshape(...shape: (number | number[])[]): Tensor { return this._viewOf(native.reshape(this._h, sizes(shape)), true); }
   view(...shape: (number | number[])[]): Tensor { return this._viewOf(native.view(this._h, sizes(shape))); }
   viewAs(other: Tensor): Tensor { return this.view([...other.shape]); }
   reshapeAs(other: Tensor): Tensor { return this.reshape([...other.shape]); }
@@ -216,7 +216,7 @@ export class Tensor {
   expandAs(other: Tensor): Tensor { return this.expand([...other.shape]); }
   squeeze(dim?: Dim): Tensor { return this._viewOf(native.squeeze(this._h, dimsArg(dim))); }
   unsqueeze(dim: number): Tensor { return this._viewOf(native.unsqueeze(this._h, dim)); }
-  flatten(startDim = 0, endDim = -1): Tensor { return this._viewOf(native.flatten(this._h, startDim, endDim)); }
+  flatten(startDim = 0, endDim = -1): Tensor { return this._viewOf(native.flatten(this._h, startDim, endDim), true); }
   unflatten(dim: number, sizes_: number[]): Tensor {
     const n = this.ndim;
     if (!Number.isInteger(dim) || dim < -n || dim >= n) throw new Error(`unflatten: dim ${dim} out of range for a ${n}-d tensor`);

@@ -28,6 +28,7 @@ std::atomic<int>& num_threads() {
 namespace {
 thread_local bool in_pool_job = false;
 
+#ifndef MYELIN_DNNL
 struct Pool {
   std::mutex job_mu;  // one job at a time; a second caller runs inline
   std::mutex mu;
@@ -87,6 +88,7 @@ Pool& pool() {
   static Pool* p = new Pool();  // never destroyed: workers live until the process exits
   return *p;
 }
+#endif
 }  // namespace
 
 #ifdef MYELIN_DNNL
@@ -132,33 +134,32 @@ void omp_body(void* d) {
 }
 #endif
 
+// Chunks of [0, n): up to 4 per thread, none smaller than grain. Returns the chunk size.
+int64_t chunk_size(int64_t n, int64_t grain, int nt) {
+  const int64_t chunks = std::min<int64_t>(4 * (int64_t)nt, (n + grain - 1) / std::max<int64_t>(grain, 1));
+  return (n + chunks - 1) / chunks;
+}
+
 void parallel_run(int64_t begin, int64_t end, int64_t grain, RangeFn fn, void* ctx) {
+  const int nt = num_threads().load(std::memory_order_relaxed);
+  const int64_t n = end - begin;
 #ifdef MYELIN_DNNL
-  {
-    const int nt = num_threads().load(std::memory_order_relaxed);
-    if (in_pool_job || nt <= 1 || omp_in_parallel()) return fn(ctx, begin, end);
-    const int64_t n = end - begin;
-    const int64_t chunks = std::min<int64_t>(4 * (int64_t)nt, (n + grain - 1) / std::max<int64_t>(grain, 1));
-    OmpJob J;
-    J.fn = fn, J.ctx = ctx, J.begin = begin, J.end = end, J.chunk = (n + chunks - 1) / chunks;
-    J.nchunks = (uint32_t)((n + J.chunk - 1) / J.chunk);
-    GOMP_parallel(omp_body, &J, (unsigned)nt, 0);
-    if (J.error) std::rethrow_exception(J.error);
-    return;
-  }
-#endif
+  if (in_pool_job || nt <= 1 || omp_in_parallel()) return fn(ctx, begin, end);
+  OmpJob J;
+  J.fn = fn, J.ctx = ctx, J.begin = begin, J.end = end, J.chunk = chunk_size(n, grain, nt);
+  J.nchunks = (uint32_t)((n + J.chunk - 1) / J.chunk);
+  GOMP_parallel(omp_body, &J, (unsigned)nt, 0);
+  if (J.error) std::rethrow_exception(J.error);
+#else
   Pool& P = pool();
-  int nt = num_threads().load(std::memory_order_relaxed);
   if (in_pool_job || nt <= 1 || !P.job_mu.try_lock()) {
     fn(ctx, begin, end);
     return;
   }
   std::lock_guard<std::mutex> hold(P.job_mu, std::adopt_lock);
   P.grow(nt);
-  int64_t n = end - begin;
-  int64_t chunks = std::min<int64_t>(4 * (int64_t)nt, (n + grain - 1) / std::max<int64_t>(grain, 1));
-  P.chunk = (n + chunks - 1) / chunks;
-  chunks = (n + P.chunk - 1) / P.chunk;
+  P.chunk = chunk_size(n, grain, nt);
+  const int64_t chunks = (n + P.chunk - 1) / P.chunk;
   P.fn = fn;
   P.ctx = ctx;
   P.begin = begin;
@@ -179,6 +180,7 @@ void parallel_run(int64_t begin, int64_t end, int64_t grain, RangeFn fn, void* c
   for (int spins = 0; P.done.load(std::memory_order_acquire) < (uint32_t)chunks; spins++)
     if (spins > 64) std::this_thread::yield();
   if (P.error) std::rethrow_exception(P.error);
+#endif
 }
 
 void set_num_threads(int n) {

@@ -257,7 +257,7 @@ int64_t sgemm_threads(int64_t M, int64_t N, int64_t K, int64_t nt) {
   return (double)M * N * K < kSgemmParallelWork ? 1 : std::max<int64_t>(1, nt);
 }
 
-// Sets this thread's OpenMP team size while alive (nt = 1 inside our pool's workers).
+// Sets this thread's OpenMP team size while alive.
 struct OmpThreads {
 #ifdef MYELIN_DNNL
   int saved;
@@ -267,6 +267,18 @@ struct OmpThreads {
   explicit OmpThreads(int64_t) {}
 #endif
 };
+
+// Runs block(o, n) over [0, dim) of C: one call when one thread (or oneDNN's own threads)
+// does it, else one block per thread. Each BLAS call repacks all of the other operand, and
+// thinner blocks run slower (measured: 4 blocks on 2 threads lose ~5-10% at 512-1024).
+template <typename T, typename B>
+void blas_blocks(int64_t M, int64_t N, int64_t K, int64_t dim, int64_t nt, const B& block) {
+  if (nt <= 1 || blas_threads_itself<T>()) {
+    OmpThreads omp(sgemm_threads(M, N, K, nt));
+    return block(0, dim);
+  }
+  parallel_for(0, dim, cdiv(dim, nt), [&](int64_t o, int64_t end) { block(o, end - o); });
+}
 
 void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, const float* a, int lda, const float* b,
           int ldb, float* c, int ldc, float beta = 0) {
@@ -311,13 +323,7 @@ void mm_blas(int64_t M, int64_t N, int64_t K, const T* A, const BlasView& va, co
            vb.trans == CblasNoTrans ? w : k, b, (int)vb.ld, a, va.trans == CblasNoTrans ? 1 : (int)va.ld, c);
     else gemm(va.trans, vb.trans, m, w, k, a, (int)va.ld, b, (int)vb.ld, c, (int)N);
   };
-  // One block per thread: each BLAS call repacks all of the other operand, and thinner
-  // blocks run slower (measured: 4 blocks on 2 threads lose ~5-10% at 512-1024).
-  if (nt == 1 || blas_threads_itself<T>()) {
-    OmpThreads omp(sgemm_threads(M, N, K, nt));
-    return block(0, dim);
-  }
-  parallel_for(0, dim, cdiv(dim, nt), [&](int64_t o, int64_t end) { block(o, end - o); });
+  blas_blocks<T>(M, N, K, dim, nt, block);
 }
 #endif
 
@@ -373,12 +379,7 @@ void gemm_into(int64_t M, int64_t N, int64_t K, const T* A, int64_t ars, int64_t
       gemm(va.trans, vb.trans, (int)(rows ? n : ext), (int)(rows ? ext : n), (int)K, rows ? A + o * astep : A, (int)va.ld,
            rows ? B : B + o * bstep, (int)vb.ld, rows ? C + o * ldc : C + o, (int)ldc, accumulate ? T(1) : T(0));
     };
-    if (nt <= 1 || blas_threads_itself<T>()) {
-      OmpThreads omp(sgemm_threads(M, N, K, nt));
-      return block(0, dim);
-    }
-    parallel_for(0, dim, cdiv(dim, nt), [&](int64_t o, int64_t end) { block(o, end - o); });
-    return;
+    return blas_blocks<T>(M, N, K, dim, nt, block);
   }
 #endif
   gemm_builtin<T, T>(M, N, K, A, a, B, b, C, ldc, nt, accumulate);

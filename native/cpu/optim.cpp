@@ -26,7 +26,6 @@ void check_hyper(const char* op, const char* name, double v, double lo, double h
 }
 constexpr double kInf = INFINITY;
 
-
 // SGD's hot loop, as adam_run: locals and restrict pointers so GCC vectorizes it (through
 // the lambda's captures it stayed scalar: 21 ms for ResNet-18's 11.7M parameters).
 template <typename T> struct SgdK { T sgn, wd, mom, damp, lr; bool first, nesterov; };

@@ -15,7 +15,7 @@ type Rule = (c: Ctx) => (Tensor | null | undefined)[];
  * What a rule may read. Reading x, args or y checks that tensor's version against the one
  * recorded, so an in-place change throws when a rule needs the overwritten values (exp
  * reads only y: modifying its input afterwards is fine; sigmoid's output is not), and
- * `meta` gives x's shape without the check (reshape, add). test/inplace.test.ts changes
+ * `meta` gives x's shape without the check (reshape, add). test/gradcheck.test.ts changes
  * every rule's inputs in place before backward: each throws or gives the same gradient.
  */
 class Saved implements Ctx {
@@ -341,7 +341,7 @@ function attach(name: string, inputs: Tensor[], y: Tensor, backward: (dy: Tensor
 
 /** Attaches the Node of a rule from RULES: x and the tensor args are its inputs, read through Saved. */
 function attachRule(name: string, rule: Rule, x: Tensor, args: unknown[], y: Tensor, out: unknown, versions?: number[]): void {
-  const inputs = [x, ...args.filter((a): a is Tensor => a instanceof Tensor)];
+  const inputs = [x, ...tensorsIn(args)];
   const saved = new Saved(name, x, args, y, out, versions ?? inputs.map((t) => t._version), y._version);
   attach(name, inputs, y, (dy) => { saved.dy = dy; return rule(saved); });
 }
@@ -373,13 +373,19 @@ export function catBackward(tensors: Tensor[], dim: number): (dy: Tensor) => Ten
   };
 }
 
-function install(name: string, rule: Rule): void {
-  const proto = Tensor.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+type Method = (this: Tensor, ...args: unknown[]) => unknown;
+/** Replaces Tensor.prototype[name] by the method `wrap` builds around the original. */
+function wrapMethod(name: string, wrap: (orig: Method) => Method): void {
+  const proto = Tensor.prototype as unknown as Record<string, Method>;
   const orig = proto[name];
   if (typeof orig !== 'function') throw new Error(`autograd: Tensor has no method ${name}`);
-  proto[name] = function (this: Tensor, ...args: unknown[]) {
+  proto[name] = wrap(orig);
+}
+const tensorsIn = (args: unknown[]): Tensor[] => args.filter((a): a is Tensor => a instanceof Tensor);
+
+function install(name: string, rule: Rule): void {
+  wrapMethod(name, (orig) => function (this: Tensor, ...args: unknown[]) {
     if (recording > 0 || !isGradEnabled() || !needsGrad(this, args)) return orig.apply(this, args);
-    const inputs = [this, ...args.filter((a): a is Tensor => a instanceof Tensor)];
     recording++;
     let out: unknown;
     try { out = orig.apply(this, args); } finally { recording--; }
@@ -388,7 +394,7 @@ function install(name: string, rule: Rule): void {
     if (y === this) return out;  // x.to('cpu') and the like return the receiver itself
     attachRule(name, rule, this, args, y, out);
     return out;
-  };
+  });
 }
 
 for (const [name, rule] of Object.entries(RULES)) install(name, rule);
@@ -410,14 +416,11 @@ const IN_PLACE: Record<string, { rule: Rule } | { fresh: (dy: Tensor, args: unkn
 /**
  * Records an in-place op as PyTorch does: the tensor gets a new gradFn whose input is its old
  * value (a snapshot holding the old gradFn, for rules that read it), and nodes recorded
- * before keep their edges to the old gradFn. Leaves that require grad refuse (as torch),
- * and so do views: their base's graph would not see the change (torch's CopySlices).
+ * before keep their edges to the old gradFn. On a view, the base's graph is rewritten too
+ * (rebaseView). Leaves that require grad, and views of them, refuse (as torch).
  */
 function installInPlace(name: string, how: (typeof IN_PLACE)[string]): void {
-  const proto = Tensor.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
-  const orig = proto[name];
-  if (typeof orig !== 'function') throw new Error(`autograd: Tensor has no method ${name}`);
-  proto[name] = function (this: Tensor, ...args: unknown[]) {
+  wrapMethod(name, (orig) => function (this: Tensor, ...args: unknown[]) {
     if (recording > 0 || !isGradEnabled() || !needsGrad(this, args)) return orig.apply(this, args);
     if (this.isLeaf && this.requiresGrad) this._checkInPlace(name);  // throws torch's leaf error
     const base = this._base && !this._base.isDisposed ? this._base : null;  // a disposed base has no one to tell
@@ -426,16 +429,14 @@ function installInPlace(name: string, how: (typeof IN_PLACE)[string]): void {
     if (old) old.gradFn = this.gradFn;
     // versions before the op: an argument that aliases this tensor (y.mul_(y.detach())) is
     // changed by it, and a rule that reads that argument must throw
-    const versions = old ? [old._version, ...args.filter((a): a is Tensor => a instanceof Tensor).map((t) => t._version)] : [];
+    const srcs = tensorsIn(args);
+    const versions = old ? [old, ...srcs].map((t) => t._version) : [];
     noGrad(() => orig.apply(this, args));
     if ('rule' in how) attachRule(name, how.rule, old!, args, this, this, versions);
-    else {
-      const srcs = args.filter((a): a is Tensor => a instanceof Tensor);
-      attach(name, srcs, this, (dy) => how.fresh(dy, args));
-    }
+    else attach(name, srcs, this, (dy) => how.fresh(dy, args));
     if (base) rebaseView(base, this);
     return this;
-  };
+  });
 }
 
 function checkViewInPlace(op: string, base: Tensor, v: Tensor): void {

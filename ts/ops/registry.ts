@@ -59,4 +59,3 @@ export const OPS: readonly OpRow[] = [
   row('adam_step_', 'optim', 'fn:adamStep_'), row('sgd_step_', 'optim', 'fn:sgdStep_'),
   row('rmsprop_step_', 'optim', 'fn:rmspropStep_'), row('adagrad_step_', 'optim', 'fn:adagradStep_'),
 ];
-

@@ -39,9 +39,11 @@ function* batchSteps(batches: Batches, fn: (x: Tensor, y: Tensor) => void): Gene
     if (!done) yield;
   }
 }
-function eachBatch(batches: Batches, fn: (x: Tensor, y: Tensor) => void): void {
-  for (const _ of batchSteps(batches, fn));  // eslint-disable-line @typescript-eslint/no-unused-vars
+/** Runs a stepping generator to its end, synchronously. */
+function drain<R>(steps: Generator<void, R>): R {
+  for (;;) { const r = steps.next(); if (r.done) return r.value; }
 }
+const eachBatch = (batches: Batches, fn: (x: Tensor, y: Tensor) => void): void => drain(batchSteps(batches, fn));
 const countOf = (b: Batches): number => (typeof b.length === 'number' ? b.length : 0);
 
 /** Mean loss and accuracy (for class-index targets) over batches, in eval mode without grad. */
@@ -70,8 +72,7 @@ export function evaluate(model: Module, batches: Batches, lossFn: (out: Tensor, 
  * It holds the thread until done; in a server, `await fitAsync(...)` instead.
  */
 export function fit(model: Module, train: Batches, o: FitOptions): EpochLog[] {
-  const steps = fitSteps(model, train, o);
-  for (;;) { const r = steps.next(); if (r.done) return r.value; }
+  return drain(fitSteps(model, train, o));
 }
 
 /**
