@@ -20,6 +20,7 @@ from gen_fixtures import Family, In, fl, rng_for, REF, NAN  # noqa: E402
 # oneDNN rejects some of the odd geometries below; torch's own kernels compute them
 torch.backends.mkldnn.enabled = False
 P2 = lambda v: tuple(v) if isinstance(v, list) else v  # JSON lists to torch tuples
+L2 = lambda v: list(v) if isinstance(v, list) else [v, v]  # an int or a pair as the list aten's own ops take
 
 
 def opt(x, i):
@@ -35,6 +36,10 @@ REF.update({
     'conv2d_weight_grad': lambda x, a: torch.nn.grad.conv2d_weight(
         x[1], [x[0].shape[1], x[1].shape[1] // a.get('groups', 1), *a['kernel']], x[0], stride=P2(a.get('stride', 1)),
         padding=P2(a.get('padding', 0)), dilation=P2(a.get('dilation', 1)), groups=a.get('groups', 1)),
+    # inputs dy, x, w; outputs dx, dW, db where outputMask asks (torch returns None for the rest)
+    'conv2d_backward': lambda x, a: tuple(t for t in torch.ops.aten.convolution_backward(
+        x[0], x[1], x[2], [x[2].shape[0]], L2(a.get('stride', 1)), L2(a.get('padding', 0)), L2(a.get('dilation', 1)), False,
+        [0, 0], a.get('groups', 1), a.get('outputMask', [True, True, True])) if t is not None),
     'max_pool2d': lambda x, a: F.max_pool2d(x[0], P2(a['kernel']), stride=P2(a.get('stride')), padding=P2(a.get('padding', 0)),
                                             dilation=P2(a.get('dilation', 1)), ceil_mode=a.get('ceilMode', False), return_indices=True),
     'adaptive_max_pool2d': lambda x, a: F.adaptive_max_pool2d(x[0], P2(a['size']), return_indices=True),
@@ -76,6 +81,11 @@ def gen_norm(fam):
     C('noncontig', [X([2, 4, 5, 3], view=[['transpose', 2, 3]]), X([4]), X([4])], training=True)
     C('f64', [X([3, 2, 4, 4], 'float64'), X([2], 'float64'), X([2], 'float64')], training=True)
     C('empty_spatial_eval', [X([2, 3, 0]), X([3]), X([3]), X([3]), X([3], lo=0.5)], training=False)
+    # planes of 128 values and more take the per-channel loops; smaller ones tiles of channels,
+    # here 600 channels of one value: a full tile of 512 and a partial one
+    C('large_planes', [G.gen_input([2, 3, 12, 12], 'float32', 7919, 10007, -2, 3), X([3]), X([3]), X([3]), X([3], lo=0.5)],
+      training=True, sample=7)
+    C('channel_tiles', [G.gen_input([4, 600], 'float32', 104729, 10009, -2, 3), X([600]), X([600])], training=True, sample=7)
     E = lambda name, ins, **kw: fam.error('batch_norm', name, ins, **kw)
     E('one_value_per_channel', [X([1, 3])], training=True)
     E('weight_wrong_size', [X([4, 3, 2, 2]), X([2])], training=True)
@@ -96,6 +106,11 @@ def gen_norm(fam):
         vshape = shape[:2] + shape[2:][::-1] if view else shape
         C(name, [X(vshape, dt), x, m, s_, X([shape[1]], dt)], training=train)
     C('eval_empty', [X([2, 3, 0]), X([2, 3, 0]), X([3]), X([3], lo=0.5), X([3])], training=False)
+    # the per-channel loops (planes of 128 and more) and two tiles of 102 and 8 channels of 5 values
+    for name, shape in [('large_planes', [2, 2, 12, 11]), ('channel_tiles', [2, 110, 5])]:
+        x = G.gen_input(shape, 'float32', 7919, 10007, -2, 3)
+        m, s_ = saved(x, True)
+        C(name, [G.gen_input(shape, 'float32', 104729, 10009, -1, 1), x, m, s_, X([shape[1]])], training=True, sample=7)
     fam.error('batch_norm_backward', 'input_0d', [X([]), X([]), X([1]), X([1])], training=True)
 
 
@@ -167,6 +182,24 @@ def gen_conv(fam):
     C('empty_batch', [X([0, 2, 3, 3]), X([0, 2, 5, 5])], kernel=[3, 3])
     E = lambda name, ins, **kw: fam.error('conv2d_weight_grad', name, ins, **kw)
     E('input_0d', [X([]), X([1, 2, 5, 5])], kernel=[3, 3])
+
+    r = rng_for('conv2d_backward')
+    C = lambda name, ins, **kw: fam.case('conv2d_backward', name, ins, **kw)
+    C('3x3_pad1', [X([2, 4, 5, 5]), X([2, 3, 5, 5]), Wt([4, 3, 3, 3])], padding=1)
+    C('stride2_dilation_groups2', [X([2, 4, 3, 4]), X([2, 4, 7, 8]), Wt([4, 2, 3, 2])], stride=2, padding=[1, 0], dilation=[2, 1], groups=2)
+    C('mask_input_only', [X([1, 2, 3, 3]), X([1, 3, 5, 5]), Wt([2, 3, 3, 3])], outputMask=[True, False, False])
+    C('mask_weight_and_bias', [X([2, 3, 4, 4]), X([2, 2, 4, 4]), Wt([3, 2, 1, 1])], outputMask=[False, True, True])
+    C('mask_input_and_bias', [X([1, 2, 4, 4]), X([1, 2, 6, 6]), Wt([2, 2, 3, 3])], outputMask=[True, False, True])
+    # 8 input and 16 output channels: the float32 oneDNN path, dy reordered once for dx and dW
+    C('blocked_channels', [G.gen_input([2, 16, 5, 5], 'float32', 7919, 10007, -1, 1), G.gen_input([2, 8, 5, 5], 'float32', 104729, 10009, -1, 1),
+                           G.gen_input([16, 8, 3, 3], 'float32', 7907, 10037, -0.3, 0.3)], padding=1, sample=3)
+    C('noncontig_grad_output', [X([2, 3, 6, 5], view=[['transpose', 2, 3]]), X([2, 3, 5, 6]), Wt([3, 3, 3, 3])], padding=1)
+    C('f64', [X([2, 3, 3, 3], 'float64'), X([2, 2, 5, 5], 'float64'), Wt([3, 2, 3, 3], 'float64')], stride=2, padding=1)
+    C('empty_batch', [X([0, 3, 3, 3]), X([0, 2, 5, 5]), Wt([3, 2, 3, 3])])
+    E = lambda name, ins, **kw: fam.error('conv2d_backward', name, ins, **kw)
+    E('grad_output_wrong_size', [X([1, 3, 4, 4]), X([1, 2, 5, 5]), Wt([3, 2, 3, 3])])
+    E('channel_mismatch', [X([1, 3, 3, 3]), X([1, 2, 5, 5]), Wt([3, 4, 3, 3])])
+    E('grad_output_0d', [X([]), X([1, 2, 5, 5]), Wt([3, 2, 3, 3])])
 
     r = rng_for('conv1d')
     C = lambda name, ins, **kw: fam.case('conv1d', name, ins, **kw)

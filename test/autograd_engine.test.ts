@@ -65,6 +65,17 @@ describe('engine', () => {
     const [h] = my.autograd.grad(g!.sum(), x);
     expect(Array.from(h!.data())).toEqual([3, -6, 12]); // d2/dx2 x^3 = 6x
   });
+  it("relu's gradient is 0 where its output is, even for a NaN upstream gradient (torch's threshold_backward: [0, nan])", () => {
+    const x = my.tensor([-1, 2], { dtype: 'float32' }).requiresGrad_();
+    x.relu().backward(my.tensor([NaN, NaN]));
+    expect(Array.from(x.grad!.data())).toEqual([0, NaN]);
+  });
+  it('a seed gradient of the wrong shape throws, naming both shapes (backward and autograd.grad)', () => {
+    const x = my.randn([2, 3]).requiresGrad_();
+    expect(() => x.mul(2).backward(my.randn([3, 2]))).toThrow(/\[3, 2\] does not match the tensor's shape \[2, 3\]/);
+    expect(() => my.autograd.grad(x.mul(2), [x], { gradOutputs: [my.randn([3, 2])] }))
+      .toThrow(/gradOutputs\[0\] has shape \[3, 2\] but outputs\[0\] has shape \[2, 3\]/);
+  });
   it('integer tensors cannot require grad', () => {
     expect(() => my.tensor([1, 2]).requiresGrad_()).toThrow(/only floating point tensors/);
   });

@@ -28,6 +28,17 @@ const CASES: Record<string, [string, () => boolean][]> = {
   conv2d_weight_grad: [
     ['both inputs', () => check((dy, x) => my.conv2dWeightGrad(dy, x, 3, { stride: 2, padding: 1 }), [r([2, 3, 3, 2], 13), r([2, 2, 5, 4], 14)])],
   ],
+  conv2d_backward: [
+    // not recorded (createGraph goes through conv2d's differentiable rule): check it against that rule
+    ['matches the differentiable rule, every mask', () => {
+      const x = r([2, 4, 6, 5], 43), w = r([4, 2, 3, 2], 44), b = r([4], 45), dy = my.randn([2, 4, 2, 2], { dtype: 'float64' });
+      const o = { stride: 2, padding: [1, 0] as [number, number], dilation: [2, 1] as [number, number], groups: 2 };
+      const want = autograd.grad(my.conv2d(x, w, b, o), [x, w, b], { gradOutputs: [dy], createGraph: true });
+      const masks: [boolean, boolean, boolean][] = [[true, true, true], [true, false, false], [false, true, true], [false, false, true]];
+      return masks.every((outputMask) => my.conv2dBackward(dy, x.detach(), w.detach(), { ...o, outputMask }).every((g, i) =>
+        outputMask[i] ? (g!.sub(want[i]!).abs().max().item() as number) < 1e-12 : g === null));
+    }],
+  ],
   max_pool2d: [
     ['3x3 stride 2 pad 1 ceil', () => check((x) => my.maxPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true }), [distinct([2, 2, 6, 5], 15)])],
     ['dilation', () => check((x) => my.maxPool2d(x, 2, { stride: 1, dilation: 2 }), [distinct([1, 2, 5, 5], 16)])],

@@ -20,7 +20,7 @@
 //                 (the generator does the same to torch's outputs).
 import {
   Tensor, type TensorLike, type DType, tensor, full, zeros, arange, linspace, eye, rand, randn, randint, bernoulli,
-  randperm, where, cat, stack, conv2d, conv1d, convTranspose2d, conv2dWeightGrad, maxPool2dWithIndices, maxPool1d,
+  randperm, where, cat, stack, conv2d, conv1d, convTranspose2d, conv2dWeightGrad, conv2dBackward, maxPool2dWithIndices, maxPool1d,
   avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate, batchNormStats, batchNormBackward, adamStep_, sgdStep_, rmspropStep_, adagradStep_,
 } from '../ts/index';
 import type { Args, Input, Result, Tol } from './helpers';
@@ -234,6 +234,8 @@ export const OP_TABLE: Record<string, OpTest> = {
   conv1d: { run: ([x, w, b], a) => conv1d(T(x), T(w), b === undefined ? null : T(b), a), tol: GEMM },
   conv_transpose2d: { run: ([x, w, b], a) => convTranspose2d(T(x), T(w), b === undefined ? null : T(b), a), tol: GEMM },
   conv2d_weight_grad: { run: ([dy, x], a) => conv2dWeightGrad(T(dy), T(x), a.kernel, a), tol: GEMM },
+  // the gradients the mask asks for, in order (torch returns None for the others)
+  conv2d_backward: { run: ([dy, x, w], a) => conv2dBackward(T(dy), T(x), T(w), a).filter((t): t is Tensor => t !== null), tol: GEMM },
   max_pool2d: u((x, a) => maxPool2dWithIndices(x, a.kernel, a)),
   adaptive_max_pool2d: u((x, a) => adaptiveMaxPool2d(x, a.size)),
   maxPool1d: u((x, a) => maxPool1d(x, a.kernel, a)),

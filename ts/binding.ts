@@ -44,6 +44,7 @@ export interface Binding {
   conv2d(x: H, w: H, b: H | null, stride: Dims, padding: Dims, dilation: Dims, groups: number): H;
   conv_transpose2d(x: H, w: H, b: H | null, stride: Dims, padding: Dims, outputPadding: Dims, dilation: Dims, groups: number): H;
   conv2d_weight_grad(dy: H, x: H, kernel: Dims, stride: Dims, padding: Dims, dilation: Dims, groups: number): H;
+  conv2d_backward(dy: H, x: H, w: H, stride: Dims, padding: Dims, dilation: Dims, groups: number, dx: boolean, dw: boolean, db: boolean): [H | null, H | null, H | null];
   max_pool2d(x: H, kernel: Dims, stride: Dims, padding: Dims, dilation: Dims, ceilMode: boolean): [H, H];
   adaptive_max_pool2d(x: H, outputSize: Dims): [H, H];
   batch_norm(x: H, w: H | null, b: H | null, runningMean: H | null, runningVar: H | null, training: boolean, momentum: number, eps: number): [H, H, H];

@@ -5,7 +5,7 @@ export type { DType } from './dtype';
 export { DTYPES } from './dtype';
 export * from './creation';
 export * from './functional';
-export { conv2d, conv1d, convTranspose2d, conv2dWeightGrad } from './ops/conv';
+export { conv2d, conv1d, convTranspose2d, conv2dWeightGrad, conv2dBackward } from './ops/conv';
 export type { Size2, Padding2, Conv2dOptions, Conv1dOptions, ConvTranspose2dOptions } from './ops/conv';
 export { maxPool2d, maxPool2dWithIndices, maxPool1d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate } from './ops/pool';
 export type { MaxPoolOptions, AvgPoolOptions, InterpolateOptions } from './ops/pool';

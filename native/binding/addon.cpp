@@ -40,7 +40,7 @@ V wrap(Napi::Env env, TensorPtr t) {
 // Ops with several results return a JS array of handles.
 V wrap_all(Napi::Env env, std::vector<TensorPtr> ts) {
   auto a = Napi::Array::New(env, ts.size());
-  for (size_t k = 0; k < ts.size(); k++) a.Set((uint32_t)k, wrap(env, std::move(ts[k])));
+  for (size_t k = 0; k < ts.size(); k++) a.Set((uint32_t)k, ts[k] ? wrap(env, std::move(ts[k])) : env.Null());  // null: not asked for
   return a;
 }
 V wrap_pair(Napi::Env env, std::pair<TensorPtr, TensorPtr> p) { return wrap_all(env, {std::move(p.first), std::move(p.second)}); }
@@ -284,6 +284,12 @@ V conv2d_weight_grad_(const CI& i) {
   return wrap(i.Env(), conv2d_weight_grad(tensor(op, i, 0), tensor(op, i, 1), dims(op, i, 2), dims(op, i, 3), dims(op, i, 4),
                                           dims(op, i, 5), integer(op, i, 6)));
 }
+V conv2d_backward_(const CI& i) {
+  const char* op = "conv2d_backward";
+  check_argc(op, i, 10);
+  return wrap_triple(i.Env(), conv2d_backward(tensor(op, i, 0), tensor(op, i, 1), tensor(op, i, 2), dims(op, i, 3), dims(op, i, 4),
+                                              dims(op, i, 5), integer(op, i, 6), {boolean(op, i, 7), boolean(op, i, 8), boolean(op, i, 9)}));
+}
 V max_pool2d_(const CI& i) {
   const char* op = "max_pool2d";
   check_argc(op, i, 6);
@@ -494,6 +500,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("index_add", index_add_); fn("masked_fill", masked_fill_); fn("one_hot", one_hot_);
   fn("topk", topk_); fn("sort", sort_); fn("flip", flip_);
   fn("conv2d", conv2d_); fn("conv_transpose2d", conv_transpose2d_); fn("conv2d_weight_grad", conv2d_weight_grad_);
+  fn("conv2d_backward", conv2d_backward_);
   fn("max_pool2d", max_pool2d_); fn("adaptive_max_pool2d", adaptive_max_pool2d_);
   fn("batch_norm", batch_norm_); fn("batch_norm_backward", batch_norm_backward_);
   fn("adam_step_", adam_step__); fn("sgd_step_", sgd_step__); fn("rmsprop_step_", rmsprop_step__);

@@ -1,6 +1,7 @@
 // The native op surface, device-generic: each entry validates its arguments, then runs
 // the kernel of the inputs' device. The binding calls only these.
 #pragma once
+#include <array>
 #include <tuple>
 #include "tensor.h"
 
@@ -94,6 +95,11 @@ TensorPtr conv_transpose2d(const TensorImpl& x, const TensorImpl& w, const Tenso
                            const Dims& padding, const Dims& output_padding, const Dims& dilation, int64_t groups);
 TensorPtr conv2d_weight_grad(const TensorImpl& dy, const TensorImpl& x, const Dims& kernel, const Dims& stride,
                              const Dims& padding, const Dims& dilation, int64_t groups);
+// conv2d's gradients from dy at once (torch's convolution_backward): dx, dW, db where mask
+// asks for them, else null
+std::tuple<TensorPtr, TensorPtr, TensorPtr> conv2d_backward(const TensorImpl& dy, const TensorImpl& x, const TensorImpl& w,
+                                                            const Dims& stride, const Dims& padding, const Dims& dilation,
+                                                            int64_t groups, const std::array<bool, 3>& mask);
 // max pooling: values and int64 indices into each flattened H x W plane
 std::pair<TensorPtr, TensorPtr> max_pool2d(const TensorImpl& x, const Dims& kernel, const Dims& stride, const Dims& padding,
                                            const Dims& dilation, bool ceil_mode);

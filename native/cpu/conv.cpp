@@ -142,6 +142,24 @@ template <typename T> void bias_rows(T* y, int64_t N, int64_t C, int64_t plane, 
   });
 }
 
+// conv2d's checks on x [N, C, H, W] and w [OC, C / groups, kh, kw], once both have passed
+// check_float_4d (shared with its backward): one sample-group's geometry.
+Geom conv_geom(const char* op, const TensorImpl& x0, const TensorImpl& w0, const Conv2dArgs& a) {
+  const int64_t C = x0.shape[1], H = x0.shape[2], W = x0.shape[3], groups = a.groups;
+  const int64_t OC = w0.shape[0], Cg = w0.shape[1], kh = w0.shape[2], kw = w0.shape[3];
+  if (Cg * groups != C)
+    fail(op, "given groups=" + std::to_string(groups) + ", weight of size " + dims_str(w0.shape) + ", expected input" +
+                 dims_str(x0.shape) + " to have " + std::to_string(Cg * groups) + " channels, but got " + std::to_string(C) +
+                 " channels instead");
+  if (OC % groups) fail(op, "out_channels (" + std::to_string(OC) + ") must be divisible by groups (" + std::to_string(groups) + ")");
+  const int64_t ekh = a.dh * (kh - 1) + 1, ekw = a.dw * (kw - 1) + 1;
+  if (H + 2 * a.ph < ekh || W + 2 * a.pw < ekw || kh < 1 || kw < 1)
+    fail(op, "calculated padded input size per channel: (" + std::to_string(H + 2 * a.ph) + " x " + std::to_string(W + 2 * a.pw) +
+                 "). Kernel size: (" + std::to_string(ekh) + " x " + std::to_string(ekw) +
+                 "). Kernel size can't be greater than actual input size");
+  return {Cg, H, W, kh, kw, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw, (H + 2 * a.ph - ekh) / a.sh + 1, (W + 2 * a.pw - ekw) / a.sw + 1};
+}
+
 }  // namespace
 
 TensorPtr conv2d(const TensorImpl& x0, const TensorImpl& w0, const TensorImpl* bias, const Dims& stride,
@@ -150,20 +168,9 @@ TensorPtr conv2d(const TensorImpl& x0, const TensorImpl& w0, const TensorImpl* b
   check_float_4d(op, x0, "input", x0.dtype);
   check_float_4d(op, w0, "weight", x0.dtype);
   const Conv2dArgs a = conv_args(op, stride, padding, dilation, groups);
-  const int64_t N = x0.shape[0], C = x0.shape[1], H = x0.shape[2], W = x0.shape[3];
-  const int64_t OC = w0.shape[0], Cg = w0.shape[1], kh = w0.shape[2], kw = w0.shape[3];
-  if (Cg * groups != C)
-    fail(op, "given groups=" + std::to_string(groups) + ", weight of size " + dims_str(w0.shape) + ", expected input" +
-                 dims_str(x0.shape) + " to have " + std::to_string(Cg * groups) + " channels, but got " + std::to_string(C) +
-                 " channels instead");
-  if (OC % groups) fail(op, "out_channels (" + std::to_string(OC) + ") must be divisible by groups (" + std::to_string(groups) + ")");
+  const Geom g = conv_geom(op, x0, w0, a);
+  const int64_t N = x0.shape[0], C = x0.shape[1], H = x0.shape[2], W = x0.shape[3], OC = w0.shape[0], kh = g.kh, kw = g.kw;
   check_bias(op, bias, OC, x0.dtype);
-  const int64_t ekh = a.dh * (kh - 1) + 1, ekw = a.dw * (kw - 1) + 1;
-  if (H + 2 * a.ph < ekh || W + 2 * a.pw < ekw || kh < 1 || kw < 1)
-    fail(op, "calculated padded input size per channel: (" + std::to_string(H + 2 * a.ph) + " x " + std::to_string(W + 2 * a.pw) +
-                 "). Kernel size: (" + std::to_string(ekh) + " x " + std::to_string(ekw) +
-                 "). Kernel size can't be greater than actual input size");
-  const Geom g{Cg, H, W, kh, kw, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw, (H + 2 * a.ph - ekh) / a.sh + 1, (W + 2 * a.pw - ekw) / a.sw + 1};
   TensorPtr out = empty({N, OC, g.OH, g.OW}, x0.dtype, Device::cpu, op);
   if (out->numel() == 0) return out;
   TensorPtr xc = dense(x0), wc = dense(w0);
@@ -184,7 +191,7 @@ TensorPtr conv2d(const TensorImpl& x0, const TensorImpl& w0, const TensorImpl* b
     bias_rows<T>(y, N, OC, P, bias);
     per_sample(N, (double)OC * K * P, [&](int64_t n, int64_t nt) {
       for (int64_t gi = 0; gi < groups; gi++) {
-        const T* col = columns(x + (n * C + gi * Cg) * H * W, g);
+        const T* col = columns(x + (n * C + gi * g.C) * H * W, g);
         gemm_into<T>(OCg, P, K, w + gi * OCg * K, K, 1, col, P, 1, y + (n * OC + gi * OCg) * P, P, true, nt);
       }
     });
@@ -228,7 +235,7 @@ TensorPtr conv_transpose2d(const TensorImpl& x0, const TensorImpl& w0, const Ten
   if (x0.dtype == DType::float32 && Cout / groups >= 8) {
     // the input gradient of the forward conv from Coutg-channel OH x OW maps to x's
     const ConvShape s{N, Cout, OH, OW, Cin, kh, kw, H, W, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw, groups};
-    if (dnnl_conv_backward_data(s, xc->data<float>(), wc->data<float>(), out->data<float>()))
+    if (dnnl_conv_backward(s, xc->data<float>(), nullptr, wc->data<float>(), out->data<float>(), nullptr, nullptr))
       return bias_rows<float>(out->data<float>(), N, Cout, OH * OW, bias, true), out;
   }
 #endif
@@ -283,7 +290,7 @@ TensorPtr conv2d_weight_grad(const TensorImpl& dy0, const TensorImpl& x0, const 
 #ifdef MYELIN_DNNL
   if (x0.dtype == DType::float32 && N > 0) {
     const ConvShape s{N, C, H, W, OC, kh, kw, OH, OW, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw, groups};
-    if (dnnl_conv_backward_weights(s, dyc->data<float>(), xc->data<float>(), out->data<float>())) return out;
+    if (dnnl_conv_backward(s, dyc->data<float>(), xc->data<float>(), nullptr, nullptr, out->data<float>(), nullptr)) return out;
   }
 #endif
   BlasThreadsGuard guard;
@@ -317,6 +324,39 @@ TensorPtr conv2d_weight_grad(const TensorImpl& dy0, const TensorImpl& x0, const 
     }
   });
   return out;
+}
+
+std::tuple<TensorPtr, TensorPtr, TensorPtr> conv2d_backward(const TensorImpl& dy0, const TensorImpl& x0, const TensorImpl& w0,
+                                                            const Dims& stride, const Dims& padding, const Dims& dilation,
+                                                            int64_t groups, const std::array<bool, 3>& mask) {
+  const char* op = "conv2d_backward";
+  check_float_4d(op, x0, "input", x0.dtype);
+  check_float_4d(op, w0, "weight", x0.dtype);
+  check_float_4d(op, dy0, "grad_output", x0.dtype);
+  const Conv2dArgs a = conv_args(op, stride, padding, dilation, groups);
+  const Geom g = conv_geom(op, x0, w0, a);
+  const int64_t N = x0.shape[0], C = x0.shape[1], H = x0.shape[2], W = x0.shape[3], OC = w0.shape[0];
+  const Dims dy_shape{N, OC, g.OH, g.OW};
+  if (dy0.shape != dy_shape) fail(op, "expected grad_output of size " + dims_str(dy_shape) + ", got " + dims_str(dy0.shape));
+  TensorPtr dyc = dense(dy0), dx, dw, db;
+#ifdef MYELIN_DNNL
+  if (x0.dtype == DType::float32 && dyc->numel() > 0 && (mask[0] || mask[1])) {
+    const bool dnnl_dx = mask[0] && g.C >= 8;  // few-channel input gradients take the GEMM path (see conv_transpose2d)
+    TensorPtr xc = mask[1] ? dense(x0) : nullptr, wc = dnnl_dx ? dense(w0) : nullptr;
+    if (dnnl_dx) dx = empty(x0.shape, x0.dtype, Device::cpu, op);
+    if (mask[1]) dw = empty(w0.shape, x0.dtype, Device::cpu, op);
+    if (mask[1] && mask[2]) db = empty({OC}, x0.dtype, Device::cpu, op);
+    const ConvShape s{N, C, H, W, OC, g.kh, g.kw, g.OH, g.OW, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw, groups};
+    auto ptr = [](const TensorPtr& t) { return t ? t->data<float>() : nullptr; };
+    if (!dnnl_conv_backward(s, dyc->data<float>(), ptr(xc), ptr(wc), ptr(dx), ptr(dw), ptr(db))) dx = dw = db = nullptr;
+  }
+#endif
+  // the output padding that brings the transposed conv of dy back to H x W (floor division's remainder)
+  const Dims out_pad{H - ((g.OH - 1) * a.sh - 2 * a.ph + a.dh * (g.kh - 1) + 1), W - ((g.OW - 1) * a.sw - 2 * a.pw + a.dw * (g.kw - 1) + 1)};
+  if (mask[0] && !dx) dx = conv_transpose2d(*dyc, w0, nullptr, stride, padding, out_pad, dilation, groups);
+  if (mask[1] && !dw) dw = conv2d_weight_grad(*dyc, x0, {g.kh, g.kw}, stride, padding, dilation, groups);
+  if (mask[2] && !db) db = reduce("sum", ReduceOp::sum, *dyc, {0, 2, 3}, false);
+  return {dx, dw, db};
 }
 
 }  // namespace myelin

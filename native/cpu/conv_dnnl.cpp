@@ -81,38 +81,44 @@ bool dnnl_conv_forward(const ConvShape& s, const float* x, const float* w, const
   return false;
 }
 
-bool dnnl_conv_backward_data(const ConvShape& s, const float* dy, const float* w, float* dx) try {
+// One call for every gradient asked for, so that dy is made contiguous and reordered once for
+// both (the data and weight gradients want the same blocked layout), and db comes out of the
+// weight gradient's pass over dy instead of a reduction of its own.
+bool dnnl_conv_backward(const ConvShape& s, const float* dy, const float* x, const float* w, float* dx, float* dw, float* db) try {
   DeferSignals deferred;  // see signals.h
   const Geo g = geo(s);
-  dnnl::convolution_forward::primitive_desc hint(fwd_desc(g, false), eng());
-  dnnl::convolution_backward_data::primitive_desc pd(
-      {dnnl::algorithm::convolution_direct, g.any(g.src), g.any(g.wei), g.any(g.dst), g.strides, g.dil, g.pl, g.pr}, eng(), hint);
+  const memory::desc plain_dy{g.dst, f32, tag::nchw}, bias_d({g.dst[1]}, f32, tag::x);
+  dnnl::convolution_forward::primitive_desc hint(fwd_desc(g, db != nullptr), eng());
   dnnl::stream st(eng());
-  std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, in(pd.diff_dst_desc(), {g.dst, f32, tag::nchw}, dy, st)},
-                                       {DNNL_ARG_WEIGHTS, in(pd.weights_desc(), {g.wei, f32, g.wtag}, w, st)}};
-  out(pd.diff_src_desc(), {g.src, f32, tag::nchw}, dx, st, [&](memory& d) {
-    args.insert_or_assign(DNNL_ARG_DIFF_SRC, d);
-    dnnl::convolution_backward_data(pd).execute(st, args);
-  });
-  st.wait();
-  return true;
-} catch (const dnnl::error&) {
-  return false;
-}
-
-bool dnnl_conv_backward_weights(const ConvShape& s, const float* dy, const float* x, float* dw) try {
-  DeferSignals deferred;  // see signals.h
-  const Geo g = geo(s);
-  dnnl::convolution_forward::primitive_desc hint(fwd_desc(g, false), eng());
-  dnnl::convolution_backward_weights::primitive_desc pd(
-      {dnnl::algorithm::convolution_direct, g.any(g.src), g.any(g.wei), g.any(g.dst), g.strides, g.dil, g.pl, g.pr}, eng(), hint);
-  dnnl::stream st(eng());
-  std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, in(pd.diff_dst_desc(), {g.dst, f32, tag::nchw}, dy, st)},
-                                       {DNNL_ARG_SRC, in(pd.src_desc(), {g.src, f32, tag::nchw}, x, st)}};
-  out(pd.diff_weights_desc(), {g.wei, f32, g.wtag}, dw, st, [&](memory& d) {
-    args.insert_or_assign(DNNL_ARG_DIFF_WEIGHTS, d);
-    dnnl::convolution_backward_weights(pd).execute(st, args);
-  });
+  memory dy_in;  // dy in the last layout a primitive asked for
+  auto dy_as = [&](const memory::desc& want) {
+    if (!dy_in || dy_in.get_desc() != want) dy_in = in(want, plain_dy, dy, st);
+    return dy_in;
+  };
+  if (dx) {
+    dnnl::convolution_backward_data::primitive_desc pd(
+        {dnnl::algorithm::convolution_direct, g.any(g.src), g.any(g.wei), g.any(g.dst), g.strides, g.dil, g.pl, g.pr}, eng(), hint);
+    std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, dy_as(pd.diff_dst_desc())},
+                                         {DNNL_ARG_WEIGHTS, in(pd.weights_desc(), {g.wei, f32, g.wtag}, w, st)}};
+    out(pd.diff_src_desc(), {g.src, f32, tag::nchw}, dx, st, [&](memory& d) {
+      args.insert_or_assign(DNNL_ARG_DIFF_SRC, d);
+      dnnl::convolution_backward_data(pd).execute(st, args);
+    });
+  }
+  if (dw) {
+    const auto bwd = db ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.any(g.src), g.any(g.wei),
+                                                                   bias_d, g.any(g.dst), g.strides, g.dil, g.pl, g.pr)
+                        : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.any(g.src), g.any(g.wei),
+                                                                   g.any(g.dst), g.strides, g.dil, g.pl, g.pr);
+    dnnl::convolution_backward_weights::primitive_desc pd(bwd, eng(), hint);
+    std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, dy_as(pd.diff_dst_desc())},
+                                         {DNNL_ARG_SRC, in(pd.src_desc(), {g.src, f32, tag::nchw}, x, st)}};
+    if (db) args.emplace(DNNL_ARG_DIFF_BIAS, memory(bias_d, eng(), db));
+    out(pd.diff_weights_desc(), {g.wei, f32, g.wtag}, dw, st, [&](memory& d) {
+      args.insert_or_assign(DNNL_ARG_DIFF_WEIGHTS, d);
+      dnnl::convolution_backward_weights(pd).execute(st, args);
+    });
+  }
   st.wait();
   return true;
 } catch (const dnnl::error&) {

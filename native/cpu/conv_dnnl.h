@@ -11,9 +11,9 @@ struct ConvShape {
 };
 // y = conv(x, w) + b (b may be null); x [N, C, H, W], w [OC, C / groups, kh, kw], y [N, OC, OH, OW]
 bool dnnl_conv_forward(const ConvShape& s, const float* x, const float* w, const float* b, float* y);
-// dx = conv's gradient with respect to its input, from dy [N, OC, OH, OW]
-bool dnnl_conv_backward_data(const ConvShape& s, const float* dy, const float* w, float* dx);
-// dw = conv's gradient with respect to its weight, summed over the batch
-bool dnnl_conv_backward_weights(const ConvShape& s, const float* dy, const float* x, float* dw);
+// conv's gradients from dy [N, OC, OH, OW]: dx (with respect to its input; needs w), dw (with
+// respect to its weight, summed over the batch; needs x) and db (dy summed over N, H, W; only
+// with dw). Each output pointer may be null: that gradient is skipped.
+bool dnnl_conv_backward(const ConvShape& s, const float* dy, const float* x, const float* w, float* dx, float* dw, float* db);
 
 }  // namespace myelin

@@ -112,7 +112,7 @@ const RULES: Record<string, Rule> = {
   tanh: ({ dy, y }) => [dy.mul(y.square().neg().add(1))],
   erf: ({ dy, x }) => [dy.mul(x.square().neg().exp().mul(2 / Math.sqrt(Math.PI)))],
   sigmoid: ({ dy, y }) => [dy.mul(y).mul(y.neg().add(1))],
-  relu: ({ dy, y }) => [dy.mul(y.gt(0))],  // the output, as torch: an in-place change to x is fine
+  relu: ({ dy, y }) => [dy.where(y.gt(0), 0)],  // the output, as torch: an in-place change to x is fine; NaN dy where y <= 0 gives 0, as torch's threshold_backward
   leakyRelu: ({ dy, x, args }) => { const s = (args[0] as number | undefined) ?? 0.01; return [dy.mul(x.gt(0).float().mul(1 - s).add(s))]; },
   silu: ({ dy, x }) => { const s = x.sigmoid(); return [dy.mul(s.mul(x.mul(s.neg().add(1)).add(1)))]; },
   softplus: ({ dy, x, args }) => {

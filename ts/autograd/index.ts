@@ -21,7 +21,8 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts
     if (!seed) {
       if (y.numel() !== 1) throw new Error('grad: grad can be implicitly created only for scalar outputs');
       seed = new Tensor(native.full([...y.shape], 1, y.dtype));
-    }
+    } else if (seed.shape.join(',') !== y.shape.join(','))
+      throw new Error(`grad: gradOutputs[${k}] has shape [${seed.shape.join(', ')}] but outputs[${k}] has shape [${y.shape.join(', ')}]`);
     const retain = opts.retainGraph ?? opts.createGraph ?? false;
     const found = runBackward(y, seed, { retainGraph: retain || k < outs.length - 1, createGraph: opts.createGraph }, ins) as (Tensor | null)[];
     found.forEach((g, i) => { if (g) total[i] = total[i] ? total[i]!.add(g) : g; });

@@ -1,10 +1,13 @@
 // Convolution over NCHW (or unbatched CHW) tensors: the op layer over the native conv
 // kernels. The three native ops are each other's gradients (conv2d's dx is a transposed
 // conv, its dW is conv2d_weight_grad, and so on), so every rule below is differentiable
-// again and runs on whatever device the kernels do.
+// again and runs on whatever device the kernels do. conv2d's plain backward (no createGraph)
+// takes the native conv2d_backward instead, which computes all its gradients from one pass
+// over dy (as torch's convolution_backward).
 import { native } from '../binding';
 import { Tensor } from '../tensor';
 import { record } from '../autograd/formulas';
+import { isGradEnabled } from '../autograd/engine';
 
 export type Size2 = number | [number, number];
 export type Padding2 = Size2 | 'same' | 'valid';
@@ -39,12 +42,18 @@ const kernelOf = (w: Tensor): number[] => [w.shape[2], w.shape[3]];
 
 function conv2dRaw(x: Tensor, w: Tensor, b: Tensor | null, g: Geo): Tensor {
   const y = new Tensor(native.conv2d(x._h, w._h, b ? b._h : null, g.stride, g.padding, g.dilation, g.groups));
-  return record('conv2d', b ? [x, w, b] : [x, w], y, (dy) => [
-    x.requiresGrad ? convTranspose2dRaw(dy, w, null, g, outPad(x.shape.slice(2), dy, kernelOf(w), g)) : null,
-    w.requiresGrad ? weightGradRaw(dy, x, kernelOf(w), g) : null,
-    b?.requiresGrad ? dy.sum([0, 2, 3]) : null,
-  ]);
+  return record('conv2d', b ? [x, w, b] : [x, w], y, (dy) => {
+    const mask: [boolean, boolean, boolean] = [x.requiresGrad, w.requiresGrad, !!b?.requiresGrad];
+    if (!isGradEnabled()) return backwardRaw(dy, x, w, g, mask).slice(0, b ? 3 : 2);
+    return [
+      mask[0] ? convTranspose2dRaw(dy, w, null, g, outPad(x.shape.slice(2), dy, kernelOf(w), g)) : null,
+      mask[1] ? weightGradRaw(dy, x, kernelOf(w), g) : null,
+      mask[2] ? dy.sum([0, 2, 3]) : null,
+    ];
+  });
 }
+const backwardRaw = (dy: Tensor, x: Tensor, w: Tensor, g: Geo, mask: [boolean, boolean, boolean]): (Tensor | null)[] =>
+  native.conv2d_backward(dy._h, x._h, w._h, g.stride, g.padding, g.dilation, g.groups, ...mask).map((h) => (h ? new Tensor(h) : null));
 function convTranspose2dRaw(x: Tensor, w: Tensor, b: Tensor | null, g: Geo, outputPadding: number[]): Tensor {
   const y = new Tensor(native.conv_transpose2d(x._h, w._h, b ? b._h : null, g.stride, g.padding, outputPadding, g.dilation, g.groups));
   return record('conv_transpose2d', b ? [x, w, b] : [x, w], y, (dy) => [
@@ -113,6 +122,19 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
     dilation: pair(op, 'dilation', o.dilation ?? 1), groups: o.groups ?? 1 };
   const outputPadding = pair(op, 'outputPadding', o.outputPadding ?? 0);
   return batched(x, (x4) => convTranspose2dRaw(x4, weight, bias, g, outputPadding));
+}
+
+/**
+ * conv2d's gradients with respect to its input, weight and bias from gradOutput, each where
+ * outputMask asks for it (else null); torch's convolution_backward. Not differentiable:
+ * autograd's createGraph goes through conv2d's differentiable rule instead.
+ */
+export function conv2dBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, o: Omit<Conv2dOptions, 'padding'> & { padding?: Size2; outputMask?: [boolean, boolean, boolean] } = {}): (Tensor | null)[] {
+  const op = 'conv2dBackward';
+  alive(op, gradOutput, input, weight);
+  const g: Geo = { stride: pair(op, 'stride', o.stride ?? 1), padding: pair(op, 'padding', o.padding ?? 0),
+    dilation: pair(op, 'dilation', o.dilation ?? 1), groups: o.groups ?? 1 };
+  return backwardRaw(gradOutput, input, weight, g, o.outputMask ?? [true, true, true]);
 }
 
 /** dW of conv2d(x, W) for a kernel of size `kernelSize`, given dy (torch.nn.grad.conv2d_weight). */

@@ -21,6 +21,7 @@ const NO_GRAD: Record<string, string> = {
   one_hot: 'integer input and result', from_array: 'creates a leaf', full: 'creates a leaf', arange: 'creates a leaf',
   linspace: 'creates a leaf', eye: 'creates a leaf', randint: 'random integers', bernoulli: 'random samples (as torch)',
   randperm: 'random integers', batch_norm_backward: "batch_norm's backward; under createGraph its composite form runs instead",
+  conv2d_backward: "conv2d's backward; under createGraph its differentiable form (the ops above) runs instead",
   adam_step_: 'optimizer update, run under noGrad', sgd_step_: 'optimizer update, run under noGrad',
   rmsprop_step_: 'optimizer update, run under noGrad', adagrad_step_: 'optimizer update, run under noGrad',
 };
@@ -53,7 +54,8 @@ export const OPS: readonly OpRow[] = [
   ...['gather', 'scatter', 'scatter_add', 'index_select', 'index_add', 'masked_fill', 'one_hot', 'topk', 'sort',
     'flip'].map((id) => row(id, 'index')),
   row('conv2d', 'conv', 'fn:conv2d'), row('conv_transpose2d', 'conv', 'fn:convTranspose2d'),
-  row('conv2d_weight_grad', 'conv', 'fn:conv2dWeightGrad'), row('max_pool2d', 'conv', 'fn:maxPool2dWithIndices'),
+  row('conv2d_weight_grad', 'conv', 'fn:conv2dWeightGrad'), row('conv2d_backward', 'conv', 'fn:conv2dBackward'),
+  row('max_pool2d', 'conv', 'fn:maxPool2dWithIndices'),
   row('adaptive_max_pool2d', 'conv', 'fn:adaptiveMaxPool2d'), row('batch_norm', 'conv', 'fn:batchNorm'),
   row('batch_norm_backward', 'conv', 'fn:batchNormBackward'),
   row('adam_step_', 'optim', 'fn:adamStep_'), row('sgd_step_', 'optim', 'fn:sgdStep_'),
