@@ -124,12 +124,21 @@ describe('conv2d: float32 (oneDNN where built, its weights reordered by myelin) 
 
 describe('max pooling: torch\'s tie and NaN rules on every kernel path', () => {
   // torch's CPU kernel: scan the window row-major from -inf, take v when v > max or v is NaN
-  // (ties keep the first, the last NaN wins). The 2x2 stride-2 case has its own kernel.
-  const reference = (x: number[], H: number, W: number, k: number, s: number): [number[], number[]] => {
-    const OH = Math.floor((H - k) / s) + 1, OW = Math.floor((W - k) / s) + 1, vals: number[] = [], idx: number[] = [];
+  // (ties keep the first, the last NaN wins). The 2x2 stride-2 case has its own kernel; the
+  // others run interior columns tap by tap and border ones window by window.
+  const outSize = (n: number, k: number, s: number, p: number, d: number, ceil: boolean): number => {
+    let o = Math.floor((n + 2 * p - d * (k - 1) - 1 + (ceil ? s - 1 : 0)) / s) + 1;
+    if (ceil && (o - 1) * s >= n + p) o--;
+    return o;
+  };
+  const reference = (x: number[], H: number, W: number, k: number, s: number, p: number, d: number, ceil: boolean): [number[], number[]] => {
+    const OH = outSize(H, k, s, p, d, ceil), OW = outSize(W, k, s, p, d, ceil), vals: number[] = [], idx: number[] = [];
     for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) {
-      let m = -Infinity, b = -1;
-      for (let i = oh * s; i < oh * s + k; i++) for (let j = ow * s; j < ow * s + k; j++) {
+      let m = -Infinity, b = -1;  // b starts at the window's first in-range element
+      for (let ti = 0; ti < k; ti++) for (let tj = 0; tj < k; tj++) {
+        const i = oh * s - p + ti * d, j = ow * s - p + tj * d;
+        if (i < 0 || i >= H || j < 0 || j >= W) continue;
+        if (b < 0) b = i * W + j;
         const v = x[i * W + j];
         if (v > m || Number.isNaN(v)) { m = v; b = i * W + j; }
       }
@@ -137,13 +146,16 @@ describe('max pooling: torch\'s tie and NaN rules on every kernel path', () => {
     }
     return [vals, idx];
   };
-  for (const [k, s] of [[2, 2], [2, 1], [3, 2]]) {
-    it(`kernel ${k} stride ${s}`, () => {
-      const H = 6, W = 8;  // values from a few levels: many ties; NaNs in some windows, two in one
+  const paths: [number, number, number, number, boolean][] = [[2, 2, 0, 1, false], [2, 1, 0, 1, false], [3, 2, 0, 1, false],
+    [3, 2, 1, 1, false], [3, 1, 1, 2, false], [3, 2, 0, 1, true], [2, 3, 1, 1, true]];
+  for (const [k, s, p, d, ceilMode] of paths) {
+    it(`kernel ${k} stride ${s} padding ${p} dilation ${d}${ceilMode ? ' ceil mode' : ''}`, () => {
+      const H = 7, W = 75;  // values from a few levels: many ties; NaNs in some windows, two in one (rows of 32+ outputs: the tap-major path)
       const x = Array.from({ length: H * W }, (_, i) => [0, 1, 1, 2, -1][(i * 7) % 5]);
-      for (const i of [3, 9, 10, 17, 40]) x[i] = NaN;
-      const { values, indices } = my.nn.functional.maxPool2dWithIndices(my.tensor(x).reshape([1, 1, H, W]), k, { stride: s });
-      const [ev, ei] = reference(x, H, W, k, s);
+      for (const i of [3, 9, 10, 17, 40, 54, 151, 152, 230, 301]) x[i] = NaN;
+      const { values, indices } = my.nn.functional.maxPool2dWithIndices(my.tensor(x).reshape([1, 1, H, W]), k,
+        { stride: s, padding: p, dilation: d, ceilMode });
+      const [ev, ei] = reference(x, H, W, k, s, p, d, ceilMode);
       expect(Array.from(indices.data() as BigInt64Array, Number)).toEqual(ei);
       expect(Array.from(values.data() as Float32Array)).toEqual(ev);
     });

@@ -18,43 +18,87 @@ struct Window {
   int64_t lo, hi, step;
 };
 
+// One output's window, scanned in row-major order. Branch-free (a data-dependent branch
+// mispredicts half the time on real activations and costs more than the window): strict >
+// keeps the first of ties.
+template <typename T> inline void scan_window(const T* xp, int64_t W, const Window& h, const Window& w, T& out, int64_t& at) {
+  int64_t best = h.lo * W + w.lo;
+  T m = xp[best];
+  bool nan = false;
+  for (int64_t ih = h.lo; ih < h.hi; ih += h.step) {
+    const T* row = xp + ih * W;
+    for (int64_t iw = w.lo; iw < w.hi; iw += w.step) {
+      const T v = row[iw];
+      const bool gt = v > m;
+      best ^= (best ^ (ih * W + iw)) & -(int64_t)gt;
+      m = gt ? v : m;
+      nan |= v != v;
+    }
+  }
+  if (nan) {  // rare: torch's rule, where every NaN takes over (the last one's index)
+    for (int64_t ih = h.lo; ih < h.hi; ih += h.step)
+      for (int64_t iw = w.lo; iw < w.hi; iw += w.step)
+        if (xp[ih * W + iw] != xp[ih * W + iw]) m = xp[ih * W + iw], best = ih * W + iw;
+  }
+  out = m, at = best;
+}
+
+// Any windows (adaptive pooling's), one output at a time.
 template <typename T, typename WH, typename WW>
 void max_planes(const T* x, int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW, WH wh, WW ww, T* y, int64_t* idx) {
   // the column windows, computed once for all rows and planes
   std::vector<Window> cols(OW);
   for (int64_t ow = 0; ow < OW; ow++) cols[ow] = ww(ow);
   parallel_for(0, planes, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, OH * OW)), [&](int64_t p0, int64_t p1) {
-    for (int64_t p = p0; p < p1; p++) {
-      const T* xp = x + p * H * W;
-      T* yp = y + p * OH * OW;
-      int64_t* ip = idx + p * OH * OW;
+    for (int64_t p = p0; p < p1; p++)
       for (int64_t oh = 0; oh < OH; oh++) {
         const Window h = wh(oh);
-        for (int64_t ow = 0; ow < OW; ow++) {
-          const Window w = cols[ow];
-          // Branch-free scan (a data-dependent branch mispredicts half the time on real
-          // activations and costs more than the window): strict > keeps the first of ties.
-          int64_t best = h.lo * W + w.lo;
-          T m = xp[best];
-          bool nan = false;
-          for (int64_t ih = h.lo; ih < h.hi; ih += h.step) {
-            const T* row = xp + ih * W;
-            for (int64_t iw = w.lo; iw < w.hi; iw += w.step) {
-              const T v = row[iw];
-              const bool gt = v > m;
-              best ^= (best ^ (ih * W + iw)) & -(int64_t)gt;
-              m = gt ? v : m;
-              nan |= v != v;
+        for (int64_t ow = 0; ow < OW; ow++) scan_window(x + p * H * W, W, h, cols[ow], y[(p * OH + oh) * OW + ow], idx[(p * OH + oh) * OW + ow]);
+      }
+  });
+}
+
+// Fixed windows (kernel k, stride s, padding pad, dilation d per dim). Columns whose window
+// lies inside the row are done a kernel tap at a time across the whole run of outputs, so
+// the loop over outputs vectorizes (scan_window's chain of dependent compares costs ~20 ns
+// an output; this, 11 at ResNet's 112x112 stem); each output still sees its window in
+// row-major order under torch's update rule, (v > m || v != v): ties keep the first, the
+// last NaN wins. The border columns go through scan_window.
+template <typename T, typename WH, typename WW>
+void max_planes_fixed(const T* x, int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW, WH wh, WW ww, const Dims& k,
+                      const Dims& s, const Dims& pad, const Dims& d, T* y, int64_t* idx) {
+  std::vector<Window> cols(OW);
+  for (int64_t ow = 0; ow < OW; ow++) cols[ow] = ww(ow);
+  const int64_t kw = k[1], sw = s[1], pw = pad[1], dw = d[1];
+  // interior columns [a, b): ow * sw - pw >= 0 and ow * sw - pw + (kw - 1) * dw < W. Runs
+  // shorter than 32 outputs (a 32x32 ResNet's 16x16 stem) lose more to the per-tap loop
+  // overhead than they gain: there every column goes through scan_window (b = a).
+  int64_t a = std::min(OW, (pw + sw - 1) / sw);
+  int64_t b = std::max(a, std::min(OW, W - 1 - (kw - 1) * dw + pw >= 0 ? (W - 1 - (kw - 1) * dw + pw) / sw + 1 : 0));
+  if (b - a < 32) b = a;
+  parallel_for(0, planes, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, OH * OW)), [&](int64_t p0, int64_t p1) {
+    const int64_t W_ = W, OW_ = OW, a_ = a, b_ = b, kw_ = kw, sw_ = sw, dw_ = dw, pw_ = pw;  // locals: see norm.cpp
+    for (int64_t p = p0; p < p1; p++) {
+      const T* xp = x + p * H * W_;
+      for (int64_t oh = 0; oh < OH; oh++) {
+        const Window h = wh(oh);
+        T* __restrict m = y + (p * OH + oh) * OW_;
+        int64_t* __restrict at = idx + (p * OH + oh) * OW_;
+        for (int64_t ow = 0; ow < a_; ow++) scan_window(xp, W_, h, cols[ow], m[ow], at[ow]);
+        for (int64_t ow = b_; ow < OW_; ow++) scan_window(xp, W_, h, cols[ow], m[ow], at[ow]);
+        for (int64_t ow = a_; ow < b_; ow++) m[ow] = -std::numeric_limits<T>::infinity(), at[ow] = h.lo * W_ + ow * sw_ - pw_;
+        for (int64_t ih = h.lo; ih < h.hi; ih += h.step)
+          for (int64_t j = 0; j < kw_; j++) {
+            const int64_t off = ih * W_ + j * dw_ - pw_;
+            const T* __restrict r = xp + off;
+#pragma omp simd
+            for (int64_t ow = a_; ow < b_; ow++) {
+              const T v = r[ow * sw_];
+              const bool u = (v > m[ow]) | (v != v);  // bitwise: no branches
+              m[ow] = u ? v : m[ow];
+              at[ow] = u ? off + ow * sw_ : at[ow];
             }
           }
-          if (nan) {  // rare: torch's rule, where every NaN takes over (the last one's index)
-            for (int64_t ih = h.lo; ih < h.hi; ih += h.step)
-              for (int64_t iw = w.lo; iw < w.hi; iw += w.step)
-                if (xp[ih * W + iw] != xp[ih * W + iw]) m = xp[ih * W + iw], best = ih * W + iw;
-          }
-          yp[oh * OW + ow] = m;
-          ip[oh * OW + ow] = best;
-        }
       }
     }
   });
@@ -144,8 +188,9 @@ std::pair<TensorPtr, TensorPtr> max_pool2d(const TensorImpl& x0, const Dims& ker
                    padding[1] == 0 && dilation[0] == 1 && dilation[1] == 1 && 2 * OH <= H && 2 * OW <= W;
   MYELIN_DISPATCH_FLOAT(x0.dtype, op, {
     if (two) max_planes_2x2<scalar_t>(xc->data<scalar_t>(), N * C, H, W, OH, OW, y->data<scalar_t>(), idx->data<int64_t>());
-    else max_planes<scalar_t>(xc->data<scalar_t>(), N * C, H, W, OH, OW, win(kernel[0], stride[0], padding[0], dilation[0], H),
-                         win(kernel[1], stride[1], padding[1], dilation[1], W), y->data<scalar_t>(), idx->data<int64_t>());
+    else max_planes_fixed<scalar_t>(xc->data<scalar_t>(), N * C, H, W, OH, OW, win(kernel[0], stride[0], padding[0], dilation[0], H),
+                                    win(kernel[1], stride[1], padding[1], dilation[1], W), kernel, stride, padding, dilation,
+                                    y->data<scalar_t>(), idx->data<int64_t>());
   });
   return {y, idx};
 }
