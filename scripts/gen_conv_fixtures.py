@@ -193,6 +193,9 @@ def gen_conv(fam):
     # 8 input and 16 output channels: the float32 oneDNN path, dy reordered once for dx and dW
     C('blocked_channels', [G.gen_input([2, 16, 5, 5], 'float32', 7919, 10007, -1, 1), G.gen_input([2, 8, 5, 5], 'float32', 104729, 10009, -1, 1),
                            G.gen_input([16, 8, 3, 3], 'float32', 7907, 10037, -0.3, 0.3)], padding=1, sample=3)
+    # a broadcast dy (as from sum's backward), read by oneDNN's reorder in place
+    C('broadcast_grad_output_blocked', [X([1, 16, 1, 1], view=[['expand', [2, 16, 5, 5]]]), G.gen_input([2, 8, 5, 5], 'float32', 104729, 10009, -1, 1),
+                                        G.gen_input([16, 8, 3, 3], 'float32', 7907, 10037, -0.3, 0.3)], padding=1, sample=3)
     C('noncontig_grad_output', [X([2, 3, 6, 5], view=[['transpose', 2, 3]]), X([2, 3, 5, 6]), Wt([3, 3, 3, 3])], padding=1)
     C('f64', [X([2, 3, 3, 3], 'float64'), X([2, 2, 5, 5], 'float64'), Wt([3, 2, 3, 3], 'float64')], stride=2, padding=1)
     C('empty_batch', [X([0, 3, 3, 3]), X([0, 2, 5, 5]), Wt([3, 2, 3, 3])])

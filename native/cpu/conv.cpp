@@ -235,7 +235,7 @@ TensorPtr conv_transpose2d(const TensorImpl& x0, const TensorImpl& w0, const Ten
   if (x0.dtype == DType::float32 && Cout / groups >= 8) {
     // the input gradient of the forward conv from Coutg-channel OH x OW maps to x's
     const ConvShape s{N, Cout, OH, OW, Cin, kh, kw, H, W, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw, groups};
-    if (dnnl_conv_backward(s, xc->data<float>(), nullptr, wc->data<float>(), out->data<float>(), nullptr, nullptr))
+    if (dnnl_conv_backward(s, xc->data<float>(), nullptr, nullptr, wc->data<float>(), out->data<float>(), nullptr, nullptr))
       return bias_rows<float>(out->data<float>(), N, Cout, OH * OW, bias, true), out;
   }
 #endif
@@ -290,7 +290,7 @@ TensorPtr conv2d_weight_grad(const TensorImpl& dy0, const TensorImpl& x0, const 
 #ifdef MYELIN_DNNL
   if (x0.dtype == DType::float32 && N > 0) {
     const ConvShape s{N, C, H, W, OC, kh, kw, OH, OW, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw, groups};
-    if (dnnl_conv_backward(s, dyc->data<float>(), xc->data<float>(), nullptr, nullptr, out->data<float>(), nullptr)) return out;
+    if (dnnl_conv_backward(s, dyc->data<float>(), nullptr, xc->data<float>(), nullptr, nullptr, out->data<float>(), nullptr)) return out;
   }
 #endif
   BlasThreadsGuard guard;
@@ -338,9 +338,9 @@ std::tuple<TensorPtr, TensorPtr, TensorPtr> conv2d_backward(const TensorImpl& dy
   const int64_t N = x0.shape[0], C = x0.shape[1], H = x0.shape[2], W = x0.shape[3], OC = w0.shape[0];
   const Dims dy_shape{N, OC, g.OH, g.OW};
   if (dy0.shape != dy_shape) fail(op, "expected grad_output of size " + dims_str(dy_shape) + ", got " + dims_str(dy0.shape));
-  TensorPtr dyc = dense(dy0), dx, dw, db;
+  TensorPtr dx, dw, db;
 #ifdef MYELIN_DNNL
-  if (x0.dtype == DType::float32 && dyc->numel() > 0 && (mask[0] || mask[1])) {
+  if (x0.dtype == DType::float32 && dy0.numel() > 0 && (mask[0] || mask[1])) {
     const bool dnnl_dx = mask[0] && g.C >= 8;  // few-channel input gradients take the GEMM path (see conv_transpose2d)
     TensorPtr xc = mask[1] ? dense(x0) : nullptr, wc = dnnl_dx ? dense(w0) : nullptr;
     if (dnnl_dx) dx = empty(x0.shape, x0.dtype, Device::cpu, op);
@@ -348,9 +348,11 @@ std::tuple<TensorPtr, TensorPtr, TensorPtr> conv2d_backward(const TensorImpl& dy
     if (mask[1] && mask[2]) db = empty({OC}, x0.dtype, Device::cpu, op);
     const ConvShape s{N, C, H, W, OC, g.kh, g.kw, g.OH, g.OW, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw, groups};
     auto ptr = [](const TensorPtr& t) { return t ? t->data<float>() : nullptr; };
-    if (!dnnl_conv_backward(s, dyc->data<float>(), ptr(xc), ptr(wc), ptr(dx), ptr(dw), ptr(db))) dx = dw = db = nullptr;
+    if (!dnnl_conv_backward(s, dy0.data<float>(), dy0.strides.data(), ptr(xc), ptr(wc), ptr(dx), ptr(dw), ptr(db))) dx = dw = db = nullptr;
   }
 #endif
+  const bool rest = (mask[0] && !dx) || (mask[1] && !dw) || (mask[2] && !db);
+  const TensorPtr dyc = rest ? dense(dy0) : nullptr;  // the paths below read it contiguous
   // the output padding that brings the transposed conv of dy back to H x W (floor division's remainder)
   const Dims out_pad{H - ((g.OH - 1) * a.sh - 2 * a.ph + a.dh * (g.kh - 1) + 1), W - ((g.OW - 1) * a.sw - 2 * a.pw + a.dw * (g.kw - 1) + 1)};
   if (mask[0] && !dx) dx = conv_transpose2d(*dyc, w0, nullptr, stride, padding, out_pad, dilation, groups);

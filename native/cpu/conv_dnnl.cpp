@@ -84,10 +84,12 @@ bool dnnl_conv_forward(const ConvShape& s, const float* x, const float* w, const
 // One call for every gradient asked for, so that dy is made contiguous and reordered once for
 // both (the data and weight gradients want the same blocked layout), and db comes out of the
 // weight gradient's pass over dy instead of a reduction of its own.
-bool dnnl_conv_backward(const ConvShape& s, const float* dy, const float* x, const float* w, float* dx, float* dw, float* db) try {
+bool dnnl_conv_backward(const ConvShape& s, const float* dy, const int64_t* dy_strides, const float* x, const float* w, float* dx,
+                        float* dw, float* db) try {
   DeferSignals deferred;  // see signals.h
   const Geo g = geo(s);
-  const memory::desc plain_dy{g.dst, f32, tag::nchw}, bias_d({g.dst[1]}, f32, tag::x);
+  const memory::desc plain_dy = dy_strides ? memory::desc(g.dst, f32, memory::dims(dy_strides, dy_strides + 4)) : memory::desc(g.dst, f32, tag::nchw);
+  const memory::desc bias_d({g.dst[1]}, f32, tag::x);
   dnnl::convolution_forward::primitive_desc hint(fwd_desc(g, db != nullptr), eng());
   dnnl::stream st(eng());
   memory dy_in;  // dy in the last layout a primitive asked for

@@ -13,7 +13,10 @@ struct ConvShape {
 bool dnnl_conv_forward(const ConvShape& s, const float* x, const float* w, const float* b, float* y);
 // conv's gradients from dy [N, OC, OH, OW]: dx (with respect to its input; needs w), dw (with
 // respect to its weight, summed over the batch; needs x) and db (dy summed over N, H, W; only
-// with dw). Each output pointer may be null: that gradient is skipped.
-bool dnnl_conv_backward(const ConvShape& s, const float* dy, const float* x, const float* w, float* dx, float* dw, float* db);
+// with dw). Each output pointer may be null: that gradient is skipped. dy may be strided
+// (dy_strides, in elements; null: contiguous): oneDNN's reorder into its blocked layout reads
+// it in place, so a broadcast or transposed dy is never copied first.
+bool dnnl_conv_backward(const ConvShape& s, const float* dy, const int64_t* dy_strides, const float* x, const float* w, float* dx,
+                        float* dw, float* db);
 
 }  // namespace myelin
