@@ -54,7 +54,7 @@ template <typename F> void per_tile(const Layout& l, const F& f) {
     for (int64_t t = b; t < e; t++) f(t * tc, std::min(l.C, (t + 1) * tc));
   });
 }
-// acc[p] += g(p) over the tile's P positions of every sample n (g gets the sample's offset).
+// acc[p] += g(i, p) over the tile's P positions p of every sample (i: the element's index in x).
 template <typename G> void tile_sum(const Layout& l, int64_t c0, int64_t P, double* acc, const G& g) {
   const int64_t N = l.N, C = l.C, S = l.S;
   std::fill(acc, acc + P, 0.0);
