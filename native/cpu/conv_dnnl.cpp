@@ -81,9 +81,9 @@ bool dnnl_conv_forward(const ConvShape& s, const float* x, const float* w, const
   return false;
 }
 
-// One call for every gradient asked for, so that dy is made contiguous and reordered once for
-// both (the data and weight gradients want the same blocked layout), and db comes out of the
-// weight gradient's pass over dy instead of a reduction of its own.
+// One call for every gradient asked for, so that dy is reordered (from whatever strides it
+// has) once for both (the data and weight gradients want the same blocked layout), and db
+// comes out of the weight gradient's pass over dy instead of a reduction of its own.
 bool dnnl_conv_backward(const ConvShape& s, const float* dy, const int64_t* dy_strides, const float* x, const float* w, float* dx,
                         float* dw, float* db) try {
   DeferSignals deferred;  // see signals.h

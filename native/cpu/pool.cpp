@@ -58,18 +58,17 @@ void max_planes(const T* x, int64_t planes, int64_t H, int64_t W, int64_t OH, in
   });
 }
 
-// Fixed windows (kernel k, stride s, padding pad, dilation d per dim). Columns whose window
+// Fixed windows (wh, ww; along W: kernel kw, stride sw, padding pw, dilation dw). Columns whose window
 // lies inside the row are done a kernel tap at a time across the whole run of outputs, so
 // the loop over outputs vectorizes (scan_window's chain of dependent compares costs ~20 ns
 // an output; this, 11 at ResNet's 112x112 stem); each output still sees its window in
 // row-major order under torch's update rule, (v > m || v != v): ties keep the first, the
 // last NaN wins. The border columns go through scan_window.
 template <typename T, typename WH, typename WW>
-void max_planes_fixed(const T* x, int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW, WH wh, WW ww, const Dims& k,
-                      const Dims& s, const Dims& pad, const Dims& d, T* y, int64_t* idx) {
+void max_planes_fixed(const T* x, int64_t planes, int64_t H, int64_t W, int64_t OH, int64_t OW, WH wh, WW ww, int64_t kw,
+                      int64_t sw, int64_t pw, int64_t dw, T* y, int64_t* idx) {
   std::vector<Window> cols(OW);
   for (int64_t ow = 0; ow < OW; ow++) cols[ow] = ww(ow);
-  const int64_t kw = k[1], sw = s[1], pw = pad[1], dw = d[1];
   // interior columns [a, b): ow * sw - pw >= 0 and ow * sw - pw + (kw - 1) * dw < W. Runs
   // shorter than 32 outputs (a 32x32 ResNet's 16x16 stem) lose more to the per-tap loop
   // overhead than they gain: there every column goes through scan_window (b = a).
@@ -189,8 +188,8 @@ std::pair<TensorPtr, TensorPtr> max_pool2d(const TensorImpl& x0, const Dims& ker
   MYELIN_DISPATCH_FLOAT(x0.dtype, op, {
     if (two) max_planes_2x2<scalar_t>(xc->data<scalar_t>(), N * C, H, W, OH, OW, y->data<scalar_t>(), idx->data<int64_t>());
     else max_planes_fixed<scalar_t>(xc->data<scalar_t>(), N * C, H, W, OH, OW, win(kernel[0], stride[0], padding[0], dilation[0], H),
-                                    win(kernel[1], stride[1], padding[1], dilation[1], W), kernel, stride, padding, dilation,
-                                    y->data<scalar_t>(), idx->data<int64_t>());
+                                    win(kernel[1], stride[1], padding[1], dilation[1], W), kernel[1], stride[1], padding[1],
+                                    dilation[1], y->data<scalar_t>(), idx->data<int64_t>());
   });
   return {y, idx};
 }
