@@ -39,6 +39,11 @@ export const batched = (x: Tensor, f: (x4: Tensor) => Tensor): Tensor => (x.ndim
 const outPad = (size: readonly number[], dy: Tensor, k: readonly number[], g: Geo): number[] =>
   [0, 1].map((i) => size[i] - ((dy.shape[2 + i] - 1) * g.stride[i] - 2 * g.padding[i] + g.dilation[i] * (k[i] - 1) + 1));
 const kernelOf = (w: Tensor): number[] => [w.shape[2], w.shape[3]];
+/** Geometry from options whose padding is numeric (everything but conv2d's 'same'/'valid'). */
+const numericGeo = (op: string, o: { stride?: Size2; padding?: Size2; dilation?: Size2; groups?: number }): Geo => ({
+  stride: pair(op, 'stride', o.stride ?? 1), padding: pair(op, 'padding', o.padding ?? 0),
+  dilation: pair(op, 'dilation', o.dilation ?? 1), groups: o.groups ?? 1,
+});
 
 function conv2dRaw(x: Tensor, w: Tensor, b: Tensor | null, g: Geo): Tensor {
   const y = new Tensor(native.conv2d(x._h, w._h, b ? b._h : null, g.stride, g.padding, g.dilation, g.groups));
@@ -118,8 +123,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
   alive(op, x, weight, bias);
   bchw(op, x);
   if (weight.ndim !== 4) throw new Error(`${op}: expected 4-D weight [C, OC/groups, kH, kW], got [${weight.shape.join(', ')}]`);
-  const g: Geo = { stride: pair(op, 'stride', o.stride ?? 1), padding: pair(op, 'padding', o.padding ?? 0),
-    dilation: pair(op, 'dilation', o.dilation ?? 1), groups: o.groups ?? 1 };
+  const g = numericGeo(op, o);
   const outputPadding = pair(op, 'outputPadding', o.outputPadding ?? 0);
   return batched(x, (x4) => convTranspose2dRaw(x4, weight, bias, g, outputPadding));
 }
@@ -132,8 +136,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
 export function conv2dBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, o: Omit<Conv2dOptions, 'padding'> & { padding?: Size2; outputMask?: [boolean, boolean, boolean] } = {}): (Tensor | null)[] {
   const op = 'conv2dBackward';
   alive(op, gradOutput, input, weight);
-  const g: Geo = { stride: pair(op, 'stride', o.stride ?? 1), padding: pair(op, 'padding', o.padding ?? 0),
-    dilation: pair(op, 'dilation', o.dilation ?? 1), groups: o.groups ?? 1 };
+  const g = numericGeo(op, o);
   return backwardRaw(gradOutput, input, weight, g, o.outputMask ?? [true, true, true]);
 }
 
@@ -141,7 +144,6 @@ export function conv2dBackward(gradOutput: Tensor, input: Tensor, weight: Tensor
 export function conv2dWeightGrad(gradOutput: Tensor, input: Tensor, kernelSize: Size2, o: Omit<Conv2dOptions, 'padding'> & { padding?: Size2 } = {}): Tensor {
   const op = 'conv2dWeightGrad';
   alive(op, gradOutput, input);
-  const g: Geo = { stride: pair(op, 'stride', o.stride ?? 1), padding: pair(op, 'padding', o.padding ?? 0),
-    dilation: pair(op, 'dilation', o.dilation ?? 1), groups: o.groups ?? 1 };
+  const g = numericGeo(op, o);
   return weightGradRaw(gradOutput, input, pair(op, 'kernelSize', kernelSize), g);
 }
