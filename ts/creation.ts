@@ -1,6 +1,6 @@
 // Tensor creation: from JS data, constant fills, ranges, and the seeded random generator.
 import { native } from './binding';
-import { type DType, dtypeOfTypedArray, toTypedArray } from './dtype';
+import { type DType, dtypeOfTypedArray, toTypedArray, scalarArg } from './dtype';
 import { Tensor, type NestedArray } from './tensor';
 
 /** `requiresGrad: true` makes the new tensor a leaf that requires grad (floating dtypes only, as torch). */
@@ -26,8 +26,9 @@ function inferShape(data: unknown, shape: number[] = []): number[] {
 }
 
 /**
- * A tensor from nested arrays, a TypedArray, a number or a boolean. Integers infer int64,
- * other numbers float32, booleans bool (as torch.tensor).
+ * A tensor from nested arrays, a TypedArray, a number or a boolean. Safe integers (and
+ * bigints) infer int64, other numbers float32 (so 1e20 is not squeezed into an int64),
+ * booleans bool (as torch.tensor). With an integer dtype, a value out of its range throws.
  * ```ts
  * const x = tensor([[1, 2], [3, 4]], { dtype: 'float32' });
  * ```
@@ -59,7 +60,7 @@ export function tensor(data: NestedArray | ArrayBufferView | bigint[], opts: Cre
   let dtype = opts.dtype;
   if (!dtype) {
     if (flat.length > 0 && flat.every((v) => typeof v === 'boolean')) dtype = 'bool';
-    else if (flat.every((v) => typeof v !== 'number' || Number.isInteger(v))) dtype = flat.length ? 'int64' : 'float32';
+    else if (flat.every((v) => typeof v !== 'number' || Number.isSafeInteger(v))) dtype = flat.length ? 'int64' : 'float32';
     else dtype = 'float32';
   }
   return fin(new Tensor(native.from_array(toTypedArray(flat as ArrayLike<number>, dtype), shape, dtype)), opts);
@@ -80,10 +81,11 @@ export function ones(...args: ShapeArgs): Tensor {
 }
 /** Uninitialized memory in torch; zero-filled here (the cost is the same order). */
 export function empty(...args: ShapeArgs): Tensor { return zeros(...args); }
-/** Filled with `value`: integer values infer int64, booleans bool (as torch.full). */
+/** Filled with `value`: safe integers infer int64, booleans bool (as torch.full); a value the dtype cannot hold throws. */
 export function full(shape: number[], value: number | boolean, opts: CreateOptions = {}): Tensor {
-  const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : Number.isInteger(value) ? 'int64' : 'float32');
-  return fin(new Tensor(native.full(shapeOf([shape]).shape, Number(value), dtype)), opts);
+  const v = scalarArg('full', value, 'fill value');
+  const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : Number.isSafeInteger(value) ? 'int64' : 'float32');
+  return fin(new Tensor(native.full(shapeOf([shape]).shape, v, dtype)), opts);
 }
 export const zerosLike = (t: Tensor, opts: CreateOptions = {}): Tensor => zeros([...t.shape], { ...opts, dtype: opts.dtype ?? t.dtype });
 export const onesLike = (t: Tensor, opts: CreateOptions = {}): Tensor => ones([...t.shape], { ...opts, dtype: opts.dtype ?? t.dtype });
@@ -96,7 +98,7 @@ export const randnLike = (t: Tensor, opts: CreateOptions = {}): Tensor => randn(
 /** arange(end) or arange(start, end, step): integer arguments give int64, others float32. */
 export function arange(startOrEnd: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
   const [s, e] = end === undefined ? [0, startOrEnd] : [startOrEnd, end];
-  const dtype = opts.dtype ?? ([s, e, step].every(Number.isInteger) ? 'int64' : 'float32');
+  const dtype = opts.dtype ?? ([s, e, step].every(Number.isSafeInteger) ? 'int64' : 'float32');
   return fin(new Tensor(native.arange(s, e, step, dtype)), opts);
 }
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
@@ -122,7 +124,7 @@ export function randn(...args: ShapeArgs): Tensor {
   native.normal_(t._h, 0, 1);
   return fin(t, opts);
 }
-/** Integers uniform on [low, high), int64 by default. */
+/** Integers uniform on [low, high), int64 by default; low and high - 1 must fit the dtype. */
 export function randint(low: number, high: number, shape: number[], opts: CreateOptions = {}): Tensor {
   return fin(new Tensor(native.randint(low, high, shapeOf([shape]).shape, opts.dtype ?? 'int64')), opts);
 }

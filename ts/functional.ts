@@ -89,8 +89,12 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
   tensors.forEach((t, i) => {
     if (t.shape.join(',') !== s) throw new Error(`stack: expects each tensor to be equal size, but got [${tensors[0].shape.join(', ')}] at entry 0 and [${t.shape.join(', ')}] at entry ${i}`);
   });
-  const views = tensors.map((t) => t.unsqueeze(dim < 0 ? dim + t.ndim + 1 : dim));
-  const out = cat(views, dim < 0 ? dim + tensors[0].ndim + 1 : dim);
+  const n = tensors[0].ndim + 1;  // the result's rank: dim may be -n..n-1
+  if (!Number.isInteger(dim) || dim < -n || dim >= n)
+    throw new Error(`stack: dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`);
+  const d = dim < 0 ? dim + n : dim;
+  const views = tensors.map((t) => t.unsqueeze(d));
+  const out = cat(views, d);
   for (const v of views) v.dispose();
   return out;
 }

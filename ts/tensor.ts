@@ -1,7 +1,7 @@
 // The Tensor class: a handle on a native tensor plus PyTorch's method surface.
 // Methods are thin: arguments are normalized here, checked and computed natively.
 import { native, type Handle } from './binding';
-import { type DType, type TypedArrayFor, isFloating } from './dtype';
+import { type DType, type TypedArrayFor, isFloating, scalarArg } from './dtype';
 import { track, keep } from './memory';
 import { formatTensor } from './print';
 import { Node, runBackward, isGradEnabled, noGrad, type BackwardOptions } from './autograd/engine';
@@ -122,7 +122,9 @@ export class Tensor {
                g.shape.every((d, i) => d === this.shape[i])) {
       this.grad = keep(g);
     } else {
-      this.grad = keep(noGrad(() => g.expand([...this.shape]).clone()));
+      // a copy in this tensor's dtype: a gradient that arrives in another (a float64 operand's
+      // product rule) must not turn a float32 leaf's .grad float64 (torch casts it likewise)
+      this.grad = keep(noGrad(() => g.expand([...this.shape]).to(this.dtype)));
     }
   }
   /** A view of the same data cut off from the graph. */
@@ -135,8 +137,12 @@ export class Tensor {
     if (!seed) {
       if (this.numel() !== 1) throw new Error(`backward: grad can be implicitly created only for scalar outputs (shape [${this.shape.join(', ')}])`);
       seed = new Tensor(native.full([...this.shape], 1, this.dtype));
+    } else if (!(seed instanceof Tensor)) {
+      throw new Error(`backward: gradient must be a Tensor, got ${typeof seed}`);
     } else if (seed.shape.join(',') !== this.shape.join(',')) {
       throw new Error(`backward: gradient of shape [${seed.shape.join(', ')}] does not match the tensor's shape [${this.shape.join(', ')}]`);
+    } else if (seed.dtype !== this.dtype) {
+      seed = seed.to(this.dtype);  // as torch: the gradient takes the tensor's dtype, so .grad keeps the leaf's
     }
     runBackward(this, seed, opts);
   }
@@ -154,11 +160,21 @@ export class Tensor {
   // ---- conversion
   /** A TypedArray copy of the elements in row-major order. */
   data(): TypedArrayFor { return native.to_array(this._h); }
-  /** Nested JS arrays (int64 as numbers, bool as booleans). */
+  /**
+   * Nested JS arrays (int64 as numbers, bool as booleans). An int64 element beyond ±(2^53 - 1)
+   * throws rather than round: read those as BigInts from data(), a BigInt64Array.
+   */
   toArray(): NestedArray {
     const flat = this.data();
     const isBool = this.dtype === 'bool';
     const shape = this.shape;
+    if (flat instanceof BigInt64Array) {
+      for (let i = 0; i < flat.length; i++) {
+        const v = flat[i];
+        if (v > 9007199254740991n || v < -9007199254740991n)
+          throw new Error(`toArray: the int64 value ${v} (flat index ${i}) is beyond the integers a JS number holds exactly (|v| <= 2^53 - 1); read it as a BigInt from data(), a BigInt64Array`);
+      }
+    }
     const at = (i: number): number | boolean => (isBool ? flat[i] !== 0 : Number(flat[i]));
     if (shape.length === 0) return at(0);
     let pos = 0;
@@ -169,7 +185,7 @@ export class Tensor {
     };
     return build(0);
   }
-  /** The value of a one-element tensor. */
+  /** The value of a one-element tensor (an int64 beyond ±(2^53 - 1) throws: read it from data()). */
   item(): number | boolean { return native.item(this._h); }
   toString(): string { return formatTensor(this); }
   [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
@@ -322,14 +338,15 @@ export class Tensor {
     return this;
   }
   zero_(): this { this._inPlace('zero_'); native.fill_(this._h, 0); return this; }
-  fill_(value: Scalar): this { this._inPlace('fill_'); native.fill_(this._h, Number(value)); return this; }
+  fill_(value: Scalar): this { const v = scalarArg('fill_', value); this._inPlace('fill_'); native.fill_(this._h, v); return this; }
   /** Copies `src` (broadcast, dtype-converted) into this tensor. */
   copy_(src: Tensor): this { this._inPlace('copy_'); native.copy_(this._h, src._h); return this; }
   uniform_(from = 0, to = 1): this { this._inPlace('uniform_'); native.uniform_(this._h, from, to); return this; }
   normal_(mean = 0, std = 1): this { this._inPlace('normal_'); native.normal_(this._h, mean, std); return this; }
   maskedFill_(mask: Tensor, value: Scalar): this {
+    const v = scalarArg('maskedFill_', value);
     this._inPlace('maskedFill_');
-    const filled = native.masked_fill(this._h, mask._h, Number(value));
+    const filled = native.masked_fill(this._h, mask._h, v);
     native.copy_(this._h, filled);
     native.dispose(filled);
     return this;
@@ -408,7 +425,7 @@ export class Tensor {
   indexAdd(dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): Tensor {
     return new Tensor(native.index_add(this._h, dim, index._h, source._h, opts?.alpha ?? 1));
   }
-  maskedFill(mask: Tensor, value: Scalar): Tensor { return new Tensor(native.masked_fill(this._h, mask._h, Number(value))); }
+  maskedFill(mask: Tensor, value: Scalar): Tensor { return new Tensor(native.masked_fill(this._h, mask._h, scalarArg('maskedFill', value))); }
   oneHot(numClasses = -1): Tensor { return new Tensor(native.one_hot(this._h, numClasses)); }
   topk(k: number, opts?: { dim?: number; largest?: boolean; sorted?: boolean }): ValuesIndices {
     const [v, i] = native.topk(this._h, k, opts?.dim ?? -1, opts?.largest ?? true, opts?.sorted ?? true);

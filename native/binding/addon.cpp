@@ -372,6 +372,12 @@ V to_typed_array(const CI& i) {
 V item(const CI& i) {
   TensorImpl& t = tensor("item", i, 0);
   if (t.numel() != 1) fail("item", "a tensor with " + std::to_string(t.numel()) + " elements cannot be converted to a number");
+  if (t.dtype == DType::int64) {  // a JS number holds integers exactly only up to 2^53: refuse rather than round
+    int64_t x = *t.data<int64_t>();
+    if (x > 9007199254740991ll || x < -9007199254740991ll)
+      fail("item", "the int64 value " + std::to_string(x) + " is beyond the integers a JS number holds exactly (|v| <= 2^53 - 1); "
+                   "read it as a BigInt from data(), a BigInt64Array");
+  }
   double v = 0;
   MYELIN_DISPATCH_ALL(t.dtype, "item", v = (double)*t.data<scalar_t>());
   if (t.dtype == DType::bool_) return Napi::Boolean::New(i.Env(), v != 0);

@@ -19,6 +19,9 @@ enum class BinaryOp {
 // Type promotion across tensors, 0-d tensors and wrapped JS numbers (PyTorch's result_type).
 DType result_type(const TensorImpl& a, const TensorImpl& b);
 TensorPtr scalar_tensor(double v, DType dt, bool wrapped);
+// Refuses a JS number that `dt` cannot hold (NaN or out of range for the integers, finite
+// but past float32's range for float32): casting it in C++ is undefined behaviour.
+void check_fits(const char* op, double v, DType dt);
 void check_alive(const char* op, const TensorImpl& t);
 void check_same_device(const char* op, const TensorImpl& a, const TensorImpl& b);
 

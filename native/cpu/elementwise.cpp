@@ -2,6 +2,8 @@
 // Functors come from core/scalar_ops.h; contiguous runs get a plain loop GCC vectorizes.
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <type_traits>
 #include "../core/iter.h"
 #include "../core/ops.h"
 #include "../core/scalar_ops.h"
@@ -9,6 +11,7 @@
 namespace myelin {
 
 TensorPtr scalar_tensor(double v, DType dt, bool wrapped) {
+  check_fits("scalar_tensor", v, dt);  // a backstop: callers check first, naming their op
   auto t = empty({}, dt);
   MYELIN_DISPATCH_ALL(dt, "scalar", *t->data<scalar_t>() = static_cast<scalar_t>(v));
   t->wrapped = wrapped;
@@ -65,9 +68,19 @@ void binary_kernel(const TensorImpl& a, const TensorImpl& b, TensorImpl& y, cons
   });
 }
 
+// NOTE: float -> integer casts saturate and NaN gives 0 (as Java and Rust): the bare C++
+// cast of an out-of-range value is undefined behaviour (torch leaves it so; x86 gives INT_MIN).
 template <typename Tin, typename Tout>
 struct CastOp {
-  Tout operator()(Tin v) const { return static_cast<Tout>(v); }
+  Tout operator()(Tin v) const {
+    if constexpr (std::is_floating_point_v<Tin> && std::is_integral_v<Tout> && !std::is_same_v<Tout, bool>) {
+      constexpr double lo = (double)std::numeric_limits<Tout>::min();  // -2^31 or -2^63, exact; -lo is max + 1
+      if (v != v) return Tout(0);
+      if (v <= lo) return std::numeric_limits<Tout>::min();
+      if (v >= -lo) return std::numeric_limits<Tout>::max();
+    }
+    return static_cast<Tout>(v);
+  }
 };
 
 // Copies src (broadcast to dst's shape) into dst, converting the element type.
@@ -230,6 +243,7 @@ void copy_(TensorImpl& dst, const TensorImpl& src) {
 
 void fill_(TensorImpl& dst, double v) {
   check_alive("fill_", dst);
+  check_fits("fill_", v, dst.dtype);
   auto s = scalar_tensor(v, dst.dtype, false);
   copy_kernel(dst, *s);
 }
@@ -287,6 +301,7 @@ TensorPtr masked_fill(const TensorImpl& x, const TensorImpl& mask, double value)
   check_alive("masked_fill", mask);
   if (mask.dtype != DType::bool_) fail("masked_fill", std::string("mask must be a bool tensor, got ") + dtype_name(mask.dtype));
   broadcast_shapes("masked_fill", x.shape, mask.shape);  // out-of-place: x broadcasts too, as torch
+  check_fits("masked_fill", value, x.dtype);
   auto v = scalar_tensor(value, x.dtype, false);
   return where(mask, *v, x);
 }

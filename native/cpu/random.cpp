@@ -1,6 +1,9 @@
 // Creation (full, arange, linspace, eye) and random fills from the process generator.
 #include <atomic>
+#include <cfloat>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include "../core/iter.h"
 #include "../core/ops.h"
@@ -80,7 +83,27 @@ void manual_seed(uint64_t seed) {
 }
 uint64_t initial_seed() { return gen().seed; }
 
+void check_fits(const char* op, double v, DType dt) {
+  bool ok = true;
+  const char* range = "";
+  switch (dt) {  // the value itself must lie in range, as torch checks it (fractions then truncate)
+    case DType::int32: ok = v >= -2147483648.0 && v <= 2147483647.0; range = "-2147483648 to 2147483647"; break;
+    case DType::int64: ok = v >= -9223372036854775808.0 && v < 9223372036854775808.0; range = "-2^63 to 2^63 - 1"; break;
+    case DType::float32: ok = !(std::fabs(v) > FLT_MAX) || std::isinf(v) || v != v; range = "up to 3.4028235e+38 in magnitude"; break;
+    default: break;
+  }
+  if (ok) return;
+  char buf[40];
+  for (int digits = 15; digits <= 17; digits++) {  // the shortest form that reads back as v
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  fail(op, std::string("value ") + buf + " cannot be converted to " + dtype_name(dt) + " without overflow (" + dtype_name(dt) +
+               " holds " + range + (is_int(dt) ? ", and no NaN)" : ")"));
+}
+
 TensorPtr full(const Dims& shape, double v, DType dt) {
+  check_fits("full", v, dt);
   auto t = empty(shape, dt, Device::cpu, "full");
   fill_(*t, v);
   return t;
@@ -95,6 +118,7 @@ TensorPtr arange(double start, double end, double step, DType dt) {
                  std::to_string(end) + ", step " + std::to_string(step) + ")");
   double n = std::ceil((end - start) / step);
   if (n > 9e15) fail(op, "too many elements");
+  if (n > 0) { check_fits(op, start, dt); check_fits(op, start + (n - 1) * step, dt); }  // the values run monotonically between
   auto t = empty({(int64_t)n}, dt, Device::cpu, op);
   MYELIN_DISPATCH_NUMERIC(dt, op, fill_indexed<scalar_t>(*t, [&](int64_t i) { return static_cast<scalar_t>(start + i * step); }));
   return t;
@@ -103,6 +127,8 @@ TensorPtr arange(double start, double end, double step, DType dt) {
 TensorPtr linspace(double start, double end, int64_t steps, DType dt) {
   const char* op = "linspace";
   if (steps < 0) fail(op, "number of steps must be non-negative, got " + std::to_string(steps));
+  if (steps > 0) check_fits(op, start, dt);
+  if (steps > 1) check_fits(op, end, dt);
   auto t = empty({steps}, dt, Device::cpu, op);
   double step = steps > 1 ? (end - start) / (double)(steps - 1) : 0;
   int64_t half = steps / 2;
@@ -139,6 +165,8 @@ void normal_(TensorImpl& t, double mean, double std) {
 TensorPtr randint(int64_t lo, int64_t hi, const Dims& shape, DType dt) {
   if (hi <= lo) fail("randint", "expected low < high, got " + std::to_string(lo) + " >= " + std::to_string(hi));
   if (dt == DType::bool_) fail("randint", "bool dtype not supported");
+  if (dt == DType::int32 && (lo < INT32_MIN || hi - 1 > INT32_MAX))
+    fail("randint", "low " + std::to_string(lo) + " and high " + std::to_string(hi) + " must lie in int32's range (high - 1 <= 2147483647, low >= -2147483648)");
   auto t = empty(shape, dt, Device::cpu, "randint");
   uint64_t range = (uint64_t)(hi - lo);
   fill_random("randint", *t, [&](const Philox4& r) {

@@ -9,15 +9,30 @@ import { batchNorm as batchNormOp } from '../ops/norm';
 export { maxPool2d, maxPool2dWithIndices, maxPool1d, maxPool1dWithIndices, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate } from '../ops/pool';
 
 export type Reduction = 'mean' | 'sum' | 'none';
+/** Refuses an unknown reduction (torch: "x is not a valid value for reduction") rather than taking it as 'mean'. */
+function checkReduction(op: string, r: unknown, extra: string[] = []): void {
+  if (r !== undefined && r !== 'mean' && r !== 'sum' && r !== 'none' && !extra.includes(r as string))
+    throw new Error(`${op}: ${typeof r === 'string' ? `'${r}'` : String(r)} is not a valid value for reduction (${['mean', 'sum', 'none', ...extra].map((x) => `'${x}'`).join(', ')})`);
+}
 const reduce = (l: Tensor, r: Reduction = 'mean'): Tensor => (r === 'mean' ? l.mean() : r === 'sum' ? l.sum() : l);
 const shapeStr = (t: Tensor): string => `[${t.shape.join(', ')}]`;
 function sameShape(op: string, input: Tensor, target: Tensor): void {
+  if (!(input instanceof Tensor) || !(target instanceof Tensor))
+    throw new Error(`${op}: input and target must be Tensors, got ${input instanceof Tensor ? 'a Tensor' : typeof input} and ${target instanceof Tensor ? 'a Tensor' : typeof target}`);
   if (input.shape.join(',') !== target.shape.join(','))
     throw new Error(`${op}: target size ${shapeStr(target)} must be the same as input size ${shapeStr(input)}`);
 }
 
+/** Optional tensor arguments (bias, weight, ...) must be tensors: torch refuses a number where a
+ * tensor is due, and here one would broadcast (linear) or be dropped. */
+function optTensor(op: string, what: string, v: unknown): void {
+  if (v !== null && v !== undefined && !(v instanceof Tensor))
+    throw new Error(`${op}: ${what} must be a Tensor or null, got ${typeof v === 'number' ? `the number ${v}` : typeof v}`);
+}
+
 /** y = x Wᵀ + b, W of shape [out, in]. */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  optTensor('linear', 'bias', bias);
   const inF = weight.shape[1];
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF)
     throw new Error(`linear: input ${shapeStr(x)} has ${x.shape[x.ndim - 1]} features, weight ${shapeStr(weight)} expects ${inF}`);
@@ -26,6 +41,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
 }
 /** x1ᵀ A x2 + b per output feature: weight [out, in1, in2]. */
 export function bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  optTensor('bilinear', 'bias', bias);
   // [N, in1] x [out, in1, in2] -> [N, out, in2], then contract with x2
   const t = x1.unsqueeze(1).unsqueeze(2).matmul(weight.unsqueeze(0)).squeeze(2);
   const y = t.mul(x2.unsqueeze(1)).sum(-1);
@@ -41,6 +57,8 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
 }
 
 export function layerNorm(x: Tensor, normalizedShape: number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  optTensor('layerNorm', 'weight', weight);
+  optTensor('layerNorm', 'bias', bias);
   const k = normalizedShape.length;
   if (x.shape.slice(x.ndim - k).join(',') !== normalizedShape.join(','))
     throw new Error(`layerNorm: input ${shapeStr(x)} does not end with normalized shape [${normalizedShape.join(', ')}]`);
@@ -85,29 +103,38 @@ export function embedding(indices: Tensor, weight: Tensor, paddingIdx?: number |
 export interface LossOptions { reduction?: Reduction }
 export const mseLoss = (input: Tensor, target: Tensor, o: LossOptions = {}): Tensor => {
   sameShape('mseLoss', input, target);
+  checkReduction('mseLoss', o.reduction);
   return reduce(input.sub(target).square(), o.reduction);
 };
 export const l1Loss = (input: Tensor, target: Tensor, o: LossOptions = {}): Tensor => {
   sameShape('l1Loss', input, target);
+  checkReduction('l1Loss', o.reduction);
   return reduce(input.sub(target).abs(), o.reduction);
 };
 export function huberLoss(input: Tensor, target: Tensor, o: LossOptions & { delta?: number } = {}): Tensor {
   sameShape('huberLoss', input, target);
+  checkReduction('huberLoss', o.reduction);
   const d = o.delta ?? 1;
+  if (!(d > 0)) throw new Error(`huberLoss: delta must be positive, got ${d}`);
   const a = input.sub(target).abs();
   return reduce(a.square().mul(0.5).where(a.lt(d), a.sub(0.5 * d).mul(d)), o.reduction);
 }
 export function smoothL1Loss(input: Tensor, target: Tensor, o: LossOptions & { beta?: number } = {}): Tensor {
   sameShape('smoothL1Loss', input, target);
+  checkReduction('smoothL1Loss', o.reduction);
   const b = o.beta ?? 1;
+  if (!(b >= 0)) throw new Error(`smoothL1Loss: beta must be non-negative, got ${b}`);
   const a = input.sub(target).abs();
   if (b === 0) return reduce(a, o.reduction);
   return reduce(a.square().mul(0.5 / b).where(a.lt(b), a.sub(0.5 * b)), o.reduction);
 }
 export function binaryCrossEntropy(input: Tensor, target: Tensor, o: LossOptions & { weight?: Tensor | null } = {}): Tensor {
   sameShape('binaryCrossEntropy', input, target);
-  const bad = noGrad(() => input.lt(0).logicalOr(input.gt(1)).any().item());
-  if (bad) throw new Error('binaryCrossEntropy: all elements of input should be between 0 and 1');
+  checkReduction('binaryCrossEntropy', o.reduction);
+  optTensor('binaryCrossEntropy', 'weight', o.weight);
+  // NaN is outside [0, 1] too: ask "all inside", which NaN fails, not "any outside", which it passes
+  const ok = noGrad(() => input.ge(0).logicalAnd(input.le(1)).all().item());
+  if (!ok) throw new Error('binaryCrossEntropy: all elements of input should be between 0 and 1 (found one outside, or NaN)');
   // torch clamps the logs at -100 so that 0 * log(0) stays finite
   const l = target.mul(input.log().clamp(-100)).add(target.neg().add(1).mul(input.neg().add(1).log().clamp(-100))).neg();
   return reduce(o.weight ? l.mul(o.weight) : l, o.reduction);
@@ -116,6 +143,9 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, o: LossOptions
 export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor,
   o: LossOptions & { weight?: Tensor | null; posWeight?: Tensor | null } = {}): Tensor {
   sameShape('binaryCrossEntropyWithLogits', input, target);
+  checkReduction('binaryCrossEntropyWithLogits', o.reduction);
+  optTensor('binaryCrossEntropyWithLogits', 'weight', o.weight);
+  optTensor('binaryCrossEntropyWithLogits', 'posWeight', o.posWeight);
   // log(1 + exp(-x)) through softplus, which is linear past its threshold: stable for any x
   const spNeg = input.neg().softplus();
   const coef = o.posWeight ? o.posWeight.sub(1).mul(target).add(1) : null;
@@ -131,6 +161,15 @@ function checkClassTarget(op: string, input: Tensor, target: Tensor): void {
   const want = [input.shape[0], ...input.shape.slice(2)];
   if (input.ndim < 1 || (input.ndim === 1 ? target.ndim !== 0 : target.shape.join(',') !== want.join(',')))
     throw new Error(`${op}: expected target of shape [${input.ndim === 1 ? '' : want.join(', ')}] for input ${shapeStr(input)}, got ${shapeStr(target)}`);
+}
+/** A class-weight vector must hold one weight per class (torch: "weight tensor should be defined
+ * either for all C classes or no classes"); a shorter one would be indexed out of range or broadcast. */
+function checkClassWeight(op: string, input: Tensor, weight: Tensor | null | undefined): void {
+  optTensor(op, 'weight', weight);
+  if (!weight) return;
+  const C = input.ndim === 1 ? input.shape[0] : input.shape[1];
+  if (weight.ndim !== 1 || weight.shape[0] !== C)
+    throw new Error(`${op}: weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape ${shapeStr(weight)}`);
 }
 /** Per-element -w[t] * logp[t] and the weights w[t] (0 where ignored). */
 function nllParts(logp: Tensor, target: Tensor, o: NllOptions, op: string): { loss: Tensor; w: Tensor } {
@@ -154,6 +193,8 @@ function weightedReduce(loss: Tensor, w: Tensor, r: Reduction = 'mean'): Tensor 
 /** Negative log likelihood of class indices given log-probabilities [N, C, ...]. */
 export function nllLoss(input: Tensor, target: Tensor, o: NllOptions = {}): Tensor {
   checkClassTarget('nllLoss', input, target);
+  checkReduction('nllLoss', o.reduction);
+  checkClassWeight('nllLoss', input, o.weight);
   const { loss, w } = nllParts(input, target, o, 'nllLoss');
   return weightedReduce(loss, w, o.reduction);
 }
@@ -168,6 +209,9 @@ export interface CrossEntropyOptions extends NllOptions { labelSmoothing?: numbe
 export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptions = {}): Tensor {
   const eps = o.labelSmoothing ?? 0;
   if (!(eps >= 0 && eps <= 1)) throw new Error(`crossEntropy: labelSmoothing must be between 0.0 and 1.0, got ${eps}`);
+  if (!(input instanceof Tensor) || !(target instanceof Tensor)) throw new Error('crossEntropy: input and target must be Tensors');
+  checkReduction('crossEntropy', o.reduction);
+  checkClassWeight('crossEntropy', input, o.weight);
   const cdim = input.ndim === 1 ? 0 : 1;
   const C = input.shape[cdim];
   const logp = input.logSoftmax(cdim);
@@ -197,6 +241,7 @@ export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptio
 /** KL(target || input) with input as log-probabilities; 'batchmean' divides by the batch size. */
 export function klDiv(input: Tensor, target: Tensor, o: { reduction?: Reduction | 'batchmean'; logTarget?: boolean } = {}): Tensor {
   sameShape('klDiv', input, target);
+  checkReduction('klDiv', o.reduction, ['batchmean']);
   const l = o.logTarget
     ? target.exp().mul(target.sub(input))
     : target.mul(target.where(target.gt(0), 1).log().sub(input)).where(target.gt(0), zerosLike(input));
@@ -215,6 +260,8 @@ export const scalar = (v: number): Tensor => tensor(v);
 /** Group normalization: [N, C, ...] normalized over each of numGroups channel groups (and all spatial dims). */
 export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
   if (x.ndim < 2) throw new Error(`groupNorm: expected at least 2-D input [N, C, ...], got ${shapeStr(x)}`);
+  optTensor('groupNorm', 'weight', weight);
+  optTensor('groupNorm', 'bias', bias);
   const [N, C] = x.shape;
   if (!Number.isInteger(numGroups) || numGroups < 1 || C % numGroups)
     throw new Error(`groupNorm: expected number of channels in input (${C}) to be divisible by num_groups (${numGroups})`);

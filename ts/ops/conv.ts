@@ -23,9 +23,14 @@ export function pair(op: string, what: string, v: Size2): [number, number] {
     throw new Error(`${op}: ${what} must be an integer or a pair of integers, got ${JSON.stringify(v)}`);
   return [p[0], p[1]];
 }
-/** Disposed inputs fail here, named by the public op, before any shape is read. */
+/** Disposed inputs (and non-tensors: a number for a bias would otherwise be dropped, where
+ * torch refuses it) fail here, named by the public op, before any shape is read. */
 export function alive(op: string, ...ts: (Tensor | null | undefined)[]): void {
-  ts.forEach((t, i) => { if (t?.isDisposed) throw new Error(`${op}: argument ${i} is a disposed tensor`); });
+  ts.forEach((t, i) => {
+    if (t !== null && t !== undefined && !(t instanceof Tensor))
+      throw new Error(`${op}: argument ${i} must be a Tensor, got ${typeof t === 'number' ? `the number ${t}` : typeof t}`);
+    if (t?.isDisposed) throw new Error(`${op}: argument ${i} is a disposed tensor`);
+  });
 }
 /** The input checks every NCHW op starts with: alive, and batched (4-D) or unbatched (3-D). */
 export const bchw = (op: string, x: Tensor): void => {

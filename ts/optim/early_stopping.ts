@@ -19,7 +19,10 @@ export class EarlyStopping {
   private wait = 0;
   private snapshot: Map<string, Tensor> | null = null;
   constructor(readonly o: { patience?: number; minDelta?: number; mode?: 'min' | 'max'; restoreBestWeights?: boolean } = {}) {
-    if ((o.minDelta ?? 0) < 0) throw new Error(`EarlyStopping: minDelta must be non-negative, got ${o.minDelta}`);
+    const d = o.minDelta ?? 0, pat = o.patience ?? 5;
+    if (typeof d !== 'number' || !(d >= 0) || d === Infinity) throw new Error(`EarlyStopping: minDelta must be a finite non-negative number, got ${String(o.minDelta)}`);
+    if (!Number.isInteger(pat) || pat < 0) throw new Error(`EarlyStopping: patience must be a non-negative integer, got ${String(o.patience)}`);
+    if (o.mode !== undefined && o.mode !== 'min' && o.mode !== 'max') throw new Error(`EarlyStopping: mode must be 'min' or 'max', got ${JSON.stringify(o.mode)}`);
     this.best = (o.mode ?? 'min') === 'min' ? Infinity : -Infinity;
   }
   /** Records this epoch's metric; returns true when training should stop. */

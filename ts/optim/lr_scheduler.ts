@@ -2,6 +2,25 @@
 // recursive forms where torch uses them, so the float sequences agree).
 import type { Optimizer } from './optimizer';
 
+// Option checks: torch raises ValueError for some of these and ZeroDivisionError or NaN lrs
+// for the rest (tMax 0); here every one is a named Error at construction.
+const finite = (op: string, what: string, v: unknown): number => {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${op}: ${what} must be a finite number, got ${String(v)}`);
+  return v;
+};
+const posInt = (op: string, what: string, v: unknown): number => {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new Error(`${op}: ${what} must be a positive integer, got ${String(v)}`);
+  return v;
+};
+const nonNegInt = (op: string, what: string, v: unknown): number => {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`${op}: ${what} must be a non-negative integer, got ${String(v)}`);
+  return v;
+};
+const oneOf = (op: string, what: string, v: unknown, allowed: string[]): void => {
+  if (v !== undefined && !allowed.includes(v as string))
+    throw new Error(`${op}: ${what} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(v)}`);
+};
+
 /** Base: holds the optimizer, the epoch counter and the last lrs; step() advances one epoch. */
 export abstract class LRScheduler {
   lastEpoch = 0;
@@ -37,7 +56,11 @@ export abstract class LRScheduler {
 
 /** lr × gamma every stepSize epochs. */
 export class StepLR extends LRScheduler {
-  constructor(opt: Optimizer, readonly o: { stepSize: number; gamma?: number }) { super(opt); }
+  constructor(opt: Optimizer, readonly o: { stepSize: number; gamma?: number }) {
+    posInt('StepLR', 'stepSize', o.stepSize);
+    finite('StepLR', 'gamma', o.gamma ?? 0.1);
+    super(opt);
+  }
   protected compute(): number[] {
     const g = this.o.gamma ?? 0.1;
     return this.lrs().map((lr) => (this.lastEpoch === 0 || this.lastEpoch % this.o.stepSize !== 0 ? lr : lr * g));
@@ -45,19 +68,28 @@ export class StepLR extends LRScheduler {
 }
 /** lr × gamma at each milestone epoch. */
 export class MultiStepLR extends LRScheduler {
-  constructor(opt: Optimizer, readonly o: { milestones: number[]; gamma?: number }) { super(opt); }
+  constructor(opt: Optimizer, readonly o: { milestones: number[]; gamma?: number }) {
+    if (!Array.isArray(o.milestones)) throw new Error(`MultiStepLR: milestones must be an array of epochs, got ${String(o.milestones)}`);
+    o.milestones.forEach((m) => nonNegInt('MultiStepLR', 'each milestone', m));
+    finite('MultiStepLR', 'gamma', o.gamma ?? 0.1);
+    super(opt);
+  }
   protected compute(): number[] {
     const hits = this.o.milestones.filter((m) => m === this.lastEpoch).length;
     return this.lrs().map((lr) => lr * (this.o.gamma ?? 0.1) ** hits);
   }
 }
 export class ExponentialLR extends LRScheduler {
-  constructor(opt: Optimizer, readonly o: { gamma: number }) { super(opt); }
+  constructor(opt: Optimizer, readonly o: { gamma: number }) { finite('ExponentialLR', 'gamma', o.gamma); super(opt); }
   protected compute(): number[] { return this.lrs().map((lr) => (this.lastEpoch === 0 ? lr : lr * this.o.gamma)); }
 }
 /** Cosine annealing from the base lr to etaMin over tMax epochs (torch's recursive form). */
 export class CosineAnnealingLR extends LRScheduler {
-  constructor(opt: Optimizer, readonly o: { tMax: number; etaMin?: number }) { super(opt); }
+  constructor(opt: Optimizer, readonly o: { tMax: number; etaMin?: number }) {
+    posInt('CosineAnnealingLR', 'tMax', o.tMax);  // tMax 0 divides by zero: every lr NaN
+    finite('CosineAnnealingLR', 'etaMin', o.etaMin ?? 0);
+    super(opt);
+  }
   protected compute(): number[] {
     const e = this.lastEpoch, T = this.o.tMax, m = this.o.etaMin ?? 0;
     return this.lrs().map((lr, i) => {
@@ -74,6 +106,8 @@ export class LinearLR extends LRScheduler {
   constructor(opt: Optimizer, o: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
     const s = o.startFactor ?? 1 / 3, e = o.endFactor ?? 1;
     if (!(s > 0 && s <= 1)) throw new Error(`LinearLR: startFactor expected greater than 0 and less or equal to 1, got ${s}`);
+    if (!(e >= 0 && e <= 1)) throw new Error(`LinearLR: endFactor expected to be between 0 and 1, got ${e}`);
+    posInt('LinearLR', 'totalIters', o.totalIters ?? 5);
     for (const g of opt.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr as number;
     for (const g of opt.paramGroups) g.lr = (g.initialLr as number) * s;  // torch applies the start factor at construction
     super(opt);
@@ -93,8 +127,18 @@ export class OneCycleLR extends LRScheduler {
   private phases: { end: number; from: string; to: string }[] = [];
   constructor(opt: Optimizer, readonly o: { maxLr: number | number[]; totalSteps: number; pctStart?: number; annealStrategy?: 'cos' | 'linear';
     divFactor?: number; finalDivFactor?: number; threePhase?: boolean }) {
+    const op = 'OneCycleLR';
+    if (Array.isArray(o.maxLr) && o.maxLr.length !== opt.paramGroups.length)
+      throw new Error(`${op}: expected ${opt.paramGroups.length} values for maxLr, got ${o.maxLr.length}`);
     const maxLrs = opt.paramGroups.map((_, i) => (Array.isArray(o.maxLr) ? o.maxLr[i] : o.maxLr));
+    maxLrs.forEach((m) => { if (!(finite(op, 'maxLr', m) >= 0)) throw new Error(`${op}: maxLr must be non-negative, got ${m}`); });
     const div = o.divFactor ?? 25, fdiv = o.finalDivFactor ?? 1e4;
+    if (!(finite(op, 'divFactor', div) > 0) || !(finite(op, 'finalDivFactor', fdiv) > 0))
+      throw new Error(`${op}: divFactor and finalDivFactor must be positive, got ${div} and ${fdiv}`);
+    posInt(op, 'totalSteps', o.totalSteps);
+    const pct0 = o.pctStart ?? 0.3;
+    if (!(pct0 >= 0 && pct0 <= 1)) throw new Error(`${op}: expected a float between 0 and 1 for pctStart, got ${pct0}`);
+    oneOf(op, 'annealStrategy', o.annealStrategy, ['cos', 'linear']);
     opt.paramGroups.forEach((g, i) => {
       g.initialLr = maxLrs[i] / div; g.maxLr = maxLrs[i]; g.minLr = (maxLrs[i] / div) / fdiv; g.lr = g.initialLr;
     });
@@ -103,6 +147,11 @@ export class OneCycleLR extends LRScheduler {
     this.phases = o.threePhase
       ? [{ end: pct * T - 1, from: 'initialLr', to: 'maxLr' }, { end: 2 * pct * T - 2, from: 'maxLr', to: 'initialLr' }, { end: T - 1, from: 'initialLr', to: 'minLr' }]
       : [{ end: pct * T - 1, from: 'initialLr', to: 'maxLr' }, { end: T - 1, from: 'maxLr', to: 'minLr' }];
+    // a phase of zero length divides 0 by 0 (torch: ZeroDivisionError): NaN lrs
+    this.phases.forEach((ph, i) => {
+      const start = i === 0 ? 0 : this.phases[i - 1].end;
+      if (ph.end === start) throw new Error(`${op}: phase ${i + 1} of the schedule has zero length (totalSteps ${T}, pctStart ${pct}); change either`);
+    });
   }
   private anneal(a: number, b: number, pct: number): number {
     return this.o.annealStrategy === 'linear' ? (b - a) * pct + a : b + ((a - b) / 2) * (Math.cos(Math.PI * pct) + 1);
@@ -127,6 +176,13 @@ export class OneCycleLR extends LRScheduler {
 /** Runs schedulers one after another, switching at the milestones. */
 export class SequentialLR extends LRScheduler {
   constructor(opt: Optimizer, readonly o: { schedulers: LRScheduler[]; milestones: number[] }) {
+    if (!Array.isArray(o.schedulers) || o.schedulers.length === 0) throw new Error('SequentialLR: expects at least one scheduler');
+    if (!Array.isArray(o.milestones) || o.milestones.length !== o.schedulers.length - 1)
+      throw new Error(`SequentialLR: expects number of schedulers provided to be one more than the number of milestone points, but got ${o.schedulers.length} schedulers and ${Array.isArray(o.milestones) ? o.milestones.length : String(o.milestones)} milestones`);
+    o.milestones.forEach((m) => nonNegInt('SequentialLR', 'each milestone', m));
+    o.schedulers.forEach((sc, i) => {
+      if (sc.optimizer !== opt) throw new Error(`SequentialLR: scheduler ${i} belongs to another optimizer than the one given`);
+    });
     super(opt);
     // torch resets the groups to the first scheduler's start
     opt.paramGroups.forEach((g, i) => { g.lr = this.baseLrs[i]; });
@@ -151,7 +207,17 @@ export class ReduceLROnPlateau {
   lastEpoch = 0;
   constructor(readonly optimizer: Optimizer, readonly o: { mode?: 'min' | 'max'; factor?: number; patience?: number; threshold?: number;
     thresholdMode?: 'rel' | 'abs'; cooldown?: number; minLr?: number | number[]; eps?: number } = {}) {
-    if ((o.factor ?? 0.1) >= 1) throw new Error('ReduceLROnPlateau: factor should be < 1.0');
+    const op = 'ReduceLROnPlateau', f = o.factor ?? 0.1;
+    if (!(f >= 0 && f < 1)) throw new Error(`${op}: factor should be >= 0 and < 1.0, got ${f}`);
+    oneOf(op, 'mode', o.mode, ['min', 'max']);
+    oneOf(op, 'thresholdMode', o.thresholdMode, ['rel', 'abs']);
+    nonNegInt(op, 'patience', o.patience ?? 10);
+    nonNegInt(op, 'cooldown', o.cooldown ?? 0);
+    if (!(finite(op, 'threshold', o.threshold ?? 1e-4) >= 0)) throw new Error(`${op}: threshold must be non-negative, got ${o.threshold}`);
+    if (!(finite(op, 'eps', o.eps ?? 1e-8) >= 0)) throw new Error(`${op}: eps must be non-negative, got ${o.eps}`);
+    if (Array.isArray(o.minLr) && o.minLr.length !== optimizer.paramGroups.length)
+      throw new Error(`${op}: expected ${optimizer.paramGroups.length} min_lrs, got ${o.minLr.length}`);
+    (Array.isArray(o.minLr) ? o.minLr : [o.minLr ?? 0]).forEach((m) => finite(op, 'minLr', m));
     this.best = (o.mode ?? 'min') === 'min' ? Infinity : -Infinity;
   }
   private better(a: number): boolean {

@@ -28,10 +28,20 @@ export abstract class Optimizer {
     this.validate(group);
     this.paramGroups.push(group);
   }
+  /**
+   * Checks a group's hyperparameters as torch's constructors do (ValueError 'Invalid learning
+   * rate' and so on), and also refuses NaN and Infinity, which torch lets through to NaN weights.
+   * Run at construction and again before every step (a group's lr may have been set since).
+   */
   protected validate(g: Hyper): void {
-    if (!((g.lr as number) >= 0)) throw new Error(`${this.constructor.name}: invalid learning rate: ${g.lr}`);
-    if ('eps' in g && !((g.eps as number) >= 0)) throw new Error(`${this.constructor.name}: invalid epsilon value: ${g.eps}`);
-    if ('weightDecay' in g && !((g.weightDecay as number) >= 0)) throw new Error(`${this.constructor.name}: invalid weightDecay value: ${g.weightDecay}`);
+    this.checkHyper(g, 'lr', 'learning rate');
+    if ('eps' in g) this.checkHyper(g, 'eps', 'epsilon value');
+    if ('weightDecay' in g) this.checkHyper(g, 'weightDecay', 'weightDecay value');
+  }
+  /** A finite number >= lo (and < hi when given). */
+  protected checkHyper(g: Hyper, key: string, what: string, lo = 0, hi?: number, v: unknown = g[key]): void {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || (hi !== undefined && v >= hi))
+      throw new Error(`${this.constructor.name}: invalid ${what}: ${typeof v === 'number' ? v : JSON.stringify(v)} (expected a finite number >= ${lo}${hi !== undefined ? ` and < ${hi}` : ''})`);
   }
   /** Drops every .grad. NOTE: the old gradient tensors are disposed, so loops stay flat without GC. */
   zeroGrad(): void {
@@ -40,6 +50,15 @@ export abstract class Optimizer {
   /** One update of every parameter that has a gradient. */
   step(closure?: () => number): number | undefined {
     const loss = closure?.();
+    // everything that can refuse is checked before any state or parameter changes, so a
+    // refused step leaves the optimizer as it was (update() commits its state last, too)
+    for (const g of this.paramGroups) this.validate(g);
+    this.paramGroups.forEach((g, gi) => g.params.forEach((p, pi) => {
+      const d = p.grad;
+      if (!d || d.isDisposed) return;
+      if (d.dtype !== p.dtype || d.shape.join(',') !== p.shape.join(','))
+        throw new Error(`${this.constructor.name}: the gradient of parameter ${pi} in group ${gi} is ${d.dtype} [${d.shape.join(', ')}], the parameter ${p.dtype} [${p.shape.join(', ')}]`);
+    }));
     noGrad(() => {
       for (const g of this.paramGroups) for (const p of g.params) {
         if (!p.grad || p.grad.isDisposed) continue;
@@ -71,10 +90,15 @@ export abstract class Optimizer {
   }
   loadStateDict(sd: { state: Record<number, State>; paramGroups: Record<string, unknown>[] }): void {
     if (sd.paramGroups.length !== this.paramGroups.length) throw new Error('loadStateDict: loaded state dict has a different number of parameter groups');
+    // every group is checked before any is loaded, so a refused load changes nothing
+    sd.paramGroups.forEach((sg, gi) => {
+      if ((sg.params as number[]).length !== this.paramGroups[gi].params.length)
+        throw new Error("loadStateDict: loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
+      this.validate({ ...this.paramGroups[gi], ...sg } as Hyper);
+    });
     let i = 0;
     sd.paramGroups.forEach((sg, gi) => {
       const g = this.paramGroups[gi];
-      if ((sg.params as number[]).length !== g.params.length) throw new Error("loadStateDict: loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
       for (const [k, v] of Object.entries(sg)) if (k !== 'params') (g as Record<string, unknown>)[k] = v;
       for (const p of g.params) {
         const s = sd.state[i++];
