@@ -6,12 +6,18 @@ import * as recipes from './train/recipes';
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer, got '${v}'`);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive integer, got '${v}'`);
   return n;
 };
 const positive = (v: string): number => {
   const n = Number(v);
-  if (!(n > 0)) throw new InvalidArgumentError(`must be a positive number, got '${v}'`);
+  // Infinity is positive too, and trains to NaN: a learning rate must be finite
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`must be a positive finite number, got '${v}'`);
+  return n;
+};
+const seed = (v: string): number => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`seed must be a non-negative integer, got '${v}'`);
   return n;
 };
 
@@ -29,7 +35,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     .option('-e, --epochs <n>', 'epochs', int('epochs'))
     .option('-b, --batch-size <n>', 'batch size', int('batch size'))
     .option('--lr <x>', 'learning rate', positive)
-    .option('--seed <n>', 'random seed', (v) => Number(v))
+    .option('--seed <n>', 'random seed', seed)
     .option('--threads <n>', 'kernel threads', int('threads'))
     .action(async (recipe: string, o: { epochs?: number; batchSize?: number; lr?: number; seed?: number; threads?: number }) => {
       if (o.threads) setNumThreads(o.threads);

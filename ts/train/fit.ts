@@ -22,6 +22,8 @@ export interface FitOptions {
   progress?: Progress;
   /** Called after each epoch; return true to stop (early stopping). */
   onEpoch?: (log: EpochLog) => boolean | void;
+  /** Keep training through a NaN or infinite loss (by default fit throws, before that batch's step). */
+  allowNonFinite?: boolean;
 }
 
 const correct = (out: Tensor, y: Tensor): number => (out.ndim === 2 && y.ndim === 1 ? (out.argmax(1).eq(y).sum().item() as number) : 0);
@@ -51,16 +53,19 @@ export function evaluate(model: Module, batches: Batches, lossFn: (out: Tensor, 
   const was = model.training;
   model.eval();
   let loss = 0, hits = 0, n = 0;
-  noGrad(() => {
-    eachBatch(batches, (x, y) => {
-        const out = model.forward(x) as Tensor;
-        const b = x.shape[0];
-        loss += (lossFn(out, y).item() as number) * b;
-        hits += correct(out, y);
-        n += b;
+  try {
+    noGrad(() => {
+      eachBatch(batches, (x, y) => {
+          const out = model.forward(x) as Tensor;
+          const b = x.shape[0];
+          loss += (lossFn(out, y).item() as number) * b;
+          hits += correct(out, y);
+          n += b;
+      });
     });
-  });
-  model.train(was);
+  } finally {
+    model.train(was);  // a throwing model or loss must not leave the model in eval mode
+  }
   return { loss: loss / Math.max(n, 1), acc: hits / Math.max(n, 1) };
 }
 
@@ -96,6 +101,7 @@ export async function fitAsync(model: Module, train: Batches, o: FitOptions & { 
 function* fitSteps(model: Module, train: Batches, o: FitOptions): Generator<void, EpochLog[]> {
   const progress = o.progress ?? makeProgress();
   const logs: EpochLog[] = [];
+  if (!Number.isInteger(o.epochs) || o.epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${String(o.epochs)}`);
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     model.train();
     const t0 = performance.now();
@@ -105,11 +111,15 @@ function* fitSteps(model: Module, train: Batches, o: FitOptions): Generator<void
         o.optimizer.zeroGrad();
         const out = model.forward(x) as Tensor;
         const l = o.lossFn(out, y);
+        // read before the step: a diverged run stops here, before NaN reaches the weights
+        const lv = l.item() as number;
+        if (!Number.isFinite(lv) && !o.allowNonFinite)
+          throw new Error(`fit: the loss is ${lv} at epoch ${epoch}, batch ${batch + 1}; training diverged (try a lower learning rate), stopped before the optimizer step`);
         l.backward();
         o.optimizer.step();
         o.batchScheduler?.step();
         const b = x.shape[0];
-        loss += (l.item() as number) * b;
+        loss += lv * b;
         hits += noGrad(() => correct(out, y));
         n += b;
         batch++;

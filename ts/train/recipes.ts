@@ -100,9 +100,10 @@ export function trainXor(o: RecipeOptions = {}): RecipeResult & { mse: number; o
   for (let e = 0; e < epochs; e++) tidy(() => {
     opt.zeroGrad();
     const l = nn.functional.mseLoss(model.forward(x) as Tensor, y);
+    mse = l.item() as number;
+    if (!Number.isFinite(mse)) throw new Error(`trainXor: the loss is ${mse} at epoch ${e + 1}; training diverged (try a lower learning rate)`);
     l.backward();
     opt.step();
-    mse = l.item() as number;
   });
   const outputs = noGrad(() => tidy(() => Array.from((model.forward(x) as Tensor).data() as Float32Array)));
   mse = noGrad(() => tidy(() => nn.functional.mseLoss(model.forward(x) as Tensor, y).item() as number));
@@ -140,7 +141,10 @@ export function trainBoston(o: RecipeOptions = {}): { linearRmse: number; mlpRms
     const opt = new optim.Adam(model.parameters(), { lr });
     for (let e = 0; e < epochs; e++) tidy(() => {
       opt.zeroGrad();
-      nn.functional.mseLoss((model.forward(xs) as Tensor).squeeze(1), ytr).backward();
+      const l = nn.functional.mseLoss((model.forward(xs) as Tensor).squeeze(1), ytr);
+      // checked every 100 epochs: each read waits for the value, and a divergence persists
+      if (e % 100 === 0 && !Number.isFinite(l.item() as number)) throw new Error(`trainBoston: the loss is ${l.item()} at epoch ${e + 1}; training diverged (try a lower learning rate)`);
+      l.backward();
       opt.step();
     });
     model.eval();
