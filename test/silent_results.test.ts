@@ -273,6 +273,28 @@ describe('state on error paths (item 9)', () => {
     opt.step();  // torch's first step: buf = grad (no dampening), w -= lr * buf
     expect(w.toArray()).toEqual([0, 0]);
   });
+  it('a refused in-place op leaves the version alone, so backward through the tensor still works', () => {
+    const w = m.tensor([0.5, -1], { dtype: 'float32', requiresGrad: true });
+    const h = w.mul(2).sigmoid();  // sigmoid saves its output for backward
+    expect(() => h.add_(m.zeros(3))).toThrow(/add/);
+    expect(() => h.fill_(1e39)).toThrow(/fill_: value 1e\+39/);
+    const x = m.zeros([2], { dtype: 'int32' });
+    const v = x._version;
+    expect(() => x.fill_(3e9)).toThrow(/int32/);
+    expect(() => x.mul_(0.5)).toThrow(/mul/);  // float result into an int32 tensor
+    expect(x._version).toBe(v);
+    h.sum().backward();  // threw "modified by an inplace operation" when the refused ops bumped the version
+    const s = [1, -2].map((z) => 1 / (1 + Math.exp(-z)));
+    (w.grad!.toArray() as number[]).forEach((g, i) => expect(g).toBeCloseTo(2 * s[i] * (1 - s[i]), 6));
+  });
+  it('size(dim) refuses a non-integer dim; embedding takes a negative paddingIdx from the end (torch) and refuses one out of range', () => {
+    expect(() => m.zeros(2, 3).size(NaN)).toThrow(/size: dim NaN out of range for a 2-d tensor/);
+    expect(() => m.zeros(2, 3).size(0.5)).toThrow(/size: dim 0.5/);
+    const w = m.ones([4, 2], { requiresGrad: true });
+    F.embedding(m.tensor([0, 3]), w, -1).sum().backward();
+    expect(w.grad!.toArray()).toEqual([[1, 1], [0, 0], [0, 0], [0, 0]]);  // torch: row 3 (the padding row) gets no gradient
+    expect(() => F.embedding(m.tensor([0]), w, 4)).toThrow(/embedding: paddingIdx must be within num_embeddings \(4\), got 4/);
+  });
   it('loadStateDict checks every group before loading any', () => {
     const a = m.zeros([1], { requiresGrad: true }), b = m.zeros([1], { requiresGrad: true }), c = m.zeros([1], { requiresGrad: true });
     const opt = new optim.SGD([{ params: [a], lr: 0.1 }, { params: [b], lr: 0.2 }], { lr: 0.1 });

@@ -53,7 +53,7 @@ export class Tensor {
   size(dim?: number): number | readonly number[] {
     if (dim === undefined) return this.shape;
     const n = this.ndim;
-    if (dim < -n || dim >= n) throw new Error(`size: dim ${dim} out of range for a ${n}-d tensor`);
+    if (!Number.isInteger(dim) || dim < -n || dim >= n) throw new Error(`size: dim ${dim} out of range for a ${n}-d tensor`);
     return this.shape[dim < 0 ? dim + n : dim];
   }
   numel(): number { return this.shape.reduce((a, b) => a * b, 1); }
@@ -313,43 +313,45 @@ export class Tensor {
   isfinite(): Tensor { return new Tensor(native.isfinite(this._h)); }
 
   // ---- in-place (write into this tensor's storage; shape and dtype stay)
-  add_(other: TensorLike, opts?: { alpha?: number }): this {
-    this._inPlace('add_');
-    native.add(this._h, h(opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(this, other, opts.alpha) : other), this._h);
+  /** @internal Runs an in-place op's native write: the checks first, the version bump only once
+   * the write succeeded (a refused op, caught, must not make backward report a modification). */
+  private _write(op: string, write: () => void): this {
+    if (this._disposed) throw new Error(`${op}: argument 0 is a disposed tensor`);
+    this._checkInPlace(op);
+    write();
+    native.bump_version(this._h);
     return this;
+  }
+  add_(other: TensorLike, opts?: { alpha?: number }): this {
+    return this._write('add_', () => native.add(this._h, h(opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(this, other, opts.alpha) : other), this._h));
   }
   sub_(other: TensorLike, opts?: { alpha?: number }): this {
-    this._inPlace('sub_');
-    native.sub(this._h, h(opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(this, other, opts.alpha) : other), this._h);
-    return this;
+    return this._write('sub_', () => native.sub(this._h, h(opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(this, other, opts.alpha) : other), this._h));
   }
-  mul_(other: TensorLike): this { this._inPlace('mul_'); native.mul(this._h, h(other), this._h); return this; }
-  div_(other: TensorLike): this { this._inPlace('div_'); native.div(this._h, h(other), this._h); return this; }
-  pow_(other: TensorLike): this { this._inPlace('pow_'); native.pow(this._h, h(other), this._h); return this; }
-  neg_(): this { this._inPlace('neg_'); native.neg(this._h, this._h); return this; }
-  exp_(): this { this._inPlace('exp_'); native.exp(this._h, this._h); return this; }
-  sqrt_(): this { this._inPlace('sqrt_'); native.sqrt(this._h, this._h); return this; }
-  relu_(): this { this._inPlace('relu_'); native.relu(this._h, this._h); return this; }
-  sigmoid_(): this { this._inPlace('sigmoid_'); native.sigmoid(this._h, this._h); return this; }
-  tanh_(): this { this._inPlace('tanh_'); native.tanh(this._h, this._h); return this; }
+  mul_(other: TensorLike): this { return this._write('mul_', () => native.mul(this._h, h(other), this._h)); }
+  div_(other: TensorLike): this { return this._write('div_', () => native.div(this._h, h(other), this._h)); }
+  pow_(other: TensorLike): this { return this._write('pow_', () => native.pow(this._h, h(other), this._h)); }
+  neg_(): this { return this._write('neg_', () => native.neg(this._h, this._h)); }
+  exp_(): this { return this._write('exp_', () => native.exp(this._h, this._h)); }
+  sqrt_(): this { return this._write('sqrt_', () => native.sqrt(this._h, this._h)); }
+  relu_(): this { return this._write('relu_', () => native.relu(this._h, this._h)); }
+  sigmoid_(): this { return this._write('sigmoid_', () => native.sigmoid(this._h, this._h)); }
+  tanh_(): this { return this._write('tanh_', () => native.tanh(this._h, this._h)); }
   clamp_(min: number | null = null, max: number | null = null): this {
-    this._inPlace('clamp_');
-    native.clamp(this._h, min, max, this._h);
-    return this;
+    return this._write('clamp_', () => native.clamp(this._h, min, max, this._h));
   }
-  zero_(): this { this._inPlace('zero_'); native.fill_(this._h, 0); return this; }
-  fill_(value: Scalar): this { const v = scalarArg('fill_', value); this._inPlace('fill_'); native.fill_(this._h, v); return this; }
+  zero_(): this { return this._write('zero_', () => native.fill_(this._h, 0)); }
+  fill_(value: Scalar): this { const v = scalarArg('fill_', value); return this._write('fill_', () => native.fill_(this._h, v)); }
   /** Copies `src` (broadcast, dtype-converted) into this tensor. */
-  copy_(src: Tensor): this { this._inPlace('copy_'); native.copy_(this._h, src._h); return this; }
-  uniform_(from = 0, to = 1): this { this._inPlace('uniform_'); native.uniform_(this._h, from, to); return this; }
-  normal_(mean = 0, std = 1): this { this._inPlace('normal_'); native.normal_(this._h, mean, std); return this; }
+  copy_(src: Tensor): this { return this._write('copy_', () => native.copy_(this._h, src._h)); }
+  uniform_(from = 0, to = 1): this { return this._write('uniform_', () => native.uniform_(this._h, from, to)); }
+  normal_(mean = 0, std = 1): this { return this._write('normal_', () => native.normal_(this._h, mean, std)); }
   maskedFill_(mask: Tensor, value: Scalar): this {
     const v = scalarArg('maskedFill_', value);
-    this._inPlace('maskedFill_');
-    const filled = native.masked_fill(this._h, mask._h, v);
-    native.copy_(this._h, filled);
-    native.dispose(filled);
-    return this;
+    return this._write('maskedFill_', () => {
+      const filled = native.masked_fill(this._h, mask._h, v);
+      try { native.copy_(this._h, filled); } finally { native.dispose(filled); }
+    });
   }
 
   // ---- reductions (dim: one dim, several, or all when omitted)

@@ -91,6 +91,11 @@ export function embedding(indices: Tensor, weight: Tensor, paddingIdx?: number |
   const flat = indices.reshape([-1]);
   let rows = weight.indexSelect(0, flat);
   if (paddingIdx !== null && paddingIdx !== undefined) {
+    // as torch: within [-num, num), a negative index counting from the end (it matched no row before)
+    const num = weight.shape[0];
+    if (!Number.isInteger(paddingIdx) || paddingIdx < -num || paddingIdx >= num)
+      throw new Error(`embedding: paddingIdx must be within num_embeddings (${num}), got ${paddingIdx}`);
+    if (paddingIdx < 0) paddingIdx += num;
     // the padding row gets no gradient (as torch): mask the gathered rows' gradient path
     const keepRow = flat.ne(paddingIdx).unsqueeze(1);
     rows = rows.mul(keepRow).add(noGrad(() => rows.detach().mul(keepRow.logicalNot())));
