@@ -132,6 +132,21 @@ describe('smaller silent results (item 7)', () => {
     expect(() => opt.addParamGroup({ params: p(), lr: -1 })).toThrow(/invalid learning rate: -1/);
     expect(opt.paramGroups.length).toBe(1);
   });
+  it('optimizers refuse what torch refuses: non-tensors, non-leaves, a parameter in two groups (updated twice per step)', () => {
+    const w = m.zeros([1], { requiresGrad: true });
+    expect(() => new optim.SGD([{ params: [w] }, { params: [w] }])).toThrow(/SGD: some parameters appear in more than one parameter group/);
+    expect(() => new optim.Adam([w, w])).toThrow(/Adam: some parameters appear in more than one parameter group/);
+    expect(() => new optim.SGD([1 as unknown as m.Tensor])).toThrow(/SGD: optimizer can only optimize Tensors, but one of the params is number/);
+    expect(() => new optim.SGD([w.mul(2)])).toThrow(/SGD: can't optimize a non-leaf Tensor/);
+    const opt = new optim.SGD([w], { lr: 0.1 });
+    expect(() => opt.addParamGroup({ params: [w] })).toThrow(/more than one parameter group/);
+    expect(opt.paramGroups.length).toBe(1);
+  });
+  it('tensor() refuses an unknown dtype by name; cross entropy an ignoreIndex that is not an integer', () => {
+    expect(() => m.tensor([1], { dtype: 'float16' as m.DType })).toThrow(/tensor: unknown dtype "float16" \(expected one of 'float32'/);
+    expect(() => F.crossEntropy(m.zeros(2, 3), m.tensor([0, 1]), { ignoreIndex: 0.5 })).toThrow(/crossEntropy: ignoreIndex must be an integer, got 0.5/);
+    expect(() => F.conv2d(m.ones(1, 1, 3, 3), m.ones(1, 1, 1, 1), null, { stride: NaN })).toThrow(/conv2d: stride must be an integer or a pair of integers, got NaN/);
+  });
   it('every scheduler option is validated (tMax 0 once gave NaN lrs)', () => {
     const opt = () => new optim.SGD([m.zeros([1], { requiresGrad: true })], { lr: 1 });
     expect(() => new optim.CosineAnnealingLR(opt(), { tMax: 0 })).toThrow(/CosineAnnealingLR: tMax must be a positive integer, got 0/);

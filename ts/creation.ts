@@ -1,6 +1,6 @@
 // Tensor creation: from JS data, constant fills, ranges, and the seeded random generator.
 import { native } from './binding';
-import { type DType, dtypeOfTypedArray, toTypedArray, scalarArg } from './dtype';
+import { type DType, DTYPES, dtypeOfTypedArray, toTypedArray, scalarArg } from './dtype';
 import { Tensor, type NestedArray } from './tensor';
 
 /** `requiresGrad: true` makes the new tensor a leaf that requires grad (floating dtypes only, as torch). */
@@ -34,6 +34,8 @@ function inferShape(data: unknown, shape: number[] = []): number[] {
  * ```
  */
 export function tensor(data: NestedArray | ArrayBufferView | bigint[], opts: CreateOptions & { shape?: number[] } = {}): Tensor {
+  if (opts.dtype !== undefined && !DTYPES.includes(opts.dtype))
+    throw new Error(`tensor: unknown dtype ${JSON.stringify(opts.dtype)} (expected one of ${DTYPES.map((d) => `'${d}'`).join(', ')})`);
   if (ArrayBuffer.isView(data)) {
     const dtype = opts.dtype ?? dtypeOfTypedArray(data);
     if (!dtype) throw new Error(`tensor: unsupported TypedArray ${data.constructor.name}`);

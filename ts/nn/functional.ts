@@ -180,6 +180,7 @@ function checkClassWeight(op: string, input: Tensor, weight: Tensor | null | und
 function nllParts(logp: Tensor, target: Tensor, o: NllOptions, op: string): { loss: Tensor; w: Tensor } {
   const C = logp.ndim === 1 ? logp.shape[0] : logp.shape[1];
   const ignore = o.ignoreIndex ?? -100;
+  if (!Number.isInteger(ignore)) throw new Error(`${op}: ignoreIndex must be an integer, got ${ignore}`);
   const valid = target.ne(ignore);
   const t = target.long().where(valid, 0);
   const bad = noGrad(() => t.lt(0).logicalOr(t.ge(C)).any().item());

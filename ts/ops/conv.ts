@@ -20,7 +20,7 @@ interface Geo { stride: number[]; padding: number[]; dilation: number[]; groups:
 export function pair(op: string, what: string, v: Size2): [number, number] {
   const p = typeof v === 'number' ? [v, v] : v;
   if (!Array.isArray(p) || p.length !== 2 || !p.every(Number.isInteger))
-    throw new Error(`${op}: ${what} must be an integer or a pair of integers, got ${JSON.stringify(v)}`);
+    throw new Error(`${op}: ${what} must be an integer or a pair of integers, got ${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`);  // not JSON: NaN would read null
   return [p[0], p[1]];
 }
 /** Disposed inputs (and non-tensors: a number for a bias would otherwise be dropped, where

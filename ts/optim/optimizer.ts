@@ -1,6 +1,6 @@
 // Optimizers: PyTorch's single-tensor update rules, written as in-place Tensor ops run
 // without recording. State tensors are kept out of tidy() scopes.
-import type { Tensor } from '../tensor';
+import { Tensor } from '../tensor';
 import { zerosLike, fullLike } from '../creation';
 import { noGrad } from '../autograd/engine';
 import { tidy, keep } from '../memory';
@@ -17,14 +17,24 @@ export abstract class Optimizer {
   constructor(params: Params, readonly defaults: Hyper) {
     const list = [...(params as Iterable<Tensor | ParamGroup>)];
     if (!list.length) throw new Error(`${this.constructor.name}: optimizer got an empty parameter list`);
-    const groups = list.every((p) => 'params' in (p as object) && !('shape' in (p as object)))
+    const groups = list.every((p) => p !== null && typeof p === 'object' && 'params' in p && !(p instanceof Tensor))
       ? (list as ParamGroup[]) : [{ params: list as Tensor[] }];
     for (const g of groups) this.addParamGroup(g);
   }
   addParamGroup(g: ParamGroup): void {
+    const name = this.constructor.name;
+    if (g === null || typeof g !== 'object' || !g.params || typeof (g.params as Iterable<Tensor>)[Symbol.iterator] !== 'function')
+      throw new Error(`${name}: a parameter group must be { params: Tensor[], ... }, got ${g === null ? 'null' : typeof g}`);
     const group = { ...this.defaults, ...g, params: [...g.params] } as ParamGroup & Hyper;
-    for (const p of group.params)
-      if (!p.isFloatingPoint()) throw new Error(`${this.constructor.name}: can only optimize floating point tensors, got ${p.dtype}`);
+    const seen = new Set(this.paramGroups.flatMap((pg) => pg.params));
+    for (const p of group.params) {
+      if (!(p instanceof Tensor)) throw new Error(`${name}: optimizer can only optimize Tensors, but one of the params is ${p === null ? 'null' : typeof p}`);
+      if (!p.isFloatingPoint()) throw new Error(`${name}: can only optimize floating point tensors, got ${p.dtype}`);
+      if (!p.isLeaf) throw new Error(`${name}: can't optimize a non-leaf Tensor`);
+      // torch refuses these: a parameter in two groups (or twice in one) is updated twice per step
+      if (seen.has(p)) throw new Error(`${name}: some parameters appear in more than one parameter group`);
+      seen.add(p);
+    }
     this.validate(group);
     this.paramGroups.push(group);
   }
