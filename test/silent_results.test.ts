@@ -155,7 +155,10 @@ describe('smaller silent results (item 7)', () => {
     expect(() => new optim.LinearLR(opt(), { endFactor: 2 })).toThrow(/LinearLR: endFactor expected to be between 0 and 1, got 2/);
     expect(() => new optim.OneCycleLR(opt(), { maxLr: 1, totalSteps: 0 })).toThrow(/OneCycleLR: totalSteps must be a positive integer, got 0/);
     expect(() => new optim.OneCycleLR(opt(), { maxLr: 1, totalSteps: 10, pctStart: 2 })).toThrow(/pctStart, got 2/);
-    expect(() => new optim.OneCycleLR(opt(), { maxLr: 1, totalSteps: 10, pctStart: 0.1 })).toThrow(/phase 1 of the schedule has zero length/);
+    const o1 = opt();
+    expect(() => new optim.OneCycleLR(o1, { maxLr: 5, totalSteps: 10, pctStart: 0.1 })).toThrow(/phase 1 of the schedule has zero length/);
+    expect(o1.paramGroups[0].lr).toBe(1);  // refused before the groups were touched
+    expect(o1.paramGroups[0].maxLr).toBeUndefined();
     expect(() => new optim.OneCycleLR(opt(), { maxLr: 1, totalSteps: 10, annealStrategy: 'x' as 'cos' })).toThrow(/annealStrategy must be one of 'cos', 'linear'/);
     expect(() => new optim.ReduceLROnPlateau(opt(), { mode: 'x' as 'min' })).toThrow(/ReduceLROnPlateau: mode must be one of 'min', 'max'/);
     expect(() => new optim.ReduceLROnPlateau(opt(), { factor: -1 })).toThrow(/factor should be >= 0 and < 1.0, got -1/);

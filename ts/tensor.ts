@@ -190,7 +190,11 @@ export class Tensor {
   toString(): string { return formatTensor(this); }
   [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
 
-  /** A copy in another dtype (or this tensor's device, 'cpu'). */
+  /**
+   * A copy in another dtype (or this tensor's device, 'cpu'). Float -> integer casts truncate
+   * toward zero and saturate at the integer's range, NaN giving 0 (as Java and Rust; torch and
+   * C++ leave out-of-range casts undefined).
+   */
   to(target: DType | 'cpu'): Tensor {
     if (target === 'cpu') return this;
     return new Tensor(native.to_dtype(this._h, target));

@@ -139,19 +139,21 @@ export class OneCycleLR extends LRScheduler {
     const pct0 = o.pctStart ?? 0.3;
     if (!(pct0 >= 0 && pct0 <= 1)) throw new Error(`${op}: expected a float between 0 and 1 for pctStart, got ${pct0}`);
     oneOf(op, 'annealStrategy', o.annealStrategy, ['cos', 'linear']);
+    const T = o.totalSteps, pct = pct0;
+    const phases = o.threePhase
+      ? [{ end: pct * T - 1, from: 'initialLr', to: 'maxLr' }, { end: 2 * pct * T - 2, from: 'maxLr', to: 'initialLr' }, { end: T - 1, from: 'initialLr', to: 'minLr' }]
+      : [{ end: pct * T - 1, from: 'initialLr', to: 'maxLr' }, { end: T - 1, from: 'maxLr', to: 'minLr' }];
+    // a phase of zero length divides 0 by 0 (torch: ZeroDivisionError): NaN lrs. Checked, like
+    // everything above, before the groups are touched, so a refused scheduler changes nothing
+    phases.forEach((ph, i) => {
+      const start = i === 0 ? 0 : phases[i - 1].end;
+      if (ph.end === start) throw new Error(`${op}: phase ${i + 1} of the schedule has zero length (totalSteps ${T}, pctStart ${pct}); change either`);
+    });
     opt.paramGroups.forEach((g, i) => {
       g.initialLr = maxLrs[i] / div; g.maxLr = maxLrs[i]; g.minLr = (maxLrs[i] / div) / fdiv; g.lr = g.initialLr;
     });
     super(opt);
-    const T = o.totalSteps, pct = o.pctStart ?? 0.3;
-    this.phases = o.threePhase
-      ? [{ end: pct * T - 1, from: 'initialLr', to: 'maxLr' }, { end: 2 * pct * T - 2, from: 'maxLr', to: 'initialLr' }, { end: T - 1, from: 'initialLr', to: 'minLr' }]
-      : [{ end: pct * T - 1, from: 'initialLr', to: 'maxLr' }, { end: T - 1, from: 'maxLr', to: 'minLr' }];
-    // a phase of zero length divides 0 by 0 (torch: ZeroDivisionError): NaN lrs
-    this.phases.forEach((ph, i) => {
-      const start = i === 0 ? 0 : this.phases[i - 1].end;
-      if (ph.end === start) throw new Error(`${op}: phase ${i + 1} of the schedule has zero length (totalSteps ${T}, pctStart ${pct}); change either`);
-    });
+    this.phases = phases;
   }
   private anneal(a: number, b: number, pct: number): number {
     return this.o.annealStrategy === 'linear' ? (b - a) * pct + a : b + ((a - b) / 2) * (Math.cos(Math.PI * pct) + 1);
