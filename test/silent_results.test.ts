@@ -313,6 +313,17 @@ describe('state on error paths (item 9)', () => {
     expect(w.grad!.toArray()).toEqual([[1, 1], [0, 0], [0, 0], [0, 0]]);  // torch: row 3 (the padding row) gets no gradient
     expect(() => F.embedding(m.tensor([0]), w, 4)).toThrow(/embedding: paddingIdx must be within num_embeddings \(4\), got 4/);
   });
+  it('a refused batch-norm batch is not counted in numBatchesTracked (the cumulative average stays right)', () => {
+    const count = m.tensor(0);
+    const x = m.ones(2, 3, 2, 2);
+    expect(() => F.batchNorm(x, m.zeros(4), m.ones(4), null, null, true, null, 1e-5, count)).toThrow();  // running stats of 4 for 3 channels
+    expect(count.item()).toBe(0);
+    const bn = new nn.BatchNorm2d(3, { momentum: null });
+    bn.forward(m.arange(0, 24, 1, { dtype: 'float32' }).reshape(2, 3, 2, 2));
+    expect(bn.numBatchesTracked!.item()).toBe(1);
+    // momentum null: the first batch's statistics replace the initial ones (torch: running_mean [7.5, 11.5, 15.5])
+    expect(bn.runningMean!.toArray()).toEqual([7.5, 11.5, 15.5]);
+  });
   it('loadStateDict checks every group before loading any', () => {
     const a = m.zeros([1], { requiresGrad: true }), b = m.zeros([1], { requiresGrad: true }), c = m.zeros([1], { requiresGrad: true });
     const opt = new optim.SGD([{ params: [a], lr: 0.1 }, { params: [b], lr: 0.2 }], { lr: 0.1 });

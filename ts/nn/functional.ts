@@ -79,11 +79,12 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   bias: Tensor | null, training: boolean, momentum: number | null = 0.1, eps = 1e-5, numBatchesTracked?: Tensor | null): Tensor {
   if (x.ndim < 2) throw new Error(`batchNorm: expected at least 2-D input, got ${shapeStr(x)}`);
   let m = momentum ?? 0.1;
-  if (training && runningMean && numBatchesTracked && x.numel() / x.shape[1] > 1) noGrad(() => {
-    numBatchesTracked.add_(1);
-    if (momentum === null) m = 1 / Number(numBatchesTracked.item());
-  });
-  return batchNormOp(x, weight, bias, runningMean, runningVar, training, m, eps);
+  const count = training && runningMean && numBatchesTracked && x.numel() / x.shape[1] > 1;
+  if (count && momentum === null) m = 1 / (Number(numBatchesTracked.item()) + 1);
+  const y = batchNormOp(x, weight, bias, runningMean, runningVar, training, m, eps);
+  // counted once the op succeeded: a refused batch (bad running stats, say) is not a batch seen
+  if (count) noGrad(() => numBatchesTracked.add_(1));
+  return y;
 }
 
 export function embedding(indices: Tensor, weight: Tensor, paddingIdx?: number | null): Tensor {
