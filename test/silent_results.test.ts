@@ -66,6 +66,15 @@ describe('integers do not wrap (item 6)', () => {
     expect(m.tensor([-(2 ** 53) + 1]).item()).toBe(-(2 ** 53) + 1);
     expect(m.tensor([[1, 2 ** 53 - 1]]).toArray()).toEqual([[1, 2 ** 53 - 1]]);
   });
+  it('clamp refuses integer bounds an integer tensor cannot hold (it wrapped: clamp(0, 3e9) on int32 gave -2^31)', () => {
+    const z = m.tensor([5, -7], { dtype: 'int32' });
+    expect(() => z.clamp(0, 3e9)).toThrow(/clamp: bound 3000000000 cannot be converted to int32 without overflow/);
+    expect(() => z.clamp(NaN)).toThrow(/clamp: bound NaN cannot be converted to int32/);
+    expect(() => z.clone().clamp_(-Infinity, 1)).toThrow(/clamp_: bound -Infinity .*int32/);
+    expect(z.clamp(0, 2147483647).toArray()).toEqual([5, 0]);
+    expect(z.clamp(0.5).toArray()).toEqual([5, 0.5]);  // a fractional bound computes in float32, as before
+    expect(m.tensor([2 ** 40]).clamp(0, 2 ** 41).toArray()).toEqual([2 ** 40]);
+  });
   it('float -> int casts saturate and NaN gives 0 (defined, where C++ and torch leave it undefined)', () => {
     const x = m.tensor([1e10, -1e10, NaN, 3.7, -3.7, Infinity], { dtype: 'float32' });
     expect(x.to('int32').toArray()).toEqual([2147483647, -2147483648, 0, 3, -3, 2147483647]);

@@ -307,6 +307,7 @@ export class Tensor {
   /** Limits values to [min, max]; either bound may be null. */
   clamp(min: number | null = null, max: number | null = null): Tensor {
     if (min === null && max === null) throw new Error("clamp: at least one of 'min' or 'max' must not be null");
+    clampBounds('clamp', this, min, max);
     return new Tensor(native.clamp(this._h, min, max));
   }
   floor(): Tensor { return new Tensor(native.floor(this._h)); }
@@ -342,6 +343,7 @@ export class Tensor {
   sigmoid_(): this { return this._write('sigmoid_', () => native.sigmoid(this._h, this._h)); }
   tanh_(): this { return this._write('tanh_', () => native.tanh(this._h, this._h)); }
   clamp_(min: number | null = null, max: number | null = null): this {
+    clampBounds('clamp_', this, min, max);
     return this._write('clamp_', () => native.clamp(this._h, min, max, this._h));
   }
   zero_(): this { return this._write('zero_', () => native.fill_(this._h, 0)); }
@@ -492,6 +494,19 @@ function mulAlpha(self: Tensor, other: TensorLike, alpha: number): TensorLike {
   if (!Number.isInteger(alpha) && !self.isFloatingPoint() && !otherFloat)
     throw new Error(`add: for integral input tensors, argument alpha must not be a floating point number (got ${alpha})`);
   return other instanceof Tensor ? other.mul(alpha) : Number(other) * alpha;
+}
+
+/** An integer tensor's integral clamp bounds are cast to its dtype natively: one it cannot hold
+ * (NaN, or out of range) would wrap (clamp(0, 3e9) on int32 gave all -2^31). torch refuses
+ * them likewise ("value cannot be converted to type int without overflow"). */
+function clampBounds(op: string, x: Tensor, ...bounds: (number | null)[]): void {
+  if (x.dtype !== 'int32' && x.dtype !== 'int64') return;
+  const [lo, hi] = x.dtype === 'int32' ? [-2147483648, 2147483647] : [-(2 ** 63), 2 ** 63];
+  for (const b of bounds) {
+    if (b === null || (Number.isFinite(b) && b !== Math.floor(b))) continue;  // fractions compute in float32 (native)
+    if (!(b >= lo && (x.dtype === 'int32' ? b <= hi : b < hi)))
+      throw new Error(`${op}: bound ${b} cannot be converted to ${x.dtype} without overflow (${x.dtype} holds ${x.dtype === 'int32' ? '-2147483648 to 2147483647' : '-2^63 to 2^63 - 1'}, and no NaN)`);
+  }
 }
 
 function correctionOf(opts?: { correction?: number; unbiased?: boolean }): number {
