@@ -96,6 +96,18 @@ describe('smaller silent results (item 7)', () => {
     expect(() => F.layerNorm(m.ones(2, 3), [3], 2 as unknown as m.Tensor)).toThrow(/layerNorm: weight must be a Tensor or null/);
     expect(F.conv2d(x, w, m.tensor([0.5])).toArray()).toEqual([[[[1.5, 1.5, 1.5], [1.5, 1.5, 1.5], [1.5, 1.5, 1.5]]]]);
   });
+  it('conv layers refuse negative, fractional and NaN geometry at construction, naming the layer', () => {
+    expect(() => new nn.Conv2d(-1, 2, 3)).toThrow(/Conv2d: in_channels must be non-negative integers, got \(-1,\)/);
+    expect(() => new nn.Conv2d(1, 2, 0)).toThrow(/Conv2d: kernel_size must be positive integers, got \(0, 0\)/);
+    expect(() => new nn.Conv2d(1, 2, 3, { stride: [1, NaN] })).toThrow(/Conv2d: stride must be positive integers, got \(1, NaN\)/);
+    expect(() => new nn.Conv2d(1, 2, 3, { padding: -1 })).toThrow(/Conv2d: padding must be non-negative integers, got \(-1, -1\)/);
+    expect(() => new nn.Conv2d(1, 2, 3, { padding: 'x' as 'same' })).toThrow(/Conv2d: invalid padding string 'x'/);
+    expect(() => new nn.Conv2d(1, 2, 3, { padding: 'same', stride: 2 })).toThrow(/padding='same' is not supported for strided convolutions/);
+    expect(() => new nn.Conv1d(1, 2, 3, { dilation: 0.5 })).toThrow(/Conv1d: dilation must be positive integers, got \(0.5,\)/);
+    expect(() => new nn.ConvTranspose2d(1, 2, 3, { outputPadding: -1 })).toThrow(/ConvTranspose2d: output_padding must be non-negative integers/);
+    expect(() => m.zeros(2, -1)).toThrow(/zeros: shape must hold non-negative integers, got \[2, -1\]/);
+    expect(new nn.Conv2d(1, 2, 3, { padding: 'same' }).forward(m.ones(1, 1, 5, 5)).shape).toEqual([1, 2, 5, 5]);
+  });
   it('cross entropy and nll refuse a class-weight vector of the wrong length', () => {
     const logits = m.zeros(2, 3), y = m.tensor([0, 1]);
     expect(() => F.crossEntropy(logits, y, { weight: m.ones(2) }))

@@ -7,12 +7,12 @@ import { Tensor, type NestedArray } from './tensor';
 export interface CreateOptions { dtype?: DType; requiresGrad?: boolean }
 const fin = (t: Tensor, opts: CreateOptions): Tensor => (opts.requiresGrad ? t.requiresGrad_(true) : t);
 type Shape = number[];
-const shapeOf = (args: (number | number[] | CreateOptions | undefined)[]): { shape: Shape; opts: CreateOptions } => {
+const shapeOf = (op: string, args: (number | number[] | CreateOptions | undefined)[]): { shape: Shape; opts: CreateOptions } => {
   const last = args[args.length - 1];
   const opts = last !== undefined && typeof last === 'object' && !Array.isArray(last) ? (args.pop() as CreateOptions) : {};
   const shape = args.length === 1 && Array.isArray(args[0]) ? (args[0] as number[]) : (args as number[]);
   for (const s of shape)
-    if (!Number.isInteger(s) || s < 0) throw new Error(`shape must hold non-negative integers, got [${shape.join(', ')}]`);
+    if (!Number.isInteger(s) || s < 0) throw new Error(`${op}: shape must hold non-negative integers, got [${shape.join(', ')}]`);
   return { shape, opts };
 };
 type ShapeArgs = (number | number[] | CreateOptions)[];
@@ -74,11 +74,11 @@ export function scalarTensor(value: number | boolean, opts: CreateOptions = {}):
 }
 
 export function zeros(...args: ShapeArgs): Tensor {
-  const { shape, opts } = shapeOf(args);
+  const { shape, opts } = shapeOf('zeros', args);
   return fin(new Tensor(native.full(shape, 0, opts.dtype ?? 'float32')), opts);
 }
 export function ones(...args: ShapeArgs): Tensor {
-  const { shape, opts } = shapeOf(args);
+  const { shape, opts } = shapeOf('ones', args);
   return fin(new Tensor(native.full(shape, 1, opts.dtype ?? 'float32')), opts);
 }
 /** Uninitialized memory in torch; zero-filled here (the cost is the same order). */
@@ -87,7 +87,7 @@ export function empty(...args: ShapeArgs): Tensor { return zeros(...args); }
 export function full(shape: number[], value: number | boolean, opts: CreateOptions = {}): Tensor {
   const v = scalarArg('full', value, 'fill value');
   const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : Number.isSafeInteger(value) ? 'int64' : 'float32');
-  return fin(new Tensor(native.full(shapeOf([shape]).shape, v, dtype)), opts);
+  return fin(new Tensor(native.full(shapeOf('full', [shape]).shape, v, dtype)), opts);
 }
 export const zerosLike = (t: Tensor, opts: CreateOptions = {}): Tensor => zeros([...t.shape], { ...opts, dtype: opts.dtype ?? t.dtype });
 export const onesLike = (t: Tensor, opts: CreateOptions = {}): Tensor => ones([...t.shape], { ...opts, dtype: opts.dtype ?? t.dtype });
@@ -114,21 +114,21 @@ export function eye(n: number, m: number = n, opts: CreateOptions = {}): Tensor 
 export function manualSeed(seed: number): void { native.manual_seed(seed); }
 /** Uniform on [0, 1). */
 export function rand(...args: ShapeArgs): Tensor {
-  const { shape, opts } = shapeOf(args);
+  const { shape, opts } = shapeOf('rand', args);
   const t = new Tensor(native.full(shape, 0, opts.dtype ?? 'float32'));
   native.uniform_(t._h, 0, 1);
   return fin(t, opts);
 }
 /** Standard normal. */
 export function randn(...args: ShapeArgs): Tensor {
-  const { shape, opts } = shapeOf(args);
+  const { shape, opts } = shapeOf('randn', args);
   const t = new Tensor(native.full(shape, 0, opts.dtype ?? 'float32'));
   native.normal_(t._h, 0, 1);
   return fin(t, opts);
 }
 /** Integers uniform on [low, high), int64 by default; low and high - 1 must fit the dtype. */
 export function randint(low: number, high: number, shape: number[], opts: CreateOptions = {}): Tensor {
-  return fin(new Tensor(native.randint(low, high, shapeOf([shape]).shape, opts.dtype ?? 'int64')), opts);
+  return fin(new Tensor(native.randint(low, high, shapeOf('randint', [shape]).shape, opts.dtype ?? 'int64')), opts);
 }
 /** 1 with probability p (elementwise), else 0, in p's dtype. */
 export function bernoulli(p: Tensor): Tensor { return new Tensor(native.bernoulli(p._h)); }

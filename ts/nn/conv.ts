@@ -26,6 +26,12 @@ abstract class ConvNd extends Module {
     o: ConvOptions | ConvTransposeOptions, readonly transposed: boolean) {
     super();
     const name = this.constructor.name;
+    const posInts = (what: string, v: number[], min = 1) => {
+      if (!v.every((x) => Number.isInteger(x) && x >= min))
+        throw new Error(`${name}: ${what} must be ${min ? 'positive' : 'non-negative'} integers, got ${tup(v)}`);
+    };
+    posInts('in_channels', [inChannels], 0);  // torch builds zero-channel convs too
+    posInts('out_channels', [outChannels], 0);
     this.groups = o.groups ?? 1;
     if (!Number.isInteger(this.groups) || this.groups <= 0) throw new Error(`${name}: groups must be a positive integer, got ${this.groups}`);
     if (inChannels % this.groups) throw new Error(`${name}: in_channels (${inChannels}) must be divisible by groups (${this.groups})`);
@@ -33,6 +39,14 @@ abstract class ConvNd extends Module {
     this.kernelSize = pair(kernelSize, nd);
     this.stride = pair(o.stride ?? 1, nd);
     this.dilation = pair(o.dilation ?? 1, nd);
+    posInts('kernel_size', this.kernelSize);
+    posInts('stride', this.stride);
+    posInts('dilation', this.dilation);
+    const pad = (o as { padding?: unknown }).padding, outPad = (o as { outputPadding?: Size2 }).outputPadding;
+    if (typeof pad !== 'string') posInts('padding', pair((pad ?? 0) as Size2, nd), 0);
+    else if (pad !== 'same' && pad !== 'valid') throw new Error(`${name}: invalid padding string '${pad}', should be one of 'same', 'valid'`);
+    else if (pad === 'same' && this.stride.some((st) => st !== 1)) throw new Error(`${name}: padding='same' is not supported for strided convolutions`);
+    if (outPad !== undefined) posInts('output_padding', pair(outPad, nd), 0);
     const shape = transposed ? [inChannels, outChannels / this.groups, ...this.kernelSize] : [outChannels, inChannels / this.groups, ...this.kernelSize];
     this.weight = new Parameter(empty(shape));
     this.bias = o.bias === false ? null : new Parameter(empty([outChannels]));
