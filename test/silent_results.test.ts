@@ -250,6 +250,15 @@ describe('smaller silent results (item 7)', () => {
       .toThrow(/fit: the loss is NaN at epoch 1, batch 1; training diverged/);
     expect(model.weight.toArray()).toEqual(before.toArray());
   });
+  it('fit stops its progress bar when a batch throws (a terminal bar hid the cursor for good)', () => {
+    const calls: string[] = [];
+    const progress = { start() { calls.push('start'); }, update() { calls.push('update'); }, stop(line: string) { calls.push(`stop: ${line}`); } };
+    const model = new nn.Linear(2, 1);
+    const batches = [[m.ones(1, 2), m.ones(1, 1)], [m.ones(1, 3), m.ones(1, 1)]] as [m.Tensor, m.Tensor][];
+    expect(() => m.train.fit(model, batches, { epochs: 2, optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), lossFn: (o, y) => F.mseLoss(o, y), progress }))
+      .toThrow(/linear: input \[1, 3\] has 3 features/);
+    expect(calls).toEqual(['start', 'update', 'stop: epoch 1/2: stopped at batch 2 by an error']);
+  });
 });
 
 describe('state on error paths (item 9)', () => {

@@ -107,28 +107,41 @@ function* fitSteps(model: Module, train: Batches, o: FitOptions): Generator<void
     const t0 = performance.now();
     let loss = 0, hits = 0, n = 0, batch = 0;
     progress.start(epoch, o.epochs, countOf(train));
-    yield* batchSteps(train, (x, y) => {
-        o.optimizer.zeroGrad();
-        const out = model.forward(x) as Tensor;
-        const l = o.lossFn(out, y);
-        // read before the step: a diverged run stops here, before NaN reaches the weights
-        const lv = l.item() as number;
-        if (!Number.isFinite(lv) && !o.allowNonFinite)
-          throw new Error(`fit: the loss is ${lv} at epoch ${epoch}, batch ${batch + 1}; training diverged (try a lower learning rate), stopped before the optimizer step`);
-        l.backward();
-        o.optimizer.step();
-        o.batchScheduler?.step();
-        const b = x.shape[0];
-        loss += lv * b;
-        hits += noGrad(() => correct(out, y));
-        n += b;
-        batch++;
-        progress.update(batch, { loss: loss / n, acc: hits / n, rate: n / ((performance.now() - t0) / 1000) });
-    });
-    o.scheduler?.step();
+    try {
+      yield* batchSteps(train, (x, y) => {
+          o.optimizer.zeroGrad();
+          const out = model.forward(x) as Tensor;
+          const l = o.lossFn(out, y);
+          // read before the step: a diverged run stops here, before NaN reaches the weights
+          const lv = l.item() as number;
+          if (!Number.isFinite(lv) && !o.allowNonFinite)
+            throw new Error(`fit: the loss is ${lv} at epoch ${epoch}, batch ${batch + 1}; training diverged (try a lower learning rate), stopped before the optimizer step`);
+          l.backward();
+          o.optimizer.step();
+          o.batchScheduler?.step();
+          const b = x.shape[0];
+          loss += lv * b;
+          hits += noGrad(() => correct(out, y));
+          n += b;
+          batch++;
+          progress.update(batch, { loss: loss / n, acc: hits / n, rate: n / ((performance.now() - t0) / 1000) });
+      });
+      o.scheduler?.step();
+    } catch (e) {
+      // a terminal's bar hides the cursor until stopped: stop it before the error leaves
+      progress.stop(`epoch ${epoch}/${o.epochs}: stopped at batch ${batch + 1} by an error`);
+      throw e;
+    }
     const seconds = (performance.now() - t0) / 1000;
     const log: EpochLog = { epoch, loss: loss / Math.max(n, 1), acc: hits / Math.max(n, 1), seconds };
-    if (o.test) Object.assign(log, (({ loss: testLoss, acc: testAcc }) => ({ testLoss, testAcc }))(evaluate(model, o.test, o.lossFn)));
+    if (o.test) {
+      try {
+        Object.assign(log, (({ loss: testLoss, acc: testAcc }) => ({ testLoss, testAcc }))(evaluate(model, o.test, o.lossFn)));
+      } catch (e) {
+        progress.stop(`epoch ${epoch}/${o.epochs}: stopped by an error in evaluation`);
+        throw e;
+      }
+    }
     logs.push(log);
     progress.stop(`epoch ${epoch}/${o.epochs}: loss ${log.loss.toFixed(4)}, train acc ${(100 * log.acc).toFixed(2)}%` +
       (log.testAcc !== undefined ? `, test loss ${log.testLoss!.toFixed(4)}, test acc ${(100 * log.testAcc).toFixed(2)}%` : '') +
