@@ -137,6 +137,19 @@ describe('smaller silent results (item 7)', () => {
     expect(x.grad!.dtype).toBe('float32');
     expect(x.grad!.toArray()).toEqual([1, 2]);
   });
+  it('a gradient hook may not change the size or dtype of the gradient (torch refuses both)', () => {
+    const x = m.ones([2], { requiresGrad: true });
+    x.registerHook(function shrink() { return m.ones(1); });
+    expect(() => x.mul(2).sum().backward()).toThrow(/backward: hook 'shrink' has changed the size of value \(was \[2\], got \[1\]\)/);
+    const y = m.ones([2], { requiresGrad: true });
+    y.registerHook(() => m.ones([2], { dtype: 'float64' }));
+    expect(() => y.mul(2).sum().backward()).toThrow(/has changed the type of value \(was float32, got float64\)/);
+    const z = m.ones([2], { requiresGrad: true });
+    z.registerHook((g) => g.mul(10));
+    z.mul(2).sum().backward();
+    expect(z.grad!.toArray()).toEqual([20, 20]);
+    expect(() => m.zeros(2).pad([1, 1], { value: 'x' as unknown as number })).toThrow(/pad: value must be a number or a boolean/);
+  });
   it('every optimizer hyperparameter is validated as torch does, and NaN/Infinity too', () => {
     const p = () => [m.zeros([1], { requiresGrad: true })];
     expect(() => new optim.Adagrad(p(), { initialAccumulatorValue: -1 })).toThrow(/Adagrad: invalid initial_accumulator_value value: -1/);

@@ -107,7 +107,16 @@ export class Tensor {
   get _hasHooks(): boolean { return this._hooks.length > 0; }
   /** @internal */
   _applyHooks(g: Tensor): Tensor {
-    for (const h of this._hooks) { const r = h(g); if (r instanceof Tensor) g = r; }
+    for (const h of this._hooks) {
+      const r = h(g);
+      if (!(r instanceof Tensor)) continue;
+      // as torch: a hook may not change the gradient's size or dtype (a [1] result would
+      // broadcast silently into .grad, a float64 one turn it float64)
+      if (r.shape.join(',') !== g.shape.join(','))
+        throw new Error(`backward: hook '${h.name || 'anonymous'}' has changed the size of value (was [${g.shape.join(', ')}], got [${r.shape.join(', ')}])`);
+      if (r.dtype !== g.dtype) throw new Error(`backward: hook '${h.name || 'anonymous'}' has changed the type of value (was ${g.dtype}, got ${r.dtype})`);
+      g = r;
+    }
     return g;
   }
   /** @internal */
@@ -515,6 +524,7 @@ function correctionOf(opts?: { correction?: number; unbiased?: boolean }): numbe
 }
 
 function padTensor(x: Tensor, pads: number[], mode: 'constant' | 'reflect', value: number): Tensor {
+  value = scalarArg('pad', value);
   if (pads.length % 2 !== 0 || pads.length / 2 > x.ndim)
     throw new Error(`pad: padding length must be even and at most 2*ndim (${2 * x.ndim}), got ${pads.length}`);
   if (pads.some((p) => !Number.isInteger(p))) throw new Error(`pad: pads must be integers, got [${pads.join(', ')}]`);
