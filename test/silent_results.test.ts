@@ -75,6 +75,13 @@ describe('integers do not wrap (item 6)', () => {
     expect(z.clamp(0.5).toArray()).toEqual([5, 0.5]);  // a fractional bound computes in float32, as before
     expect(m.tensor([2 ** 40]).clamp(0, 2 ** 41).toArray()).toEqual([2 ** 40]);
   });
+  it('where refuses a JS integer past the integer tensor it meets (it wrapped: 3e9 became -1294967296)', () => {
+    const c = m.tensor([true, false]), z = m.zeros([2], { dtype: 'int32' });
+    expect(() => z.where(c, 3e9)).toThrow(/where: value 3000000000 cannot be converted to int32 without overflow/);
+    expect(() => m.where(c, 3e9, z)).toThrow(/where: value 3000000000 cannot be converted to int32/);
+    expect(m.where(c, z, 2.5).toArray()).toEqual([0, 2.5]);  // a fraction promotes to float32, as torch
+    expect(m.where(c, 7, z).toArray()).toEqual([7, 0]);
+  });
   it('float -> int casts saturate and NaN gives 0 (defined, where C++ and torch leave it undefined)', () => {
     const x = m.tensor([1e10, -1e10, NaN, 3.7, -3.7, Infinity], { dtype: 'float32' });
     expect(x.to('int32').toArray()).toEqual([2147483647, -2147483648, 0, 3, -3, 2147483647]);

@@ -1,7 +1,7 @@
 // Top-level functions that share their names with Tensor methods (matmul(a, b) is
 // a.matmul(b)), plus the ones with no receiver (cat, stack, where).
 import { native } from './binding';
-import { Tensor, type TensorLike, type Dim, type ReduceOptions } from './tensor';
+import { Tensor, intScalarFits, type TensorLike, type Dim, type ReduceOptions } from './tensor';
 import { tensor } from './creation';
 import { record, catBackward } from './autograd/formulas';
 
@@ -26,6 +26,7 @@ export const logicalNot = (a: Tensor): Tensor => a.logicalNot();
 /** Elements of `a` where `condition` is true, else of `b` (both broadcast). */
 export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (a instanceof Tensor) return a.where(condition, b);  // the method records the gradient
+  if (b instanceof Tensor && typeof a === 'number') intScalarFits('where', b, a);
   return new Tensor(native.where(condition._h, a, b instanceof Tensor ? b._h : b));
 }
 

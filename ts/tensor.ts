@@ -281,7 +281,10 @@ export class Tensor {
   logicalOr(other: TensorLike): Tensor { return new Tensor(native.logical_or(this._h, h(other))); }
   logicalNot(): Tensor { return new Tensor(native.logical_not(this._h)); }
   /** Elements of this tensor where `condition`, else of `other`. */
-  where(condition: Tensor, other: TensorLike): Tensor { return new Tensor(native.where(condition._h, this._h, h(other))); }
+  where(condition: Tensor, other: TensorLike): Tensor {
+    if (typeof other === 'number') intScalarFits('where', this, other);
+    return new Tensor(native.where(condition._h, this._h, h(other)));
+  }
 
   // ---- elementwise: math and activations
   neg(): Tensor { return new Tensor(native.neg(this._h)); }
@@ -503,6 +506,15 @@ function mulAlpha(self: Tensor, other: TensorLike, alpha: number): TensorLike {
   if (!Number.isInteger(alpha) && !self.isFloatingPoint() && !otherFloat)
     throw new Error(`add: for integral input tensors, argument alpha must not be a floating point number (got ${alpha})`);
   return other instanceof Tensor ? other.mul(alpha) : Number(other) * alpha;
+}
+
+/** @internal A JS integer meeting an integer tensor takes the tensor's dtype (a wrapped scalar does
+ * not promote), so one past its range would wrap natively; torch refuses it ("value cannot be
+ * converted to type int without overflow"). Fractions, NaN and infinities promote to float instead. */
+export function intScalarFits(op: string, x: Tensor, v: number): void {
+  if (!Number.isInteger(v) || (x.dtype !== 'int32' && x.dtype !== 'int64')) return;
+  if (x.dtype === 'int32' ? v >= -2147483648 && v <= 2147483647 : v >= -(2 ** 63) && v < 2 ** 63) return;
+  throw new Error(`${op}: value ${v} cannot be converted to ${x.dtype} without overflow (${x.dtype} holds ${x.dtype === 'int32' ? '-2147483648 to 2147483647' : '-2^63 to 2^63 - 1'})`);
 }
 
 /** An integer tensor's integral clamp bounds are cast to its dtype natively: one it cannot hold
