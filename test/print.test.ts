@@ -69,8 +69,8 @@ describe('printing reads only what it shows', () => {
     expect(() => String(m.zeros([6, 6, 6, 6, 6, 6, 6]))).not.toThrow();
   });
   it('printing 3e7 elements works under a 64 MB heap (it ran out of memory and aborted)', () => {
-    // the library bundled to one CommonJS file, run in a child with a small V8 heap; the
-    // tensor's 120 MB live in native memory, outside the heap
+    // the library bundled to one CommonJS file (esbuild, which vitest brings), run in a child
+    // with a small V8 heap; the tensor's 120 MB live in native memory, outside the heap
     const esbuild = require('esbuild') as typeof import('esbuild');
     const dir = mkdtempSync(join(tmpdir(), 'myelin-print-'));
     try {
@@ -81,7 +81,9 @@ describe('printing reads only what it shows', () => {
         const t0 = Date.now(); const s = String(t);
         process.stdout.write(JSON.stringify({ lines: s.split('\\n').length, ms: Date.now() - t0 }));`;
       const r = spawnSync(process.execPath, ['--max-old-space-size=64', '-e', script], {
-        encoding: 'utf8', timeout: 60_000, env: { ...process.env, MYELIN_ADDON: join(__dirname, '..', 'build', 'Release', 'myelin.node') },
+        encoding: 'utf8', timeout: 60_000,
+        // the bundle sits outside the package: point it at the addon under test (CI's other builds set MYELIN_ADDON)
+        env: { ...process.env, MYELIN_ADDON: process.env.MYELIN_ADDON ?? join(__dirname, '..', 'build', 'Release', 'myelin.node') },
       });
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
