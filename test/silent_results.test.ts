@@ -208,6 +208,15 @@ describe('smaller silent results (item 7)', () => {
     expect(() => new optim.SequentialLR(o, { schedulers: [new optim.StepLR(o, { stepSize: 2 })], milestones: [3] }))
       .toThrow(/SequentialLR: expects number of schedulers provided to be one more than the number of milestone points/);
     expect(() => new optim.EarlyStopping({ patience: -1 })).toThrow(/EarlyStopping: patience must be a non-negative integer, got -1/);
+    // a refused step (past OneCycleLR's end) counts no epoch and leaves the lr
+    const o3 = opt();
+    const one = new optim.OneCycleLR(o3, { maxLr: 1, totalSteps: 4, pctStart: 0.5 });
+    for (let i = 0; i < 4; i++) one.step();
+    const lr = o3.paramGroups[0].lr;
+    expect(() => one.step()).toThrow(/OneCycleLR: tried to step 5 times; the total number of steps is 4/);
+    expect(() => one.step()).toThrow(/tried to step 5 times/);
+    expect(one.lastEpoch).toBe(4);
+    expect(o3.paramGroups[0].lr).toBe(lr);
     // in range, the cosine schedule is torch's: 1, 0.5, 0 over tMax 2
     const o2 = opt();
     const s = new optim.CosineAnnealingLR(o2, { tMax: 2 });

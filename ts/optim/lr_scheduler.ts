@@ -36,7 +36,8 @@ export abstract class LRScheduler {
   protected abstract compute(): number[];
   step(): void {
     this.lastEpoch++;
-    const lrs = this.compute();
+    let lrs: number[];
+    try { lrs = this.compute(); } catch (e) { this.lastEpoch--; throw e; }  // a refused step (OneCycleLR past its end) counts no epoch
     this.groups.forEach((g, i) => { g.lr = lrs[i]; });
     this.lastLr = this.lrs();
   }
@@ -197,7 +198,9 @@ export class SequentialLR extends LRScheduler {
     this.lastEpoch++;
     const idx = this.o.milestones.filter((m) => m <= this.lastEpoch).length;
     const s = this.o.schedulers[idx];
-    if (idx > 0 && this.o.milestones[idx - 1] === this.lastEpoch) s._restart(); else s.step();
+    try {
+      if (idx > 0 && this.o.milestones[idx - 1] === this.lastEpoch) s._restart(); else s.step();
+    } catch (e) { this.lastEpoch--; throw e; }
     this.lastLr = s.getLastLr();
   }
 }
