@@ -97,7 +97,7 @@ export const fullLike = (t: Tensor, value: number | boolean, opts: CreateOptions
 export const randLike = (t: Tensor, opts: CreateOptions = {}): Tensor => rand([...t.shape], { ...opts, dtype: opts.dtype ?? t.dtype });
 export const randnLike = (t: Tensor, opts: CreateOptions = {}): Tensor => randn([...t.shape], { ...opts, dtype: opts.dtype ?? t.dtype });
 
-/** arange(end) or arange(start, end, step): integer arguments give int64, others float32. */
+/** arange(end) or arange(start, end, step): safe-integer arguments give int64, others float32; values an integer dtype cannot hold throw. */
 export function arange(startOrEnd: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
   const [s, e] = end === undefined ? [0, startOrEnd] : [startOrEnd, end];
   const dtype = opts.dtype ?? ([s, e, step].every(Number.isSafeInteger) ? 'int64' : 'float32');
