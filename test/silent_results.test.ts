@@ -75,6 +75,14 @@ describe('integers do not wrap (item 6)', () => {
     expect(z.clamp(0.5).toArray()).toEqual([5, 0.5]);  // a fractional bound computes in float32, as before
     expect(m.tensor([2 ** 40]).clamp(0, 2 ** 41).toArray()).toEqual([2 ** 40]);
   });
+  it('clamp with a NaN bound gives NaN everywhere, as torch (natively NaN meant "no bound")', () => {
+    const x = m.tensor([1, -2, Infinity], { dtype: 'float32' });
+    expect(x.clamp(NaN).toArray()).toEqual([NaN, NaN, NaN]);
+    expect(x.clamp(0, NaN).toArray()).toEqual([NaN, NaN, NaN]);
+    expect(x.clone().clamp_(NaN, 1).toArray()).toEqual([NaN, NaN, NaN]);
+    expect(x.clamp(0).toArray()).toEqual([1, 0, Infinity]);
+    expect(x.clamp(null, 0).toArray()).toEqual([0, -2, 0]);
+  });
   it('where refuses a JS integer past the integer tensor it meets (it wrapped: 3e9 became -1294967296)', () => {
     const c = m.tensor([true, false]), z = m.zeros([2], { dtype: 'int32' });
     expect(() => z.where(c, 3e9)).toThrow(/where: value 3000000000 cannot be converted to int32 without overflow/);

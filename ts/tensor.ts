@@ -320,6 +320,9 @@ export class Tensor {
   clamp(min: number | null = null, max: number | null = null): Tensor {
     if (min === null && max === null) throw new Error("clamp: at least one of 'min' or 'max' must not be null");
     clampBounds('clamp', this, min, max);
+    // NOTE: natively a NaN bound means "no bound" (how null arrives); a NaN the caller gives
+    // makes every element NaN, as torch
+    if (Number.isNaN(min) || Number.isNaN(max)) return new Tensor(native.add(this._h, NaN));
     return new Tensor(native.clamp(this._h, min, max));
   }
   floor(): Tensor { return new Tensor(native.floor(this._h)); }
@@ -356,6 +359,7 @@ export class Tensor {
   tanh_(): this { return this._write('tanh_', () => native.tanh(this._h, this._h)); }
   clamp_(min: number | null = null, max: number | null = null): this {
     clampBounds('clamp_', this, min, max);
+    if (Number.isNaN(min) || Number.isNaN(max)) return this._write('clamp_', () => native.fill_(this._h, NaN));  // as clamp
     return this._write('clamp_', () => native.clamp(this._h, min, max, this._h));
   }
   zero_(): this { return this._write('zero_', () => native.fill_(this._h, 0)); }
