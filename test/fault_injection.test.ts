@@ -1,0 +1,111 @@
+// Fault injection (issue 14, "guard it for good"): bad input to every public function, each
+// case in a child process that must stay healthy, plus the issue's crash reproducers.
+//
+// The cases come from two tables (test/fault/table.ts: functions and their argument kinds;
+// test/fault/bad_values.ts: the bad values of each kind). CI runs every function's good-argument
+// case and a seeded sample of the rest (FAULT_SAMPLE=<n>|all, FAULT_SEED=<n> to change it);
+// `node scripts/fault_sweep.js` runs all of them and prints one reproducer line per failure.
+import { describe, it, expect, beforeAll } from 'vitest';
+import { allCases, sample, describe as caseLine } from './fault/cases';
+import { runCases, failures, sickChildren, summary, type Run } from './fault/run';
+import { ROWS } from './fault/table';
+import { node, caughtErrors, terminateWorkers, wrappingStride, poolEmptyWindow } from './fault/repro';
+import * as m from '../ts/index';
+
+const SEED = Number(process.env.FAULT_SEED ?? 20261206);
+const SAMPLE = process.env.FAULT_SAMPLE === 'all' ? Infinity : Number(process.env.FAULT_SAMPLE ?? 4000);
+const FATAL = new Set(['crash', 'hang', 'unhealthy']);
+
+/** What a failure list looks like in an assertion message: counts by outcome, then the first lines. */
+const report = (lines: string[], max = 80) =>
+  `${lines.length} failing case(s)\n${lines.slice(0, max).join('\n')}${lines.length > max ? `\n... and ${lines.length - max} more (node scripts/fault_sweep.js)` : ''}`;
+
+describe('fault injection: bad input to every public function', () => {
+  let run: Run;
+  beforeAll(async () => {
+    run = await runCases(sample(SAMPLE, SEED), { procs: 3 });
+  }, 170_000);
+
+  it('the table reaches every public function of the top level, Tensor, nn, optim and data', () => {
+    const ids = new Set(ROWS.map((r) => r.id.replace(/\(.*\)$/, '')));
+    const covered = (name: string) => [...ids].some((id) => id === name || id.startsWith(`${name}.`));
+    // exempt, with the reason: no argument to get wrong, or only a thin alias of a covered method
+    const EXEMPT = new Set([
+      'getNumThreads', 'backendInfo', 'memory', 'noGrad', 'enableGrad', 'setGradEnabled', 'isGradEnabled', 'OPS', 'DTYPES',
+      'emptyLike', 'onesLike', 'randnLike', // the same code path as zerosLike/randLike
+      'adamStep_', 'sgdStep_', 'rmspropStep_', 'adagradStep_', // reached through optim.*.step
+      'batchNormStats', 'batchNormBackward', // reached through batchNorm and nn.BatchNorm1d
+    ]);
+    const top = Object.entries(m).filter(([k, v]) => typeof v === 'function' && k !== 'Tensor' && /^[a-z]/.test(k)).map(([k]) => k);
+    const functional = ['add', 'sub', 'mul', 'div', 'pow', 'neg', 'exp', 'sum', 'matmul', 'softmax', 'reshape', 'transpose', 'gather'];
+    const missing = top.filter((k) => !covered(k) && !covered(`Tensor.${k}`) && !EXEMPT.has(k) && !functional.includes(k));
+    // the top-level aliases of Tensor methods are one-line forwards (ts/functional.ts): their method is the row
+    const aliases = missing.filter((k) => typeof (m.Tensor.prototype as unknown as Record<string, unknown>)[k] === 'function');
+    expect(missing.filter((k) => !aliases.includes(k))).toEqual([]);
+    for (const cls of ['Linear', 'Conv2d', 'BatchNorm1d', 'Embedding', 'MaxPool2d', 'CrossEntropyLoss']) expect(covered(`nn.${cls}`)).toBe(true);
+    for (const cls of ['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad']) expect(covered(`optim.${cls}.step`)).toBe(true);
+    expect(allCases().length).toBeGreaterThan(9000);
+  });
+
+  it('no case kills its process, hangs, or leaves it computing wrongly', () => {
+    const fatal = failures(run).filter((l) => FATAL.has(l.split(' ')[0]));
+    expect(fatal, report(fatal)).toEqual([]);
+    const sick = sickChildren(run).map((c) => `code ${c.code} signal ${c.signal}: ${c.stderr.slice(-300)}`);
+    expect(sick).toEqual([]);
+    expect(run.results.length).toBe(sample(SAMPLE, SEED).length);
+  });
+
+  it('every case throws an Error naming the function, or returns a sane result that no view changes', () => {
+    const lines = failures(run);
+    const s = summary(run);
+    expect(lines, `${report(lines)}\noutcomes ${JSON.stringify(s.outcomes)}`).toEqual([]);
+  });
+
+  it('every function works on its good arguments (the table itself is right)', () => {
+    const cases = allCases();
+    const bad = run.results.filter((r) => !cases[r.n].bad && r.outcome !== 'ok').map((r) => `${caseLine(cases[r.n])}: ${r.detail}`);
+    expect(bad).toEqual([]);
+  });
+});
+
+describe('crash reproducers (issue 14, items 1-4)', () => {
+  it('item 1: 50,000 rounds of four kinds of caught errors in a tight loop, then a correct matmul', () => {
+    const r = node(caughtErrors(50_000), 150_000);
+    expect(r.signal, r.stderr.slice(-500)).toBeNull();
+    expect(r.status).toBe(0);
+    expect(r.last).toEqual({ caught: [50_000, 50_000, 50_000, 50_000], sum: 64 * 64 * 64 });
+  }, 160_000);
+
+  it('item 2: worker.terminate() during addon calls, 12 rounds of two workers', () => {
+    const r = node(terminateWorkers(12, false), 120_000);
+    expect(r.stderr).not.toMatch(/terminate called|Napi::Error|FATAL/);
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(0);
+    expect(r.last).toEqual({ terminated: 24 });
+  }, 130_000);
+
+  it('item 2: process.exit() while two workers are inside the addon, 5 times', () => {
+    for (let i = 0; i < 5; i++) {
+      const r = node(terminateWorkers(0, true), 60_000);
+      expect(r.stderr).not.toMatch(/terminate called|Napi::Error|FATAL/);
+      expect(r.signal).toBeNull();
+      expect(r.status).toBe(0);
+    }
+  }, 200_000);
+
+  it('item 3: asStrided refuses views whose extent wraps int64, so sum and fill_ never run on them', () => {
+    const r = node(wrappingStride, 60_000);
+    expect(r.signal, r.stderr.slice(-300)).toBeNull();
+    expect(r.status).toBe(0);
+    const out = r.last as Record<string, string>;
+    for (const k of ['sum', 'fill', '2d']) expect(out[k]).toMatch(/^as_strided: /);
+  }, 70_000);
+
+  it('item 4: maxPool2d windows wholly in the padding give -inf (torch), never memory outside the input', () => {
+    const r = node(poolEmptyWindow, 60_000);
+    expect(r.signal, r.stderr.slice(-300)).toBeNull();
+    expect(r.status).toBe(0);
+    // [1, 1, 1, 1] with padding 1, dilation 2: rows -1 and 1, columns -1 and 1, all outside
+    expect(r.last).toEqual({ small: [1, 1, 1, 1], smallNonInf: 0, wide: [1, 1, 1, 4096], wideNonInf: 0 });
+  }, 70_000);
+});
