@@ -23,8 +23,9 @@ export function node(script: string, timeoutMs = 120_000, args: string[] = []): 
 /** Item 1: myelin's errors caught in a tight loop (several kinds), `n` of each. */
 export const caughtErrors = (n: number) => `
 const m = require(${MYELIN});
-const a = m.ones(2), b = m.zeros(3), x = m.ones([4, 3]), idx = m.tensor([0, 9]), w = m.ones([5, 5]);
-const kinds = [() => a.add(b), () => x.indexSelect(0, idx), () => x.matmul(w), () => m.zeros([-1])];
+// fresh tensors every time: their finalizers run from the GC while the errors are in flight
+const kinds = [() => m.ones(2).add(m.zeros(3)), () => m.ones([4, 3]).indexSelect(0, m.tensor([0, 9])),
+  () => m.ones([4, 3]).matmul(m.ones([5, 5])), () => m.zeros([4]).view([-1, 3])];
 const caught = kinds.map(() => 0);
 for (let i = 0; i < ${n}; i++)
   for (let k = 0; k < kinds.length; k++) { try { kinds[k](); } catch (e) { if (e instanceof Error) caught[k]++; } }

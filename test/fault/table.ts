@@ -52,7 +52,7 @@ const UNARY = ['neg', 'abs', 'sign', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rs
   'contiguous', 'clone', 'float', 'double', 'int', 'long', 'bool', 't', 'detach', 'toArray', 'data', 'numel', 'stride', 'toString'];
 const BINARY = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr'];
 const INPLACE_BINARY = ['add_', 'sub_', 'mul_', 'div_', 'pow_'];
-const INPLACE_UNARY = ['neg_', 'exp_', 'sqrt_', 'relu_', 'sigmoid_', 'tanh_', 'zero_'];
+const INPLACE_UNARY = ['neg_', 'exp_', 'sqrt_', 'relu_', 'sigmoid_', 'tanh_'];
 const REDUCE = ['sum', 'mean', 'prod', 'amax', 'amin', 'all', 'any', 'var', 'std'];
 const DIM_OPS = ['cumsum', 'softmax', 'logSoftmax'];
 
@@ -63,8 +63,10 @@ const tensorRows: Row[] = [
   ...INPLACE_BINARY.map((f) => row(`Tensor.${f}`, [self(), tl()], (_m, [x, y]) => x[f](y))),
   ...INPLACE_UNARY.map((f) => row(`Tensor.${f}`, [self()], (_m, [x]) => x[f]())),
   row('Tensor.clamp_', [self(), scalar(-0.5), scalar(0.5)], (_m, [x, lo, hi]) => x.clamp_(lo, hi)),
-  row('Tensor.fill_', [self(), scalar(2)], (_m, [x, v]) => x.fill_(v)),
-  row('Tensor.fill_(int32)', [self([2, 3], 'int32'), scalar(2)], (_m, [x, v]) => x.fill_(v), { names: ['fill_'] }),
+  // fill_ and zero_ may write through expanded views: filling is idempotent (torch allows it)
+  row('Tensor.zero_', [t()], (_m, [x]) => x.zero_()),
+  row('Tensor.fill_', [t(), scalar(2)], (_m, [x, v]) => x.fill_(v)),
+  row('Tensor.fill_(int32)', [t([2, 3], 'int32'), scalar(2)], (_m, [x, v]) => x.fill_(v), { names: ['fill_'] }),
   row('Tensor.copy_', [self(), t()], (_m, [x, y]) => x.copy_(y)),
   row('Tensor.uniform_', [self(), scalar(0), scalar(1)], (_m, [x, a, b]) => x.uniform_(a, b), { random: true }),
   row('Tensor.normal_', [self(), scalar(0), scalar(1)], (_m, [x, a, b]) => x.normal_(a, b), { random: true }),
@@ -101,6 +103,9 @@ const tensorRows: Row[] = [
   row('Tensor.flatten', [t([2, 3, 2]), dim(0), dim(1)], (_m, [x, a, b]) => x.flatten(a, b)),
   row('Tensor.unflatten', [t(), dim(1), k('vshape', [3, 1])], (_m, [x, d, s]) => x.unflatten(d, s)),
   row('Tensor.asStrided', [t(), k('vshape', [3, 2]), k('vshape', [1, 2]), pos(0)], (_m, [x, s, st, o]) => x.asStrided(s, st, o),
+    { names: ['as_strided'], layout: true }),
+  // the issue's shape: a long view whose extent (4097 - 1) * stride can wrap int64
+  row('Tensor.asStrided(long)', [t([4097]), k('vshape', [4097]), k('vshape', [1])], (_m, [x, s, st]) => x.asStrided(s, st, 0).sum(),
     { names: ['as_strided'], layout: true }),
   row('Tensor.split', [t(), k('upto', 2), dim(1)], (_m, [x, n, d]) => x.split(n, d)),
   row('Tensor.chunk', [t(), k('upto', 2), dim(1)], (_m, [x, n, d]) => x.chunk(n, d)),
