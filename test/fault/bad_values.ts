@@ -164,6 +164,8 @@ const COUNT: Bad[] = [
 const UPTO: Bad[] = COUNT.map((b) => (b.cls === 'huge' ? { ...b, expect: 'either' as Expect } : b));
 /** A slice bound or ignore index: any integer is valid (bounds clamp, as Python's); NaN and fractions are not. */
 const BOUND: Bad[] = POS.map((b) => (['range', 'negative', 'huge'].includes(b.cls) ? { ...b, expect: 'either' as Expect } : b));
+/** A padding: any non-negative integer (the output grows); negative only where it crops (ZeroPad2d). */
+const PAD: Bad[] = POS.map((b) => (b.cls === 'range' ? { ...b, expect: 'either' as Expect } : b));
 /** A creation shape. Products that wrap int64 ([2^32, 2^32] is 2^64 elements) must be refused. */
 const SHAPE: Bad[] = [
   ...WRONG_TYPES,
@@ -176,7 +178,8 @@ const SHAPE: Bad[] = [
 /** A view shape over the good tensor's 6 elements (-1 infers one dim). */
 const VSHAPE: Bad[] = [
   ...WRONG_TYPES,
-  val('nan_inf', '[NaN]', [NaN]), val('negative', '[-1, -1]', [-1, -1]), val('negative', '[-2, -3]', [-2, -3]),
+  // [-1, -1]: expand keeps those sizes and pad crops by them (torch); reshape must refuse
+  val('nan_inf', '[NaN]', [NaN]), val('negative', '[-1, -1]', [-1, -1], 'either'), val('negative', '[-2, -3]', [-2, -3]),
   val('fractional', '[1.5, 4]', [1.5, 4]), val('shape', '[7]', [7], 'either'), val('huge', '[2^53]', [2 ** 53]),
   val('huge', '[2^52]', [2 ** 52]),
   val('huge', '[2^32, 2^32, 6]', [2 ** 32, 2 ** 32, 6]), val('wrong_type', "['6']", ['6']),
@@ -259,7 +262,7 @@ const DATA: Bad[] = [
 
 export const BAD: Record<string, Bad[]> = {
   tensor: TENSOR, tensorLike: TENSOR_LIKE, inplaceSelf: INPLACE_SELF, index: INDEX, mask: MASK,
-  data: DATA, dim: DIM, dims: DIMS, pos: POS, bound: BOUND, count: COUNT, upto: UPTO, shape: SHAPE, vshape: VSHAPE, scalar: SCALAR,
+  data: DATA, dim: DIM, dims: DIMS, pos: POS, pad: PAD, bound: BOUND, count: COUNT, upto: UPTO, shape: SHAPE, vshape: VSHAPE, scalar: SCALAR,
   hyper: HYPER, dtype: DTYPE, bool: BOOL, tensors: TENSORS, params: PARAMS, options: OPTIONS, idxBytes: IDX_BYTES,
 };
 export type Kind = keyof typeof BAD;

@@ -7,7 +7,13 @@ import { writeSync } from 'node:fs';
 import * as m from '../../ts/index';
 import { allCases, runCase, healthy } from './cases';
 
-const say = (s: string) => writeSync(1, `${s}\n`);
+/** stdout is a non-blocking pipe: a synchronous write can meet EAGAIN while the parent is busy. */
+function say(s: string): void {
+  const b = Buffer.from(`${s}\n`);
+  for (let off = 0; off < b.length;) {
+    try { off += writeSync(1, b, off); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e; }
+  }
+}
 const cases = allCases();
 const todo = (process.argv[2] ?? '').split(',').filter(Boolean).map(Number);
 for (const n of todo) {
