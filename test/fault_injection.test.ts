@@ -109,3 +109,46 @@ describe('crash reproducers (issue 14, items 1-4)', () => {
     expect(r.last).toEqual({ small: [1, 1, 1, 1], smallNonInf: 0, wide: [1, 1, 1, 4096], wideNonInf: 0 });
   }, 70_000);
 });
+
+// The argument checks added to modules, data and autograd while building this suite (each was a
+// failing fault case: V8's "x.relu is not a function", a silently skipped state-dict entry, ...).
+describe('bad arguments to modules, data and autograd are named Errors', () => {
+  it('nn modules check their inputs and sizes', () => {
+    expect(() => new m.nn.ReLU().forward('x' as never)).toThrow(/^ReLU: input must be a Tensor, got "x"$/);
+    expect(() => new m.nn.Linear(3, 4).forward(undefined as never)).toThrow(/^Linear: input must be a Tensor, got undefined$/);
+    expect(() => new m.nn.Linear(NaN, 4)).toThrow(/^Linear: in_features must be an integer >= 0, got NaN$/);
+    expect(() => new m.nn.Embedding(5, 4, { paddingIdx: 1.5 })).toThrow(/^Embedding: paddingIdx must be an integer, got 1.5$/);
+    expect(() => new m.nn.Softmax(Symbol('d') as never)).toThrow(/^Softmax: dim must be an integer, got symbol$/);
+    expect(() => new m.nn.BatchNorm2d(2, { eps: -1 })).toThrow(/^BatchNorm2d: eps must be a finite number >= 0, got -1$/);
+    expect(() => new m.nn.GroupNorm(NaN, 4)).toThrow(/^GroupNorm: num_groups must be an integer >= 1, got NaN$/);
+    expect(() => new m.nn.ZeroPad2d({} as never)).toThrow(/^ZeroPad2d: padding must be a number or \[left, right, top, bottom\]/);
+    expect(() => new m.nn.MaxPool2d(2).forward(5 as never)).toThrow(/^MaxPool2d: input must be a Tensor, got 5$/);
+    const x = m.ones([2, 3]);
+    x.dispose();
+    expect(() => new m.nn.Sigmoid().forward(x)).toThrow(/^Sigmoid: input is a disposed tensor$/);
+  });
+  it('loadStateDict refuses an entry that is no tensor, and counts an undefined one as missing', () => {
+    const lin = new m.nn.Linear(3, 4);
+    expect(() => lin.loadStateDict({ weight: '1' as never, bias: m.zeros([4]) })).toThrow(/^loadStateDict: state_dict\["weight"\] must be a Tensor/);
+    expect(() => lin.loadStateDict({ weight: undefined as never, bias: m.zeros([4]) })).toThrow(/Missing key\(s\) in state_dict: "weight"/);
+  });
+  it('data and utils name the function', () => {
+    const ds = new m.data.TensorDataset(m.ones([4, 2]));
+    expect(() => new m.data.TensorDataset('x' as never)).toThrow(/^TensorDataset: argument 0 must be a Tensor, got string$/);
+    expect(() => new m.data.DataLoader(ds, { shuffle: true, seed: NaN })).toThrow(/^DataLoader: seed must be a finite number, got NaN$/);
+    expect(() => new m.data.DataLoader(ds, { batchSize: Symbol('b') as never })).toThrow(/^DataLoader: batchSize should be a positive integer, got symbol$/);
+    expect(() => new m.data.Subset(ds, {} as never)).toThrow(/^Subset: indices must be an array of numbers, got object$/);
+    expect(() => m.data.randomSplit(ds, '1' as never)).toThrow(/^randomSplit: lengths must be an array/);
+    expect(() => m.data.normalize('x' as never, 0, 1)).toThrow(/^normalize: x must be a live Tensor, got string$/);
+    const p = m.ones([3]).requiresGrad_();
+    p.grad = m.ones([3]);
+    expect(() => m.nn.utils.clipGradNorm_([p], NaN)).toThrow(/^clipGradNorm_: maxNorm must be a non-negative number, got NaN$/);
+    expect(p.grad.toArray()).toEqual([1, 1, 1]);
+  });
+  it('autograd.grad checks outputs, inputs and gradOutputs', () => {
+    const w = m.ones([2]).requiresGrad_();
+    expect(() => m.autograd.grad('y' as never, w)).toThrow(/^grad: outputs\[0\] must be a Tensor, got string$/);
+    expect(() => m.autograd.grad(w.sum(), [w, 3] as never)).toThrow(/^grad: inputs\[1\] must be a Tensor, got number$/);
+    expect(() => m.autograd.grad(w.mul(2), w, { gradOutputs: [{}] as never })).toThrow(/^grad: gradOutputs\[0\] must be a Tensor, got object$/);
+  });
+});

@@ -232,6 +232,12 @@ const OPTIONS: Bad[] = [
   val('wrong_type', "'1'", '1'), val('wrong_type', '5', 5), bad('wrong_type', "Symbol('s')", () => Symbol('s')),
   val('wrong_type', 'null', null, 'either'), val('wrong_type', 'undefined', undefined, 'either'),
 ];
+/** A string choice (reduction, mode, approximate): an unknown one must be refused, not read as the default. */
+const ENUM: Bad[] = [
+  ...WRONG_TYPES, val('wrong_type', '5', 5), val('enum', "'bogus'", 'bogus'), val('enum', "'MEAN'", 'MEAN'), val('enum', "''", ''),
+];
+/** A callback. */
+const FN: Bad[] = [...WRONG_TYPES, val('wrong_type', '5', 5)];
 /** IDX file bytes (ts/data/idx.ts): every corruption of the header must be refused by name. */
 const u8 = (...b: number[]) => new Uint8Array(b);
 const IDX_BYTES: Bad[] = [
@@ -263,6 +269,6 @@ const DATA: Bad[] = [
 export const BAD: Record<string, Bad[]> = {
   tensor: TENSOR, tensorLike: TENSOR_LIKE, inplaceSelf: INPLACE_SELF, index: INDEX, mask: MASK,
   data: DATA, dim: DIM, dims: DIMS, pos: POS, pad: PAD, bound: BOUND, count: COUNT, upto: UPTO, shape: SHAPE, vshape: VSHAPE, scalar: SCALAR,
-  hyper: HYPER, dtype: DTYPE, bool: BOOL, tensors: TENSORS, params: PARAMS, options: OPTIONS, idxBytes: IDX_BYTES,
+  hyper: HYPER, dtype: DTYPE, bool: BOOL, tensors: TENSORS, params: PARAMS, options: OPTIONS, enum: ENUM, fn: FN, idxBytes: IDX_BYTES,
 };
 export type Kind = keyof typeof BAD;

@@ -73,12 +73,13 @@ export class DataLoader<T = unknown, B = any> implements Iterable<B> {
   constructor(dataset: Dataset<T>, opts: DataLoaderOptions<T, B> = {}) {
     if (!(dataset instanceof Dataset)) throw new Error('DataLoader: dataset must be a Dataset');
     const { batchSize = 1, shuffle = false, dropLast = false, seed, collate } = opts;
-    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`DataLoader: batchSize should be a positive integer, got ${batchSize}`);
+    if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize <= 0)
+      throw new Error(`DataLoader: batchSize should be a positive integer, got ${typeof batchSize === 'number' ? batchSize : typeof batchSize}`);
     this.dataset = dataset;
     this.batchSize = batchSize;
     this.shuffle = shuffle;
     this.dropLast = dropLast;
-    this.gen = shuffle ? Generator.fromSeed(seed) : null;
+    this.gen = shuffle ? Generator.fromSeed(seed, 'DataLoader') : null;
     this.collate = collate ?? null;
   }
 

@@ -6,6 +6,9 @@ const withGrad = (ps: Iterable<Tensor>): Tensor[] => [...ps].filter((p) => p.gra
 
 /** Scales all gradients so their joint norm is at most maxNorm; returns the norm before clipping. */
 export function clipGradNorm_(params: Iterable<Tensor>, maxNorm: number, normType = 2): number {
+  // a NaN or negative bound would scale every gradient by NaN or flip its sign
+  if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) throw new Error(`clipGradNorm_: maxNorm must be a non-negative number, got ${typeof maxNorm === 'number' ? maxNorm : typeof maxNorm}`);
+  if (typeof normType !== 'number' || !(normType > 0)) throw new Error(`clipGradNorm_: normType must be a positive number or Infinity, got ${typeof normType === 'number' ? normType : typeof normType}`);
   const ps = withGrad(params);
   if (!ps.length) return 0;
   return noGrad(() => {
@@ -18,6 +21,7 @@ export function clipGradNorm_(params: Iterable<Tensor>, maxNorm: number, normTyp
 }
 /** Clamps every gradient element to [-clipValue, clipValue]. */
 export function clipGradValue_(params: Iterable<Tensor>, clipValue: number): void {
+  if (typeof clipValue !== 'number' || Number.isNaN(clipValue)) throw new Error(`clipGradValue_: clipValue must be a number, got ${typeof clipValue === 'number' ? clipValue : typeof clipValue}`);
   noGrad(() => { for (const p of withGrad(params)) p.grad!.clamp_(-clipValue, clipValue); });
 }
 /** Σ|w| over the parameters (differentiable): add `l1Penalty(ps).mul(lambda)` to a loss. */
