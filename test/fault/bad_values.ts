@@ -232,6 +232,22 @@ const OPTIONS: Bad[] = [
   val('wrong_type', "'1'", '1'), val('wrong_type', '5', 5), bad('wrong_type', "Symbol('s')", () => Symbol('s')),
   val('wrong_type', 'null', null, 'either'), val('wrong_type', 'undefined', undefined, 'either'),
 ];
+/**
+ * A value stored into an integer tensor: torch refuses what the integer type cannot hold
+ * ("value cannot be converted to type int32_t without overflow"); a C++ cast would be undefined.
+ */
+const INT_SCALAR: Bad[] = [
+  ...SCALAR.filter((b) => b.cls === 'wrong_type'),
+  val('nan_inf', 'NaN', NaN), val('nan_inf', 'Infinity', Infinity), val('nan_inf', '-Infinity', -Infinity),
+  val('huge', '3e9 (past int32)', 3e9), val('huge', '-2^31 - 1', -(2 ** 31) - 1), val('huge', '1e300', 1e300),
+  val('fractional', '1.5', 1.5, 'either'), val('range', '-2^31', -(2 ** 31), 'either'),
+];
+/** A file path (readIdx): missing, a directory, a device, not a string. */
+const PATH: Bad[] = [
+  ...WRONG_TYPES.filter((b) => b.label !== 'undefined'),
+  val('path', "'/nonexistent/x.idx'", '/nonexistent/x.idx'), val('path', "'/tmp' (a directory)", '/tmp'),
+  val('path', "'/dev/zero' (a device)", '/dev/zero'), val('path', "''", ''), val('path', "'/proc/self/status' (not IDX)", '/proc/self/status'),
+];
 /** A string choice (reduction, mode, approximate): an unknown one must be refused, not read as the default. */
 const ENUM: Bad[] = [
   ...WRONG_TYPES, val('wrong_type', '5', 5), val('enum', "'bogus'", 'bogus'), val('enum', "'MEAN'", 'MEAN'), val('enum', "''", ''),
@@ -269,6 +285,6 @@ const DATA: Bad[] = [
 export const BAD: Record<string, Bad[]> = {
   tensor: TENSOR, tensorLike: TENSOR_LIKE, inplaceSelf: INPLACE_SELF, index: INDEX, mask: MASK,
   data: DATA, dim: DIM, dims: DIMS, pos: POS, pad: PAD, bound: BOUND, count: COUNT, upto: UPTO, shape: SHAPE, vshape: VSHAPE, scalar: SCALAR,
-  hyper: HYPER, dtype: DTYPE, bool: BOOL, tensors: TENSORS, params: PARAMS, options: OPTIONS, enum: ENUM, fn: FN, idxBytes: IDX_BYTES,
+  hyper: HYPER, dtype: DTYPE, bool: BOOL, tensors: TENSORS, params: PARAMS, options: OPTIONS, intScalar: INT_SCALAR, path: PATH, enum: ENUM, fn: FN, idxBytes: IDX_BYTES,
 };
 export type Kind = keyof typeof BAD;

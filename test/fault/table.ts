@@ -10,6 +10,9 @@
 //   call    (myelin, args) => result; Tensors, arrays and {values, indices} results are checked
 //   random  the result depends on the RNG beyond manualSeed (no view check)
 //   layout  the result depends on the input's memory layout by definition (asStrided: no view check)
+import { writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type * as M from '../../ts/index';
 import { det, type Kind } from './bad_values';
 
@@ -67,7 +70,7 @@ const tensorRows: Row[] = [
   // fill_ and zero_ may write through expanded views: filling is idempotent (torch allows it)
   row('Tensor.zero_', [t()], (_m, [x]) => x.zero_()),
   row('Tensor.fill_', [t(), scalar(2)], (_m, [x, v]) => x.fill_(v)),
-  row('Tensor.fill_(int32)', [t([2, 3], 'int32'), scalar(2)], (_m, [x, v]) => x.fill_(v), { names: ['fill_'] }),
+  row('Tensor.fill_(int32)', [t([2, 3], 'int32'), k('intScalar', 2)], (_m, [x, v]) => x.fill_(v), { names: ['fill_'] }),
   row('Tensor.copy_', [self(), t()], (_m, [x, y]) => x.copy_(y)),
   row('Tensor.uniform_', [self(), scalar(0), scalar(1)], (_m, [x, a, b]) => x.uniform_(a, b), { random: true }),
   row('Tensor.normal_', [self(), scalar(0), scalar(1)], (_m, [x, a, b]) => x.normal_(a, b), { random: true }),
@@ -126,6 +129,8 @@ const tensorRows: Row[] = [
   row('Tensor.argsort', [t(), dim(1, true)], (_m, [x, d]) => x.argsort({ dim: d }), { names: ['sort'] }),
   row('Tensor.to', [t(), k('dtype', 'float64')], (_m, [x, d]) => x.to(d), { names: ['to_dtype'] }),
   row('Tensor.item', [t([])], (_m, [x]) => x.item()),
+  // printing gathers what it shows: a 7-d tensor of 280k elements prints (torch summarizes it)
+  row('Tensor.toString(large)', [k('shape', [6, 6, 6, 6, 6, 6, 6])], (m, [s]) => String(m.zeros(s)), { names: ['toString', 'print', 'format'] }),
   row('Tensor.size', [t(), dim(1)], (_m, [x, d]) => x.size(d)),
   row('Tensor.backward', [t([2, 3])], (m, [g]) => { const x = m.ones([2, 3]).requiresGrad_(); x.mul(2).backward(g); return x.grad; }),
 ];
@@ -134,12 +139,13 @@ const tensorRows: Row[] = [
 const topRows: Row[] = [
   row('tensor', [k('data', [[1, 2], [3, 4]]), o(k('dtype', 'float32'))], (m, [d, dtype]) => m.tensor(d, { dtype })),
   row('tensor(shape)', [k('shape', [2, 2])], (m, [shape]) => m.tensor([1, 2, 3, 4], { shape }), { names: ['tensor'] }),
+  row('tensor(int32)', [k('intScalar', 7)], (m, [v]) => m.tensor([v, 1], { dtype: 'int32' }), { names: ['tensor'] }),
   row('scalarTensor', [scalar(3), o(k('dtype', 'int32'))], (m, [v, dtype]) => m.scalarTensor(v, { dtype })),
   row('zeros', [k('shape', [2, 3]), o(k('dtype', 'float32'))], (m, [s, dtype]) => m.zeros(s, { dtype })),
   row('ones', [k('shape', [2, 3])], (m, [s]) => m.ones(s)),
   row('empty', [k('shape', [2, 3])], (m, [s]) => m.empty(s)),
   row('full', [k('shape', [2, 3]), scalar(1.5), o(k('dtype', 'float32'))], (m, [s, v, dtype]) => m.full(s, v, { dtype })),
-  row('full(int32)', [scalar(7)], (m, [v]) => m.full([2], v, { dtype: 'int32' }), { names: ['full'] }),
+  row('full(int32)', [k('intScalar', 7)], (m, [v]) => m.full([2], v, { dtype: 'int32' }), { names: ['full'] }),
   row('zerosLike', [t(), o(k('dtype', 'float64'))], (m, [x, dtype]) => m.zerosLike(x, { dtype })),
   row('fullLike', [t(), scalar(2)], (m, [x, v]) => m.fullLike(x, v)),
   row('randLike', [t()], (m, [x]) => m.randLike(x), { random: true }),
@@ -296,6 +302,17 @@ const schedulerRows: Row[] = [
 
 // ---------------------------------------------------------------- data, utils, state dicts
 const idx3 = (m: My) => { void m; return new Uint8Array([0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4]); };
+/** The same IDX bytes as a file (one per process, removed at exit). */
+let idxPath: string | null = null;
+const idxFile = (m: My) => {
+  if (!idxPath) {
+    idxPath = join(tmpdir(), `myelin-fault-${process.pid}.idx`);
+    writeFileSync(idxPath, idx3(m));
+    const p = idxPath;
+    process.on('exit', () => rmSync(p, { force: true }));
+  }
+  return idxPath;
+};
 const dataRows: Row[] = [
   row('data.TensorDataset', [t([4, 3]), t([4])], (m, [x, y]) => { const d = new m.data.TensorDataset(x, y); return d.get(d.length - 1); }),
   row('data.DataLoader', [o(k('upto', 2)), bool(true), o(scalar(0))], (m, [batchSize, shuffle, seed]) =>
@@ -306,6 +323,7 @@ const dataRows: Row[] = [
   row('data.normalize', [t([1, 2, 2]), scalar(0.5), scalar(0.25)], (m, [x, mean, std]) => m.data.normalize(x, mean, std)),
   row('data.randomShift', [t([2, 1, 4, 4]), count(1)], (m, [x, s]) => m.data.randomShift(x, s), { random: true }),
   row('data.readIdx', [{ kind: 'idxBytes', good: idx3 }], (m, [b]) => m.data.readIdx(b), { names: ['idx'] }),
+  row('data.readIdx(path)', [{ kind: 'path', good: idxFile }], (m, [p]) => m.data.readIdx(p), { names: ['idx'] }),
   row('nn.utils.clipGradNorm_', [hyper(1), o(k('hyper', 2))], (m, [maxNorm, normType]) => m.nn.utils.clipGradNorm_([param(m)], maxNorm, normType), { names: ['clip_grad_norm'] }),
   row('nn.Module.loadStateDict', [t([4, 3])], (m, [w]) => new m.nn.Linear(3, 4).loadStateDict({ weight: w, bias: det(m, [4]) })),
 ];
