@@ -10,6 +10,7 @@
 //   call    (myelin, args) => result; Tensors, arrays and {values, indices} results are checked
 //   random  the result depends on the RNG beyond manualSeed (no view check)
 //   layout  the result depends on the input's memory layout by definition (asStrided: no view check)
+//   accepts labels of bad values this function rightly takes (each with its reason at the row)
 import { writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ type T = M.Tensor;
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type A = any[];
 export interface Arg { kind: Kind; good: (m: My) => unknown; optional?: boolean }
-export interface Row { id: string; names: string[]; args: Arg[]; call: (m: My, a: A) => unknown; random?: boolean; layout?: boolean }
+export interface Row { id: string; names: string[]; args: Arg[]; call: (m: My, a: A) => unknown; random?: boolean; layout?: boolean; accepts?: string[] }
 
 // ---------------------------------------------------------------- argument makers
 const t = (shape: number[] = [2, 3], dtype: M.DType = 'float32'): Arg => ({ kind: 'tensor', good: (m) => det(m, shape, dtype) });
@@ -61,7 +62,8 @@ const REDUCE = ['sum', 'mean', 'prod', 'amax', 'amin', 'all', 'any', 'var', 'std
 const DIM_OPS = ['cumsum', 'softmax', 'logSoftmax'];
 
 const tensorRows: Row[] = [
-  ...UNARY.map((f) => row(`Tensor.${f}`, [t()], (_m, [x]) => x[f]())),
+  // printing a disposed tensor shows "tensor(<disposed>)": a debugging aid, not a use of the data
+  ...UNARY.map((f) => row(`Tensor.${f}`, [t()], (_m, [x]) => x[f](), f === 'toString' ? { accepts: ['disposed'] } : {})),
   ...BINARY.map((f) => row(`Tensor.${f}`, [t(), tl()], (_m, [x, y]) => x[f](y))),
   row('Tensor.add(alpha)', [t(), tl(), o(scalar(2))], (_m, [x, y, alpha]) => x.add(y, { alpha }), { names: ['add'] }),
   ...INPLACE_BINARY.map((f) => row(`Tensor.${f}`, [self(), tl()], (_m, [x, y]) => x[f](y))),
@@ -82,7 +84,7 @@ const tensorRows: Row[] = [
   row('Tensor.clamp', [t(), scalar(-0.5, true), scalar(0.5, true)], (_m, [x, lo, hi]) => x.clamp(lo, hi)),
   row('Tensor.where', [t(), mask(), tl()], (_m, [x, c, y]) => x.where(c, y)),
   ...REDUCE.map((f) => row(`Tensor.${f}`, [t(), k('dims', [1], true), bool()], (_m, [x, d, keepdim]) => x[f](d, { keepdim }))),
-  row('Tensor.logsumexp', [t(), k('dims', [1])], (_m, [x, d]) => x.logsumexp(d)),
+  row('Tensor.logsumexp', [t(), o(k('dims', [1]))], (_m, [x, d]) => x.logsumexp(d)),   // no dim: over all (as sum)
   row('Tensor.norm', [t(), scalar(2), k('dims', [1], true)], (_m, [x, p, d]) => x.norm(p, d)),
   row('Tensor.max', [t(), dim(1, true)], (_m, [x, d]) => x.max(d)),
   row('Tensor.min', [t(), dim(1, true)], (_m, [x, d]) => x.min(d)),
@@ -102,7 +104,8 @@ const tensorRows: Row[] = [
   row('Tensor.select', [t(), dim(1), pos(2)], (_m, [x, d, i]) => x.select(d, i)),
   row('Tensor.narrow', [t(), dim(1), pos(1), count(2)], (_m, [x, d, s, n]) => x.narrow(d, s, n)),
   row('Tensor.expand', [t([1, 3]), k('vshape', [4, 3])], (_m, [x, s]) => x.expand(s)),
-  row('Tensor.squeeze', [t([2, 1, 3]), dim(1, true)], (_m, [x, d]) => x.squeeze(d)),
+  // squeeze([]) squeezes no dim (torch's squeeze(dim=()))
+  row('Tensor.squeeze', [t([2, 1, 3]), dim(1, true)], (_m, [x, d]) => x.squeeze(d), { accepts: ['[]'] }),
   row('Tensor.unsqueeze', [t(), dim(1)], (_m, [x, d]) => x.unsqueeze(d)),
   row('Tensor.flatten', [t([2, 3, 2]), o(dim(0)), o(dim(1))], (_m, [x, a, b]) => x.flatten(a, b)),
   row('Tensor.unflatten', [t(), dim(1), k('vshape', [3, 1])], (_m, [x, d, s]) => x.unflatten(d, s)),
@@ -123,7 +126,7 @@ const tensorRows: Row[] = [
   row('Tensor.indexSelect', [t(), dim(1), index([2])], (_m, [x, d, i]) => x.indexSelect(d, i)),
   row('Tensor.indexAdd', [t(), dim(1), index([2]), t([2, 2]), o(scalar(1))], (_m, [x, d, i, s, alpha]) => x.indexAdd(d, i, s, { alpha })),
   row('Tensor.maskedFill', [t(), mask(), scalar(7)], (_m, [x, mk, v]) => x.maskedFill(mk, v)),
-  row('Tensor.oneHot', [index([4]), o(count(3))], (_m, [x, n]) => x.oneHot(n)),
+  row('Tensor.oneHot', [index([4]), o(count(3))], (_m, [x, n]) => x.oneHot(n), { accepts: ['-1'] }),   // -1: infer the count (torch)
   row('Tensor.topk', [t(), count(2), dim(1, true)], (_m, [x, n, d]) => x.topk(n, { dim: d })),
   row('Tensor.sort', [t(), dim(1, true), bool()], (_m, [x, d, descending]) => x.sort({ dim: d, descending })),
   row('Tensor.argsort', [t(), dim(1, true)], (_m, [x, d]) => x.argsort({ dim: d }), { names: ['sort'] }),
@@ -184,7 +187,7 @@ const topRows: Row[] = [
   row('adaptiveMaxPool2d', [t([1, 1, 4, 4]), count(2)], (m, [x, n]) => m.adaptiveMaxPool2d(x, n), { names: ['adaptive_max_pool2d'] }),
   row('interpolate', [t([1, 1, 2, 2]), count(4)], (m, [x, size]) => m.interpolate(x, { size })),
   row('interpolate(scale)', [t([1, 1, 2, 2]), hyper(2), k('enum', 'bilinear', true)], (m, [x, scaleFactor, mode]) => m.interpolate(x, { scaleFactor, mode }), { names: ['interpolate'] }),
-  row('batchNorm', [t([4, 3]), t([3]), t([3]), t([3]), positive([3]), bool(true), o(scalar(0.1)), o(scalar(1e-5))],
+  row('batchNorm', [t([4, 3]), o(t([3])), o(t([3])), o(t([3])), o(positive([3])), bool(true), o(scalar(0.1)), o(scalar(1e-5))],
     (m, [x, w, b, rm, rv, training, momentum, eps]) => m.batchNorm(x, w, b, rm, rv, training, momentum, eps), { names: ['batch_norm'] }),
   row('batchNorm(eval)', [t([4, 3]), t([3]), positive([3])],
     (m, [x, rm, rv]) => m.batchNorm(x, null, null, rm, rv, false), { names: ['batch_norm', 'batchNorm'] }),
@@ -280,7 +283,7 @@ const OPTIMIZERS: [string, (m: My, params: unknown, lr: unknown, extra: unknown)
   ['Adagrad', (m, p, lr, initialAccumulatorValue) => new m.optim.Adagrad(p as T[], { lr: lr as number, initialAccumulatorValue: initialAccumulatorValue as number })],
 ];
 /** A gradient that does not fit its parameter (shape, dtype, lifetime). */
-const gradArg: Arg = { kind: 'tensor', good: (m) => det(m, [2, 3]) };
+const gradArg: Arg = { kind: 'tensor', good: (m) => det(m, [2, 3]), optional: true };   // no grad: the param is skipped (torch)
 const optimRows: Row[] = OPTIMIZERS.flatMap(([name, make]) => [
   row(`optim.${name}`, [{ kind: 'params', good: (m) => [param(m)] }, o(hyper(0.1)), o(hyper(0.5))], (m, [p, lr, x]) => make(m, p, lr, x)),
   row(`optim.${name}.step`, [gradArg], (m, [g]) => {
