@@ -189,6 +189,9 @@ const topRows: Row[] = [
   row('interpolate(scale)', [t([1, 1, 2, 2]), hyper(2), k('enum', 'bilinear', true)], (m, [x, scaleFactor, mode]) => m.interpolate(x, { scaleFactor, mode }), { names: ['interpolate'] }),
   row('batchNorm', [t([4, 3]), o(t([3])), o(t([3])), o(t([3])), o(positive([3])), bool(true), o(scalar(0.1)), o(scalar(1e-5))],
     (m, [x, w, b, rm, rv, training, momentum, eps]) => m.batchNorm(x, w, b, rm, rv, training, momentum, eps), { names: ['batch_norm'] }),
+  // training moves the running stats in place: they are write targets (an expanded view must be refused)
+  row('batchNorm(running stats)', [self([3]), { kind: 'inplaceSelf', good: (m) => det(m, [3]).abs().add(0.5) }],
+    (m, [rm, rv]) => { m.batchNorm(det(m, [4, 3]), null, null, rm, rv, true, 0.1, 1e-5); return [rm, rv]; }, { names: ['batch_norm', 'batchNorm'] }),
   row('batchNorm(eval)', [t([4, 3]), t([3]), positive([3])],
     (m, [x, rm, rv]) => m.batchNorm(x, null, null, rm, rv, false), { names: ['batch_norm', 'batchNorm'] }),
   row('autograd.grad', [o(t([2, 3]))], (m, [g]) => { const w = m.ones([2, 3]).requiresGrad_(); return m.autograd.grad(w.mul(2), w, { gradOutputs: [g] }); }),
