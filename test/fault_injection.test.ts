@@ -145,6 +145,23 @@ describe('bad arguments to modules, data and autograd are named Errors', () => {
     expect(() => m.nn.utils.clipGradNorm_([p], NaN)).toThrow(/^clipGradNorm_: maxNorm must be a non-negative number, got NaN$/);
     expect(p.grad.toArray()).toEqual([1, 1, 1]);
   });
+  it('nn.init, nn.utils, Standardizer, defaultCollate and Perceptron check what they are given', () => {
+    expect(() => m.nn.init.kaimingUniform_('w' as never)).toThrow(/^calculateFanInAndFanOut: tensor must be a Tensor, got "w"$/);
+    expect(() => m.nn.init.zeros_({} as never)).toThrow(/^constant_: tensor must be a Tensor, got an object$/);
+    expect(() => m.nn.init.constant_(m.ones([2]), '1' as never)).toThrow(/^constant_: value must be a number, got string$/);
+    expect(() => m.nn.init.xavierUniform_(m.ones([2, 2]), NaN)).toThrow(/^xavierUniform_: gain must be a finite number, got NaN$/);
+    expect(m.nn.init.orthogonal_(m.zeros([0, 3])).shape).toEqual([0, 3]);   // empty: unchanged, as torch
+    const p = m.ones([2]).requiresGrad_();
+    p.grad = m.tensor([0.5, -2]);
+    expect(() => m.nn.utils.clipGradValue_([p], -1)).toThrow(/^clipGradValue_: clipValue must be a non-negative number, got -1$/);
+    expect(p.grad.toArray()).toEqual([0.5, -2]);
+    expect(() => m.nn.utils.l1Penalty([p, 'q'] as never)).toThrow(/^l1Penalty: every parameter must be a live Tensor, got string$/);
+    expect(() => new m.data.Standardizer().fit('x' as never)).toThrow(/^Standardizer.fit: x must be a live Tensor, got string$/);
+    expect(() => m.data.defaultCollate([m.ones([2]), 5])).toThrow(/^defaultCollate: mixed element types/);
+    expect(() => m.data.defaultCollate('ab' as never)).toThrow(/^defaultCollate: expected an array of items, got string$/);
+    expect(() => new m.models.Perceptron(NaN)).toThrow(/^Perceptron: inFeatures must be an integer >= 0, got NaN$/);
+    expect(() => new m.models.Perceptron(2).fit(m.ones([3, 2]), 'y' as never)).toThrow(/^Perceptron.fit: y must be a Tensor, got "y"$/);
+  });
   it('autograd.grad checks outputs, inputs and gradOutputs', () => {
     const w = m.ones([2]).requiresGrad_();
     expect(() => m.autograd.grad('y' as never, w)).toThrow(/^grad: outputs\[0\] must be a Tensor, got string$/);

@@ -166,6 +166,8 @@ const UPTO: Bad[] = COUNT.map((b) => (b.cls === 'huge' ? { ...b, expect: 'either
 const BOUND: Bad[] = POS.map((b) => (['range', 'negative', 'huge'].includes(b.cls) ? { ...b, expect: 'either' as Expect } : b));
 /** A padding: any non-negative integer (the output grows); negative only where it crops (ZeroPad2d). */
 const PAD: Bad[] = POS.map((b) => (b.cls === 'range' ? { ...b, expect: 'either' as Expect } : b));
+/** An epoch count: as COUNT, without the values that would train for ever (fit(epochs: Infinity) is a request). */
+const EPOCHS: Bad[] = COUNT.filter((b) => !['Infinity', '2^53', '2^62'].includes(b.label));
 /** A creation shape. Products that wrap int64 ([2^32, 2^32] is 2^64 elements) must be refused. */
 const SHAPE: Bad[] = [
   ...WRONG_TYPES,
@@ -284,7 +286,7 @@ const DATA: Bad[] = [
 
 export const BAD: Record<string, Bad[]> = {
   tensor: TENSOR, tensorLike: TENSOR_LIKE, inplaceSelf: INPLACE_SELF, index: INDEX, mask: MASK,
-  data: DATA, dim: DIM, dims: DIMS, pos: POS, pad: PAD, bound: BOUND, count: COUNT, upto: UPTO, shape: SHAPE, vshape: VSHAPE, scalar: SCALAR,
+  data: DATA, dim: DIM, dims: DIMS, pos: POS, pad: PAD, bound: BOUND, count: COUNT, epochs: EPOCHS, upto: UPTO, shape: SHAPE, vshape: VSHAPE, scalar: SCALAR,
   hyper: HYPER, dtype: DTYPE, bool: BOOL, tensors: TENSORS, params: PARAMS, options: OPTIONS, intScalar: INT_SCALAR, path: PATH, enum: ENUM, fn: FN, idxBytes: IDX_BYTES,
 };
 export type Kind = keyof typeof BAD;

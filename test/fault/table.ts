@@ -252,6 +252,14 @@ const MODULES: [string, Arg[], Ctor, Arg[]][] = [
   ['LogSoftmax', [dim(1)], (m, [d]) => new m.nn.LogSoftmax(d), [t()]],
   ['Softplus', [o(scalar(1)), o(scalar(20))], (m, [b, th]) => new m.nn.Softplus(b, th), [t()]],
   ['ReLU', [], (m) => new m.nn.ReLU(), [t()]],
+  ['Identity', [], (m) => new m.nn.Identity(), [t()]],
+  ['SELU', [], (m) => new m.nn.SELU(), [t()]],
+  ['SiLU', [], (m) => new m.nn.SiLU(), [t()]],
+  ['Tanh', [], (m) => new m.nn.Tanh(), [t()]],
+  ['L1Loss', [], (m) => new m.nn.L1Loss(), [t([4, 3]), t([4, 3])]],
+  ['HuberLoss', [scalar(1)], (m, [delta]) => new m.nn.HuberLoss({ delta }), [t([4, 3]), t([4, 3])]],
+  ['SmoothL1Loss', [scalar(1)], (m, [beta]) => new m.nn.SmoothL1Loss({ beta }), [t([4, 3]), t([4, 3])]],
+  ['BCEWithLogitsLoss', [o(t([3]))], (m, [posWeight]) => new m.nn.BCEWithLogitsLoss({ posWeight }), [t([4, 3]), prob([4, 3])]],
   ['Sigmoid', [], (m) => new m.nn.Sigmoid(), [t()]],
   ['Sequential', [], (m) => new m.nn.Sequential(new m.nn.Linear(3, 4), new m.nn.ReLU()), [t([2, 3])]],
   ['MaxPool2d', [count(2), count(2, true), o(k('pad', 0))], (m, [ks, stride, padding]) => new m.nn.MaxPool2d(ks, { stride, padding }), [t([1, 1, 4, 4])]],
@@ -299,6 +307,16 @@ const optimRows: Row[] = OPTIMIZERS.flatMap(([name, make]) => [
 ]);
 const sched = (m: My) => new m.optim.SGD([param(m)], { lr: 0.1 });
 const schedulerRows: Row[] = [
+  row('optim.LinearLR', [o(hyper(0.5)), o(count(4))], (m, [startFactor, totalIters]) => { const s = new m.optim.LinearLR(sched(m), { startFactor, totalIters }); s.step(); return s.getLastLr(); }),
+  row('optim.ReduceLROnPlateau', [o(hyper(0.5)), o(count(1)), scalar(1)], (m, [factor, patience, metric]) => {
+    const s = new m.optim.ReduceLROnPlateau(sched(m), { factor, patience });
+    for (let i = 0; i < 4; i++) s.step(metric);
+    return s.getLastLr();
+  }),
+  row('optim.EarlyStopping', [o(count(2)), o(hyper(0)), scalar(1)], (m, [patience, minDelta, metric]) => {
+    const e = new m.optim.EarlyStopping({ patience, minDelta });
+    return [e.step(metric), e.step(metric), e.step(metric)];
+  }),
   row('optim.StepLR', [count(2), o(scalar(0.5))], (m, [stepSize, gamma]) => { const s = new m.optim.StepLR(sched(m), { stepSize, gamma }); s.step(); s.step(); return s.getLastLr(); }),
   row('optim.CosineAnnealingLR', [count(10), o(scalar(0))], (m, [tMax, etaMin]) => { const s = new m.optim.CosineAnnealingLR(sched(m), { tMax, etaMin }); s.step(); return s.getLastLr(); }),
   row('optim.ExponentialLR', [scalar(0.9)], (m, [gamma]) => { const s = new m.optim.ExponentialLR(sched(m), { gamma }); s.step(); return s.getLastLr(); }),
@@ -330,6 +348,30 @@ const dataRows: Row[] = [
   row('data.randomShift', [t([2, 1, 4, 4]), count(1)], (m, [x, s]) => m.data.randomShift(x, s), { random: true }),
   row('data.readIdx', [{ kind: 'idxBytes', good: idx3 }], (m, [b]) => m.data.readIdx(b), { names: ['idx'] }),
   row('data.readIdx(path)', [{ kind: 'path', good: idxFile }], (m, [p]) => m.data.readIdx(p), { names: ['idx'] }),
+  row('nn.utils.clipGradValue_', [hyper(0.5)], (m, [v]) => { const p = param(m); m.nn.utils.clipGradValue_([p], v); return p.grad; }, { names: ['clip_grad_value'] }),
+  row('nn.utils.l1Penalty', [{ kind: 'tensors', good: (m) => [det(m, [2, 3]), det(m, [3])] }], (m, [ps]) => m.nn.utils.l1Penalty(ps),
+    { accepts: ['[t, t of [7, 5]]', '[t, int64 t]', '[0-d, 0-d]'] }),   // parameters of any shapes and dtypes
+  ...['uniform_', 'normal_', 'zeros_', 'ones_', 'xavierUniform_', 'xavierNormal_', 'kaimingUniform_', 'kaimingNormal_', 'lecunNormal_', 'orthogonal_']
+    .map((f) => row(`nn.init.${f}`, [t([4, 3])], (m, [x]) => (m.nn.init as any)[f](x), { random: true })),
+  row('nn.init.constant_', [t([4, 3]), scalar(2)], (m, [x, v]) => m.nn.init.constant_(x, v)),
+  row('nn.init.xavierUniform_(gain)', [hyper(1)], (m, [gain]) => m.nn.init.xavierUniform_(det(m, [4, 3]), gain), { random: true, names: ['xavierUniform_', 'xavier_uniform'] }),
+  row('nn.init.calculateGain', [k('enum', 'leaky_relu'), o(scalar(0.2))], (m, [nl, p]) => m.nn.init.calculateGain(nl, p), { names: ['calculate_gain'] }),
+  row('nn.init.calculateFanInAndFanOut', [t([4, 3])], (m, [x]) => m.nn.init.calculateFanInAndFanOut(x)),
+  row('data.Standardizer', [t([4, 3]), t([2, 3])], (m, [a, b]) => new m.data.Standardizer().fit(a).transform(b)),
+  row('data.defaultCollate', [tensors([3], [3])], (m, [items]) => m.data.defaultCollate(items), { names: ['defaultCollate', 'stack'] }),
+  row('train.evaluate', [t([4, 3]), index([4])], (m, [x, y]) =>
+    m.train.evaluate(new m.nn.Linear(3, 3), [[x, y]], (out, tg) => m.nn.functional.crossEntropy(out, tg))),
+  row('train.fit', [t([4, 3]), index([4]), k('epochs', 1)], (m, [x, y, epochs]) => {
+    const model = new m.nn.Linear(3, 3);
+    return m.train.fit(model, [[x, y]], {
+      epochs, optimizer: new m.optim.SGD(model.parameters(), { lr: 0.1 }), lossFn: (out, tg) => m.nn.functional.crossEntropy(out, tg),
+      progress: m.train.makeProgress(process.stdout, { quiet: true }),   // the child's stdout carries its reports
+    }).map((l) => l.loss);
+  }, { random: true }),
+  row('models.LeNet5.forward', [t([2, 1, 28, 28])], (m, [x]) => new m.models.LeNet5().forward(x), { names: ['LeNet5', 'Conv2d', 'conv2d'] }),
+  row('models.Perceptron', [count(3), t([4, 3]), { kind: 'tensor', good: (m) => det(m, [4]).gt(0).double() }, o(k('epochs', 3))],
+    (m, [n, x, y, epochs]) => new m.models.Perceptron(n).fit(x, y, { epochs })),
+  row('autograd.gradcheck', [{ kind: 'tensor', good: (m) => det(m, [3], 'float64').requiresGrad_() }], (m, [x]) => m.autograd.gradcheck((a) => a.sin(), [x])),
   row('nn.utils.clipGradNorm_', [hyper(1), o(k('hyper', 2))], (m, [maxNorm, normType]) => m.nn.utils.clipGradNorm_([param(m)], maxNorm, normType), { names: ['clip_grad_norm'] }),
   row('nn.Module.loadStateDict', [t([4, 3])], (m, [w]) => new m.nn.Linear(3, 4).loadStateDict({ weight: w, bias: det(m, [4]) })),
 ];

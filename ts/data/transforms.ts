@@ -50,6 +50,7 @@ export class Standardizer {
   std: Tensor | null = null;
 
   fit(x: Tensor): this {
+    if (!(x instanceof Tensor) || x.isDisposed) throw new Error(`Standardizer.fit: x must be a live Tensor, got ${x instanceof Tensor ? 'a disposed tensor' : typeof x}`);
     if (x.ndim < 1 || x.shape[0] === 0) throw new Error(`Standardizer.fit: expected at least one row, got [${x.shape.join(', ')}]`);
     if (!x.isFloatingPoint()) throw new Error(`Standardizer.fit: expected a floating-point tensor, got ${x.dtype}`);
     this.dispose();
@@ -70,6 +71,7 @@ export class Standardizer {
   /** (x - mean) / std. */
   transform(x: Tensor): Tensor {
     const [m, s] = this.fitted('transform');
+    if (!(x instanceof Tensor) || x.isDisposed) throw new Error(`Standardizer.transform: x must be a live Tensor, got ${x instanceof Tensor ? 'a disposed tensor' : typeof x}`);
     const c = x.sub(m);
     const out = c.div(s);
     c.dispose();

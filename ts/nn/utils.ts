@@ -21,13 +21,16 @@ export function clipGradNorm_(params: Iterable<Tensor>, maxNorm: number, normTyp
 }
 /** Clamps every gradient element to [-clipValue, clipValue]. */
 export function clipGradValue_(params: Iterable<Tensor>, clipValue: number): void {
-  if (typeof clipValue !== 'number' || Number.isNaN(clipValue)) throw new Error(`clipGradValue_: clipValue must be a number, got ${typeof clipValue === 'number' ? clipValue : typeof clipValue}`);
+  // a negative bound would clamp to [c, -c]: every gradient element becomes -c
+  if (typeof clipValue !== 'number' || !(clipValue >= 0)) throw new Error(`clipGradValue_: clipValue must be a non-negative number, got ${typeof clipValue === 'number' ? clipValue : typeof clipValue}`);
   noGrad(() => { for (const p of withGrad(params)) p.grad!.clamp_(-clipValue, clipValue); });
 }
 /** Σ|w| over the parameters (differentiable): add `l1Penalty(ps).mul(lambda)` to a loss. */
 export function l1Penalty(params: Iterable<Tensor>): Tensor {
   let s: Tensor | null = null;
-  for (const p of params) { const a = p.abs().sum(); s = s ? s.add(a) : a; }
+  if (params === null || typeof params !== 'object' || !(Symbol.iterator in params)) throw new Error(`l1Penalty: params must be an iterable of tensors, got ${params === null ? 'null' : typeof params}`);
+  for (const p of params) {
+    if (!(p instanceof Tensor) || p.isDisposed) throw new Error(`l1Penalty: every parameter must be a live Tensor, got ${p instanceof Tensor ? 'a disposed tensor' : typeof p}`); const a = p.abs().sum(); s = s ? s.add(a) : a; }
   if (!s) throw new Error('l1Penalty: no parameters given');
   return s;
 }
