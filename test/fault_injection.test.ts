@@ -175,5 +175,6 @@ describe('bad arguments to modules, data and autograd are named Errors', () => {
     expect(() => m.autograd.grad('y' as never, w)).toThrow(/^grad: outputs\[0\] must be a Tensor, got string$/);
     expect(() => m.autograd.grad(w.sum(), [w, 3] as never)).toThrow(/^grad: inputs\[1\] must be a Tensor, got number$/);
     expect(() => m.autograd.grad(w.mul(2), w, { gradOutputs: [{}] as never })).toThrow(/^grad: gradOutputs\[0\] must be a Tensor, got object$/);
+    expect(() => m.autograd.gradcheck((x) => x.sin(), [undefined] as never)).toThrow(/^gradcheck: input 0 must be a live Tensor, got undefined$/);
   });
 });
