@@ -205,7 +205,7 @@ const LOSSES: [string, (m: My) => T][] = [['mseLoss', (m) => det(m, [4, 3])], ['
   ['huberLoss', (m) => det(m, [4, 3])], ['smoothL1Loss', (m) => det(m, [4, 3])], ['binaryCrossEntropy', (m) => det(m, [4, 3]).sigmoid()],
   ['binaryCrossEntropyWithLogits', (m) => det(m, [4, 3]).sigmoid()]];
 const functionalRows: Row[] = [
-  row('nn.functional.linear', [t([2, 3]), t([4, 3]), o(t([4]))], (m, [x, w, b]) => F(m).linear(x, w, b)),
+  row('nn.functional.linear', [t([2, 3]), t([4, 3]), o(t([4]))], (m, [x, w, b]) => F(m).linear(x, w, b), { accepts: ['2'] }),   // a number bias broadcasts
   row('nn.functional.bilinear', [t([2, 3]), t([2, 2]), t([4, 3, 2])], (m, [a, b, w]) => F(m).bilinear(a, b, w)),
   row('nn.functional.dropout', [t(), o(k('hyper', 0.5)), bool(true)], (m, [x, p, tr]) => F(m).dropout(x, p, tr), { random: true }),
   row('nn.functional.dropout2d', [t([1, 2, 3, 3]), o(k('hyper', 0.5))], (m, [x, p]) => F(m).dropout2d(x, p), { random: true }),
