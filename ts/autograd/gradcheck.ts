@@ -1,5 +1,5 @@
 // gradcheck: the full Jacobian from autograd against float64 central differences.
-import type { Tensor } from '../tensor';
+import { Tensor } from '../tensor';
 import { zeros, tensor } from '../creation';
 import { noGrad } from './engine';
 import { grad } from './index';
@@ -16,8 +16,11 @@ export interface GradcheckOptions { eps?: number; atol?: number; rtol?: number }
  */
 export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], o: GradcheckOptions = {}): true {
   const eps = o.eps ?? 1e-6, atol = o.atol ?? 1e-5, rtol = o.rtol ?? 1e-3;
+  if (typeof fn !== 'function') throw new Error(`gradcheck: fn must be a function, got ${typeof fn}`);
+  if (!Array.isArray(inputs)) throw new Error(`gradcheck: inputs must be an array of tensors, got ${inputs === null ? 'null' : typeof inputs}`);
   for (const [k, x] of inputs.entries())
-    if (x.dtype !== 'float64' || !x.requiresGrad) throw new Error(`gradcheck: input ${k} must be a float64 tensor that requires grad (got ${x.dtype}${x.requiresGrad ? '' : ', no grad'})`);
+    if (!(x instanceof Tensor) || x.isDisposed) throw new Error(`gradcheck: input ${k} must be a live Tensor, got ${x instanceof Tensor ? 'a disposed tensor' : typeof x}`);
+    else if (x.dtype !== 'float64' || !x.requiresGrad) throw new Error(`gradcheck: input ${k} must be a float64 tensor that requires grad (got ${x.dtype}${x.requiresGrad ? '' : ', no grad'})`);
   const y = fn(...inputs);
   const m = y.numel();
   const base = inputs.map((x) => Float64Array.from(x.contiguous().data() as Float64Array));

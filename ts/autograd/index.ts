@@ -14,6 +14,14 @@ export interface GradOptions { gradOutputs?: Tensor[]; retainGraph?: boolean; cr
 export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts: GradOptions = {}): (Tensor | null)[] {
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
+  const live = (what: string, t: unknown) => {
+    if (!(t instanceof Tensor)) throw new Error(`grad: ${what} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+    if (t.isDisposed) throw new Error(`grad: ${what} is a disposed tensor`);
+  };
+  outs.forEach((t, k) => live(`outputs[${k}]`, t));
+  ins.forEach((t, k) => live(`inputs[${k}]`, t));
+  if (opts.gradOutputs !== undefined && !Array.isArray(opts.gradOutputs)) throw new Error(`grad: gradOutputs must be an array of tensors, got ${typeof opts.gradOutputs}`);
+  opts.gradOutputs?.forEach((t, k) => { if (t !== null && t !== undefined) live(`gradOutputs[${k}]`, t); });
   for (const t of ins) if (!t.requiresGrad) throw new Error('grad: one of the differentiated tensors does not require grad');
   const total: (Tensor | null)[] = ins.map(() => null);
   outs.forEach((y, k) => {

@@ -20,9 +20,13 @@ export interface DataLoaderOptions<T, B> {
  * booleans a bool tensor, arrays and plain objects are collated field by field.
  */
 export function defaultCollate(items: unknown[]): any {
+  if (!Array.isArray(items)) throw new Error(`defaultCollate: expected an array of items, got ${items === null ? 'null' : typeof items}`);
   if (items.length === 0) throw new Error('defaultCollate: empty batch');
   const first = items[0];
-  if (first instanceof Tensor) return stack(items as Tensor[]);
+  if (first instanceof Tensor) {
+    if (!items.every((v) => v instanceof Tensor)) throw new Error('defaultCollate: mixed element types in batch (a tensor and something else)');
+    return stack(items as Tensor[]);
+  }
   if (typeof first === 'number' || typeof first === 'boolean') {
     if (!items.every((v) => typeof v === typeof first)) throw new Error('defaultCollate: mixed element types in batch');
     return tensor(items as number[]);
@@ -73,12 +77,13 @@ export class DataLoader<T = unknown, B = any> implements Iterable<B> {
   constructor(dataset: Dataset<T>, opts: DataLoaderOptions<T, B> = {}) {
     if (!(dataset instanceof Dataset)) throw new Error('DataLoader: dataset must be a Dataset');
     const { batchSize = 1, shuffle = false, dropLast = false, seed, collate } = opts;
-    if (!Number.isInteger(batchSize) || batchSize <= 0) throw new Error(`DataLoader: batchSize should be a positive integer, got ${batchSize}`);
+    if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize <= 0)
+      throw new Error(`DataLoader: batchSize should be a positive integer, got ${typeof batchSize === 'number' ? batchSize : typeof batchSize}`);
     this.dataset = dataset;
     this.batchSize = batchSize;
     this.shuffle = shuffle;
     this.dropLast = dropLast;
-    this.gen = shuffle ? Generator.fromSeed(seed) : null;
+    this.gen = shuffle ? Generator.fromSeed(seed, 'DataLoader') : null;
     this.collate = collate ?? null;
   }
 

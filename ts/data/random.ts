@@ -6,9 +6,9 @@ export class Generator {
   private s: number;
   constructor(seed: number) { this.s = seed >>> 0; }
   /** Seeded from `seed`, or (when absent) from myelin's global generator so manualSeed() repeats runs. */
-  static fromSeed(seed?: number): Generator {
+  static fromSeed(seed?: number, who = 'Generator'): Generator {
     if (seed !== undefined) {
-      if (!Number.isFinite(seed)) throw new Error(`seed must be a finite number, got ${seed}`);
+      if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new Error(`${who}: seed must be a finite number, got ${typeof seed === 'number' ? seed : typeof seed}`);
       return new Generator(seed);
     }
     const t = randint(0, 2 ** 31 - 1, [1]);

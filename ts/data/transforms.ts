@@ -1,7 +1,7 @@
 // Feature scaling: per-channel normalize and a StandardScaler-like Standardizer.
 import { tensor, randint } from '../creation';
 import { cat } from '../functional';
-import type { Tensor } from '../tensor';
+import { Tensor } from '../tensor';
 
 /** Broadcastable [1, C, 1, ...] tensor of per-channel values for x (or a scalar). */
 function perChannel(x: Tensor, v: number | number[], what: string): number | Tensor {
@@ -22,6 +22,10 @@ function perChannel(x: Tensor, v: number | number[], what: string): number | Ten
  * ```
  */
 export function normalize(x: Tensor, mean: number | number[], std: number | number[]): Tensor {
+  if (!(x instanceof Tensor) || x.isDisposed) throw new Error(`normalize: x must be a live Tensor, got ${x instanceof Tensor ? 'a disposed tensor' : typeof x}`);
+  for (const [what, v] of [['mean', mean], ['std', std]] as const)
+    if (!(typeof v === 'number' || (Array.isArray(v) && v.every((e) => typeof e === 'number'))))
+      throw new Error(`normalize: ${what} must be a number or an array of numbers, got ${typeof v}`);
   if (!x.isFloatingPoint()) throw new Error(`normalize: expected a floating-point tensor, got ${x.dtype}`);
   const stds = typeof std === 'number' ? [std] : std;
   if (stds.some((s) => s === 0)) throw new Error('normalize: std evaluated to zero, leading to division by zero');
@@ -46,6 +50,7 @@ export class Standardizer {
   std: Tensor | null = null;
 
   fit(x: Tensor): this {
+    if (!(x instanceof Tensor) || x.isDisposed) throw new Error(`Standardizer.fit: x must be a live Tensor, got ${x instanceof Tensor ? 'a disposed tensor' : typeof x}`);
     if (x.ndim < 1 || x.shape[0] === 0) throw new Error(`Standardizer.fit: expected at least one row, got [${x.shape.join(', ')}]`);
     if (!x.isFloatingPoint()) throw new Error(`Standardizer.fit: expected a floating-point tensor, got ${x.dtype}`);
     this.dispose();
@@ -66,6 +71,7 @@ export class Standardizer {
   /** (x - mean) / std. */
   transform(x: Tensor): Tensor {
     const [m, s] = this.fitted('transform');
+    if (!(x instanceof Tensor) || x.isDisposed) throw new Error(`Standardizer.transform: x must be a live Tensor, got ${x instanceof Tensor ? 'a disposed tensor' : typeof x}`);
     const c = x.sub(m);
     const out = c.div(s);
     c.dispose();
@@ -98,8 +104,10 @@ export class Standardizer {
  * ```
  */
 export function randomShift(x: Tensor, maxShift: number, o: { fill?: number; groups?: number } = {}): Tensor {
+  if (!(x instanceof Tensor) || x.isDisposed) throw new Error(`randomShift: x must be a live Tensor, got ${x instanceof Tensor ? 'a disposed tensor' : typeof x}`);
   if (x.ndim !== 4) throw new Error(`randomShift: expected [N, C, H, W] images, got [${x.shape.join(', ')}]`);
-  if (!Number.isInteger(maxShift) || maxShift < 0) throw new Error(`randomShift: maxShift must be a non-negative integer, got ${maxShift}`);
+  if (typeof maxShift !== 'number' || !Number.isSafeInteger(maxShift) || maxShift < 0)
+    throw new Error(`randomShift: maxShift must be a non-negative integer, got ${typeof maxShift === 'number' ? maxShift : typeof maxShift}`);
   const [N, , H, W] = x.shape, m = maxShift;
   if (m === 0 || N === 0) return x;
   const p = x.pad([m, m, m, m], { value: o.fill ?? 0 });

@@ -4,6 +4,7 @@ import type { Tensor } from '../tensor';
 import { zeros } from '../creation';
 import { noGrad } from '../autograd/engine';
 import { tidy, keep } from '../memory';
+import { intArg, numberArg, tensorArg } from '../nn/module';
 
 export interface PerceptronFit { converged: boolean; epochs: number; errors: number[] }
 
@@ -18,16 +19,22 @@ export class Perceptron {
   readonly weight: Tensor;
   readonly bias: Tensor;
   constructor(readonly inFeatures: number) {
+    intArg('Perceptron', 'inFeatures', inFeatures);
     this.weight = keep(zeros([inFeatures], { dtype: 'float64' }));
     this.bias = keep(zeros([], { dtype: 'float64' }));
   }
   /** 0/1 predictions for rows of x. */
   predict(x: Tensor): Tensor {
+    tensorArg('Perceptron.predict', 'x', x);
     return noGrad(() => tidy(() => x.double().matmul(this.weight).add(this.bias).gt(0).double()));
   }
   /** Presents the samples in order, epoch after epoch, until an epoch has no errors. */
   fit(x: Tensor, y: Tensor, opts: { epochs?: number; lr?: number } = {}): PerceptronFit {
     const lr = opts.lr ?? 1, maxEpochs = opts.epochs ?? 100;
+    tensorArg('Perceptron.fit', 'x', x);
+    tensorArg('Perceptron.fit', 'y', y);
+    numberArg('Perceptron.fit', 'lr', lr);
+    intArg('Perceptron.fit', 'epochs', maxEpochs);
     if (x.ndim !== 2 || x.shape[1] !== this.inFeatures || y.ndim !== 1 || y.shape[0] !== x.shape[0])
       throw new Error(`Perceptron.fit: expected x [N, ${this.inFeatures}] and y [N], got [${x.shape.join(', ')}] and [${y.shape.join(', ')}]`);
     const errors: number[] = [];

@@ -2,12 +2,14 @@
 import type { Tensor } from '../tensor';
 import { randn, tensor } from '../creation';
 import { noGrad } from '../autograd/engine';
+import { tensorArg, numberArg } from './module';
 
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
 export type FanMode = 'fanIn' | 'fanOut';
 
 /** The recommended gain for a nonlinearity (torch.nn.init.calculate_gain). */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
+  if (param !== undefined && param !== null) numberArg('calculateGain', 'param', param);
   switch (nonlinearity) {
     case 'linear': case 'conv1d': case 'conv2d': case 'conv3d': case 'sigmoid': return 1;
     case 'tanh': return 5 / 3;
@@ -19,23 +21,30 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
 }
 /** [fanIn, fanOut] of a weight [out, in, ...kernel]. */
 export function calculateFanInAndFanOut(t: Tensor): [number, number] {
+  tensorArg('calculateFanInAndFanOut', 'tensor', t);
   if (t.ndim < 2) throw new Error(`init: fan in and fan out can not be computed for a tensor with fewer than 2 dimensions (shape [${t.shape.join(', ')}])`);
   const rf = t.shape.slice(2).reduce((a, b) => a * b, 1);
   return [t.shape[1] * rf, t.shape[0] * rf];
 }
 const fan = (t: Tensor, mode: FanMode): number => calculateFanInAndFanOut(t)[mode === 'fanIn' ? 0 : 1];
 
-export const uniform_ = (t: Tensor, a = 0, b = 1): Tensor => noGrad(() => t.uniform_(a, b));
-export const normal_ = (t: Tensor, mean = 0, std = 1): Tensor => noGrad(() => t.normal_(mean, std));
-export const constant_ = (t: Tensor, v: number): Tensor => noGrad(() => t.fill_(v));
+// each initializer checks its tensor first, so a wrong argument names it (not "t.fill_ is not a function")
+export const uniform_ = (t: Tensor, a = 0, b = 1): Tensor => noGrad(() => tensorArg('uniform_', 'tensor', t).uniform_(a, b));
+export const normal_ = (t: Tensor, mean = 0, std = 1): Tensor => noGrad(() => tensorArg('normal_', 'tensor', t).normal_(mean, std));
+export const constant_ = (t: Tensor, v: number): Tensor => {
+  if (typeof v !== 'number' && typeof v !== 'boolean') throw new Error(`constant_: value must be a number, got ${typeof v}`);
+  return noGrad(() => tensorArg('constant_', 'tensor', t).fill_(v));
+};
 export const zeros_ = (t: Tensor): Tensor => constant_(t, 0);
 export const ones_ = (t: Tensor): Tensor => constant_(t, 1);
 export function xavierUniform_(t: Tensor, gain = 1): Tensor {
+  numberArg('xavierUniform_', 'gain', gain);
   const [i, o] = calculateFanInAndFanOut(t);
   const a = gain * Math.sqrt(6 / (i + o));
   return uniform_(t, -a, a);
 }
 export function xavierNormal_(t: Tensor, gain = 1): Tensor {
+  numberArg('xavierNormal_', 'gain', gain);
   const [i, o] = calculateFanInAndFanOut(t);
   return normal_(t, 0, gain * Math.sqrt(2 / (i + o)));
 }
@@ -53,7 +62,10 @@ export function kaimingNormal_(t: Tensor, o: KaimingOptions = {}): Tensor {
 export const lecunNormal_ = (t: Tensor): Tensor => normal_(t, 0, 1 / Math.sqrt(fan(t, 'fanIn')));
 /** A (semi-)orthogonal matrix from the QR decomposition of a Gaussian one (torch.nn.init.orthogonal_). */
 export function orthogonal_(t: Tensor, gain = 1): Tensor {
+  tensorArg('orthogonal_', 'tensor', t);
+  numberArg('orthogonal_', 'gain', gain);
   if (t.ndim < 2) throw new Error('orthogonal_: only tensors with 2 or more dimensions are supported');
+  if (t.numel() === 0) return t;   // nothing to fill (torch returns it unchanged)
   const rows = t.shape[0], cols = t.numel() / rows;
   const tall = rows < cols ? [cols, rows] : [rows, cols];
   const [m, n] = tall;  // m >= n: orthonormalize the n columns of an m x n Gaussian matrix

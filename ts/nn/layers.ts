@@ -2,11 +2,14 @@
 // Each is a thin Module over nn.functional; default initializations follow PyTorch's.
 import { Tensor } from '../tensor';
 import { empty, ones, zeros, tensor } from '../creation';
-import { Module, Parameter } from './module';
+import { Module, Parameter, tensorArg, intArg, numberArg } from './module';
 import * as F from './functional';
 import * as init from './init';
 
 const newParam = (...shape: number[]): Parameter => new Parameter(empty(shape));
+/** The input of a module's forward, checked (a named Error instead of "x.relu is not a function"). */
+const input = (m: Module, x: unknown, what = 'input'): Tensor => tensorArg(m.constructor.name, what, x);
+const dimArg = (op: string, v: unknown): number => intArg(op, 'dim', v, -Infinity);
 
 /**
  * y = x Wᵀ + b. Weight [out, in] from kaiming_uniform(a = √5) and bias from U(±1/√in), as torch.
@@ -20,6 +23,8 @@ export class Linear extends Module {
   bias: Parameter | null;
   constructor(readonly inFeatures: number, readonly outFeatures: number, opts: { bias?: boolean } = {}) {
     super();
+    intArg('Linear', 'in_features', inFeatures);
+    intArg('Linear', 'out_features', outFeatures);
     this.weight = newParam(outFeatures, inFeatures);
     this.bias = opts.bias === false ? null : newParam(outFeatures);
     this.resetParameters();
@@ -29,7 +34,7 @@ export class Linear extends Module {
     const b = this.inFeatures > 0 ? 1 / Math.sqrt(this.inFeatures) : 0;
     if (this.bias) init.uniform_(this.bias, -b, b);
   }
-  forward(x: Tensor): Tensor { return F.linear(x, this.weight, this.bias); }
+  forward(x: Tensor): Tensor { return F.linear(input(this, x), this.weight, this.bias); }
   extraRepr(): string { return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias ? 'True' : 'False'}`; }
 }
 
@@ -39,71 +44,80 @@ export class Bilinear extends Module {
   bias: Parameter | null;
   constructor(readonly in1Features: number, readonly in2Features: number, readonly outFeatures: number, opts: { bias?: boolean } = {}) {
     super();
+    for (const [what, v] of [['in1_features', in1Features], ['in2_features', in2Features], ['out_features', outFeatures]] as const) intArg('Bilinear', what, v);
     const b = 1 / Math.sqrt(in1Features);
     this.weight = newParam(outFeatures, in1Features, in2Features);
     init.uniform_(this.weight, -b, b);
     this.bias = opts.bias === false ? null : newParam(outFeatures);
     if (this.bias) init.uniform_(this.bias, -b, b);
   }
-  forward(x1: Tensor, x2: Tensor): Tensor { return F.bilinear(x1, x2, this.weight, this.bias); }
+  forward(x1: Tensor, x2: Tensor): Tensor { return F.bilinear(input(this, x1, 'input1'), input(this, x2, 'input2'), this.weight, this.bias); }
   extraRepr(): string { return `in1_features=${this.in1Features}, in2_features=${this.in2Features}, out_features=${this.outFeatures}, bias=${this.bias ? 'True' : 'False'}`; }
 }
 
-export class Identity extends Module { forward(x: Tensor): Tensor { return x; } }
+export class Identity extends Module { forward(x: Tensor): Tensor { return input(this, x); } }
 export class Flatten extends Module {
-  constructor(readonly startDim = 1, readonly endDim = -1) { super(); }
-  forward(x: Tensor): Tensor { return x.flatten(this.startDim, this.endDim); }
+  constructor(readonly startDim = 1, readonly endDim = -1) { super(); dimArg('Flatten', startDim); dimArg('Flatten', endDim); }
+  forward(x: Tensor): Tensor { return input(this, x).flatten(this.startDim, this.endDim); }
   extraRepr(): string { return `start_dim=${this.startDim}, end_dim=${this.endDim}`; }
 }
 export class Unflatten extends Module {
-  constructor(readonly dim: number, readonly sizes: number[]) { super(); }
-  forward(x: Tensor): Tensor { return x.unflatten(this.dim, this.sizes); }
+  constructor(readonly dim: number, readonly sizes: number[]) {
+    super();
+    dimArg('Unflatten', dim);
+    if (!Array.isArray(sizes)) throw new Error(`Unflatten: sizes must be an array of integers, got ${typeof sizes}`);
+    sizes.forEach((v) => intArg('Unflatten', 'sizes', v, -1));
+  }
+  forward(x: Tensor): Tensor { return input(this, x).unflatten(this.dim, this.sizes); }
   extraRepr(): string { return `dim=${this.dim}, unflattened_size=(${this.sizes.join(', ')})`; }
 }
 /** Zeroes elements with probability p in training and scales the rest by 1/(1-p); identity in eval. */
 export class Dropout extends Module {
   constructor(readonly p = 0.5) {
     super();
-    if (!(p >= 0 && p <= 1)) throw new Error(`Dropout: probability has to be between 0 and 1, but got ${p}`);
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`Dropout: probability has to be between 0 and 1, but got ${String(p)}`);
   }
-  forward(x: Tensor): Tensor { return F.dropout(x, this.p, this.training); }
+  forward(x: Tensor): Tensor { return F.dropout(input(this, x), this.p, this.training); }
   extraRepr(): string { return `p=${this.p}, inplace=False`; }
 }
 
 // ---- activations
-export class ReLU extends Module { forward(x: Tensor): Tensor { return x.relu(); } }
+export class ReLU extends Module { forward(x: Tensor): Tensor { return input(this, x).relu(); } }
 export class LeakyReLU extends Module {
-  constructor(readonly negativeSlope = 0.01) { super(); }
-  forward(x: Tensor): Tensor { return x.leakyRelu(this.negativeSlope); }
+  constructor(readonly negativeSlope = 0.01) { super(); numberArg('LeakyReLU', 'negative_slope', negativeSlope); }
+  forward(x: Tensor): Tensor { return input(this, x).leakyRelu(this.negativeSlope); }
   extraRepr(): string { return `negative_slope=${this.negativeSlope}`; }
 }
 export class ELU extends Module {
-  constructor(readonly alpha = 1) { super(); }
-  forward(x: Tensor): Tensor { return x.elu(this.alpha); }
+  constructor(readonly alpha = 1) { super(); numberArg('ELU', 'alpha', alpha); }
+  forward(x: Tensor): Tensor { return input(this, x).elu(this.alpha); }
   extraRepr(): string { return `alpha=${this.alpha}`; }
 }
-export class SELU extends Module { forward(x: Tensor): Tensor { return x.selu(); } }
+export class SELU extends Module { forward(x: Tensor): Tensor { return input(this, x).selu(); } }
 export class GELU extends Module {
-  constructor(readonly approximate: 'none' | 'tanh' = 'none') { super(); }
-  forward(x: Tensor): Tensor { return x.gelu({ approximate: this.approximate }); }
+  constructor(readonly approximate: 'none' | 'tanh' = 'none') {
+    super();
+    if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`GELU: approximate must be 'none' or 'tanh', got ${String(approximate)}`);
+  }
+  forward(x: Tensor): Tensor { return input(this, x).gelu({ approximate: this.approximate }); }
   extraRepr(): string { return `approximate='${this.approximate}'`; }
 }
-export class SiLU extends Module { forward(x: Tensor): Tensor { return x.silu(); } }
-export class Sigmoid extends Module { forward(x: Tensor): Tensor { return x.sigmoid(); } }
-export class Tanh extends Module { forward(x: Tensor): Tensor { return x.tanh(); } }
+export class SiLU extends Module { forward(x: Tensor): Tensor { return input(this, x).silu(); } }
+export class Sigmoid extends Module { forward(x: Tensor): Tensor { return input(this, x).sigmoid(); } }
+export class Tanh extends Module { forward(x: Tensor): Tensor { return input(this, x).tanh(); } }
 export class Softmax extends Module {
-  constructor(readonly dim: number) { super(); }
-  forward(x: Tensor): Tensor { return x.softmax(this.dim); }
+  constructor(readonly dim: number) { super(); dimArg('Softmax', dim); }
+  forward(x: Tensor): Tensor { return input(this, x).softmax(this.dim); }
   extraRepr(): string { return `dim=${this.dim}`; }
 }
 export class LogSoftmax extends Module {
-  constructor(readonly dim: number) { super(); }
-  forward(x: Tensor): Tensor { return x.logSoftmax(this.dim); }
+  constructor(readonly dim: number) { super(); dimArg('LogSoftmax', dim); }
+  forward(x: Tensor): Tensor { return input(this, x).logSoftmax(this.dim); }
   extraRepr(): string { return `dim=${this.dim}`; }
 }
 export class Softplus extends Module {
-  constructor(readonly beta = 1, readonly threshold = 20) { super(); }
-  forward(x: Tensor): Tensor { return x.softplus({ beta: this.beta, threshold: this.threshold }); }
+  constructor(readonly beta = 1, readonly threshold = 20) { super(); numberArg('Softplus', 'beta', beta); numberArg('Softplus', 'threshold', threshold); }
+  forward(x: Tensor): Tensor { return input(this, x).softplus({ beta: this.beta, threshold: this.threshold }); }
   extraRepr(): string { return `beta=${this.beta}, threshold=${this.threshold}`; }
 }
 
@@ -121,8 +135,10 @@ export class BatchNorm1d extends Module {
   readonly trackRunningStats: boolean;
   constructor(readonly numFeatures: number, o: BatchNormOptions = {}) {
     super();
-    this.eps = o.eps ?? 1e-5;
-    this.momentum = o.momentum === undefined ? 0.1 : o.momentum;
+    const name = new.target.name;
+    intArg(name, 'num_features', numFeatures);
+    this.eps = numberArg(name, 'eps', o.eps ?? 1e-5, 0);
+    this.momentum = o.momentum === undefined ? 0.1 : o.momentum === null ? null : numberArg(name, 'momentum', o.momentum);
     this.trackRunningStats = o.trackRunningStats ?? true;
     const affine = o.affine ?? true;
     this.weight = affine ? new Parameter(ones([numFeatures])) : null;
@@ -137,7 +153,7 @@ export class BatchNorm1d extends Module {
     if (x.ndim !== 2 && x.ndim !== 3) throw new Error(`BatchNorm1d: expected 2D or 3D input (got ${x.ndim}D input)`);
   }
   forward(x: Tensor): Tensor {
-    this.checkInput(x);
+    this.checkInput(input(this, x));
     if (x.shape[1] !== this.numFeatures) throw new Error(`${this.constructor.name}: expected ${this.numFeatures} channels, got input [${x.shape.join(', ')}]`);
     const useBatch = this.training || !this.trackRunningStats;
     return F.batchNorm(x, this.runningMean, this.runningVar, this.weight, this.bias, useBatch,
@@ -156,11 +172,13 @@ export class LayerNorm extends Module {
   constructor(normalizedShape: number | number[], readonly eps = 1e-5, opts: { elementwiseAffine?: boolean; bias?: boolean } = {}) {
     super();
     this.normalizedShape = Array.isArray(normalizedShape) ? normalizedShape : [normalizedShape];
+    this.normalizedShape.forEach((v) => intArg('LayerNorm', 'normalized_shape', v));
+    numberArg('LayerNorm', 'eps', eps, 0);
     const affine = opts.elementwiseAffine ?? true;
     this.weight = affine ? new Parameter(ones(this.normalizedShape)) : null;
     this.bias = affine && opts.bias !== false ? new Parameter(zeros(this.normalizedShape)) : null;
   }
-  forward(x: Tensor): Tensor { return F.layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps); }
+  forward(x: Tensor): Tensor { return F.layerNorm(input(this, x), this.normalizedShape, this.weight, this.bias, this.eps); }
   extraRepr(): string { return `(${this.normalizedShape.join(', ')},), eps=${this.eps}, elementwise_affine=${this.weight ? 'True' : 'False'}`; }
 }
 
@@ -170,8 +188,11 @@ export class Embedding extends Module {
   readonly paddingIdx: number | null;
   constructor(readonly numEmbeddings: number, readonly embeddingDim: number, opts: { paddingIdx?: number } = {}) {
     super();
+    intArg('Embedding', 'num_embeddings', numEmbeddings);
+    intArg('Embedding', 'embedding_dim', embeddingDim);
     let p = opts.paddingIdx ?? null;
     if (p !== null) {
+      intArg('Embedding', 'paddingIdx', p, -Infinity);
       if (p >= numEmbeddings || p < -numEmbeddings) throw new Error(`Embedding: paddingIdx ${p} must be within num_embeddings ${numEmbeddings}`);
       if (p < 0) p += numEmbeddings;
     }
@@ -180,7 +201,7 @@ export class Embedding extends Module {
     init.normal_(this.weight);
     if (p !== null) init.zeros_(this.weight.select(0, p));
   }
-  forward(indices: Tensor): Tensor { return F.embedding(indices, this.weight, this.paddingIdx); }
+  forward(indices: Tensor): Tensor { return F.embedding(input(this, indices, 'indices'), this.weight, this.paddingIdx); }
   extraRepr(): string { return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx !== null ? `, padding_idx=${this.paddingIdx}` : ''}`; }
 }
 

@@ -20,6 +20,37 @@ export class Parameter extends Tensor {
   }
 }
 
+/** A JS value as an error message shows it (template literals throw on symbols). */
+export function showValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'symbol' || typeof v === 'function') return typeof v;
+  if (v instanceof Tensor) return `a ${v.isDisposed ? 'disposed ' : ''}tensor`;
+  if (Array.isArray(v)) return `[${v.map(showValue).join(', ')}]`;
+  return v !== null && typeof v === 'object' ? 'an object' : String(v);
+}
+/**
+ * A module's tensor argument, checked before any method is called on it, so that a wrong
+ * argument is an Error naming the module rather than V8's "x.relu is not a function".
+ */
+export function tensorArg(op: string, what: string, x: unknown): Tensor {
+  if (!(x instanceof Tensor)) throw new Error(`${op}: ${what} must be a Tensor, got ${showValue(x)}`);
+  if (x.isDisposed) throw new Error(`${op}: ${what} is a disposed tensor`);
+  return x;
+}
+/** An integer argument: a size (features, channels; min 0) or a dim (min -Infinity: any sign). */
+export function intArg(op: string, what: string, v: unknown, min = 0): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min)
+    throw new Error(`${op}: ${what} must be an integer${min > -Infinity ? ` >= ${min}` : ''}, got ${showValue(v)}`);
+  return v;
+}
+/** A finite number argument (eps, slopes, probabilities), optionally bounded below. */
+export function numberArg(op: string, what: string, v: unknown, min = -Infinity): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min)
+    throw new Error(`${op}: ${what} must be a finite number${min > -Infinity ? ` >= ${min}` : ''}, got ${showValue(v)}`);
+  return v;
+}
+
 export type StateDict = Map<string, Tensor>;
 export interface LoadResult { missingKeys: string[]; unexpectedKeys: string[] }
 
@@ -115,7 +146,13 @@ export abstract class Module {
   }
   /** Copies values in by name. Strict (default) throws on missing or unexpected keys; shapes must match. */
   loadStateDict(sd: StateDict | Record<string, Tensor>, opts: { strict?: boolean } = {}): LoadResult {
-    const src = sd instanceof Map ? sd : new Map(Object.entries(sd));
+    if (sd === null || typeof sd !== 'object') throw new Error(`loadStateDict: expected a Map or an object of tensors, got ${showValue(sd)}`);
+    const src = new Map(sd instanceof Map ? sd : Object.entries(sd));
+    // a key whose value is undefined is missing, and a value that is no tensor is an error, not a skip
+    for (const [k, v] of src) {
+      if (v === undefined) src.delete(k);
+      else tensorArg('loadStateDict', `state_dict["${k}"]`, v);
+    }
     const own = this.stateDict();
     const missingKeys = [...own.keys()].filter((k) => !src.has(k));
     const unexpectedKeys = [...src.keys()].filter((k) => !own.has(k));

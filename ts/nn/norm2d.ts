@@ -1,7 +1,7 @@
 // Layers over NCHW feature maps: BatchNorm2d, GroupNorm, Dropout2d (nn.functional does the math).
 import { ones, zeros } from '../creation';
 import type { Tensor } from '../tensor';
-import { Module, Parameter } from './module';
+import { Module, Parameter, tensorArg, intArg, numberArg } from './module';
 import { BatchNorm1d } from './layers';
 import * as F from './functional';
 
@@ -18,13 +18,17 @@ export class GroupNorm extends Module {
   bias: Parameter | null;
   constructor(readonly numGroups: number, readonly numChannels: number, readonly eps = 1e-5, o: { affine?: boolean } = {}) {
     super();
-    if (!Number.isInteger(numGroups) || numGroups < 1 || numChannels % numGroups)
+    intArg('GroupNorm', 'num_groups', numGroups, 1);
+    intArg('GroupNorm', 'num_channels', numChannels);
+    numberArg('GroupNorm', 'eps', eps, 0);
+    if (numChannels % numGroups)
       throw new Error(`GroupNorm: num_channels (${numChannels}) must be divisible by num_groups (${numGroups})`);
     const affine = o.affine ?? true;
     this.weight = affine ? new Parameter(ones([numChannels])) : null;
     this.bias = affine ? new Parameter(zeros([numChannels])) : null;
   }
   forward(x: Tensor): Tensor {
+    tensorArg('GroupNorm', 'input', x);
     if (x.ndim < 2 || x.shape[1] !== this.numChannels)
       throw new Error(`GroupNorm: expected input with ${this.numChannels} channels, got [${x.shape.join(', ')}]`);
     return F.groupNorm(x, this.numGroups, this.weight, this.bias, this.eps);
@@ -36,8 +40,8 @@ export class GroupNorm extends Module {
 export class Dropout2d extends Module {
   constructor(readonly p = 0.5) {
     super();
-    if (!(p >= 0 && p <= 1)) throw new Error(`Dropout2d: probability has to be between 0 and 1, but got ${p}`);
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`Dropout2d: probability has to be between 0 and 1, but got ${String(p)}`);
   }
-  forward(x: Tensor): Tensor { return F.dropout2d(x, this.p, this.training); }
+  forward(x: Tensor): Tensor { return F.dropout2d(tensorArg('Dropout2d', 'input', x), this.p, this.training); }
   extraRepr(): string { return `p=${this.p}, inplace=False`; }
 }

@@ -6,6 +6,9 @@ const withGrad = (ps: Iterable<Tensor>): Tensor[] => [...ps].filter((p) => p.gra
 
 /** Scales all gradients so their joint norm is at most maxNorm; returns the norm before clipping. */
 export function clipGradNorm_(params: Iterable<Tensor>, maxNorm: number, normType = 2): number {
+  // a NaN or negative bound would scale every gradient by NaN or flip its sign
+  if (typeof maxNorm !== 'number' || !(maxNorm >= 0)) throw new Error(`clipGradNorm_: maxNorm must be a non-negative number, got ${typeof maxNorm === 'number' ? maxNorm : typeof maxNorm}`);
+  if (typeof normType !== 'number' || !(normType > 0)) throw new Error(`clipGradNorm_: normType must be a positive number or Infinity, got ${typeof normType === 'number' ? normType : typeof normType}`);
   const ps = withGrad(params);
   if (!ps.length) return 0;
   return noGrad(() => {
@@ -18,12 +21,16 @@ export function clipGradNorm_(params: Iterable<Tensor>, maxNorm: number, normTyp
 }
 /** Clamps every gradient element to [-clipValue, clipValue]. */
 export function clipGradValue_(params: Iterable<Tensor>, clipValue: number): void {
+  // a negative bound would clamp to [c, -c]: every gradient element becomes -c
+  if (typeof clipValue !== 'number' || !(clipValue >= 0)) throw new Error(`clipGradValue_: clipValue must be a non-negative number, got ${typeof clipValue === 'number' ? clipValue : typeof clipValue}`);
   noGrad(() => { for (const p of withGrad(params)) p.grad!.clamp_(-clipValue, clipValue); });
 }
 /** Σ|w| over the parameters (differentiable): add `l1Penalty(ps).mul(lambda)` to a loss. */
 export function l1Penalty(params: Iterable<Tensor>): Tensor {
   let s: Tensor | null = null;
-  for (const p of params) { const a = p.abs().sum(); s = s ? s.add(a) : a; }
+  if (params === null || typeof params !== 'object' || !(Symbol.iterator in params)) throw new Error(`l1Penalty: params must be an iterable of tensors, got ${params === null ? 'null' : typeof params}`);
+  for (const p of params) {
+    if (!(p instanceof Tensor) || p.isDisposed) throw new Error(`l1Penalty: every parameter must be a live Tensor, got ${p instanceof Tensor ? 'a disposed tensor' : typeof p}`); const a = p.abs().sum(); s = s ? s.add(a) : a; }
   if (!s) throw new Error('l1Penalty: no parameters given');
   return s;
 }
