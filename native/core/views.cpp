@@ -26,17 +26,17 @@ TensorPtr as_strided(const TensorImpl& x, const Dims& shape, const Dims& strides
   // the last element's index, in checked arithmetic: (shape - 1) * stride wrapped in int64
   // once and let a view of 4097 elements 2^52 apart pass as one inside a 4-element storage
   const int64_t cap = (int64_t)(x.storage->nbytes / dtype_size(x.dtype));
-  auto too_far = [&](const std::string& why) {
-    fail(op, "view of shape " + dims_str(shape) + " strides " + dims_str(strides) + " offset " + std::to_string(offset) +
-                 " does not fit in a storage of " + std::to_string(cap) + " elements (" + why + ")");
+  auto too_far = [&](const std::string& reach) {
+    fail(op, "view of shape " + dims_str(shape) + " strides " + dims_str(strides) + " offset " + std::to_string(offset) + " " +
+                 reach + " of a storage of " + std::to_string(cap));
   };
   int64_t hi = offset;
   for (size_t i = 0; i < shape.size(); i++) {
     int64_t e;
     if (__builtin_mul_overflow(shape[i] - 1, strides[i], &e) || __builtin_add_overflow(hi, e, &hi))
-      too_far("its extent overflows int64");
+      too_far("reaches past element 2^63 (its extent overflows int64)");
   }
-  if (hi >= cap) too_far("it reaches element " + std::to_string(hi));
+  if (hi >= cap) too_far("reaches element " + std::to_string(hi));
   return make_view(x, shape, strides, offset);
 }
 
