@@ -53,6 +53,30 @@ describe('max pooling: windows wholly in the padding', () => {
   });
 });
 
+describe('adaptive and average pooling never produce an empty window', () => {
+  it('adaptiveMaxPool2d to more outputs than inputs: window i spans [floor(i H / O), ceil((i + 1) H / O))', () => {
+    const x = [[1, 7, 3], [4, 2, 9]], OH = 5, OW = 7;
+    const { values, indices } = my.adaptiveMaxPool2d(my.tensor([[x]], { dtype: 'float32' }), [OH, OW]);
+    const want: number[] = [], at: number[] = [];
+    for (let i = 0; i < OH; i++) for (let j = 0; j < OW; j++) {
+      let m = -Infinity, b = -1;
+      for (let r = Math.floor((i * 2) / OH); r < Math.ceil(((i + 1) * 2) / OH); r++)
+        for (let c = Math.floor((j * 3) / OW); c < Math.ceil(((j + 1) * 3) / OW); c++) if (x[r][c] > m) { m = x[r][c]; b = r * 3 + c; }
+      want.push(m), at.push(b);
+    }
+    expect(num(values)).toEqual(want);
+    expect(num(indices)).toEqual(at);
+  });
+
+  it('avgPool2d in ceil mode without the padding in the divisor: the last window still covers input', () => {
+    // H = W = 3, kernel 2, stride 2, padding 1, ceil: windows [-1, 1) -> {0} and [1, 3) -> {1, 2} (torch
+    // drops a window that would start in the right padding)
+    const x = my.tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]], { dtype: 'float64' });
+    const y = my.avgPool2d(x, 2, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false });
+    expect(y.toArray()).toEqual([[[[1, 2.5], [5.5, 7]]]]);
+  });
+});
+
 // Direct convolution, for the padding-heavy geometries below (the im2col and oneDNN paths
 // skip windows in the padding by ranges that this loop does not share).
 function convRef(x: number[][], w: number[][], bias: number, pad: number, dil: number, stride = 1): number[][] {

@@ -514,7 +514,7 @@ TensorPtr flip(const TensorImpl& x, const Dims& dims) {
     int64_t w = wrap_dim(op, d, x.ndim());
     if (seen[w]) fail(op, "dim " + str(w) + " appears more than once in " + dims_str(dims));
     seen[w] = true;
-    if (x.ndim() && x.shape[w] > 1) {
+    if (x.ndim() && x.shape[w] > 1 && x.numel() > 0) {  // an empty view's strides are unchecked
       off += (x.shape[w] - 1) * st[w];
       st[w] = -st[w];
     }
