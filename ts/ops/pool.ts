@@ -35,9 +35,13 @@ function recordMax(op: string, x: Tensor, pair: [unknown, unknown], someEmpty = 
   });
   return { values, indices };
 }
-/** Whether one of `out` windows along a dim of size n has all its taps in the padding. */
+/**
+ * Whether one of `out` windows along a dim of size n has all its taps in the padding. Only
+ * windows that start in the left padding can: the others start inside the input (torch's
+ * output size keeps the last start there).
+ */
 function emptyWindow(n: number, k: number, s: number, p: number, d: number, out: number): boolean {
-  for (let o = 0; o < out; o++) {
+  for (let o = 0; o < out && o * s - p < 0; o++) {
     const lo = o * s - p, first = lo < 0 ? lo + Math.ceil(-lo / d) * d : lo;
     if (first >= n || first > lo + (k - 1) * d) return true;
   }
