@@ -104,6 +104,15 @@ describe('convolution: windows wholly in the padding give the bias', () => {
         expect(y.toArray()).toEqual([[convRef(x, w, 0.25, pad, dil, stride)]]);
       });
 
+  it('gradients through a padding of 3 over a 2x2 kernel: every tap of every window lands in range', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const xs = my.tensor([[x]], { dtype }).requiresGrad_(), ws = my.tensor([[w]], { dtype }).requiresGrad_();
+      my.conv2d(xs, ws, null, { padding: 3 }).sum().backward();
+      expect(num(xs.grad!)).toEqual(Array(6).fill(2.5));  // sum of w, once per tap
+      expect(num(ws.grad!)).toEqual(Array(4).fill(21));  // sum of x, once per output that reads it
+    }
+  });
+
   it('convTranspose2d with output padding: the extra row and column hold the bias', () => {
     // [1, 1, 2, 2] ones, 1x1 kernel of 3, stride 2, outputPadding 1: 4x4, x at even positions
     const y = my.convTranspose2d(my.ones([1, 1, 2, 2]), my.full([1, 1, 1, 1], 3, { dtype: 'float32' }), my.tensor([0.5]), { stride: 2, outputPadding: 1 });
