@@ -22,7 +22,11 @@ struct StridedLoop {
   StridedLoop(const Dims& shp, const std::array<const Dims*, N>& st, const std::array<char*, N>& ptrs,
               const std::array<size_t, N>& elem_size) {
     for (int k = 0; k < N; k++) base[k] = ptrs[k];
-    for (size_t d = 0; d < shp.size(); d++) {
+    for (auto n : shp)
+      if (n == 0) numel = 0;
+    // an empty shape runs nothing; its strides (asStrided leaves those of empty views
+    // unchecked) are not multiplied out
+    for (size_t d = 0; numel != 0 && d < shp.size(); d++) {
       numel *= shp[d];
       if (shp[d] == 1) continue;
       // merge into the previous dim when every operand is contiguous across them

@@ -25,6 +25,33 @@ void check_fits(const char* op, double v, DType dt);
 void check_alive(const char* op, const TensorImpl& t);
 void check_same_device(const char* op, const TensorImpl& a, const TensorImpl& b);
 
+// Size arithmetic on user-given shapes, strides, offsets and geometry: an int64 overflow
+// fails naming the op and the operands instead of wrapping into a small, wrong extent
+// (asStrided([4097], [2 ** 52]) once passed its bounds check that way).
+inline int64_t checked_mul(const char* op, int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_mul_overflow(a, b, &r)) fail(op, "size " + std::to_string(a) + " * " + std::to_string(b) + " overflows int64");
+  return r;
+}
+inline int64_t checked_add(const char* op, int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_add_overflow(a, b, &r)) fail(op, "size " + std::to_string(a) + " + " + std::to_string(b) + " overflows int64");
+  return r;
+}
+
+// Writes through views (PyTorch's memory-overlap rules, core/views.cpp). Every native op
+// that writes into a caller's tensor calls check_writable on it: an output in which two
+// elements share one memory location (an expanded view, an overlapping asStrided) is
+// refused, since the result would depend on the order of the writes (and on the threads).
+// An input that shares memory with the output at another layout (x.add_(x.T), an
+// overlapping slice) must be read from a copy: shares_memory_differently says when.
+void check_writable(const char* op, const TensorImpl& out);
+// true when `in`, read broadcast to out's shape, touches out's memory anywhere other than
+// element for element at the same place
+bool shares_memory_differently(const TensorImpl& out, const TensorImpl& in);
+// true when the two tensors' memory ranges intersect (same storage, overlapping spans)
+bool may_share_memory(const TensorImpl& a, const TensorImpl& b);
+
 // elementwise (out: optional destination, may alias an input; shape must match exactly)
 TensorPtr unary(UnaryOp op, const TensorImpl& x, const double* params, TensorImpl* out);
 TensorPtr binary(BinaryOp op, const TensorImpl& a, const TensorImpl& b, TensorImpl* out);

@@ -1,5 +1,7 @@
 // View ops: new shape/strides/offset over the same storage, no data moved.
 #include <algorithm>
+#include <cstdlib>
+#include <vector>
 #include "ops.h"
 
 namespace myelin {
@@ -18,17 +20,77 @@ TensorPtr as_strided(const TensorImpl& x, const Dims& shape, const Dims& strides
     fail(op, "shape " + dims_str(shape) + " and strides " + dims_str(strides) + " differ in length");
   int64_t n = shape_numel(op, shape);
   if (offset < 0) fail(op, "negative storage offset " + std::to_string(offset));
+  for (auto s : strides)
+    if (s < 0) fail(op, "negative stride in " + dims_str(strides));
+  if (n == 0) return make_view(x, shape, strides, offset);  // reads nothing (torch checks no bounds either)
+  // the last element's index, in checked arithmetic: (shape - 1) * stride wrapped in int64
+  // once and let a view of 4097 elements 2^52 apart pass as one inside a 4-element storage
+  const int64_t cap = (int64_t)(x.storage->nbytes / dtype_size(x.dtype));
+  auto too_far = [&](const std::string& reach) {
+    fail(op, "view of shape " + dims_str(shape) + " strides " + dims_str(strides) + " offset " + std::to_string(offset) + " " +
+                 reach + " of a storage of " + std::to_string(cap));
+  };
   int64_t hi = offset;
   for (size_t i = 0; i < shape.size(); i++) {
-    if (strides[i] < 0) fail(op, "negative stride in " + dims_str(strides));
-    if (shape[i] > 0) hi += (shape[i] - 1) * strides[i];
+    int64_t e;
+    if (__builtin_mul_overflow(shape[i] - 1, strides[i], &e) || __builtin_add_overflow(hi, e, &hi))
+      too_far("reaches past element 2^63 (its extent overflows int64)");
   }
-  int64_t cap = (int64_t)(x.storage->nbytes / dtype_size(x.dtype));
-  if (n > 0 && hi >= cap)
-    fail(op, "view of shape " + dims_str(shape) + " strides " + dims_str(strides) + " offset " +
-                 std::to_string(offset) + " reaches element " + std::to_string(hi) + " of a storage of " +
-                 std::to_string(cap));
+  if (hi >= cap) too_far("reaches element " + std::to_string(hi));
   return make_view(x, shape, strides, offset);
+}
+
+// The element span [lo, hi] of a non-empty tensor in its storage. Views are checked to fit
+// their storage when made (as_strided above; the other views stay inside their base), so
+// these products cannot overflow.
+static void span(const TensorImpl& t, int64_t& lo, int64_t& hi) {
+  lo = hi = t.offset;
+  for (size_t i = 0; i < t.shape.size(); i++) {
+    if (t.shape[i] <= 1) continue;
+    const int64_t e = (t.shape[i] - 1) * t.strides[i];
+    (e < 0 ? lo : hi) += e;
+  }
+}
+
+bool may_share_memory(const TensorImpl& a, const TensorImpl& b) {
+  if (!a.storage || a.storage != b.storage || a.numel() == 0 || b.numel() == 0) return false;
+  int64_t alo, ahi, blo, bhi;
+  span(a, alo, ahi);
+  span(b, blo, bhi);
+  const int64_t sa = (int64_t)dtype_size(a.dtype), sb = (int64_t)dtype_size(b.dtype);
+  return alo * sa < (bhi + 1) * sb && blo * sb < (ahi + 1) * sa;  // byte ranges intersect
+}
+
+void check_writable(const char* op, const TensorImpl& out) {
+  if (out.is_contiguous()) return;
+  static const char* kMsg =
+      "unsupported operation: more than one element of the written-to tensor refers to a single memory location. "
+      "Please clone() the tensor before performing the operation.";
+  // torch's rule: a dim of size > 1 with stride 0 (an expanded view)
+  std::vector<std::pair<int64_t, int64_t>> dims;  // (stride, size) of the dims that move
+  for (int64_t i = 0; i < out.ndim(); i++) {
+    if (out.shape[i] <= 1) continue;
+    if (out.strides[i] == 0) fail(op, kMsg);
+    dims.push_back({std::abs(out.strides[i]), out.shape[i]});
+  }
+  // and what asStrided can make beyond it: with the dims sorted by stride, each stride must
+  // step past everything the smaller ones reach, else two indices may meet (torch calls
+  // these "too hard" and writes anyway, in an order that decides the result)
+  std::sort(dims.begin(), dims.end());
+  int64_t reach = 0;
+  for (auto [st, n] : dims) {
+    if (st <= reach) fail(op, kMsg);
+    reach += (n - 1) * st;
+  }
+}
+
+bool shares_memory_differently(const TensorImpl& out, const TensorImpl& in) {
+  if (!may_share_memory(out, in)) return false;
+  if (in.offset != out.offset || in.dtype != out.dtype) return true;
+  const Dims s = broadcast_strides(in, out.shape);
+  for (int64_t i = 0; i < out.ndim(); i++)
+    if (out.shape[i] > 1 && s[i] != out.strides[i]) return true;
+  return false;
 }
 
 // Infers one -1 and checks the element count.
@@ -41,7 +103,7 @@ static Dims infer_shape(const char* op, const TensorImpl& x, Dims shape) {
     } else if (shape[i] < 0) {
       fail(op, "invalid shape " + dims_str(shape));
     } else {
-      known *= shape[i];
+      known = checked_mul(op, known, shape[i]);
     }
   }
   if (infer >= 0) {
@@ -138,7 +200,7 @@ TensorPtr slice(const TensorImpl& x, int64_t dim, int64_t start, int64_t end, in
   end = std::clamp<int64_t>(end, start, n);
   Dims shape = x.shape, strides = x.strides;
   shape[dim] = (end - start + step - 1) / step;
-  strides[dim] *= step;
+  if (shape[dim] > 1) strides[dim] *= step;  // then step < size: no overflow (a huge step leaves one element)
   return make_view(x, shape, strides, x.offset + start * x.strides[dim]);
 }
 
@@ -216,7 +278,8 @@ TensorPtr unsqueeze(const TensorImpl& x, int64_t dim) {
   check_alive("unsqueeze", x);
   dim = wrap_dim("unsqueeze", dim, x.ndim() + 1);
   Dims shape = x.shape, strides = x.strides;
-  int64_t st = dim < x.ndim() ? x.shape[dim] * x.strides[dim] : 1;
+  int64_t st = 1;  // any stride serves a size-1 dim; this one keeps contiguous tensors contiguous
+  if (dim < x.ndim() && __builtin_mul_overflow(x.shape[dim], x.strides[dim], &st)) st = 1;  // empty asStrided views
   shape.insert(shape.begin() + dim, 1);
   strides.insert(strides.begin() + dim, st);
   return make_view(x, shape, strides, x.offset);

@@ -76,6 +76,16 @@ template <typename T> void col2im(const T* col, const Geom& g, T* x) {
       }
 }
 
+// Checks the geometry's products once: the column matrix (rows x cols, one per thread)
+// and the GEMM offsets. An expanded weight's huge kernel once wrapped rows * cols to a few
+// elements, and im2col wrote past the buffer.
+void check_geom(const char* op, const Geom& g) {
+  checked_mul(op, checked_mul(op, g.C, checked_mul(op, g.kh, g.kw)), checked_mul(op, g.OH, g.OW));
+  checked_mul(op, checked_mul(op, g.C, g.H), g.W);
+}
+// A kernel's extent, dilation * (k - 1) + 1.
+int64_t extent(const char* op, int64_t dilation, int64_t k) { return checked_add(op, checked_mul(op, dilation, k - 1), 1); }
+
 template <typename T> T* scratch(int64_t n) {
   thread_local std::vector<T> buf;
   if ((int64_t)buf.size() < n) buf.resize(n);
@@ -152,12 +162,15 @@ Geom conv_geom(const char* op, const TensorImpl& x0, const TensorImpl& w0, const
                  dims_str(x0.shape) + " to have " + std::to_string(Cg * groups) + " channels, but got " + std::to_string(C) +
                  " channels instead");
   if (OC % groups) fail(op, "out_channels (" + std::to_string(OC) + ") must be divisible by groups (" + std::to_string(groups) + ")");
-  const int64_t ekh = a.dh * (kh - 1) + 1, ekw = a.dw * (kw - 1) + 1;
-  if (H + 2 * a.ph < ekh || W + 2 * a.pw < ekw || kh < 1 || kw < 1)
+  if (kh < 1 || kw < 1) fail(op, "expected a non-empty kernel, got weight of size " + dims_str(w0.shape));
+  const int64_t ekh = extent(op, a.dh, kh), ekw = extent(op, a.dw, kw);
+  if (H + 2 * a.ph < ekh || W + 2 * a.pw < ekw)
     fail(op, "calculated padded input size per channel: (" + std::to_string(H + 2 * a.ph) + " x " + std::to_string(W + 2 * a.pw) +
                  "). Kernel size: (" + std::to_string(ekh) + " x " + std::to_string(ekw) +
                  "). Kernel size can't be greater than actual input size");
-  return {Cg, H, W, kh, kw, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw, (H + 2 * a.ph - ekh) / a.sh + 1, (W + 2 * a.pw - ekw) / a.sw + 1};
+  const Geom g{Cg, H, W, kh, kw, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw, (H + 2 * a.ph - ekh) / a.sh + 1, (W + 2 * a.pw - ekw) / a.sw + 1};
+  check_geom(op, g);
+  return g;
 }
 
 }  // namespace
@@ -218,13 +231,21 @@ TensorPtr conv_transpose2d(const TensorImpl& x0, const TensorImpl& w0, const Ten
                  " channels instead");
   const int64_t Cout = Coutg * groups;
   check_bias(op, bias, Cout, x0.dtype);
-  const int64_t OH = (H - 1) * a.sh - 2 * a.ph + a.dh * (kh - 1) + output_padding[0] + 1;
-  const int64_t OW = (W - 1) * a.sw - 2 * a.pw + a.dw * (kw - 1) + output_padding[1] + 1;
+  if (kh < 1 || kw < 1) fail(op, "expected a non-empty kernel, got weight of size " + dims_str(w0.shape));
+  // (in - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1, checked (a
+  // padding above 2^62 or a huge stride wrapped these)
+  auto out_size = [&](int64_t in, int64_t s, int64_t p, int64_t d, int64_t k, int64_t op_) {
+    if (in < 1) return int64_t(0);
+    return checked_add(op, checked_add(op, checked_mul(op, in - 1, s), extent(op, d, k)), op_ - checked_mul(op, 2, p));
+  };
+  const int64_t OH = out_size(H, a.sh, a.ph, a.dh, kh, output_padding[0]);
+  const int64_t OW = out_size(W, a.sw, a.pw, a.dw, kw, output_padding[1]);
   if (OH < 1 || OW < 1 || H < 1 || W < 1)
     fail(op, "input " + dims_str(x0.shape) + " with weight " + dims_str(w0.shape) + " gives output size " + std::to_string(OH) +
                  " x " + std::to_string(OW) + ", which is too small");
   // the forward conv whose input gradient this is: Coutg channels of OH x OW read into H x W
   const Geom g{Coutg, OH, OW, kh, kw, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw, H, W};
+  check_geom(op, g);
   TensorPtr out = empty({N, Cout, OH, OW}, x0.dtype, Device::cpu, op);
   if (out->numel() == 0) return out;
   TensorPtr xc = dense(x0), wc = dense(w0);
@@ -275,7 +296,7 @@ TensorPtr conv2d_weight_grad(const TensorImpl& dy0, const TensorImpl& x0, const 
     fail(op, "channels of grad_output (" + std::to_string(OC) + ") and input (" + std::to_string(C) + ") must be divisible by groups (" +
                  std::to_string(groups) + ")");
   const int64_t kh = kernel[0], kw = kernel[1];
-  const int64_t ekh = a.dh * (kh - 1) + 1, ekw = a.dw * (kw - 1) + 1;
+  const int64_t ekh = extent(op, a.dh, kh), ekw = extent(op, a.dw, kw);
   const int64_t OH = H + 2 * a.ph >= ekh ? (H + 2 * a.ph - ekh) / a.sh + 1 : 0;
   const int64_t OW = W + 2 * a.pw >= ekw ? (W + 2 * a.pw - ekw) / a.sw + 1 : 0;
   if (OH != dy0.shape[2] || OW != dy0.shape[3])
@@ -283,7 +304,8 @@ TensorPtr conv2d_weight_grad(const TensorImpl& dy0, const TensorImpl& x0, const 
                  std::to_string(kh) + " x " + std::to_string(kw) + " kernel (expected " + std::to_string(OH) + " x " + std::to_string(OW) + ")");
   const int64_t Cg = C / groups, OCg = OC / groups;
   const Geom g{Cg, H, W, kh, kw, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw, OH, OW};
-  const int64_t K = g.rows(), P = g.cols(), wsize = OC * K;
+  check_geom(op, g);
+  const int64_t K = g.rows(), P = g.cols(), wsize = checked_mul(op, OC, K);
   TensorPtr out = empty({OC, Cg, kh, kw}, x0.dtype, Device::cpu, op);
   if (out->numel() == 0) return out;
   TensorPtr xc = dense(x0), dyc = dense(dy0);

@@ -121,13 +121,15 @@ TensorPtr run_unary(const char* op, const TensorImpl& x, const double* params, T
   TensorPtr cast;
   const TensorImpl* src = &x;
   if (kind == F && in != ot) { cast = to_dtype(x, ot); src = cast.get(); }
-  TensorPtr y;
+  TensorPtr y, tmp;
   TensorImpl* dst;
   if (out) {
     check_alive(op, *out);
     if (out->shape != x.shape) fail(op, "output shape " + dims_str(out->shape) + " does not match input " + dims_str(x.shape));
     if (out->dtype != ot) fail(op, std::string("result type ") + dtype_name(ot) + " can't be written to a " + dtype_name(out->dtype) + " tensor");
-    dst = out;
+    check_writable(op, *out);
+    if (shares_memory_differently(*out, *src)) { tmp = empty(x.shape, ot, x.device(), op); dst = tmp.get(); }
+    else dst = out;
   } else {
     y = empty(x.shape, ot, x.device(), op);
     dst = y.get();
@@ -140,6 +142,7 @@ TensorPtr run_unary(const char* op, const TensorImpl& x, const double* params, T
   } else {
     MYELIN_DISPATCH_NUMERIC(in, op, unary_kernel<scalar_t, scalar_t>(*src, *dst, f));
   }
+  if (tmp) copy_kernel(*out, *tmp);
   return out ? nullptr : y;
 }
 
@@ -174,7 +177,10 @@ TensorPtr run_binary(const char* op, const TensorImpl& a, const TensorImpl& b, T
       fail(op, "output shape " + dims_str(out->shape) + " does not match the broadcast shape " + dims_str(shape));
     if (is_float(ot) && !is_float(out->dtype))
       fail(op, std::string("result type ") + dtype_name(ot) + " can't be cast to the output dtype " + dtype_name(out->dtype));
-    if (out->dtype == ot) dst = out;
+    check_writable(op, *out);
+    // a different dtype, or an input overlapping out at another layout (x.add_(x.T)): into a
+    // temporary first
+    if (out->dtype == ot && !shares_memory_differently(*out, *pa) && !shares_memory_differently(*out, *pb)) dst = out;
     else { tmp = empty(shape, ot, a.device(), op); dst = tmp.get(); }
   } else {
     y = empty(shape, ot, a.device(), op);
@@ -232,8 +238,9 @@ void copy_(TensorImpl& dst, const TensorImpl& src) {
   check_same_device("copy_", dst, src);
   Dims b = broadcast_shapes("copy_", dst.shape, src.shape);
   if (b != dst.shape) fail("copy_", "source of shape " + dims_str(src.shape) + " cannot be broadcast to " + dims_str(dst.shape));
-  // A source that overlaps the destination is copied out first.
-  if (src.storage == dst.storage && src.numel() > 1) {
+  check_writable("copy_", dst);
+  // A source that overlaps the destination at another layout is copied out first.
+  if (shares_memory_differently(dst, src)) {
     auto tmp = contiguous(src);
     copy_kernel(dst, *tmp);
   } else {
@@ -244,6 +251,7 @@ void copy_(TensorImpl& dst, const TensorImpl& src) {
 void fill_(TensorImpl& dst, double v) {
   check_alive("fill_", dst);
   check_fits("fill_", v, dst.dtype);
+  // no check_writable: every write stores the same value, so an expanded dst is fine (as torch)
   auto s = scalar_tensor(v, dst.dtype, false);
   copy_kernel(dst, *s);
 }

@@ -303,7 +303,7 @@ TensorPtr cat(const std::vector<const TensorImpl*>& xs, int64_t dim) {
     if (!ok)
       fail(op, "sizes of tensors must match except in dim " + str(dim) + ": tensor " + str(ref_pos) + " has shape " +
                    dims_str(ref->shape) + " but tensor " + str(i) + " has shape " + dims_str(t.shape));
-    shape[dim] += t.shape[dim];
+    shape[dim] = checked_add(op, shape[dim], t.shape[dim]);  // expanded inputs can be huge
   }
   auto y = empty(shape, dt, ref->device(), op);
   int64_t off = 0;
@@ -514,7 +514,7 @@ TensorPtr flip(const TensorImpl& x, const Dims& dims) {
     int64_t w = wrap_dim(op, d, x.ndim());
     if (seen[w]) fail(op, "dim " + str(w) + " appears more than once in " + dims_str(dims));
     seen[w] = true;
-    if (x.ndim() && x.shape[w] > 1) {
+    if (x.ndim() && x.shape[w] > 1 && x.numel() > 0) {  // an empty view's strides are unchecked
       off += (x.shape[w] - 1) * st[w];
       st[w] = -st[w];
     }

@@ -87,6 +87,15 @@ std::tuple<TensorPtr, TensorPtr, TensorPtr> batch_norm(const TensorImpl& x0, con
     fail(op, "expected more than 1 value per channel when training, got input size " + dims_str(x0.shape));
   if (!training && (!running_mean || !running_var)) fail(op, "running_mean and running_var must be defined in evaluation mode");
   if ((running_mean == nullptr) != (running_var == nullptr)) fail(op, "running_mean and running_var must be given together");
+  if (training && running_mean) {
+    // written in place, each channel's element by the thread that computes its statistics
+    check_writable(op, *running_mean);
+    check_writable(op, *running_var);
+    if (may_share_memory(*running_mean, *running_var)) fail(op, "running_mean and running_var share memory; each must be a tensor of its own");
+    for (const TensorImpl* in : {&x0, weight, bias})
+      if (in && (may_share_memory(*running_mean, *in) || may_share_memory(*running_var, *in)))
+        fail(op, "the running statistics share memory with the input, weight or bias");
+  }
   TensorPtr y = empty(x0.shape, x0.dtype, Device::cpu, op);
   TensorPtr mean = empty({l.C}, x0.dtype, Device::cpu, op), invstd = empty({l.C}, x0.dtype, Device::cpu, op);
   TensorPtr xc = dense(x0);

@@ -1,7 +1,9 @@
 // Fused optimizer steps: one pass over a parameter, its gradient and its state tensors,
 // following torch.optim's single-tensor update order (so float32 results agree).
 #include <cmath>
+#include <initializer_list>
 #include <string>
+#include <utility>
 #include "../core/ops.h"
 #include "../core/parallel.h"
 
@@ -25,6 +27,20 @@ void check_hyper(const char* op, const char* name, double v, double lo, double h
     fail(op, std::string("invalid ") + name + ": " + std::to_string(v));
 }
 constexpr double kInf = INFINITY;
+
+// The tensors a step writes must not share memory: each element's update reads them all
+// before writing, and SGD's loop promises the compiler (restrict) that they are apart. A
+// grad that shares memory with one of them (param.grad = param) is read from a copy.
+using Named = std::pair<const char*, const TensorImpl*>;
+const TensorImpl& apart(const char* op, const TensorImpl& g, std::initializer_list<Named> written, TensorPtr& keep) {
+  for (auto a = written.begin(); a != written.end(); a++)
+    for (auto b = a + 1; b != written.end(); b++)
+      if (a->second && b->second && may_share_memory(*a->second, *b->second))
+        fail(op, std::string(a->first) + " and " + b->first + " share memory; each must be a tensor of its own");
+  for (const Named& w : written)
+    if (w.second && may_share_memory(g, *w.second)) return *(keep = contiguous(g));
+  return g;
+}
 
 // SGD's hot loop, as adam_run: locals and restrict pointers so GCC vectorizes it (through
 // the lambda's captures it stayed scalar: 21 ms for ResNet-18's 11.7M parameters).
@@ -62,13 +78,15 @@ void adam_run(T* P, const T* G, T* M, T* S, int64_t n, const AdamK<T> k) {
 
 }  // namespace
 
-void adam_step_(TensorImpl& p, const TensorImpl& g, TensorImpl& m, TensorImpl& v, TensorImpl* vmax, const AdamHyper& h) {
+void adam_step_(TensorImpl& p, const TensorImpl& g0, TensorImpl& m, TensorImpl& v, TensorImpl* vmax, const AdamHyper& h) {
   const char* op = "adam_step_";
   check_param(op, p);
-  check_same(op, "grad", p, g);
+  check_same(op, "grad", p, g0);
   check_same(op, "exp_avg", p, m);
   check_same(op, "exp_avg_sq", p, v);
   if (vmax) check_same(op, "max_exp_avg_sq", p, *vmax);
+  TensorPtr gc;
+  const TensorImpl& g = apart(op, g0, {{"param", &p}, {"exp_avg", &m}, {"exp_avg_sq", &v}, {"max_exp_avg_sq", vmax}}, gc);
   check_hyper(op, "learning rate", h.lr, 0, kInf, false);
   check_hyper(op, "beta1", h.beta1, 0, 1, true);
   check_hyper(op, "beta2", h.beta2, 0, 1, true);
@@ -102,11 +120,13 @@ void adam_step_(TensorImpl& p, const TensorImpl& g, TensorImpl& m, TensorImpl& v
   });
 }
 
-void sgd_step_(TensorImpl& p, const TensorImpl& g, TensorImpl* buf, const SgdHyper& h) {
+void sgd_step_(TensorImpl& p, const TensorImpl& g0, TensorImpl* buf, const SgdHyper& h) {
   const char* op = "sgd_step_";
   check_param(op, p);
-  check_same(op, "grad", p, g);
+  check_same(op, "grad", p, g0);
   if (buf) check_same(op, "momentum_buffer", p, *buf);
+  TensorPtr gc;
+  const TensorImpl& g = apart(op, g0, {{"param", &p}, {"momentum_buffer", buf}}, gc);
   check_hyper(op, "learning rate", h.lr, 0, kInf, false);
   check_hyper(op, "momentum", h.momentum, 0, kInf, false);
   check_hyper(op, "weight decay", h.weight_decay, 0, kInf, false);
@@ -127,13 +147,15 @@ void sgd_step_(TensorImpl& p, const TensorImpl& g, TensorImpl* buf, const SgdHyp
   });
 }
 
-void rmsprop_step_(TensorImpl& p, const TensorImpl& g, TensorImpl& sq, TensorImpl* gavg, TensorImpl* buf, const RmspropHyper& h) {
+void rmsprop_step_(TensorImpl& p, const TensorImpl& g0, TensorImpl& sq, TensorImpl* gavg, TensorImpl* buf, const RmspropHyper& h) {
   const char* op = "rmsprop_step_";
   check_param(op, p);
-  check_same(op, "grad", p, g);
+  check_same(op, "grad", p, g0);
   check_same(op, "square_avg", p, sq);
   if (gavg) check_same(op, "grad_avg", p, *gavg);
   if (buf) check_same(op, "momentum_buffer", p, *buf);
+  TensorPtr gc;
+  const TensorImpl& g = apart(op, g0, {{"param", &p}, {"square_avg", &sq}, {"grad_avg", gavg}, {"momentum_buffer", buf}}, gc);
   check_hyper(op, "learning rate", h.lr, 0, kInf, false);
   check_hyper(op, "alpha", h.alpha, 0, kInf, false);
   check_hyper(op, "eps", h.eps, 0, kInf, false);
@@ -165,11 +187,13 @@ void rmsprop_step_(TensorImpl& p, const TensorImpl& g, TensorImpl& sq, TensorImp
   });
 }
 
-void adagrad_step_(TensorImpl& p, const TensorImpl& g, TensorImpl& sum, const AdagradHyper& h) {
+void adagrad_step_(TensorImpl& p, const TensorImpl& g0, TensorImpl& sum, const AdagradHyper& h) {
   const char* op = "adagrad_step_";
   check_param(op, p);
-  check_same(op, "grad", p, g);
+  check_same(op, "grad", p, g0);
   check_same(op, "sum", p, sum);
+  TensorPtr gc;
+  const TensorImpl& g = apart(op, g0, {{"param", &p}, {"sum", &sum}}, gc);
   check_hyper(op, "learning rate", h.lr, 0, kInf, false);
   check_hyper(op, "lr decay", h.lr_decay, 0, kInf, false);
   check_hyper(op, "eps", h.eps, 0, kInf, false);

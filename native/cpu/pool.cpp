@@ -22,6 +22,10 @@ struct Window {
 // mispredicts half the time on real activations and costs more than the window): strict >
 // keeps the first of ties.
 template <typename T> inline void scan_window(const T* xp, int64_t W, const Window& h, const Window& w, T& out, int64_t& at) {
+  // a window wholly in the padding (dilation can step over a small input) reads nothing:
+  // -inf as torch, and index -1, the "no element" of torch's backward kernel (torch returns
+  // h.lo * W + w.lo there, which can point past the plane)
+  if (h.lo >= h.hi || w.lo >= w.hi) { out = -std::numeric_limits<T>::infinity(), at = -1; return; }
   int64_t best = h.lo * W + w.lo;
   T m = xp[best];
   bool nan = false;
@@ -85,7 +89,9 @@ void max_planes_fixed(const T* x, int64_t planes, int64_t H, int64_t W, int64_t 
         int64_t* __restrict at = idx + (p * OH + oh) * OW_;
         for (int64_t ow = 0; ow < a_; ow++) scan_window(xp, W_, h, cols[ow], m[ow], at[ow]);
         for (int64_t ow = b_; ow < OW_; ow++) scan_window(xp, W_, h, cols[ow], m[ow], at[ow]);
-        for (int64_t ow = a_; ow < b_; ow++) m[ow] = -std::numeric_limits<T>::infinity(), at[ow] = h.lo * W_ + ow * sw_ - pw_;
+        // interior columns always hold a tap; the rows may not (then -inf and -1, as scan_window)
+        const bool rows = h.lo < h.hi;
+        for (int64_t ow = a_; ow < b_; ow++) m[ow] = -std::numeric_limits<T>::infinity(), at[ow] = rows ? h.lo * W_ + ow * sw_ - pw_ : -1;
         for (int64_t ih = h.lo; ih < h.hi; ih += h.step)
           for (int64_t j = 0; j < kw_; j++) {
             const int64_t off = ih * W_ + j * dw_ - pw_;
@@ -147,8 +153,9 @@ void check_input(const char* op, const TensorImpl& x) {
 
 // torch's pooling_output_shape: floor or ceil division, and the last window must start
 // inside the input or the left padding.
-int64_t pool_out(int64_t in, int64_t k, int64_t pad, int64_t stride, int64_t dil, bool ceil_mode) {
-  const int64_t num = in + 2 * pad - dil * (k - 1) - 1 + (ceil_mode ? stride - 1 : 0);
+int64_t pool_out(const char* op, int64_t in, int64_t k, int64_t pad, int64_t stride, int64_t dil, bool ceil_mode) {
+  const int64_t span = checked_add(op, checked_mul(op, dil, k - 1), 1);  // the window's extent
+  const int64_t num = checked_add(op, in + 2 * pad - span, ceil_mode ? stride - 1 : 0);  // pad <= k / 2 here
   int64_t o = (num >= 0 ? num / stride : -((-num + stride - 1) / stride)) + 1;  // floor division
   if (ceil_mode && (o - 1) * stride >= in + pad) o--;
   return o;
@@ -167,8 +174,8 @@ std::pair<TensorPtr, TensorPtr> max_pool2d(const TensorImpl& x0, const Dims& ker
   if (padding[0] > kernel[0] / 2 || padding[1] > kernel[1] / 2)
     fail(op, "pad should be at most half of effective kernel size, but got pad=" + dims_str(padding) + " and kernel_size=" + dims_str(kernel));
   const int64_t N = x0.shape[0], C = x0.shape[1], H = x0.shape[2], W = x0.shape[3];
-  const int64_t OH = pool_out(H, kernel[0], padding[0], stride[0], dilation[0], ceil_mode);
-  const int64_t OW = pool_out(W, kernel[1], padding[1], stride[1], dilation[1], ceil_mode);
+  const int64_t OH = pool_out(op, H, kernel[0], padding[0], stride[0], dilation[0], ceil_mode);
+  const int64_t OW = pool_out(op, W, kernel[1], padding[1], stride[1], dilation[1], ceil_mode);
   if (OH < 1 || OW < 1)
     fail(op, "given input size " + dims_str(x0.shape) + ", calculated output size (" + std::to_string(OH) + " x " +
                  std::to_string(OW) + ") is too small");
@@ -179,7 +186,7 @@ std::pair<TensorPtr, TensorPtr> max_pool2d(const TensorImpl& x0, const Dims& ker
     return [=](int64_t o) {
       int64_t lo = o * s - p;
       const int64_t hi = std::min(lo + (k - 1) * d + 1, in);
-      while (lo < 0) lo += d;
+      if (lo < 0) lo += (-lo + d - 1) / d * d;  // the first tap past the padding (torch steps there one d at a time)
       return Window{lo, hi, d};
     };
   };

@@ -152,6 +152,7 @@ TensorPtr eye(int64_t n, int64_t m, DType dt) {
 void uniform_(TensorImpl& t, double lo, double hi) {
   if (!is_float(t.dtype)) fail("uniform_", std::string("expected a floating-point tensor, got ") + dtype_name(t.dtype));
   if (!(lo <= hi)) fail("uniform_", "expected from <= to, got " + std::to_string(lo) + " > " + std::to_string(hi));
+  check_writable("uniform_", t);
   if (t.dtype == DType::float32) return fill_uniform_f32(t, lo, hi);
   fill_random("uniform_", t, [&](const Philox4& r) { return lo + (hi - lo) * philox_uniform53(r); });
 }
@@ -159,6 +160,7 @@ void uniform_(TensorImpl& t, double lo, double hi) {
 void normal_(TensorImpl& t, double mean, double std) {
   if (!is_float(t.dtype)) fail("normal_", std::string("expected a floating-point tensor, got ") + dtype_name(t.dtype));
   if (!(std >= 0)) fail("normal_", "std must be non-negative, got " + std::to_string(std));
+  check_writable("normal_", t);
   fill_random("normal_", t, [&](const Philox4& r) { return mean + std * philox_normal(r); });
 }
 
@@ -194,6 +196,7 @@ TensorPtr bernoulli(const TensorImpl& p) {
 TensorPtr randperm(int64_t n, DType dt) {
   if (n < 0) fail("randperm", "n must be non-negative, got " + std::to_string(n));
   if (!is_int(dt) && !is_float(dt)) fail("randperm", "unsupported dtype");
+  auto t = empty({n}, dt, Device::cpu, "randperm");  // checks n before the permutation's buffer is sized
   std::vector<int64_t> v(n);
   for (int64_t i = 0; i < n; i++) v[i] = i;
   uint64_t seed = gen().seed, base = take((uint64_t)n);
@@ -202,7 +205,6 @@ TensorPtr randperm(int64_t n, DType dt) {
     uint64_t u = ((uint64_t)r.v[0] << 32) | r.v[1];
     std::swap(v[i], v[u % (uint64_t)(i + 1)]);
   }
-  auto t = empty({n}, dt, Device::cpu, "randperm");
   MYELIN_DISPATCH_NUMERIC(dt, "randperm", { scalar_t* p = t->data<scalar_t>(); for (int64_t i = 0; i < n; i++) p[i] = (scalar_t)v[i]; });
   return t;
 }
