@@ -22,20 +22,46 @@ void flush_external_memory(Napi::Env env) {
   }
 }
 
+// ---- handle lifetime
+// A handle is a v8::External made through V8 itself, with a weak v8::Global whose
+// first-pass callback frees the Handle during the GC that finds it dead (as node's
+// ObjectWrap does). That keeps a synchronous loop that never disposes nor yields bounded,
+// which N-API finalizers cannot do safely: GC-time ones (NAPI_EXPERIMENTAL's basic
+// finalizers) go through N-API's finalizer machinery, which met the pending exception of a
+// throw in progress and aborted V8; deferred ones only run when the event loop turns.
+// The callback calls no V8 or N-API function (V8 forbids it there); it resets the Global
+// and frees directly: a shared_ptr release, the allocator (whose lock is never held
+// across a V8 call, so the GC cannot find it taken on this thread) and counters. Freeing
+// at once rather than queueing for the next allocation returns memory as soon as V8 knows
+// it is garbage and keeps no second list to drain.
+// Weak callbacks do not run when an isolate is disposed, so each thread keeps its live
+// handles in an intrusive list that an env cleanup hook frees (worker teardown).
+thread_local Handle* live_handles = nullptr;
+
+void destroy(Handle* h) {
+  h->js.Reset();
+  if (h->prev) h->prev->next = h->next; else live_handles = h->next;
+  if (h->next) h->next->prev = h->prev;
+  delete h;
+}
+void on_collected(const v8::WeakCallbackInfo<Handle>& info) { destroy(info.GetParameter()); }
+void free_live_handles(void*) {
+  while (live_handles) destroy(live_handles);
+}
+
 V wrap(Napi::Env env, TensorPtr t) {
   flush_external_memory(env);
+  v8::Isolate* iso = v8::Isolate::GetCurrent();
   auto* h = new Handle();
   h->t = std::move(t);
-  // A basic finalizer straight through the C API (node-addon-api's wrapper allocates
-  // a second block per handle); it runs during GC and touches no JS.
-  napi_value v;
-  napi_status st = napi_create_external(
-      env, h, [](node_api_basic_env, void* p, void*) { delete static_cast<Handle*>(p); }, nullptr, &v);
-  if (st != napi_ok) {
-    delete h;
-    fail("wrap", "napi_create_external failed");
-  }
-  return Napi::Value(env, v);
+  // External::New may run a GC: link h only after it, once it has its Global
+  v8::Local<v8::Value> ext = v8::External::New(iso, h);
+  h->js.Reset(iso, ext.As<v8::External>());
+  h->js.SetWeak(h, on_collected, v8::WeakCallbackType::kParameter);
+  h->next = live_handles;
+  if (live_handles) live_handles->prev = h;
+  live_handles = h;
+  return Napi::Value(env, to_napi(ext));
 }
 // Ops with several results return a JS array of handles.
 V wrap_all(Napi::Env env, std::vector<TensorPtr> ts) {
@@ -471,6 +497,9 @@ V op_list(const CI& i) {
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // arg: the env, since node refuses a second identical (hook, arg) pair and the addon
+  // can be loaded twice into one thread (two paths); the first hook frees the thread's list
+  napi_add_env_cleanup_hook(env, free_live_handles, (napi_env)env);
   auto fn = [&](const char* name, V (*f)(const CI&)) { exports.Set(name, Napi::Function::New(env, f, name)); };
 #define MYELIN_UNARY(id, F, kind, np) \
   fn(#id, [](const CI& i) { return unary_export<UnaryOp::id, np>(i, #id); });
