@@ -21,7 +21,9 @@ function collect(value: unknown, out: Set<unknown>, depth = 0): void {
 
 /**
  * Runs `fn` and disposes every tensor created inside it, except the tensors it returns
- * (directly, or inside arrays and plain objects) and those passed to `keep()`.
+ * (directly, or inside arrays and plain objects) and those passed to `keep()`. When `fn`
+ * throws, every tensor it created (and did not `keep()`) is disposed before the error
+ * propagates.
  * ```ts
  * const y = tidy(() => x.mul(2).add(1));   // the intermediate x*2 is freed
  * ```
@@ -32,10 +34,18 @@ export function tidy<T>(fn: () => T): T {
   let result: T;
   try {
     result = fn();
-  } finally {
+  } catch (e) {
+    // nothing is returned, so everything fn made goes (a training step that throws inside
+    // tidy would otherwise leak its whole graph, every step)
     scopes.pop();
+    disposeAll(scope);
+    throw e;
   }
-  if (result instanceof Promise) throw new Error('tidy: fn must be synchronous (it returned a Promise)');
+  scopes.pop();
+  if (result instanceof Promise) {
+    disposeAll(scope);
+    throw new Error('tidy: fn must be synchronous (it returned a Promise)');
+  }
   const kept = new Set<unknown>();
   collect(result, kept);
   const parent = scopes[scopes.length - 1];
@@ -44,6 +54,10 @@ export function tidy<T>(fn: () => T): T {
     else if (!t.isDisposed) t.dispose();
   }
   return result;
+}
+
+function disposeAll(scope: Set<Disposable>): void {
+  for (const t of scope) if (!t.isDisposed) t.dispose();
 }
 
 /** Keeps a tensor alive past the enclosing tidy() scopes. */

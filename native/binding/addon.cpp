@@ -494,13 +494,45 @@ V op_list(const CI& i) {
   return a;
 }
 
+// Throws `msg` as a JS Error. Reading its `stack` at once formats the trace: until then V8
+// keeps each frame's receiver alive with the error (the failing call's tensors, 1 MiB per
+// 512x512 float32), so errors a service keeps (logged later, rejected promises) pinned them.
+void throw_error(napi_env env, const char* msg) {
+  napi_value m, err, stack;
+  if (napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &m) != napi_ok) return;
+  if (napi_create_error(env, nullptr, m, &err) != napi_ok) return;
+  if (napi_get_named_property(env, err, "stack", &stack) != napi_ok) {
+    bool pending = false;  // a user Error.prepareStackTrace threw: ours is the error to report
+    if (napi_is_exception_pending(env, &pending) == napi_ok && pending) napi_get_and_clear_last_exception(env, &stack);
+  }
+  napi_throw(env, err);  // fails only while the env is stopping; nothing to do then
+}
+// Every export runs through here (the export itself is the function's data pointer).
+// myelin::Error and other C++ exceptions become JS Errors here; a Napi::Error means a JS
+// exception is already pending and node-addon-api rethrows it.
+V call_export(const CI& i) {
+  auto f = reinterpret_cast<V (*)(const CI&)>(i.Data());
+  try {
+    return f(i);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw_error(i.Env(), e.what());
+  } catch (...) {  // nothing may leave a callback: node-addon-api would std::terminate
+    throw_error(i.Env(), "myelin: unknown native exception");
+  }
+  return V();
+}
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // arg: the env, since node refuses a second identical (hook, arg) pair and the addon
   // can be loaded twice into one thread (two paths); the first hook frees the thread's list
   napi_add_env_cleanup_hook(env, free_live_handles, (napi_env)env);
-  auto fn = [&](const char* name, V (*f)(const CI&)) { exports.Set(name, Napi::Function::New(env, f, name)); };
+  auto fn = [&](const char* name, V (*f)(const CI&)) {
+    exports.Set(name, Napi::Function::New(env, call_export, name, reinterpret_cast<void*>(f)));
+  };
 #define MYELIN_UNARY(id, F, kind, np) \
   fn(#id, [](const CI& i) { return unary_export<UnaryOp::id, np>(i, #id); });
 #define MYELIN_BINARY(id, F, kind) \
