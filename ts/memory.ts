@@ -66,7 +66,49 @@ export function keep<T extends Disposable>(t: T): T {
   return t;
 }
 
-/** Live native tensors and the bytes their storages hold (process-wide). */
-export function memory(): { numTensors: number; numStorages: number; numBytes: number } {
+/** What {@link memory} reports. */
+export interface MemoryInfo {
+  /** Live native tensors (views included). */
+  numTensors: number;
+  /** Live storages (the buffers views share). */
+  numStorages: number;
+  /** Bytes the live storages hold. */
+  numBytes: number;
+  /** Bytes freed by tensors but kept by the CPU caching allocator for reuse (see {@link emptyCache}). */
+  numBytesCached: number;
+}
+
+/**
+ * Live native tensors and the bytes their storages hold, process-wide (all worker threads),
+ * plus the bytes the allocator keeps cached for reuse.
+ * ```ts
+ * const { numBytes, numBytesCached } = memory();
+ * ```
+ */
+export function memory(): MemoryInfo {
   return native.memory();
+}
+
+/**
+ * Returns the memory the CPU caching allocator keeps for reuse to the system (as
+ * `torch.cuda.empty_cache()`): all cached large blocks, and the calling thread's small
+ * ones. Live tensors are untouched. The cache never holds more than 256 MiB while idle
+ * (`MYELIN_CPU_CACHE_BYTES` changes that) and never grows the process past the peak of
+ * live bytes, so this is only needed to hand memory back between phases.
+ */
+export function emptyCache(): void {
+  native.empty_cache();
+}
+
+/**
+ * Sets a process-wide bound on live tensor bytes: an allocation that would pass it throws
+ * an Error naming the op and the sizes instead of running the machine out of memory (an
+ * OOM kill). `null` (or `Infinity`) removes the limit, which is the default.
+ * ```ts
+ * setMemoryLimit(2 ** 30);      // 1 GiB
+ * zeros(2 ** 30);               // Error: empty: allocating 4.0 GiB would exceed the memory limit of 1.0 GiB ...
+ * ```
+ */
+export function setMemoryLimit(bytes: number | null): void {
+  native.set_memory_limit(bytes);
 }

@@ -408,7 +408,22 @@ V memory(const CI& i) {
   o.Set("numTensors", (double)mem_stats().tensors.load());
   o.Set("numStorages", (double)mem_stats().storages.load());
   o.Set("numBytes", (double)mem_stats().bytes.load());
+  o.Set("numBytesCached", (double)cached_bytes());
   return o;
+}
+V empty_cache_(const CI& i) {
+  empty_cache();
+  return i.Env().Undefined();
+}
+// (bytes | null): null, 0 or Infinity remove the limit
+V set_memory_limit_(const CI& i) {
+  const char* op = "set_memory_limit";
+  check_argc(op, i, 1);
+  double b = i[0].IsNull() || i[0].IsUndefined() ? 0 : number(op, i, 0);
+  if (!(b >= 0) || (std::isfinite(b) && b != std::floor(b)))
+    fail(op, "the limit must be a non-negative whole number of bytes, null or Infinity, got " + std::to_string(b));
+  set_memory_limit(std::isinf(b) || b > 9.2e18 ? 0 : (int64_t)b);
+  return i.Env().Undefined();
 }
 V manual_seed_(const CI& i) {
   double s = number("manual_seed", i, 0);
@@ -569,7 +584,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // utilities
   fn("dispose", dispose); fn("meta", meta); fn("shape", shape); fn("dtype", dtype_of);
   fn("same_storage", same_storage); fn("version", version); fn("bump_version", bump_version); fn("to_array", to_typed_array); fn("item", item);
-  fn("memory", memory); fn("manual_seed", manual_seed_); fn("set_num_threads", set_threads);
+  fn("memory", memory); fn("empty_cache", empty_cache_); fn("set_memory_limit", set_memory_limit_); fn("manual_seed", manual_seed_); fn("set_num_threads", set_threads);
   fn("get_num_threads", get_threads); fn("backend_info", backend_info); fn("op_list", op_list);
   return exports;
 }
