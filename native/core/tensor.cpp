@@ -111,9 +111,23 @@ std::string human_bytes(double n) {
   return s.str();
 }
 
+// Blocks of 4 MiB and more are aligned to 2 MiB and asked to be backed by transparent huge
+// pages (as PyTorch's CPU allocator does): a fresh block then costs one page fault per
+// 2 MiB instead of 512, where THP is in "madvise" mode.
+constexpr size_t kHuge = size_t(2) << 20;
 void* map_block(size_t n) {
-  void* p = mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  return p == MAP_FAILED ? nullptr : p;
+  const size_t extra = n >= 2 * kHuge ? kHuge : 0;
+  void* p = mmap(nullptr, n + extra, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return nullptr;
+  if (!extra) return p;
+  char* base = static_cast<char*>(p);
+  char* q = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(base) + kHuge - 1) & ~(uintptr_t)(kHuge - 1));
+  if (q > base) munmap(base, (size_t)(q - base));
+  if (q + n < base + n + extra) munmap(q + n, (size_t)(base + n + extra - (q + n)));
+#ifdef MADV_HUGEPAGE
+  madvise(q, n, MADV_HUGEPAGE);
+#endif
+  return q;
 }
 // Releases cached blocks, largest first, until at most `keep` bytes stay cached. Called
 // with c.mu held; munmap under the lock is rare (misses only) and short.
