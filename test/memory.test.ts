@@ -2,8 +2,13 @@
 // freed by weak callbacks during collection), and tidy() loops are flat exactly. The CPU
 // caching allocator reports what it keeps, gives it back, stays within the peak of live
 // bytes, and a memory limit turns a runaway allocation into an Error.
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import * as my from '../ts/index';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 const MiB = 2 ** 20;
 // Cached bytes: the large blocks a test arranges, plus the few small blocks (under 1 KiB
@@ -59,6 +64,8 @@ describe('native memory in long loops', () => {
 });
 
 describe('the CPU caching allocator', () => {
+  // garbage from the loops above must not be freed into the cache (or count as live) mid-test
+  beforeEach(() => { gc(); my.emptyCache(); });
   afterEach(() => { my.setMemoryLimit(null); my.emptyCache(); });
 
   it('memory() reports the bytes it caches and emptyCache() returns them to the system', () => {
