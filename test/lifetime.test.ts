@@ -7,6 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { join } from 'node:path';
 import * as my from '../ts/index';
+import { native } from '../ts/binding';
 
 const addon = process.env.MYELIN_ADDON ?? join(__dirname, '..', 'build', 'Release', 'myelin.node');
 
@@ -127,5 +128,29 @@ describe('tidy() when its function throws', () => {
     expect(Array.from(y.data())).toEqual([3, 3, 3, 3]);
     expect(my.memory().numTensors).toBe(before + 1);
     y.dispose();
+  });
+});
+
+describe('JS that runs inside a call cannot free the call\'s tensors', () => {
+  // Reading an array argument can run a getter; one that disposes a tensor the call
+  // already holds freed it under the call: cat read the freed block, reused by then.
+  it('cat: a getter that disposes an earlier entry', () => {
+    const victim = native.full([1000], 1, 'float32');
+    const arr: unknown[] = [victim, null];
+    Object.defineProperty(arr, 1, { get() { native.dispose(victim); return native.full([1000], 2, 'float32'); } });
+    const y = native.cat(arr as never, 0);
+    expect(native.item(native.sum(y, null, false))).toBe(3000); // 4000 when entry 0 was freed and refilled
+    expect(() => native.relu(victim)).toThrow(/^relu: argument 0 is a disposed tensor$/);
+  });
+
+  it('a dims argument whose getter disposes the tensor argument: a named Error, never a read of freed memory', () => {
+    for (let k = 0; k < 50; k++) {
+      const x = native.full([4096], 1, 'float32');
+      const dims = [0];
+      Object.defineProperty(dims, 0, { get() { native.dispose(x); native.full([4096], 5, 'float32'); return 0; } });
+      let r: number | undefined;
+      try { r = native.item(native.sum(x, dims, false)) as number; } catch (e) { expect((e as Error).message).toBe('sum: argument 0 is a disposed tensor'); }
+      if (r !== undefined) expect(r).toBe(4096); // the argument order read x first: its data stays valid
+    }
   });
 });

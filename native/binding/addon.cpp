@@ -37,8 +37,20 @@ void flush_external_memory(Napi::Env env) {
 // Weak callbacks do not run when an isolate is disposed, so each thread keeps its live
 // handles in an intrusive list that an env cleanup hook frees (worker teardown).
 thread_local Handle* live_handles = nullptr;
+// Exports hold plain TensorImpl references while they read their other arguments, and
+// reading an array element can run JS (a getter) that disposes a tensor, or a GC that
+// collects a handle a getter dropped from an array. So while an export runs (depth > 0),
+// releases go to `deferred`, emptied when the outermost export returns.
+thread_local int call_depth = 0;
+thread_local std::vector<TensorPtr> deferred;
+// own: 1 when called from an export (dispose), which does not count as one around it
+void release(TensorPtr& t, int own = 0) {
+  if (call_depth > own && t) deferred.push_back(std::move(t));
+  else t.reset();
+}
 
 void destroy(Handle* h) {
+  release(h->t);
   h->js.Reset();
   if (h->prev) h->prev->next = h->next; else live_handles = h->next;
   if (h->next) h->next->prev = h->prev;
@@ -46,7 +58,9 @@ void destroy(Handle* h) {
 }
 void on_collected(const v8::WeakCallbackInfo<Handle>& info) { destroy(info.GetParameter()); }
 void free_live_handles(void*) {
+  call_depth = 0;
   while (live_handles) destroy(live_handles);
+  deferred.clear();
 }
 
 V wrap(Napi::Env env, TensorPtr t) {
@@ -344,7 +358,7 @@ V batch_norm_backward_(const CI& i) {
 V dispose(const CI& i) {
   Handle* h = handle_of(i[0]);
   if (!h) bad_arg("dispose", 0, "a tensor", i[0]);
-  h->t.reset();
+  release(h->t, 1);  // deferred when called from a getter inside another export
   flush_external_memory(i.Env());
   return i.Env().Undefined();
 }
@@ -525,8 +539,15 @@ void throw_error(napi_env env, const char* msg) {
 // Every export runs through here (the export itself is the function's data pointer).
 // myelin::Error and other C++ exceptions become JS Errors here; a Napi::Error means a JS
 // exception is already pending and node-addon-api rethrows it.
+struct CallDepth {
+  CallDepth() { call_depth++; }
+  ~CallDepth() {
+    if (--call_depth == 0) deferred.clear();  // TensorImpl destructors never come back here
+  }
+};
 V call_export(const CI& i) {
   auto f = reinterpret_cast<V (*)(const CI&)>(i.Data());
+  CallDepth depth;
   try {
     return f(i);
   } catch (const Napi::Error&) {
