@@ -33,7 +33,8 @@ void flush_external_memory(Napi::Env env) {
 // and frees directly: a shared_ptr release, the allocator (whose lock is never held
 // across a V8 call, so the GC cannot find it taken on this thread) and counters. Freeing
 // at once rather than queueing for the next allocation returns memory as soon as V8 knows
-// it is garbage and keeps no second list to drain.
+// it is garbage and keeps no second list to drain (only a GC inside an export defers the
+// release to that export's end, below).
 // Weak callbacks do not run when an isolate is disposed, so each thread keeps its live
 // handles in an intrusive list that an env cleanup hook frees (worker teardown).
 thread_local Handle* live_handles = nullptr;
@@ -45,8 +46,14 @@ thread_local int call_depth = 0;
 thread_local std::vector<TensorPtr> deferred;
 // own: 1 when called from an export (dispose), which does not count as one around it
 void release(TensorPtr& t, int own = 0) {
-  if (call_depth > own && t) deferred.push_back(std::move(t));
-  else t.reset();
+  if (call_depth > own && t) {
+    try {  // runs inside GC callbacks too, where nothing may throw
+      deferred.push_back(std::move(t));
+      return;
+    } catch (...) {
+    }
+  }
+  t.reset();
 }
 
 void destroy(Handle* h) {
