@@ -103,7 +103,8 @@ export function emptyCache(): void {
 /**
  * Sets a process-wide bound on live tensor bytes: an allocation that would pass it throws
  * an Error naming the op and the sizes instead of running the machine out of memory (an
- * OOM kill). `null` (or `Infinity`) removes the limit, which is the default.
+ * OOM kill). `null` (or `Infinity`, or 0) removes the limit, which is the default. Only
+ * tensor storages count: kernels' scratch buffers do not.
  * ```ts
  * setMemoryLimit(2 ** 30);      // 1 GiB
  * zeros(2 ** 30);               // Error: empty: allocating 4.0 GiB would exceed the memory limit of 1.0 GiB ...
