@@ -1,7 +1,23 @@
-// Memory stays flat: loops that neither dispose nor tidy are bounded by GC (basic
-// finalizers run during collection), and tidy() loops are flat exactly.
-import { describe, it, expect } from 'vitest';
+// Memory stays flat: loops that neither dispose nor tidy are bounded by GC (handles are
+// freed by weak callbacks during collection), and tidy() loops are flat exactly. The CPU
+// caching allocator reports what it keeps, gives it back, stays within the peak of live
+// bytes, and a memory limit turns a runaway allocation into an Error.
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import * as my from '../ts/index';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const MiB = 2 ** 20;
+// Cached bytes: the large blocks a test arranges, plus the few small blocks (under 1 KiB
+// each: 0-d scalars and the like) that ops around it recycle through per-thread lists.
+function expectCached(bytes: number): void {
+  const c = my.memory().numBytesCached;
+  expect(c).toBeGreaterThanOrEqual(bytes);
+  expect(c).toBeLessThan(bytes + 64 * 1024);
+}
 
 describe('native memory in long loops', () => {
   it('60,000 iterations of small ops without dispose or tidy stay bounded', () => {
@@ -44,5 +60,85 @@ describe('native memory in long loops', () => {
       peak = Math.max(peak, my.memory().numBytes);
     }
     expect(peak).toBeLessThan(600 * 1024 * 1024);
+  });
+});
+
+describe('the CPU caching allocator', () => {
+  // garbage from the loops above must not be freed into the cache (or count as live) mid-test
+  beforeEach(() => { gc(); my.emptyCache(); });
+  afterEach(() => { my.setMemoryLimit(null); my.emptyCache(); });
+
+  it('memory() reports the bytes it caches and emptyCache() returns them to the system', () => {
+    my.emptyCache();
+    const base = my.memory();
+    expectCached(0);
+    const ts = Array.from({ length: 16 }, () => my.ones(1 << 20)); // 16 x 4 MiB
+    for (const t of ts) t.dispose();
+    const held = my.memory();
+    // before the fix memory() said 0 bytes while the cache kept all of this
+    expect(held.numBytes).toBe(base.numBytes);
+    expectCached(64 * MiB);
+    const rss = process.memoryUsage().rss;
+    my.emptyCache();
+    expectCached(0);
+    expect((rss - process.memoryUsage().rss) / MiB).toBeGreaterThan(48); // unmapped, not just unlisted
+  });
+
+  it('keeps at most 256 MiB cached while idle', () => {
+    my.emptyCache();
+    const ts = Array.from({ length: 40 }, () => my.empty(2 << 20)); // 40 x 8 MiB = 320 MiB
+    for (const t of ts) t.dispose();
+    expectCached(256 * MiB); // 32 blocks; the other 8 were unmapped
+  });
+
+  it('reuses a cached block up to a quarter larger than the request', () => {
+    my.emptyCache();
+    my.empty(1_100_000).dispose(); // 4.4 MB: kept as a 5 MiB block (its size class)
+    expectCached(5 * MiB);
+    const t = my.empty(1_000_000); // 4.0 MB: its own class is 4 MiB; it takes the 5 MiB block
+    expectCached(0);
+    t.dispose();
+    expectCached(5 * MiB);
+  });
+
+  it('never grows the footprint (live + cached) past the peak of live bytes', () => {
+    my.emptyCache();
+    // every size 15% larger than the last, each freed before the next: with exact-size
+    // reuse and no trimming the cache grew to the sum of all sizes (172 MiB), 10x the peak
+    let peakLive = 0, peakFootprint = 0;
+    for (let k = 0, n = 256 * 1024; k < 20; k++, n = Math.round(n * 1.15)) {
+      const t = my.empty(n);
+      const m = my.memory();
+      peakLive = Math.max(peakLive, m.numBytes);
+      peakFootprint = Math.max(peakFootprint, m.numBytes + m.numBytesCached);
+      t.dispose();
+    }
+    // size classes round a request up by less than 25%, and a reused block is up to 25% larger
+    expect(peakFootprint).toBeLessThanOrEqual(peakLive * 1.25 * 1.25);
+  });
+
+  it('setMemoryLimit turns a runaway allocation into a named Error, and null lifts it', () => {
+    my.setMemoryLimit(64 * MiB);
+    const live = my.memory().numBytes;
+    expect(() => my.zeros(2 ** 30)).toThrow(/^full: allocating 4\.0 GiB would exceed the memory limit of 64\.0 MiB \(.* in use; setMemoryLimit changes it\)$/);
+    const x = my.ones(1 << 20);
+    expect(() => x.reshape(1 << 20, 1).expand(1 << 20, 1 << 12).contiguous()).toThrow(/^contiguous: allocating 16\.0 GiB would exceed/);
+    expect(my.memory().numBytes).toBe(live + 4 * MiB); // nothing half-made stays behind
+    x.dispose();
+    my.setMemoryLimit(null);
+    const y = my.empty(24 * MiB); // 96 MiB: fine without the limit
+    y.dispose();
+    expect(() => my.setMemoryLimit(-1)).toThrow(/^set_memory_limit: the limit must be a non-negative whole number of bytes/);
+  });
+
+  it('under a limit, cached blocks are released before a fresh block would pass it', () => {
+    my.emptyCache();
+    for (const t of Array.from({ length: 12 }, () => my.empty(2 << 20))) t.dispose(); // 96 MiB cached
+    expectCached(96 * MiB);
+    my.setMemoryLimit(100 * MiB);
+    const big = my.empty(20 << 20); // 80 MiB, no cached block fits
+    const m = my.memory();
+    expect(m.numBytes + m.numBytesCached).toBeLessThanOrEqual(100 * MiB);
+    big.dispose();
   });
 });

@@ -59,7 +59,9 @@ export interface Binding {
   // utilities
   dispose(x: H): void; meta(x: H): [DType, Dims, Dims, number, boolean]; shape(x: H): Dims; dtype(x: H): DType;
   same_storage(a: H, b: H): boolean; version(x: H): number; bump_version(x: H): void; to_array(x: H): Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
-  item(x: H): number | boolean; memory(): { numTensors: number; numStorages: number; numBytes: number };
+  item(x: H): number | boolean;
+  memory(): { numTensors: number; numStorages: number; numBytes: number; numBytesCached: number };
+  empty_cache(): void; set_memory_limit(bytes: number | null): void;
   manual_seed(seed: number): void; set_num_threads(n: number): void; get_num_threads(): number;
   backend_info(): { blas: string; parallel: string; conv: string; numThreads: number; build: string; cuda: boolean };
   op_list(): string[];

@@ -21,7 +21,9 @@ function collect(value: unknown, out: Set<unknown>, depth = 0): void {
 
 /**
  * Runs `fn` and disposes every tensor created inside it, except the tensors it returns
- * (directly, or inside arrays and plain objects) and those passed to `keep()`.
+ * (directly, or inside arrays and plain objects) and those passed to `keep()`. When `fn`
+ * throws, every tensor it created (and did not `keep()`) is disposed before the error
+ * propagates.
  * ```ts
  * const y = tidy(() => x.mul(2).add(1));   // the intermediate x*2 is freed
  * ```
@@ -32,10 +34,18 @@ export function tidy<T>(fn: () => T): T {
   let result: T;
   try {
     result = fn();
-  } finally {
+  } catch (e) {
+    // nothing is returned, so everything fn made goes (a training step that throws inside
+    // tidy would otherwise leak its whole graph, every step)
     scopes.pop();
+    disposeAll(scope);
+    throw e;
   }
-  if (result instanceof Promise) throw new Error('tidy: fn must be synchronous (it returned a Promise)');
+  scopes.pop();
+  if (result instanceof Promise) {
+    disposeAll(scope);
+    throw new Error('tidy: fn must be synchronous (it returned a Promise)');
+  }
   const kept = new Set<unknown>();
   collect(result, kept);
   const parent = scopes[scopes.length - 1];
@@ -46,13 +56,60 @@ export function tidy<T>(fn: () => T): T {
   return result;
 }
 
+function disposeAll(scope: Set<Disposable>): void {
+  for (const t of scope) if (!t.isDisposed) t.dispose();
+}
+
 /** Keeps a tensor alive past the enclosing tidy() scopes. */
 export function keep<T extends Disposable>(t: T): T {
   for (const s of scopes) s.delete(t);
   return t;
 }
 
-/** Live native tensors and the bytes their storages hold (process-wide). */
-export function memory(): { numTensors: number; numStorages: number; numBytes: number } {
+/** What {@link memory} reports. */
+export interface MemoryInfo {
+  /** Live native tensors (views included). */
+  numTensors: number;
+  /** Live storages (the buffers views share). */
+  numStorages: number;
+  /** Bytes the live storages hold. */
+  numBytes: number;
+  /** Bytes freed by tensors but kept by the CPU caching allocator for reuse (see {@link emptyCache}). */
+  numBytesCached: number;
+}
+
+/**
+ * Live native tensors and the bytes their storages hold, process-wide (all worker threads),
+ * plus the bytes the allocator keeps cached for reuse.
+ * ```ts
+ * const { numBytes, numBytesCached } = memory();
+ * ```
+ */
+export function memory(): MemoryInfo {
   return native.memory();
+}
+
+/**
+ * Returns the memory the CPU caching allocator keeps for reuse to the system (as
+ * `torch.cuda.empty_cache()`): all cached large blocks, and the calling thread's small
+ * ones. Live tensors are untouched. The cache never holds more than 256 MiB while idle
+ * (`MYELIN_CPU_CACHE_BYTES` changes that) and never grows the process past the peak of
+ * live bytes, so this is only needed to hand memory back between phases.
+ */
+export function emptyCache(): void {
+  native.empty_cache();
+}
+
+/**
+ * Sets a process-wide bound on live tensor bytes: an allocation that would pass it throws
+ * an Error naming the op and the sizes instead of running the machine out of memory (an
+ * OOM kill). `null` (or `Infinity`, or 0) removes the limit, which is the default. Only
+ * tensor storages count: kernels' scratch buffers do not.
+ * ```ts
+ * setMemoryLimit(2 ** 30);      // 1 GiB
+ * zeros(2 ** 30);               // Error: empty: allocating 4.0 GiB would exceed the memory limit of 1.0 GiB ...
+ * ```
+ */
+export function setMemoryLimit(bytes: number | null): void {
+  native.set_memory_limit(bytes);
 }

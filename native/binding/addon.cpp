@@ -22,20 +22,67 @@ void flush_external_memory(Napi::Env env) {
   }
 }
 
+// ---- handle lifetime
+// A handle is a v8::External made through V8 itself, with a weak v8::Global whose
+// first-pass callback frees the Handle during the GC that finds it dead (as node's
+// ObjectWrap does). That keeps a synchronous loop that never disposes nor yields bounded,
+// which N-API finalizers cannot do safely: GC-time ones (NAPI_EXPERIMENTAL's basic
+// finalizers) go through N-API's finalizer machinery, which met the pending exception of a
+// throw in progress and aborted V8; deferred ones only run when the event loop turns.
+// The callback calls no V8 or N-API function (V8 forbids it there); it resets the Global
+// and frees directly: a shared_ptr release, the allocator (whose lock is never held
+// across a V8 call, so the GC cannot find it taken on this thread) and counters. Freeing
+// at once rather than queueing for the next allocation returns memory as soon as V8 knows
+// it is garbage and keeps no second list to drain (only a GC inside an export defers the
+// release to that export's end, below).
+// Weak callbacks do not run when an isolate is disposed, so each thread keeps its live
+// handles in an intrusive list that an env cleanup hook frees (worker teardown).
+thread_local Handle* live_handles = nullptr;
+// Exports hold plain TensorImpl references while they read their other arguments, and
+// reading an array element can run JS (a getter) that disposes a tensor, or a GC that
+// collects a handle a getter dropped from an array. So while an export runs (depth > 0),
+// releases go to `deferred`, emptied when the outermost export returns.
+thread_local int call_depth = 0;
+thread_local std::vector<TensorPtr> deferred;
+// own: 1 when called from an export (dispose), which does not count as one around it
+void release(TensorPtr& t, int own = 0) {
+  if (call_depth > own && t) {
+    try {  // runs inside GC callbacks too, where nothing may throw
+      deferred.push_back(std::move(t));
+      return;
+    } catch (...) {
+    }
+  }
+  t.reset();
+}
+
+void destroy(Handle* h) {
+  release(h->t);
+  h->js.Reset();
+  if (h->prev) h->prev->next = h->next; else live_handles = h->next;
+  if (h->next) h->next->prev = h->prev;
+  delete h;
+}
+void on_collected(const v8::WeakCallbackInfo<Handle>& info) { destroy(info.GetParameter()); }
+void free_live_handles(void*) {
+  call_depth = 0;
+  while (live_handles) destroy(live_handles);
+  deferred.clear();
+}
+
 V wrap(Napi::Env env, TensorPtr t) {
   flush_external_memory(env);
+  v8::Isolate* iso = v8::Isolate::GetCurrent();
   auto* h = new Handle();
   h->t = std::move(t);
-  // A basic finalizer straight through the C API (node-addon-api's wrapper allocates
-  // a second block per handle); it runs during GC and touches no JS.
-  napi_value v;
-  napi_status st = napi_create_external(
-      env, h, [](node_api_basic_env, void* p, void*) { delete static_cast<Handle*>(p); }, nullptr, &v);
-  if (st != napi_ok) {
-    delete h;
-    fail("wrap", "napi_create_external failed");
-  }
-  return Napi::Value(env, v);
+  // External::New may run a GC: link h only after it, once it has its Global
+  v8::Local<v8::Value> ext = v8::External::New(iso, h);
+  h->js.Reset(iso, ext.As<v8::External>());
+  h->js.SetWeak(h, on_collected, v8::WeakCallbackType::kParameter);
+  h->next = live_handles;
+  if (live_handles) live_handles->prev = h;
+  live_handles = h;
+  return Napi::Value(env, to_napi(ext));
 }
 // Ops with several results return a JS array of handles.
 V wrap_all(Napi::Env env, std::vector<TensorPtr> ts) {
@@ -318,7 +365,7 @@ V batch_norm_backward_(const CI& i) {
 V dispose(const CI& i) {
   Handle* h = handle_of(i[0]);
   if (!h) bad_arg("dispose", 0, "a tensor", i[0]);
-  h->t.reset();
+  release(h->t, 1);  // deferred when called from a getter inside another export
   flush_external_memory(i.Env());
   return i.Env().Undefined();
 }
@@ -388,7 +435,22 @@ V memory(const CI& i) {
   o.Set("numTensors", (double)mem_stats().tensors.load());
   o.Set("numStorages", (double)mem_stats().storages.load());
   o.Set("numBytes", (double)mem_stats().bytes.load());
+  o.Set("numBytesCached", (double)cached_bytes());
   return o;
+}
+V empty_cache_(const CI& i) {
+  empty_cache();
+  return i.Env().Undefined();
+}
+// (bytes | null): null, 0 or Infinity remove the limit
+V set_memory_limit_(const CI& i) {
+  const char* op = "set_memory_limit";
+  check_argc(op, i, 1);
+  double b = i[0].IsNull() || i[0].IsUndefined() ? 0 : number(op, i, 0);
+  if (!(b >= 0) || (std::isfinite(b) && b != std::floor(b)))
+    fail(op, "the limit must be a non-negative whole number of bytes, null or Infinity, got " + std::to_string(b));
+  set_memory_limit(std::isinf(b) || b > 9.2e18 ? 0 : (int64_t)b);
+  return i.Env().Undefined();
 }
 V manual_seed_(const CI& i) {
   double s = number("manual_seed", i, 0);
@@ -474,10 +536,52 @@ V op_list(const CI& i) {
   return a;
 }
 
+// Throws `msg` as a JS Error. Reading its `stack` at once formats the trace: until then V8
+// keeps each frame's receiver alive with the error (the failing call's tensors, 1 MiB per
+// 512x512 float32), so errors a service keeps (logged later, rejected promises) pinned them.
+void throw_error(napi_env env, const char* msg) {
+  napi_value m, err, stack;
+  if (napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &m) != napi_ok) return;
+  if (napi_create_error(env, nullptr, m, &err) != napi_ok) return;
+  if (napi_get_named_property(env, err, "stack", &stack) != napi_ok) {
+    bool pending = false;  // a user Error.prepareStackTrace threw: ours is the error to report
+    if (napi_is_exception_pending(env, &pending) == napi_ok && pending) napi_get_and_clear_last_exception(env, &stack);
+  }
+  napi_throw(env, err);  // fails only while the env is stopping; nothing to do then
+}
+// Every export runs through here (the export itself is the function's data pointer).
+// myelin::Error and other C++ exceptions become JS Errors here; a Napi::Error means a JS
+// exception is already pending and node-addon-api rethrows it.
+struct CallDepth {
+  CallDepth() { call_depth++; }
+  ~CallDepth() {
+    if (--call_depth == 0) deferred.clear();  // TensorImpl destructors never come back here
+  }
+};
+V call_export(const CI& i) {
+  auto f = reinterpret_cast<V (*)(const CI&)>(i.Data());
+  CallDepth depth;
+  try {
+    return f(i);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw_error(i.Env(), e.what());
+  } catch (...) {  // nothing may leave a callback: node-addon-api would std::terminate
+    throw_error(i.Env(), "myelin: unknown native exception");
+  }
+  return V();
+}
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  auto fn = [&](const char* name, V (*f)(const CI&)) { exports.Set(name, Napi::Function::New(env, f, name)); };
+  // arg: the env, since node refuses a second identical (hook, arg) pair and the addon
+  // can be loaded twice into one thread (two paths); the first hook frees the thread's list
+  napi_add_env_cleanup_hook(env, free_live_handles, (napi_env)env);
+  auto fn = [&](const char* name, V (*f)(const CI&)) {
+    exports.Set(name, Napi::Function::New(env, call_export, name, reinterpret_cast<void*>(f)));
+  };
 #define MYELIN_UNARY(id, F, kind, np) \
   fn(#id, [](const CI& i) { return unary_export<UnaryOp::id, np>(i, #id); });
 #define MYELIN_BINARY(id, F, kind) \
@@ -514,7 +618,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // utilities
   fn("dispose", dispose); fn("meta", meta); fn("shape", shape); fn("dtype", dtype_of);
   fn("same_storage", same_storage); fn("version", version); fn("bump_version", bump_version); fn("to_array", to_typed_array); fn("item", item);
-  fn("memory", memory); fn("manual_seed", manual_seed_); fn("set_num_threads", set_threads);
+  fn("memory", memory); fn("empty_cache", empty_cache_); fn("set_memory_limit", set_memory_limit_); fn("manual_seed", manual_seed_); fn("set_num_threads", set_threads);
   fn("get_num_threads", get_threads); fn("backend_info", backend_info); fn("op_list", op_list);
   return exports;
 }

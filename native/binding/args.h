@@ -2,11 +2,21 @@
 // (or a TensorImpl reference) before any kernel runs, and anything unexpected throws an
 // Error naming the op, the argument position and what arrived.
 #pragma once
-#define NAPI_EXPERIMENTAL  // basic (pure) finalizers run during GC, so memory frees inside sync loops
+// No NAPI_EXPERIMENTAL: its GC-time finalizers met the pending exception of a throw in
+// progress and aborted V8 (issue 14), and node-addon-api then defers deleting each
+// Napi::Error's reference to the next loop turn, which pinned the failing call's tensors
+// through the error's stack frames. Handles get their GC-time free from V8 directly
+// (addon.cpp, "handle lifetime").
 #define NODE_ADDON_API_CPP_EXCEPTIONS
 #define NODE_ADDON_API_CPP_EXCEPTIONS_ALL
+// When a worker is terminated or the process exits during a call, the env can no longer
+// throw: without this node-addon-api throws a C++ exception out of the callback instead
+// (std::terminate, "terminate called after throwing Napi::Error").
+#define NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS
 #include <napi.h>
+#include <v8.h>
 #include <cmath>
+#include <cstring>
 #include <string>
 #include "../core/ops.h"
 
@@ -14,10 +24,15 @@ namespace myelin::binding {
 
 constexpr uint32_t kHandleMagic = 0x68616e64;  // "hand"
 
-// What a JS tensor handle (an External) points to.
+// What a JS tensor handle (a v8::External) points to. `js` is weak: V8 calls back when
+// the External is collected, and the Handle is freed then (addon.cpp). prev/next link the
+// live handles of this thread, freed together when its env is torn down.
 struct Handle {
   uint32_t magic = kHandleMagic;
   TensorPtr t;
+  v8::Global<v8::External> js;
+  Handle* prev = nullptr;
+  Handle* next = nullptr;
   ~Handle() { magic = 0; }
 };
 
@@ -37,9 +52,25 @@ inline std::string describe(const Napi::Value& v) {
   fail(op, "argument " + std::to_string(i) + " must be " + want + ", got " + describe(v));
 }
 
+// napi_value is a v8::Local's slot pointer (node's v8impl converts them by memcpy too).
+static_assert(sizeof(napi_value) == sizeof(v8::Local<v8::Value>), "napi_value layout");
+inline v8::Local<v8::Value> to_v8(napi_value v) {
+  v8::Local<v8::Value> l;
+  std::memcpy(static_cast<void*>(&l), &v, sizeof v);
+  return l;
+}
+inline napi_value to_napi(v8::Local<v8::Value> l) {
+  napi_value v;
+  std::memcpy(&v, static_cast<void*>(&l), sizeof v);
+  return v;
+}
+
+// Handles are read back through V8 as they were made (addon.cpp's wrap): N-API's
+// napi_get_value_external does not return a plain v8::External's pointer in every node.
 inline Handle* handle_of(const Napi::Value& v) {
-  if (v.Type() != napi_external) return nullptr;
-  auto* h = v.As<Napi::External<Handle>>().Data();
+  v8::Local<v8::Value> l = to_v8(v);
+  if (l.IsEmpty() || !l->IsExternal()) return nullptr;
+  auto* h = static_cast<Handle*>(l.As<v8::External>()->Value());
   return h && h->magic == kHandleMagic ? h : nullptr;
 }
 

@@ -31,13 +31,27 @@ struct MemStats {
 MemStats& mem_stats();
 int64_t& pending_external_bytes();
 
+// The CPU caching allocator's controls (tensor.cpp explains the policy).
+// Bytes held for reuse: the process-wide cache of large blocks and every thread's small lists.
+int64_t cached_bytes();
+// Returns the cached large blocks (all threads') and the calling thread's small blocks to
+// the system; other threads' small lists stay theirs. The peak that bounds the cache
+// restarts from the live bytes.
+void empty_cache();
+// A process-wide bound on live tensor bytes: an allocation that would pass it throws
+// "<op>: allocating ... would exceed the memory limit ...". 0 removes the limit.
+void set_memory_limit(int64_t bytes);
+int64_t memory_limit();
+
 struct Storage {
   void* data = nullptr;
-  size_t nbytes = 0;
+  size_t nbytes = 0;    // what was asked for (memory()'s numBytes)
+  size_t capacity = 0;  // the block behind it: a reused cached block may be a little larger
   Device device = Device::cpu;
   // bumped by every in-place write through any view (autograd's saved-tensor check)
   std::atomic<uint64_t> version{0};
-  static std::shared_ptr<Storage> make(size_t nbytes, Device dev = Device::cpu);
+  // `op` names the failing op in the memory-limit and out-of-memory errors
+  static std::shared_ptr<Storage> make(size_t nbytes, Device dev = Device::cpu, const char* op = "empty");
   ~Storage();
 };
 
