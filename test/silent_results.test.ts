@@ -242,7 +242,7 @@ describe('smaller silent results (item 7)', () => {
   it('full and fill_ refuse a non-number fill value instead of filling NaN', () => {
     expect(() => m.full([2], 'x' as unknown as number)).toThrow(/full: fill value must be a number or a boolean, got the string 'x'/);
     expect(() => m.zeros(2).fill_('1' as unknown as number)).toThrow(/fill_: value must be a number or a boolean, got the string '1'/);
-    expect(() => m.zeros(2).maskedFill(m.tensor([true, false]), null as unknown as number)).toThrow(/maskedFill: value must be a number or a boolean, got null/);
+    expect(() => m.zeros(2).maskedFill(m.tensor([true, false]), null as unknown as number)).toThrow(/masked_fill: value must be a number or a boolean, got null/);
   });
   it('an unknown loss reduction throws instead of being taken as mean', () => {
     const a = m.zeros(2), b = m.ones(2);

@@ -18,7 +18,7 @@ export { showValue, tensorArg, intArg, numberArg } from '../args';
  */
 export class Parameter extends Tensor {
   constructor(data: Tensor, requiresGrad = true) {
-    super(data._viewHandle());
+    super(tensorArg('Parameter', 'data', data)._viewHandle());
     keep(this);
     if (requiresGrad) this.requiresGrad_(true);
   }
