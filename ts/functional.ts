@@ -32,11 +32,11 @@ export const logicalNot = (a: Tensor): Tensor => X('logical_not', a).logicalNot(
 /** Elements of `a` where `condition` is true, else of `b` (both broadcast). */
 export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (a instanceof Tensor) return a.where(condition, b);  // the method records the gradient (and checks)
-  const c = X('where', condition);
+  if (!(condition instanceof Tensor)) badArg('where', 'condition', 'a Tensor', condition);
   if (typeof a !== 'number' && typeof a !== 'boolean') badArg('where', 'input', 'a Tensor or a number', a);
   if (!(b instanceof Tensor) && typeof b !== 'number' && typeof b !== 'boolean') badArg('where', 'other', 'a Tensor or a number', b);
   if (b instanceof Tensor && typeof a === 'number') intScalarFits('where', b, a);
-  return new Tensor(native.where(c._h, a, b instanceof Tensor ? b._h : b));
+  return new Tensor(native.where(condition._h, a, b instanceof Tensor ? b._h : b));
 }
 
 export const neg = (x: Tensor): Tensor => X('neg', x).neg();
