@@ -156,6 +156,10 @@ describe('top-level functions name a bad first operand', () => {
   ])('%s', (_name, call, msg) => {
     expect(call).toThrow(msg);
   });
+  it('nn.Parameter checks its data (the checkers moved from nn/module to args)', () => {
+    expect(() => new m.nn.Parameter(bad('x'))).toThrow(/^Parameter: data must be a Tensor, got "x"$/);
+    expect(new m.nn.Parameter(m.ones(2)).requiresGrad).toBe(true);
+  });
   it('add takes a JS scalar first (as torch.add(1, t)); keep refuses a disposed tensor', () => {
     expect(m.add(1, m.tensor([1, 2])).toArray()).toEqual([2, 3]);
     const t = m.zeros(1);
