@@ -100,12 +100,31 @@ describe('Tensor methods refuse coerced values (root causes 3 and 4)', () => {
   });
 });
 
+describe('an options argument that is no object is refused, not ignored', () => {
+  const x = () => m.tensor([[1, 2], [3, 4]]).float();
+  it("sum(1, true), gelu('tanh'), add(y, 2), sort('desc') are positional mistakes", () => {
+    expect(() => x().sum(1, bad(true))).toThrow(/^sum: options must be an object, got true$/);
+    expect(() => x().max(1, bad(true))).toThrow(/^max: options must be an object, got true$/);
+    expect(() => x().var(null, bad(0))).toThrow(/^var: options must be an object, got 0$/);
+    expect(() => x().gelu(bad('tanh'))).toThrow(/^gelu: options must be an object, got "tanh"$/);
+    expect(() => x().add(1, bad(2))).toThrow(/^add: options must be an object, got 2$/);
+    expect(() => x().sort(bad('desc'))).toThrow(/^sort: options must be an object, got "desc"$/);
+    expect(() => x().pad([1, 1], bad('reflect'))).toThrow(/^pad: options must be an object, got "reflect"$/);
+  });
+  it('undefined and null options are the defaults', () => {
+    expect(x().sum(1, { keepdim: true }).toArray()).toEqual([[3], [7]]);
+    expect(x().sum(1, bad(null)).toArray()).toEqual([3, 7]);
+    expect(x().add(1, undefined).toArray()).toEqual([[2, 3], [4, 5]]);
+  });
+});
+
 describe('creation names the function (root cause 2)', () => {
   it('refuses a bad size, options or dtype', () => {
     expect(() => m.zeros(bad({}))).toThrow(/^zeros: size must be an array of non-negative integers, got \[an object\]$/);
     expect(() => m.zeros(bad('1'))).toThrow(/^zeros: size must be an array of non-negative integers, got \["1"\]$/);
     expect(() => m.ones(bad(null))).toThrow(/^ones: size must be an array of non-negative integers, got \[null\]$/);
     expect(() => m.rand(bad(Symbol('s')))).toThrow(/^rand: size must be .*, got \[symbol\]$/);
+    expect(() => m.empty(bad(undefined), 1)).toThrow(/^empty: size must be an array of non-negative integers, got \[undefined, 1\]$/);
     expect(() => m.full(bad({}), 1)).toThrow(/^full: size must be an array of non-negative integers, got an object$/);
     expect(() => m.randint(0, 3, bad(null))).toThrow(/^randint: size must be an array of non-negative integers, got null$/);
     expect(() => m.zeros(2, { dtype: bad('') })).toThrow(/^zeros: dtype must be one of .*, got ""$/);

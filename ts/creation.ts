@@ -87,16 +87,14 @@ export function scalarTensor(value: number | boolean, opts?: CreateOptions): Ten
   return tensor(value, createOpts('scalar_tensor', opts));
 }
 
-export function zeros(...args: ShapeArgs): Tensor {
-  const { shape, opts } = shapeOf('zeros', args);
-  return fin(new Tensor(native.full(shape, 0, opts.dtype ?? 'float32')), opts);
+function filled(op: string, value: number, args: ShapeArgs): Tensor {
+  const { shape, opts } = shapeOf(op, args);
+  return fin(new Tensor(native.full(shape, value, opts.dtype ?? 'float32')), opts);
 }
-export function ones(...args: ShapeArgs): Tensor {
-  const { shape, opts } = shapeOf('ones', args);
-  return fin(new Tensor(native.full(shape, 1, opts.dtype ?? 'float32')), opts);
-}
+export function zeros(...args: ShapeArgs): Tensor { return filled('zeros', 0, args); }
+export function ones(...args: ShapeArgs): Tensor { return filled('ones', 1, args); }
 /** Uninitialized memory in torch; zero-filled here (the cost is the same order). */
-export function empty(...args: ShapeArgs): Tensor { return zeros(...args); }
+export function empty(...args: ShapeArgs): Tensor { return filled('empty', 0, args); }
 /** Filled with `value`: safe integers infer int64, booleans bool (as torch.full); a value the dtype cannot hold throws. */
 export function full(shape: number[], value: number | boolean, options?: CreateOptions): Tensor {
   const size = sizeOf('full', shape), opts = createOpts('full', options);
@@ -111,7 +109,7 @@ const likeOpts = (op: string, t: Tensor, opts: unknown): [number[], CreateOption
 };
 export const zerosLike = (t: Tensor, opts?: CreateOptions): Tensor => zeros(...likeOpts('zeros_like', t, opts));
 export const onesLike = (t: Tensor, opts?: CreateOptions): Tensor => ones(...likeOpts('ones_like', t, opts));
-export const emptyLike = (t: Tensor, opts?: CreateOptions): Tensor => zeros(...likeOpts('empty_like', t, opts));
+export const emptyLike = (t: Tensor, opts?: CreateOptions): Tensor => empty(...likeOpts('empty_like', t, opts));
 export const fullLike = (t: Tensor, value: number | boolean, opts?: CreateOptions): Tensor => {
   const [shape, o] = likeOpts('full_like', t, opts);
   return full(shape, value, o);

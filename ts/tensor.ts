@@ -25,6 +25,12 @@ const th = (op: string, what: string, x: unknown): Handle => (x instanceof Tenso
 const ten = (op: string, what: string, x: unknown): Tensor => (x instanceof Tensor ? x : badArg(op, what, 'a Tensor', x));
 const dimsArg = (dim?: Dim | null): number[] | null =>
   dim === undefined || dim === null ? null : Array.isArray(dim) ? dim : [dim];
+/** An options argument: undefined, null or an object. A number or string there is a positional
+ * mistake (sum(1, true), gelu('tanh')) that would otherwise be ignored without a word. */
+const O = <T>(op: string, o: T): T =>
+  (o === undefined || o === null || typeof o === 'object' ? o : badArg(op, 'options', 'an object', o));
+/** keepdim from a reduction's options (undefined: the common case, one comparison). */
+const kd = (op: string, o: ReduceOptions | undefined): boolean => (o === undefined ? false : !!O(op, o)?.keepdim);
 const sizes = (args: (number | number[])[]): number[] =>
   args.length === 1 && Array.isArray(args[0]) ? args[0] : (args as number[]);
 
@@ -271,11 +277,11 @@ export class Tensor {
 
   // ---- elementwise: arithmetic (NumPy broadcasting; numbers are weakly typed like Python scalars)
   add(other: TensorLike, opts?: { alpha?: number }): Tensor {
-    const o = opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha('add', this, other, opts.alpha) : other;
+    const o = opts !== undefined && O('add', opts)?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha('add', this, other, opts.alpha) : other;
     return new Tensor(native.add(this._h, h('add', o)));
   }
   sub(other: TensorLike, opts?: { alpha?: number }): Tensor {
-    const o = opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha('sub', this, other, opts.alpha) : other;
+    const o = opts !== undefined && O('sub', opts)?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha('sub', this, other, opts.alpha) : other;
     return new Tensor(native.sub(this._h, h('sub', o)));
   }
   mul(other: TensorLike): Tensor { return new Tensor(native.mul(this._h, h('mul', other))); }
@@ -325,11 +331,12 @@ export class Tensor {
   silu(): Tensor { return new Tensor(native.silu(this._h)); }
   /** GELU, exact (erf) or with approximate: 'tanh'. */
   gelu(opts?: { approximate?: 'none' | 'tanh' }): Tensor {
-    const a = opts?.approximate === undefined ? 'none' : choiceArg('gelu', 'approximate', opts.approximate, ['none', 'tanh'] as const);
+    const v = O('gelu', opts)?.approximate;
+    const a = v === undefined ? 'none' : choiceArg('gelu', 'approximate', v, ['none', 'tanh'] as const);
     return new Tensor(a === 'tanh' ? native.gelu_tanh(this._h) : native.gelu(this._h));
   }
   softplus(opts?: { beta?: number; threshold?: number }): Tensor {
-    return new Tensor(native.softplus(this._h, opts?.beta ?? 1, opts?.threshold ?? 20));
+    return new Tensor(native.softplus(this._h, O('softplus', opts)?.beta ?? 1, opts?.threshold ?? 20));
   }
   /** Limits values to [min, max]; either bound may be null. */
   clamp(min: number | null = null, max: number | null = null): Tensor {
@@ -357,10 +364,10 @@ export class Tensor {
     return this;
   }
   add_(other: TensorLike, opts?: { alpha?: number }): this {
-    return this._write('add_', () => native.add(this._h, h('add_', opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha('add_', this, other, opts.alpha) : other), this._h));
+    return this._write('add_', () => native.add(this._h, h('add_', opts !== undefined && O('add_', opts)?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha('add_', this, other, opts.alpha) : other), this._h));
   }
   sub_(other: TensorLike, opts?: { alpha?: number }): this {
-    return this._write('sub_', () => native.sub(this._h, h('sub_', opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha('sub_', this, other, opts.alpha) : other), this._h));
+    return this._write('sub_', () => native.sub(this._h, h('sub_', opts !== undefined && O('sub_', opts)?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha('sub_', this, other, opts.alpha) : other), this._h));
   }
   mul_(other: TensorLike): this { return this._write('mul_', () => native.mul(this._h, h('mul_', other), this._h)); }
   div_(other: TensorLike): this { return this._write('div_', () => native.div(this._h, h('div_', other), this._h)); }
@@ -391,41 +398,41 @@ export class Tensor {
   }
 
   // ---- reductions (dim: one dim, several, or all when omitted)
-  sum(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.sum(this._h, dimsArg(dim), !!opts?.keepdim)); }
-  mean(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.mean(this._h, dimsArg(dim), !!opts?.keepdim)); }
-  prod(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.prod(this._h, dimsArg(dim), !!opts?.keepdim)); }
-  amax(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.amax(this._h, dimsArg(dim), !!opts?.keepdim)); }
-  amin(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.amin(this._h, dimsArg(dim), !!opts?.keepdim)); }
-  all(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.all(this._h, dimsArg(dim), !!opts?.keepdim)); }
-  any(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.any(this._h, dimsArg(dim), !!opts?.keepdim)); }
-  logsumexp(dim: Dim, opts?: ReduceOptions): Tensor { return new Tensor(native.logsumexp(this._h, dimsArg(dim), !!opts?.keepdim)); }
+  sum(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.sum(this._h, dimsArg(dim), kd('sum', opts))); }
+  mean(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.mean(this._h, dimsArg(dim), kd('mean', opts))); }
+  prod(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.prod(this._h, dimsArg(dim), kd('prod', opts))); }
+  amax(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.amax(this._h, dimsArg(dim), kd('amax', opts))); }
+  amin(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.amin(this._h, dimsArg(dim), kd('amin', opts))); }
+  all(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.all(this._h, dimsArg(dim), kd('all', opts))); }
+  any(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.any(this._h, dimsArg(dim), kd('any', opts))); }
+  logsumexp(dim: Dim, opts?: ReduceOptions): Tensor { return new Tensor(native.logsumexp(this._h, dimsArg(dim), kd('logsumexp', opts))); }
   /** Max of all elements, or `{values, indices}` along `dim`. */
   max(): Tensor;
   max(dim: number, opts?: ReduceOptions): ValuesIndices;
   max(dim?: number, opts?: ReduceOptions): Tensor | ValuesIndices {
     if (dim === undefined) return this.amax();
-    const [v, i] = native.max(this._h, dim, !!opts?.keepdim);
+    const [v, i] = native.max(this._h, dim, kd('max', opts));
     return { values: new Tensor(v), indices: new Tensor(i) };
   }
   min(): Tensor;
   min(dim: number, opts?: ReduceOptions): ValuesIndices;
   min(dim?: number, opts?: ReduceOptions): Tensor | ValuesIndices {
     if (dim === undefined) return this.amin();
-    const [v, i] = native.min(this._h, dim, !!opts?.keepdim);
+    const [v, i] = native.min(this._h, dim, kd('min', opts));
     return { values: new Tensor(v), indices: new Tensor(i) };
   }
-  argmax(dim?: number | null, opts?: ReduceOptions): Tensor { return new Tensor(native.argmax(this._h, dim ?? null, !!opts?.keepdim)); }
-  argmin(dim?: number | null, opts?: ReduceOptions): Tensor { return new Tensor(native.argmin(this._h, dim ?? null, !!opts?.keepdim)); }
+  argmax(dim?: number | null, opts?: ReduceOptions): Tensor { return new Tensor(native.argmax(this._h, dim ?? null, kd('argmax', opts))); }
+  argmin(dim?: number | null, opts?: ReduceOptions): Tensor { return new Tensor(native.argmin(this._h, dim ?? null, kd('argmin', opts))); }
   /** Variance with Bessel's correction by default (correction: 1); `unbiased: false` is correction 0. */
   var(dim?: Dim | null, opts?: ReduceOptions & { correction?: number; unbiased?: boolean }): Tensor {
-    return new Tensor(native.var(this._h, dimsArg(dim), correctionOf(opts), !!opts?.keepdim));
+    return new Tensor(native.var(this._h, dimsArg(dim), correctionOf(O('var', opts)), kd('var', opts)));
   }
   std(dim?: Dim | null, opts?: ReduceOptions & { correction?: number; unbiased?: boolean }): Tensor {
-    return new Tensor(native.std(this._h, dimsArg(dim), correctionOf(opts), !!opts?.keepdim));
+    return new Tensor(native.std(this._h, dimsArg(dim), correctionOf(O('std', opts)), kd('std', opts)));
   }
   /** Vector norm: p = 1, 2 (default; 'fro' alike) or Infinity. */
   norm(p: number | 'fro' = 2, dim?: Dim | null, opts?: ReduceOptions): Tensor {
-    return new Tensor(native.norm(this._h, p === 'fro' ? 2 : p, dimsArg(dim), !!opts?.keepdim));
+    return new Tensor(native.norm(this._h, p === 'fro' ? 2 : p, dimsArg(dim), kd('norm', opts)));
   }
   cumsum(dim: number): Tensor { return new Tensor(native.cumsum(this._h, dim)); }
   softmax(dim: number): Tensor { return new Tensor(native.softmax(this._h, dim)); }
@@ -467,18 +474,18 @@ export class Tensor {
   }
   indexSelect(dim: number, index: Tensor): Tensor { return new Tensor(native.index_select(this._h, dim, th('index_select', 'index', index))); }
   indexAdd(dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): Tensor {
-    return new Tensor(native.index_add(this._h, dim, th('index_add', 'index', index), th('index_add', 'source', source), opts?.alpha ?? 1));
+    return new Tensor(native.index_add(this._h, dim, th('index_add', 'index', index), th('index_add', 'source', source), O('index_add', opts)?.alpha ?? 1));
   }
   maskedFill(mask: Tensor, value: Scalar): Tensor {
     return new Tensor(native.masked_fill(this._h, th('masked_fill', 'mask', mask), scalarArg('masked_fill', value)));
   }
   oneHot(numClasses = -1): Tensor { return new Tensor(native.one_hot(this._h, numClasses)); }
   topk(k: number, opts?: { dim?: number; largest?: boolean; sorted?: boolean }): ValuesIndices {
-    const [v, i] = native.topk(this._h, k, opts?.dim ?? -1, opts?.largest ?? true, opts?.sorted ?? true);
+    const [v, i] = native.topk(this._h, k, O('topk', opts)?.dim ?? -1, opts?.largest ?? true, opts?.sorted ?? true);
     return { values: new Tensor(v), indices: new Tensor(i) };
   }
   sort(opts?: { dim?: number; descending?: boolean; stable?: boolean }): ValuesIndices {
-    const [v, i] = native.sort(this._h, opts?.dim ?? -1, opts?.descending ?? false, opts?.stable ?? false);
+    const [v, i] = native.sort(this._h, O('sort', opts)?.dim ?? -1, opts?.descending ?? false, opts?.stable ?? false);
     return { values: new Tensor(v), indices: new Tensor(i) };
   }
   argsort(opts?: { dim?: number; descending?: boolean; stable?: boolean }): Tensor {
@@ -532,7 +539,7 @@ export class Tensor {
   }
   /** torch.nn.functional.pad: pads [left, right, top, bottom, ...] from the last dim backwards. */
   pad(pads: number[], opts?: { mode?: 'constant' | 'reflect'; value?: number }): Tensor {
-    return padTensor(this, pads, opts?.mode ?? 'constant', opts?.value ?? 0);
+    return padTensor(this, pads, O('pad', opts)?.mode ?? 'constant', opts?.value ?? 0);
   }
 }
 
