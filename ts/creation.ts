@@ -1,20 +1,29 @@
 // Tensor creation: from JS data, constant fills, ranges, and the seeded random generator.
 import { native } from './binding';
-import { type DType, DTYPES, dtypeOfTypedArray, toTypedArray, scalarArg } from './dtype';
+import { type DType, dtypeOfTypedArray, toTypedArray, scalarArg } from './dtype';
 import { Tensor, type NestedArray } from './tensor';
+import { badArg, dtypeArg, optionsArg, shapeArg, tensorArg } from './args';
 
 /** `requiresGrad: true` makes the new tensor a leaf that requires grad (floating dtypes only, as torch). */
 export interface CreateOptions { dtype?: DType; requiresGrad?: boolean }
 const fin = (t: Tensor, opts: CreateOptions): Tensor => (opts.requiresGrad ? t.requiresGrad_(true) : t);
 type Shape = number[];
-const shapeOf = (op: string, args: (number | number[] | CreateOptions | undefined)[]): { shape: Shape; opts: CreateOptions } => {
+/** The options argument of a creation function, checked (an object; a known dtype when given). */
+function createOpts(op: string, opts: unknown): CreateOptions {
+  const o = optionsArg(op, opts as CreateOptions | undefined);
+  if (o.dtype !== undefined) dtypeArg(op, o.dtype);
+  return o;
+}
+/** zeros(2, 3), zeros([2, 3]), either with options last. Only a trailing object (or undefined) after
+ * a size is taken as options: zeros({}) or zeros(null) is a bad size, not a 0-d tensor. */
+const shapeOf = (op: string, args: unknown[]): { shape: Shape; opts: CreateOptions } => {
   const last = args[args.length - 1];
-  const opts = last !== undefined && typeof last === 'object' && !Array.isArray(last) ? (args.pop() as CreateOptions) : {};
-  const shape = args.length === 1 && Array.isArray(args[0]) ? (args[0] as number[]) : (args as number[]);
-  for (const s of shape)
-    if (!Number.isInteger(s) || s < 0) throw new Error(`${op}: shape must hold non-negative integers, got [${shape.join(', ')}]`);
-  return { shape, opts };
+  const hasOpts = args.length > 1 && (last === undefined || (typeof last === 'object' && !Array.isArray(last)));
+  const opts = createOpts(op, hasOpts ? args.pop() : undefined);
+  return { shape: shapeArg(op, args.length === 1 && Array.isArray(args[0]) ? args[0] : args), opts };
 };
+/** A size given as one array (full, randint; a single number is a 1-d size). */
+const sizeOf = (op: string, shape: unknown): Shape => shapeArg(op, typeof shape === 'number' ? [shape] : shape);
 type ShapeArgs = (number | number[] | CreateOptions)[];
 
 function inferShape(data: unknown, shape: number[] = []): number[] {
@@ -33,32 +42,36 @@ function inferShape(data: unknown, shape: number[] = []): number[] {
  * const x = tensor([[1, 2], [3, 4]], { dtype: 'float32' });
  * ```
  */
-export function tensor(data: NestedArray | ArrayBufferView | bigint[], opts: CreateOptions & { shape?: number[] } = {}): Tensor {
-  if (opts.dtype !== undefined && !DTYPES.includes(opts.dtype))
-    throw new Error(`tensor: unknown dtype ${JSON.stringify(opts.dtype)} (expected one of ${DTYPES.map((d) => `'${d}'`).join(', ')})`);
+export function tensor(data: NestedArray | ArrayBufferView | bigint[], options?: CreateOptions & { shape?: number[] }): Tensor {
+  const opts = createOpts('tensor', options) as CreateOptions & { shape?: number[] };
+  const given = opts.shape === undefined ? undefined : shapeArg('tensor', opts.shape, 'shape');
   if (ArrayBuffer.isView(data)) {
     const dtype = opts.dtype ?? dtypeOfTypedArray(data);
     if (!dtype) throw new Error(`tensor: unsupported TypedArray ${data.constructor.name}`);
     const arr = data as unknown as ArrayLike<number>;
-    const shape = opts.shape ?? [arr.length];
+    const shape = given ?? [arr.length];
     const native_ = dtypeOfTypedArray(data) === dtype && !(data instanceof Uint8Array || data instanceof Int8Array || data instanceof Int16Array || data instanceof Uint16Array || data instanceof Uint32Array || data instanceof Uint8ClampedArray)
       ? data : toTypedArray(arr, dtype);
     return fin(new Tensor(native.from_array(native_, shape, dtype)), opts);
   }
-  const shape = inferShape(data);
+  const inferred = inferShape(data);
   const flat: (number | boolean | bigint)[] = [];
   const walk = (v: unknown, d: number) => {
-    if (d === shape.length) {
+    if (d === inferred.length) {
       if (typeof v !== 'number' && typeof v !== 'boolean' && typeof v !== 'bigint')
         throw new Error(`tensor: expected numbers or booleans, found ${Array.isArray(v) ? 'a nested array (ragged data)' : typeof v}`);
       flat.push(v);
       return;
     }
-    if (!Array.isArray(v) || v.length !== shape[d])
-      throw new Error(`tensor: ragged nested array: expected length ${shape[d]} at depth ${d}, got ${Array.isArray(v) ? v.length : typeof v}`);
+    if (!Array.isArray(v) || v.length !== inferred[d])
+      throw new Error(`tensor: ragged nested array: expected length ${inferred[d]} at depth ${d}, got ${Array.isArray(v) ? v.length : typeof v}`);
     for (const e of v) walk(e, d + 1);
   };
   walk(data, 0);
+  // a shape option reshapes the data (as tensor(data).reshape(shape)), so it must hold as many elements
+  if (given && given.reduce((a, b) => a * b, 1) !== flat.length)
+    throw new Error(`tensor: shape [${given.join(', ')}] is invalid for input of size ${flat.length}`);
+  const shape = given ?? inferred;
   let dtype = opts.dtype;
   if (!dtype) {
     if (flat.length > 0 && flat.every((v) => typeof v === 'boolean')) dtype = 'bool';
@@ -69,44 +82,54 @@ export function tensor(data: NestedArray | ArrayBufferView | bigint[], opts: Cre
 }
 
 /** A 0-d tensor holding `value`. */
-export function scalarTensor(value: number | boolean, opts: CreateOptions = {}): Tensor {
-  return tensor(value, opts);
+export function scalarTensor(value: number | boolean, opts?: CreateOptions): Tensor {
+  if (typeof value !== 'number' && typeof value !== 'boolean') badArg('scalar_tensor', 'value', 'a number or a boolean', value);
+  return tensor(value, createOpts('scalar_tensor', opts));
 }
 
-export function zeros(...args: ShapeArgs): Tensor {
-  const { shape, opts } = shapeOf('zeros', args);
-  return fin(new Tensor(native.full(shape, 0, opts.dtype ?? 'float32')), opts);
+function filled(op: string, value: number, args: ShapeArgs): Tensor {
+  const { shape, opts } = shapeOf(op, args);
+  return fin(new Tensor(native.full(shape, value, opts.dtype ?? 'float32')), opts);
 }
-export function ones(...args: ShapeArgs): Tensor {
-  const { shape, opts } = shapeOf('ones', args);
-  return fin(new Tensor(native.full(shape, 1, opts.dtype ?? 'float32')), opts);
-}
+export function zeros(...args: ShapeArgs): Tensor { return filled('zeros', 0, args); }
+export function ones(...args: ShapeArgs): Tensor { return filled('ones', 1, args); }
 /** Uninitialized memory in torch; zero-filled here (the cost is the same order). */
-export function empty(...args: ShapeArgs): Tensor { return zeros(...args); }
+export function empty(...args: ShapeArgs): Tensor { return filled('empty', 0, args); }
 /** Filled with `value`: safe integers infer int64, booleans bool (as torch.full); a value the dtype cannot hold throws. */
-export function full(shape: number[], value: number | boolean, opts: CreateOptions = {}): Tensor {
+export function full(shape: number[], value: number | boolean, options?: CreateOptions): Tensor {
+  const size = sizeOf('full', shape), opts = createOpts('full', options);
   const v = scalarArg('full', value, 'fill value');
   const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : Number.isSafeInteger(value) ? 'int64' : 'float32');
-  return fin(new Tensor(native.full(shapeOf('full', [shape]).shape, v, dtype)), opts);
+  return fin(new Tensor(native.full(size, v, dtype)), opts);
 }
-export const zerosLike = (t: Tensor, opts: CreateOptions = {}): Tensor => zeros([...t.shape], { ...opts, dtype: opts.dtype ?? t.dtype });
-export const onesLike = (t: Tensor, opts: CreateOptions = {}): Tensor => ones([...t.shape], { ...opts, dtype: opts.dtype ?? t.dtype });
-export const emptyLike = (t: Tensor, opts: CreateOptions = {}): Tensor => zerosLike(t, opts);
-export const fullLike = (t: Tensor, value: number | boolean, opts: CreateOptions = {}): Tensor =>
-  full([...t.shape], value, { ...opts, dtype: opts.dtype ?? t.dtype });
-export const randLike = (t: Tensor, opts: CreateOptions = {}): Tensor => rand([...t.shape], { ...opts, dtype: opts.dtype ?? t.dtype });
-export const randnLike = (t: Tensor, opts: CreateOptions = {}): Tensor => randn([...t.shape], { ...opts, dtype: opts.dtype ?? t.dtype });
+/** The options of a *Like function: the input's dtype unless given. */
+const likeOpts = (op: string, t: Tensor, opts: unknown): [number[], CreateOptions] => {
+  const o = createOpts(op, opts);
+  return [[...tensorArg(op, 'input', t).shape], { ...o, dtype: o.dtype ?? t.dtype }];
+};
+export const zerosLike = (t: Tensor, opts?: CreateOptions): Tensor => zeros(...likeOpts('zeros_like', t, opts));
+export const onesLike = (t: Tensor, opts?: CreateOptions): Tensor => ones(...likeOpts('ones_like', t, opts));
+export const emptyLike = (t: Tensor, opts?: CreateOptions): Tensor => empty(...likeOpts('empty_like', t, opts));
+export const fullLike = (t: Tensor, value: number | boolean, opts?: CreateOptions): Tensor => {
+  const [shape, o] = likeOpts('full_like', t, opts);
+  return full(shape, value, o);
+};
+export const randLike = (t: Tensor, opts?: CreateOptions): Tensor => rand(...likeOpts('rand_like', t, opts));
+export const randnLike = (t: Tensor, opts?: CreateOptions): Tensor => randn(...likeOpts('randn_like', t, opts));
 
 /** arange(end) or arange(start, end, step): safe-integer arguments give int64, others float32; values an integer dtype cannot hold throw. */
-export function arange(startOrEnd: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
+export function arange(startOrEnd: number, end?: number, step = 1, options?: CreateOptions): Tensor {
+  const opts = createOpts('arange', options);
   const [s, e] = end === undefined ? [0, startOrEnd] : [startOrEnd, end];
   const dtype = opts.dtype ?? ([s, e, step].every(Number.isSafeInteger) ? 'int64' : 'float32');
   return fin(new Tensor(native.arange(s, e, step, dtype)), opts);
 }
-export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
+export function linspace(start: number, end: number, steps: number, options?: CreateOptions): Tensor {
+  const opts = createOpts('linspace', options);
   return fin(new Tensor(native.linspace(start, end, steps, opts.dtype ?? 'float32')), opts);
 }
-export function eye(n: number, m: number = n, opts: CreateOptions = {}): Tensor {
+export function eye(n: number, m: number = n, options?: CreateOptions): Tensor {
+  const opts = createOpts('eye', options);
   return fin(new Tensor(native.eye(n, m, opts.dtype ?? 'float32')), opts);
 }
 
@@ -127,12 +150,14 @@ export function randn(...args: ShapeArgs): Tensor {
   return fin(t, opts);
 }
 /** Integers uniform on [low, high), int64 by default; low and high - 1 must fit the dtype. */
-export function randint(low: number, high: number, shape: number[], opts: CreateOptions = {}): Tensor {
-  return fin(new Tensor(native.randint(low, high, shapeOf('randint', [shape]).shape, opts.dtype ?? 'int64')), opts);
+export function randint(low: number, high: number, shape: number[], options?: CreateOptions): Tensor {
+  const size = sizeOf('randint', shape), opts = createOpts('randint', options);
+  return fin(new Tensor(native.randint(low, high, size, opts.dtype ?? 'int64')), opts);
 }
 /** 1 with probability p (elementwise), else 0, in p's dtype. */
-export function bernoulli(p: Tensor): Tensor { return new Tensor(native.bernoulli(p._h)); }
+export function bernoulli(p: Tensor): Tensor { return new Tensor(native.bernoulli(tensorArg('bernoulli', 'input', p)._h)); }
 /** A random permutation of 0..n-1 (int64). */
-export function randperm(n: number, opts: CreateOptions = {}): Tensor {
-  return new Tensor(native.randperm(n, opts.dtype ?? 'int64'));
+export function randperm(n: number, options?: CreateOptions): Tensor {
+  const opts = createOpts('randperm', options);
+  return fin(new Tensor(native.randperm(n, opts.dtype ?? 'int64')), opts);
 }

@@ -4,93 +4,105 @@ import { native } from './binding';
 import { Tensor, intScalarFits, type TensorLike, type Dim, type ReduceOptions } from './tensor';
 import { tensor } from './creation';
 import { record, catBackward } from './autograd/formulas';
+import { badArg } from './args';
 
-const T = (x: TensorLike): Tensor => (x instanceof Tensor ? x : tensor(x));
+// The first operand, checked here so a wrong one is an Error naming the function (not V8's
+// "Cannot read properties of undefined (reading 'neg')"): one instanceof on the good path.
+const X = (op: string, x: unknown): Tensor => (x instanceof Tensor ? x : badArg(op, 'input', 'a Tensor', x));
+/** A first operand that may be a JS scalar (add(1, t)), as a Tensor. */
+const T = (op: string, x: unknown): Tensor =>
+  x instanceof Tensor ? x : typeof x === 'number' || typeof x === 'boolean' ? tensor(x) : badArg(op, 'input', 'a Tensor or a number', x);
 
-export const add = (a: TensorLike, b: TensorLike, opts?: { alpha?: number }): Tensor => T(a).add(b, opts);
-export const sub = (a: TensorLike, b: TensorLike, opts?: { alpha?: number }): Tensor => T(a).sub(b, opts);
-export const mul = (a: TensorLike, b: TensorLike): Tensor => T(a).mul(b);
-export const div = (a: TensorLike, b: TensorLike): Tensor => T(a).div(b);
-export const pow = (a: TensorLike, b: TensorLike): Tensor => T(a).pow(b);
-export const maximum = (a: Tensor, b: TensorLike): Tensor => a.maximum(b);
-export const minimum = (a: Tensor, b: TensorLike): Tensor => a.minimum(b);
-export const eq = (a: Tensor, b: TensorLike): Tensor => a.eq(b);
-export const ne = (a: Tensor, b: TensorLike): Tensor => a.ne(b);
-export const lt = (a: Tensor, b: TensorLike): Tensor => a.lt(b);
-export const le = (a: Tensor, b: TensorLike): Tensor => a.le(b);
-export const gt = (a: Tensor, b: TensorLike): Tensor => a.gt(b);
-export const ge = (a: Tensor, b: TensorLike): Tensor => a.ge(b);
-export const logicalAnd = (a: Tensor, b: TensorLike): Tensor => a.logicalAnd(b);
-export const logicalOr = (a: Tensor, b: TensorLike): Tensor => a.logicalOr(b);
-export const logicalNot = (a: Tensor): Tensor => a.logicalNot();
+export const add = (a: TensorLike, b: TensorLike, opts?: { alpha?: number }): Tensor => T('add', a).add(b, opts);
+export const sub = (a: TensorLike, b: TensorLike, opts?: { alpha?: number }): Tensor => T('sub', a).sub(b, opts);
+export const mul = (a: TensorLike, b: TensorLike): Tensor => T('mul', a).mul(b);
+export const div = (a: TensorLike, b: TensorLike): Tensor => T('div', a).div(b);
+export const pow = (a: TensorLike, b: TensorLike): Tensor => T('pow', a).pow(b);
+export const maximum = (a: Tensor, b: TensorLike): Tensor => X('maximum', a).maximum(b);
+export const minimum = (a: Tensor, b: TensorLike): Tensor => X('minimum', a).minimum(b);
+export const eq = (a: Tensor, b: TensorLike): Tensor => X('eq', a).eq(b);
+export const ne = (a: Tensor, b: TensorLike): Tensor => X('ne', a).ne(b);
+export const lt = (a: Tensor, b: TensorLike): Tensor => X('lt', a).lt(b);
+export const le = (a: Tensor, b: TensorLike): Tensor => X('le', a).le(b);
+export const gt = (a: Tensor, b: TensorLike): Tensor => X('gt', a).gt(b);
+export const ge = (a: Tensor, b: TensorLike): Tensor => X('ge', a).ge(b);
+export const logicalAnd = (a: Tensor, b: TensorLike): Tensor => X('logical_and', a).logicalAnd(b);
+export const logicalOr = (a: Tensor, b: TensorLike): Tensor => X('logical_or', a).logicalOr(b);
+export const logicalNot = (a: Tensor): Tensor => X('logical_not', a).logicalNot();
 /** Elements of `a` where `condition` is true, else of `b` (both broadcast). */
 export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  if (a instanceof Tensor) return a.where(condition, b);  // the method records the gradient
+  if (a instanceof Tensor) return a.where(condition, b);  // the method records the gradient (and checks)
+  if (!(condition instanceof Tensor)) badArg('where', 'condition', 'a Tensor', condition);
+  if (typeof a !== 'number' && typeof a !== 'boolean') badArg('where', 'input', 'a Tensor or a number', a);
+  if (!(b instanceof Tensor) && typeof b !== 'number' && typeof b !== 'boolean') badArg('where', 'other', 'a Tensor or a number', b);
   if (b instanceof Tensor && typeof a === 'number') intScalarFits('where', b, a);
   return new Tensor(native.where(condition._h, a, b instanceof Tensor ? b._h : b));
 }
 
-export const neg = (x: Tensor): Tensor => x.neg();
-export const abs = (x: Tensor): Tensor => x.abs();
-export const sign = (x: Tensor): Tensor => x.sign();
-export const exp = (x: Tensor): Tensor => x.exp();
-export const log = (x: Tensor): Tensor => x.log();
-export const log1p = (x: Tensor): Tensor => x.log1p();
-export const expm1 = (x: Tensor): Tensor => x.expm1();
-export const sqrt = (x: Tensor): Tensor => x.sqrt();
-export const rsqrt = (x: Tensor): Tensor => x.rsqrt();
-export const erf = (x: Tensor): Tensor => x.erf();
-export const square = (x: Tensor): Tensor => x.square();
-export const reciprocal = (x: Tensor): Tensor => x.reciprocal();
-export const sin = (x: Tensor): Tensor => x.sin();
-export const cos = (x: Tensor): Tensor => x.cos();
-export const tanh = (x: Tensor): Tensor => x.tanh();
-export const sigmoid = (x: Tensor): Tensor => x.sigmoid();
-export const relu = (x: Tensor): Tensor => x.relu();
-export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => x.leakyRelu(negativeSlope);
-export const elu = (x: Tensor, alpha = 1): Tensor => x.elu(alpha);
-export const selu = (x: Tensor): Tensor => x.selu();
-export const silu = (x: Tensor): Tensor => x.silu();
-export const gelu = (x: Tensor, opts?: { approximate?: 'none' | 'tanh' }): Tensor => x.gelu(opts);
-export const softplus = (x: Tensor, opts?: { beta?: number; threshold?: number }): Tensor => x.softplus(opts);
-export const clamp = (x: Tensor, min: number | null = null, max: number | null = null): Tensor => x.clamp(min, max);
-export const floor = (x: Tensor): Tensor => x.floor();
-export const ceil = (x: Tensor): Tensor => x.ceil();
-export const round = (x: Tensor): Tensor => x.round();
-export const isnan = (x: Tensor): Tensor => x.isnan();
-export const isfinite = (x: Tensor): Tensor => x.isfinite();
+export const neg = (x: Tensor): Tensor => X('neg', x).neg();
+export const abs = (x: Tensor): Tensor => X('abs', x).abs();
+export const sign = (x: Tensor): Tensor => X('sign', x).sign();
+export const exp = (x: Tensor): Tensor => X('exp', x).exp();
+export const log = (x: Tensor): Tensor => X('log', x).log();
+export const log1p = (x: Tensor): Tensor => X('log1p', x).log1p();
+export const expm1 = (x: Tensor): Tensor => X('expm1', x).expm1();
+export const sqrt = (x: Tensor): Tensor => X('sqrt', x).sqrt();
+export const rsqrt = (x: Tensor): Tensor => X('rsqrt', x).rsqrt();
+export const erf = (x: Tensor): Tensor => X('erf', x).erf();
+export const square = (x: Tensor): Tensor => X('square', x).square();
+export const reciprocal = (x: Tensor): Tensor => X('reciprocal', x).reciprocal();
+export const sin = (x: Tensor): Tensor => X('sin', x).sin();
+export const cos = (x: Tensor): Tensor => X('cos', x).cos();
+export const tanh = (x: Tensor): Tensor => X('tanh', x).tanh();
+export const sigmoid = (x: Tensor): Tensor => X('sigmoid', x).sigmoid();
+export const relu = (x: Tensor): Tensor => X('relu', x).relu();
+export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor => X('leaky_relu', x).leakyRelu(negativeSlope);
+export const elu = (x: Tensor, alpha = 1): Tensor => X('elu', x).elu(alpha);
+export const selu = (x: Tensor): Tensor => X('selu', x).selu();
+export const silu = (x: Tensor): Tensor => X('silu', x).silu();
+export const gelu = (x: Tensor, opts?: { approximate?: 'none' | 'tanh' }): Tensor => X('gelu', x).gelu(opts);
+export const softplus = (x: Tensor, opts?: { beta?: number; threshold?: number }): Tensor => X('softplus', x).softplus(opts);
+export const clamp = (x: Tensor, min: number | null = null, max: number | null = null): Tensor => X('clamp', x).clamp(min, max);
+export const floor = (x: Tensor): Tensor => X('floor', x).floor();
+export const ceil = (x: Tensor): Tensor => X('ceil', x).ceil();
+export const round = (x: Tensor): Tensor => X('round', x).round();
+export const isnan = (x: Tensor): Tensor => X('isnan', x).isnan();
+export const isfinite = (x: Tensor): Tensor => X('isfinite', x).isfinite();
 
-export const sum = (x: Tensor, dim?: Dim | null, opts?: ReduceOptions): Tensor => x.sum(dim, opts);
-export const mean = (x: Tensor, dim?: Dim | null, opts?: ReduceOptions): Tensor => x.mean(dim, opts);
-export const prod = (x: Tensor, dim?: Dim | null, opts?: ReduceOptions): Tensor => x.prod(dim, opts);
-export const amax = (x: Tensor, dim?: Dim | null, opts?: ReduceOptions): Tensor => x.amax(dim, opts);
-export const amin = (x: Tensor, dim?: Dim | null, opts?: ReduceOptions): Tensor => x.amin(dim, opts);
-export const argmax = (x: Tensor, dim?: number | null, opts?: ReduceOptions): Tensor => x.argmax(dim, opts);
-export const argmin = (x: Tensor, dim?: number | null, opts?: ReduceOptions): Tensor => x.argmin(dim, opts);
-export const logsumexp = (x: Tensor, dim: Dim, opts?: ReduceOptions): Tensor => x.logsumexp(dim, opts);
-export const cumsum = (x: Tensor, dim: number): Tensor => x.cumsum(dim);
-export const softmax = (x: Tensor, dim: number): Tensor => x.softmax(dim);
-export const logSoftmax = (x: Tensor, dim: number): Tensor => x.logSoftmax(dim);
+export const sum = (x: Tensor, dim?: Dim | null, opts?: ReduceOptions): Tensor => X('sum', x).sum(dim, opts);
+export const mean = (x: Tensor, dim?: Dim | null, opts?: ReduceOptions): Tensor => X('mean', x).mean(dim, opts);
+export const prod = (x: Tensor, dim?: Dim | null, opts?: ReduceOptions): Tensor => X('prod', x).prod(dim, opts);
+export const amax = (x: Tensor, dim?: Dim | null, opts?: ReduceOptions): Tensor => X('amax', x).amax(dim, opts);
+export const amin = (x: Tensor, dim?: Dim | null, opts?: ReduceOptions): Tensor => X('amin', x).amin(dim, opts);
+export const argmax = (x: Tensor, dim?: number | null, opts?: ReduceOptions): Tensor => X('argmax', x).argmax(dim, opts);
+export const argmin = (x: Tensor, dim?: number | null, opts?: ReduceOptions): Tensor => X('argmin', x).argmin(dim, opts);
+export const logsumexp = (x: Tensor, dim: Dim, opts?: ReduceOptions): Tensor => X('logsumexp', x).logsumexp(dim, opts);
+export const cumsum = (x: Tensor, dim: number): Tensor => X('cumsum', x).cumsum(dim);
+export const softmax = (x: Tensor, dim: number): Tensor => X('softmax', x).softmax(dim);
+export const logSoftmax = (x: Tensor, dim: number): Tensor => X('log_softmax', x).logSoftmax(dim);
 
-export const matmul = (a: Tensor, b: Tensor): Tensor => a.matmul(b);
-export const mm = (a: Tensor, b: Tensor): Tensor => a.mm(b);
-export const bmm = (a: Tensor, b: Tensor): Tensor => a.bmm(b);
-export const dot = (a: Tensor, b: Tensor): Tensor => a.dot(b);
-export const outer = (a: Tensor, b: Tensor): Tensor => a.outer(b);
+export const matmul = (a: Tensor, b: Tensor): Tensor => X('matmul', a).matmul(b);
+export const mm = (a: Tensor, b: Tensor): Tensor => X('mm', a).mm(b);
+export const bmm = (a: Tensor, b: Tensor): Tensor => X('bmm', a).bmm(b);
+export const dot = (a: Tensor, b: Tensor): Tensor => X('dot', a).dot(b);
+export const outer = (a: Tensor, b: Tensor): Tensor => X('outer', a).outer(b);
 
 /** Concatenates along an existing dim. */
 export function cat(tensors: Tensor[], dim = 0): Tensor {
-  if (!Array.isArray(tensors)) throw new Error('cat: expected an array of tensors');
+  if (!Array.isArray(tensors)) badArg('cat', 'tensors', 'an array of tensors', tensors);
+  tensors.forEach((t, i) => { if (!(t instanceof Tensor)) badArg('cat', `tensors[${i}]`, 'a Tensor', t); });
   return record('cat', tensors, new Tensor(native.cat(tensors.map((t) => t._h), dim)), catBackward(tensors, dim));
 }
 /** Stacks along a new dim. */
 export function stack(tensors: Tensor[], dim = 0): Tensor {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('stack: expects a non-empty array of tensors');
+  if (!Array.isArray(tensors) || tensors.length === 0) badArg('stack', 'tensors', 'a non-empty array of tensors', tensors);
+  tensors.forEach((t, i) => { if (!(t instanceof Tensor)) badArg('stack', `tensors[${i}]`, 'a Tensor', t); });
   const s = tensors[0].shape.join(',');
   tensors.forEach((t, i) => {
     if (t.shape.join(',') !== s) throw new Error(`stack: expects each tensor to be equal size, but got [${tensors[0].shape.join(', ')}] at entry 0 and [${t.shape.join(', ')}] at entry ${i}`);
   });
   const n = tensors[0].ndim + 1;  // the result's rank: dim may be -n..n-1
+  if (typeof dim !== 'number') badArg('stack', 'dim', 'an integer', dim);
   if (!Number.isInteger(dim) || dim < -n || dim >= n)
     throw new Error(`stack: dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`);
   const d = dim < 0 ? dim + n : dim;
@@ -99,22 +111,22 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
   for (const v of views) v.dispose();
   return out;
 }
-export const split = (x: Tensor, size: number | number[], dim = 0): Tensor[] => x.split(size, dim);
-export const chunk = (x: Tensor, chunks: number, dim = 0): Tensor[] => x.chunk(chunks, dim);
-export const gather = (x: Tensor, dim: number, index: Tensor): Tensor => x.gather(dim, index);
-export const indexSelect = (x: Tensor, dim: number, index: Tensor): Tensor => x.indexSelect(dim, index);
-export const flip = (x: Tensor, dims: number[]): Tensor => x.flip(dims);
-export const oneHot = (x: Tensor, numClasses = -1): Tensor => x.oneHot(numClasses);
-export const pad = (x: Tensor, pads: number[], opts?: { mode?: 'constant' | 'reflect'; value?: number }): Tensor => x.pad(pads, opts);
-export const topk = (x: Tensor, k: number, opts?: { dim?: number; largest?: boolean; sorted?: boolean }) => x.topk(k, opts);
-export const sort = (x: Tensor, opts?: { dim?: number; descending?: boolean; stable?: boolean }) => x.sort(opts);
-export const argsort = (x: Tensor, opts?: { dim?: number; descending?: boolean; stable?: boolean }): Tensor => x.argsort(opts);
-export const reshape = (x: Tensor, shape: number[]): Tensor => x.reshape(shape);
-export const transpose = (x: Tensor, d0: number, d1: number): Tensor => x.transpose(d0, d1);
-export const permute = (x: Tensor, dims: number[]): Tensor => x.permute(dims);
-export const flatten = (x: Tensor, startDim = 0, endDim = -1): Tensor => x.flatten(startDim, endDim);
-export const squeeze = (x: Tensor, dim?: Dim): Tensor => x.squeeze(dim);
-export const unsqueeze = (x: Tensor, dim: number): Tensor => x.unsqueeze(dim);
+export const split = (x: Tensor, size: number | number[], dim = 0): Tensor[] => X('split', x).split(size, dim);
+export const chunk = (x: Tensor, chunks: number, dim = 0): Tensor[] => X('chunk', x).chunk(chunks, dim);
+export const gather = (x: Tensor, dim: number, index: Tensor): Tensor => X('gather', x).gather(dim, index);
+export const indexSelect = (x: Tensor, dim: number, index: Tensor): Tensor => X('index_select', x).indexSelect(dim, index);
+export const flip = (x: Tensor, dims: number[]): Tensor => X('flip', x).flip(dims);
+export const oneHot = (x: Tensor, numClasses = -1): Tensor => X('one_hot', x).oneHot(numClasses);
+export const pad = (x: Tensor, pads: number[], opts?: { mode?: 'constant' | 'reflect'; value?: number }): Tensor => X('pad', x).pad(pads, opts);
+export const topk = (x: Tensor, k: number, opts?: { dim?: number; largest?: boolean; sorted?: boolean }) => X('topk', x).topk(k, opts);
+export const sort = (x: Tensor, opts?: { dim?: number; descending?: boolean; stable?: boolean }) => X('sort', x).sort(opts);
+export const argsort = (x: Tensor, opts?: { dim?: number; descending?: boolean; stable?: boolean }): Tensor => X('argsort', x).argsort(opts);
+export const reshape = (x: Tensor, shape: number[]): Tensor => X('reshape', x).reshape(shape);
+export const transpose = (x: Tensor, d0: number, d1: number): Tensor => X('transpose', x).transpose(d0, d1);
+export const permute = (x: Tensor, dims: number[]): Tensor => X('permute', x).permute(dims);
+export const flatten = (x: Tensor, startDim = 0, endDim = -1): Tensor => X('flatten', x).flatten(startDim, endDim);
+export const squeeze = (x: Tensor, dim?: Dim): Tensor => X('squeeze', x).squeeze(dim);
+export const unsqueeze = (x: Tensor, dim: number): Tensor => X('unsqueeze', x).unsqueeze(dim);
 
 /** Threads used by native kernels and the BLAS. */
 export const setNumThreads = (n: number): void => native.set_num_threads(n);
@@ -123,9 +135,15 @@ export const getNumThreads = (): number => native.get_num_threads();
 export const backendInfo = () => native.backend_info();
 
 // ---- fused optimizer steps (what ts/optim calls; like torch._fused_adam_)
+/** A fused step's tensors, checked by name (a `.grad` that is no tensor would otherwise reach `._h`). */
+function steps(op: string, required: Record<string, unknown>, optional: Record<string, unknown> = {}): void {
+  for (const [what, t] of Object.entries(required)) if (!(t instanceof Tensor)) badArg(op, what, 'a Tensor', t);
+  for (const [what, t] of Object.entries(optional)) if (t !== null && t !== undefined && !(t instanceof Tensor)) badArg(op, what, 'a Tensor or null', t);
+}
 export interface AdamStepOptions { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; step: number; decoupled?: boolean; maximize?: boolean }
 /** One Adam/AdamW update of `param` and its moments in a single native pass (in place). */
 export function adamStep_(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, maxExpAvgSq: Tensor | null, o: AdamStepOptions): Tensor {
+  steps('adam_step_', { param, grad, expAvg, expAvgSq }, { maxExpAvgSq });
   for (const t of [param, expAvg, expAvgSq, maxExpAvgSq]) t?._checkInPlace('adam_step_');
   native.adam_step_(param._h, grad._h, expAvg._h, expAvgSq._h, maxExpAvgSq ? maxExpAvgSq._h : null, o.lr, o.beta1, o.beta2, o.eps,
     o.weightDecay, o.step, !!o.decoupled, !!o.maximize);
@@ -135,6 +153,7 @@ export function adamStep_(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq:
 export interface SgdStepOptions { lr: number; momentum?: number; dampening?: number; weightDecay?: number; nesterov?: boolean; maximize?: boolean; first?: boolean }
 /** One SGD update (momentum buffer optional) in a single native pass (in place). */
 export function sgdStep_(param: Tensor, grad: Tensor, momentumBuffer: Tensor | null, o: SgdStepOptions): Tensor {
+  steps('sgd_step_', { param, grad }, { momentumBuffer });
   for (const t of [param, momentumBuffer]) t?._checkInPlace('sgd_step_');
   native.sgd_step_(param._h, grad._h, momentumBuffer ? momentumBuffer._h : null, o.lr, o.momentum ?? 0, o.dampening ?? 0,
     o.weightDecay ?? 0, !!o.nesterov, !!o.maximize, !!o.first);
@@ -144,6 +163,7 @@ export function sgdStep_(param: Tensor, grad: Tensor, momentumBuffer: Tensor | n
 export interface RmspropStepOptions { lr: number; alpha: number; eps: number; weightDecay?: number; momentum?: number; maximize?: boolean }
 /** One RMSprop update (centered when gradAvg is given, with momentum when momentumBuffer is) in one native pass. */
 export function rmspropStep_(param: Tensor, grad: Tensor, squareAvg: Tensor, gradAvg: Tensor | null, momentumBuffer: Tensor | null, o: RmspropStepOptions): Tensor {
+  steps('rmsprop_step_', { param, grad, squareAvg }, { gradAvg, momentumBuffer });
   for (const t of [param, squareAvg, gradAvg, momentumBuffer]) t?._checkInPlace('rmsprop_step_');
   native.rmsprop_step_(param._h, grad._h, squareAvg._h, gradAvg ? gradAvg._h : null, momentumBuffer ? momentumBuffer._h : null,
     o.lr, o.alpha, o.eps, o.weightDecay ?? 0, o.momentum ?? 0, !!o.maximize);
@@ -153,6 +173,7 @@ export function rmspropStep_(param: Tensor, grad: Tensor, squareAvg: Tensor, gra
 export interface AdagradStepOptions { lr: number; lrDecay?: number; eps: number; weightDecay?: number; step: number; maximize?: boolean }
 /** One Adagrad update of `param` and its squared-gradient sum in one native pass. */
 export function adagradStep_(param: Tensor, grad: Tensor, sum: Tensor, o: AdagradStepOptions): Tensor {
+  steps('adagrad_step_', { param, grad, sum });
   for (const t of [param, sum]) t?._checkInPlace('adagrad_step_');
   native.adagrad_step_(param._h, grad._h, sum._h, o.lr, o.lrDecay ?? 0, o.eps, o.weightDecay ?? 0, o.step, !!o.maximize);
   for (const t of [param, sum]) t?._bumpVersion();

@@ -1,6 +1,7 @@
 // Tensor lifetimes: tidy() scopes release what they created; dispose() releases one
 // tensor now; garbage collection (with external-memory accounting) is the safety net.
 import { native } from './binding';
+import { badArg } from './args';
 
 interface Disposable { dispose(): void; readonly isDisposed: boolean }
 
@@ -29,6 +30,7 @@ function collect(value: unknown, out: Set<unknown>, depth = 0): void {
  * ```
  */
 export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== 'function') badArg('tidy', 'fn', 'a function', fn);
   const scope = new Set<Disposable>();
   scopes.push(scope);
   let result: T;
@@ -62,6 +64,10 @@ function disposeAll(scope: Set<Disposable>): void {
 
 /** Keeps a tensor alive past the enclosing tidy() scopes. */
 export function keep<T extends Disposable>(t: T): T {
+  // a tensor (or another disposable): keep('x') or keep(undefined) is a caller's mistake, and
+  // keeping a disposed tensor would hand back something unusable
+  if (t === null || typeof t !== 'object' || typeof t.dispose !== 'function') badArg('keep', 'tensor', 'a Tensor', t);
+  if (t.isDisposed) throw new Error('keep: tensor is a disposed tensor');
   for (const s of scopes) s.delete(t);
   return t;
 }

@@ -5,6 +5,7 @@ import { type DType, type TypedArrayFor, isFloating, scalarArg } from './dtype';
 import { track, keep } from './memory';
 import { formatTensor } from './print';
 import { Node, runBackward, isGradEnabled, noGrad, type BackwardOptions } from './autograd/engine';
+import { badArg, choiceArg, intArg } from './args';
 
 export type Scalar = number | boolean;
 export type TensorLike = Tensor | Scalar;
@@ -13,9 +14,23 @@ export interface ReduceOptions { keepdim?: boolean }
 export interface ValuesIndices { values: Tensor; indices: Tensor }
 export type NestedArray = number | boolean | NestedArray[];
 
-const h = (x: TensorLike): Handle | Scalar => (x instanceof Tensor ? x._h : x);
+// Argument to handle, checked: these run on every op, so the good path is one instanceof or
+// typeof and the message is built only when throwing (per-op overhead stays as it was).
+/** A tensor-or-scalar operand: a Tensor's handle, or a number/boolean (a weakly typed scalar). */
+const h = (op: string, x: unknown, what = 'other'): Handle | Scalar =>
+  x instanceof Tensor ? x._h : typeof x === 'number' || typeof x === 'boolean' ? x : badArg(op, what, 'a Tensor or a number', x);
+/** A tensor operand's handle. */
+const th = (op: string, what: string, x: unknown): Handle => (x instanceof Tensor ? x._h : badArg(op, what, 'a Tensor', x));
+/** A tensor operand itself (for methods that read its shape before the native call). */
+const ten = (op: string, what: string, x: unknown): Tensor => (x instanceof Tensor ? x : badArg(op, what, 'a Tensor', x));
 const dimsArg = (dim?: Dim | null): number[] | null =>
   dim === undefined || dim === null ? null : Array.isArray(dim) ? dim : [dim];
+/** An options argument: undefined, null or an object. A number or string there is a positional
+ * mistake (sum(1, true), gelu('tanh')) that would otherwise be ignored without a word. */
+const O = <T>(op: string, o: T): T =>
+  (o === undefined || o === null || typeof o === 'object' ? o : badArg(op, 'options', 'an object', o));
+/** keepdim from a reduction's options (undefined: the common case, one comparison). */
+const kd = (op: string, o: ReduceOptions | undefined): boolean => (o === undefined ? false : !!O(op, o)?.keepdim);
 const sizes = (args: (number | number[])[]): number[] =>
   args.length === 1 && Array.isArray(args[0]) ? args[0] : (args as number[]);
 
@@ -53,6 +68,7 @@ export class Tensor {
   size(dim?: number): number | readonly number[] {
     if (dim === undefined) return this.shape;
     const n = this.ndim;
+    if (typeof dim !== 'number') badArg('size', 'dim', 'an integer', dim);
     if (!Number.isInteger(dim) || dim < -n || dim >= n) throw new Error(`size: dim ${dim} out of range for a ${n}-d tensor`);
     return this.shape[dim < 0 ? dim + n : dim];
   }
@@ -62,7 +78,7 @@ export class Tensor {
   isContiguous(): boolean { return native.meta(this._h)[4]; }
   isFloatingPoint(): boolean { return isFloating(this.dtype); }
   /** True when both tensors view the same native storage. */
-  sharesStorageWith(other: Tensor): boolean { return native.same_storage(this._h, other._h); }
+  sharesStorageWith(other: Tensor): boolean { return native.same_storage(this._h, th('shares_storage_with', 'other', other)); }
 
   // ---- autograd
   get requiresGrad(): boolean { return this._requiresGrad || this.gradFn !== null; }
@@ -79,6 +95,7 @@ export class Tensor {
   retainGrad(): this { if (!this.isLeaf) this.retainsGrad = true; return this; }
   /** Calls fn with this tensor's gradient during backward; a returned tensor replaces it. */
   registerHook(fn: (grad: Tensor) => Tensor | void): { remove(): void } {
+    if (typeof fn !== 'function') badArg('register_hook', 'hook', 'a function', fn);
     this._hooks.push(fn);
     return { remove: () => { this._hooks = this._hooks.filter((h) => h !== fn); } };
   }
@@ -147,7 +164,7 @@ export class Tensor {
       if (this.numel() !== 1) throw new Error(`backward: grad can be implicitly created only for scalar outputs (shape [${this.shape.join(', ')}])`);
       seed = new Tensor(native.full([...this.shape], 1, this.dtype));
     } else if (!(seed instanceof Tensor)) {
-      throw new Error(`backward: gradient must be a Tensor, got ${typeof seed}`);
+      badArg('backward', 'gradient', 'a Tensor', seed);
     } else if (seed.shape.join(',') !== this.shape.join(',')) {
       throw new Error(`backward: gradient of shape [${seed.shape.join(', ')}] does not match the tensor's shape [${this.shape.join(', ')}]`);
     } else if (seed.dtype !== this.dtype) {
@@ -225,8 +242,8 @@ export class Tensor {
   }
   reshape(...shape: (number | number[])[]): Tensor { return this._viewOf(native.reshape(this._h, sizes(shape)), true); }
   view(...shape: (number | number[])[]): Tensor { return this._viewOf(native.view(this._h, sizes(shape))); }
-  viewAs(other: Tensor): Tensor { return this.view([...other.shape]); }
-  reshapeAs(other: Tensor): Tensor { return this.reshape([...other.shape]); }
+  viewAs(other: Tensor): Tensor { return this.view([...ten('view_as', 'other', other).shape]); }
+  reshapeAs(other: Tensor): Tensor { return this.reshape([...ten('reshape_as', 'other', other).shape]); }
   permute(...dims: (number | number[])[]): Tensor { return this._viewOf(native.permute(this._h, sizes(dims))); }
   transpose(dim0: number, dim1: number): Tensor { return this._viewOf(native.transpose(this._h, dim0, dim1)); }
   /** Transpose of a tensor with at most 2 dims. */
@@ -242,13 +259,15 @@ export class Tensor {
   select(dim: number, index: number): Tensor { return this._viewOf(native.select(this._h, dim, index)); }
   narrow(dim: number, start: number, length: number): Tensor { return this._viewOf(native.narrow(this._h, dim, start, length)); }
   expand(...shape: (number | number[])[]): Tensor { return this._viewOf(native.expand(this._h, sizes(shape))); }
-  expandAs(other: Tensor): Tensor { return this.expand([...other.shape]); }
+  expandAs(other: Tensor): Tensor { return this.expand([...ten('expand_as', 'other', other).shape]); }
   squeeze(dim?: Dim): Tensor { return this._viewOf(native.squeeze(this._h, dimsArg(dim))); }
   unsqueeze(dim: number): Tensor { return this._viewOf(native.unsqueeze(this._h, dim)); }
   flatten(startDim = 0, endDim = -1): Tensor { return this._viewOf(native.flatten(this._h, startDim, endDim), true); }
   unflatten(dim: number, sizes_: number[]): Tensor {
     const n = this.ndim;
+    if (typeof dim !== 'number') badArg('unflatten', 'dim', 'an integer', dim);
     if (!Number.isInteger(dim) || dim < -n || dim >= n) throw new Error(`unflatten: dim ${dim} out of range for a ${n}-d tensor`);
+    if (!Array.isArray(sizes_)) badArg('unflatten', 'sizes', 'an array of integers', sizes_);
     const d = dim < 0 ? dim + n : dim;
     return this.reshape([...this.shape.slice(0, d), ...sizes_, ...this.shape.slice(d + 1)]);
   }
@@ -258,32 +277,33 @@ export class Tensor {
 
   // ---- elementwise: arithmetic (NumPy broadcasting; numbers are weakly typed like Python scalars)
   add(other: TensorLike, opts?: { alpha?: number }): Tensor {
-    const o = opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(this, other, opts.alpha) : other;
-    return new Tensor(native.add(this._h, h(o)));
+    const o = opts !== undefined && O('add', opts)?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha('add', this, other, opts.alpha) : other;
+    return new Tensor(native.add(this._h, h('add', o)));
   }
   sub(other: TensorLike, opts?: { alpha?: number }): Tensor {
-    const o = opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(this, other, opts.alpha) : other;
-    return new Tensor(native.sub(this._h, h(o)));
+    const o = opts !== undefined && O('sub', opts)?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha('sub', this, other, opts.alpha) : other;
+    return new Tensor(native.sub(this._h, h('sub', o)));
   }
-  mul(other: TensorLike): Tensor { return new Tensor(native.mul(this._h, h(other))); }
+  mul(other: TensorLike): Tensor { return new Tensor(native.mul(this._h, h('mul', other))); }
   /** True division (ints give float32), as torch.div. */
-  div(other: TensorLike): Tensor { return new Tensor(native.div(this._h, h(other))); }
-  pow(exponent: TensorLike): Tensor { return new Tensor(native.pow(this._h, h(exponent))); }
-  maximum(other: TensorLike): Tensor { return new Tensor(native.maximum(this._h, h(other))); }
-  minimum(other: TensorLike): Tensor { return new Tensor(native.minimum(this._h, h(other))); }
-  eq(other: TensorLike): Tensor { return new Tensor(native.eq(this._h, h(other))); }
-  ne(other: TensorLike): Tensor { return new Tensor(native.ne(this._h, h(other))); }
-  lt(other: TensorLike): Tensor { return new Tensor(native.lt(this._h, h(other))); }
-  le(other: TensorLike): Tensor { return new Tensor(native.le(this._h, h(other))); }
-  gt(other: TensorLike): Tensor { return new Tensor(native.gt(this._h, h(other))); }
-  ge(other: TensorLike): Tensor { return new Tensor(native.ge(this._h, h(other))); }
-  logicalAnd(other: TensorLike): Tensor { return new Tensor(native.logical_and(this._h, h(other))); }
-  logicalOr(other: TensorLike): Tensor { return new Tensor(native.logical_or(this._h, h(other))); }
+  div(other: TensorLike): Tensor { return new Tensor(native.div(this._h, h('div', other))); }
+  pow(exponent: TensorLike): Tensor { return new Tensor(native.pow(this._h, h('pow', exponent, 'exponent'))); }
+  maximum(other: TensorLike): Tensor { return new Tensor(native.maximum(this._h, h('maximum', other))); }
+  minimum(other: TensorLike): Tensor { return new Tensor(native.minimum(this._h, h('minimum', other))); }
+  eq(other: TensorLike): Tensor { return new Tensor(native.eq(this._h, h('eq', other))); }
+  ne(other: TensorLike): Tensor { return new Tensor(native.ne(this._h, h('ne', other))); }
+  lt(other: TensorLike): Tensor { return new Tensor(native.lt(this._h, h('lt', other))); }
+  le(other: TensorLike): Tensor { return new Tensor(native.le(this._h, h('le', other))); }
+  gt(other: TensorLike): Tensor { return new Tensor(native.gt(this._h, h('gt', other))); }
+  ge(other: TensorLike): Tensor { return new Tensor(native.ge(this._h, h('ge', other))); }
+  logicalAnd(other: TensorLike): Tensor { return new Tensor(native.logical_and(this._h, h('logical_and', other))); }
+  logicalOr(other: TensorLike): Tensor { return new Tensor(native.logical_or(this._h, h('logical_or', other))); }
   logicalNot(): Tensor { return new Tensor(native.logical_not(this._h)); }
   /** Elements of this tensor where `condition`, else of `other`. */
   where(condition: Tensor, other: TensorLike): Tensor {
+    const c = th('where', 'condition', condition), o = h('where', other);
     if (typeof other === 'number') intScalarFits('where', this, other);
-    return new Tensor(native.where(condition._h, this._h, h(other)));
+    return new Tensor(native.where(c, this._h, o));
   }
 
   // ---- elementwise: math and activations
@@ -311,14 +331,15 @@ export class Tensor {
   silu(): Tensor { return new Tensor(native.silu(this._h)); }
   /** GELU, exact (erf) or with approximate: 'tanh'. */
   gelu(opts?: { approximate?: 'none' | 'tanh' }): Tensor {
-    return new Tensor(opts?.approximate === 'tanh' ? native.gelu_tanh(this._h) : native.gelu(this._h));
+    const v = O('gelu', opts)?.approximate;
+    const a = v === undefined ? 'none' : choiceArg('gelu', 'approximate', v, ['none', 'tanh'] as const);
+    return new Tensor(a === 'tanh' ? native.gelu_tanh(this._h) : native.gelu(this._h));
   }
   softplus(opts?: { beta?: number; threshold?: number }): Tensor {
-    return new Tensor(native.softplus(this._h, opts?.beta ?? 1, opts?.threshold ?? 20));
+    return new Tensor(native.softplus(this._h, O('softplus', opts)?.beta ?? 1, opts?.threshold ?? 20));
   }
   /** Limits values to [min, max]; either bound may be null. */
   clamp(min: number | null = null, max: number | null = null): Tensor {
-    if (min === null && max === null) throw new Error("clamp: at least one of 'min' or 'max' must not be null");
     clampBounds('clamp', this, min, max);
     // NOTE: natively a NaN bound means "no bound" (how null arrives); a NaN the caller gives
     // makes every element NaN, as torch
@@ -343,14 +364,14 @@ export class Tensor {
     return this;
   }
   add_(other: TensorLike, opts?: { alpha?: number }): this {
-    return this._write('add_', () => native.add(this._h, h(opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(this, other, opts.alpha) : other), this._h));
+    return this._write('add_', () => native.add(this._h, h('add_', opts !== undefined && O('add_', opts)?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha('add_', this, other, opts.alpha) : other), this._h));
   }
   sub_(other: TensorLike, opts?: { alpha?: number }): this {
-    return this._write('sub_', () => native.sub(this._h, h(opts?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha(this, other, opts.alpha) : other), this._h));
+    return this._write('sub_', () => native.sub(this._h, h('sub_', opts !== undefined && O('sub_', opts)?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha('sub_', this, other, opts.alpha) : other), this._h));
   }
-  mul_(other: TensorLike): this { return this._write('mul_', () => native.mul(this._h, h(other), this._h)); }
-  div_(other: TensorLike): this { return this._write('div_', () => native.div(this._h, h(other), this._h)); }
-  pow_(other: TensorLike): this { return this._write('pow_', () => native.pow(this._h, h(other), this._h)); }
+  mul_(other: TensorLike): this { return this._write('mul_', () => native.mul(this._h, h('mul_', other), this._h)); }
+  div_(other: TensorLike): this { return this._write('div_', () => native.div(this._h, h('div_', other), this._h)); }
+  pow_(other: TensorLike): this { return this._write('pow_', () => native.pow(this._h, h('pow_', other, 'exponent'), this._h)); }
   neg_(): this { return this._write('neg_', () => native.neg(this._h, this._h)); }
   exp_(): this { return this._write('exp_', () => native.exp(this._h, this._h)); }
   sqrt_(): this { return this._write('sqrt_', () => native.sqrt(this._h, this._h)); }
@@ -365,53 +386,53 @@ export class Tensor {
   zero_(): this { return this._write('zero_', () => native.fill_(this._h, 0)); }
   fill_(value: Scalar): this { const v = scalarArg('fill_', value); return this._write('fill_', () => native.fill_(this._h, v)); }
   /** Copies `src` (broadcast, dtype-converted) into this tensor. */
-  copy_(src: Tensor): this { return this._write('copy_', () => native.copy_(this._h, src._h)); }
+  copy_(src: Tensor): this { const s = th('copy_', 'src', src); return this._write('copy_', () => native.copy_(this._h, s)); }
   uniform_(from = 0, to = 1): this { return this._write('uniform_', () => native.uniform_(this._h, from, to)); }
   normal_(mean = 0, std = 1): this { return this._write('normal_', () => native.normal_(this._h, mean, std)); }
   maskedFill_(mask: Tensor, value: Scalar): this {
-    const v = scalarArg('maskedFill_', value);
-    return this._write('maskedFill_', () => {
-      const filled = native.masked_fill(this._h, mask._h, v);
+    const v = scalarArg('masked_fill_', value), mh = th('masked_fill_', 'mask', mask);
+    return this._write('masked_fill_', () => {
+      const filled = native.masked_fill(this._h, mh, v);
       try { native.copy_(this._h, filled); } finally { native.dispose(filled); }
     });
   }
 
   // ---- reductions (dim: one dim, several, or all when omitted)
-  sum(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.sum(this._h, dimsArg(dim), !!opts?.keepdim)); }
-  mean(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.mean(this._h, dimsArg(dim), !!opts?.keepdim)); }
-  prod(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.prod(this._h, dimsArg(dim), !!opts?.keepdim)); }
-  amax(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.amax(this._h, dimsArg(dim), !!opts?.keepdim)); }
-  amin(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.amin(this._h, dimsArg(dim), !!opts?.keepdim)); }
-  all(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.all(this._h, dimsArg(dim), !!opts?.keepdim)); }
-  any(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.any(this._h, dimsArg(dim), !!opts?.keepdim)); }
-  logsumexp(dim: Dim, opts?: ReduceOptions): Tensor { return new Tensor(native.logsumexp(this._h, dimsArg(dim), !!opts?.keepdim)); }
+  sum(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.sum(this._h, dimsArg(dim), kd('sum', opts))); }
+  mean(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.mean(this._h, dimsArg(dim), kd('mean', opts))); }
+  prod(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.prod(this._h, dimsArg(dim), kd('prod', opts))); }
+  amax(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.amax(this._h, dimsArg(dim), kd('amax', opts))); }
+  amin(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.amin(this._h, dimsArg(dim), kd('amin', opts))); }
+  all(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.all(this._h, dimsArg(dim), kd('all', opts))); }
+  any(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.any(this._h, dimsArg(dim), kd('any', opts))); }
+  logsumexp(dim: Dim, opts?: ReduceOptions): Tensor { return new Tensor(native.logsumexp(this._h, dimsArg(dim), kd('logsumexp', opts))); }
   /** Max of all elements, or `{values, indices}` along `dim`. */
   max(): Tensor;
   max(dim: number, opts?: ReduceOptions): ValuesIndices;
   max(dim?: number, opts?: ReduceOptions): Tensor | ValuesIndices {
     if (dim === undefined) return this.amax();
-    const [v, i] = native.max(this._h, dim, !!opts?.keepdim);
+    const [v, i] = native.max(this._h, dim, kd('max', opts));
     return { values: new Tensor(v), indices: new Tensor(i) };
   }
   min(): Tensor;
   min(dim: number, opts?: ReduceOptions): ValuesIndices;
   min(dim?: number, opts?: ReduceOptions): Tensor | ValuesIndices {
     if (dim === undefined) return this.amin();
-    const [v, i] = native.min(this._h, dim, !!opts?.keepdim);
+    const [v, i] = native.min(this._h, dim, kd('min', opts));
     return { values: new Tensor(v), indices: new Tensor(i) };
   }
-  argmax(dim?: number | null, opts?: ReduceOptions): Tensor { return new Tensor(native.argmax(this._h, dim ?? null, !!opts?.keepdim)); }
-  argmin(dim?: number | null, opts?: ReduceOptions): Tensor { return new Tensor(native.argmin(this._h, dim ?? null, !!opts?.keepdim)); }
+  argmax(dim?: number | null, opts?: ReduceOptions): Tensor { return new Tensor(native.argmax(this._h, dim ?? null, kd('argmax', opts))); }
+  argmin(dim?: number | null, opts?: ReduceOptions): Tensor { return new Tensor(native.argmin(this._h, dim ?? null, kd('argmin', opts))); }
   /** Variance with Bessel's correction by default (correction: 1); `unbiased: false` is correction 0. */
   var(dim?: Dim | null, opts?: ReduceOptions & { correction?: number; unbiased?: boolean }): Tensor {
-    return new Tensor(native.var(this._h, dimsArg(dim), correctionOf(opts), !!opts?.keepdim));
+    return new Tensor(native.var(this._h, dimsArg(dim), correctionOf(O('var', opts)), kd('var', opts)));
   }
   std(dim?: Dim | null, opts?: ReduceOptions & { correction?: number; unbiased?: boolean }): Tensor {
-    return new Tensor(native.std(this._h, dimsArg(dim), correctionOf(opts), !!opts?.keepdim));
+    return new Tensor(native.std(this._h, dimsArg(dim), correctionOf(O('std', opts)), kd('std', opts)));
   }
   /** Vector norm: p = 1, 2 (default; 'fro' alike) or Infinity. */
   norm(p: number | 'fro' = 2, dim?: Dim | null, opts?: ReduceOptions): Tensor {
-    return new Tensor(native.norm(this._h, p === 'fro' ? 2 : p, dimsArg(dim), !!opts?.keepdim));
+    return new Tensor(native.norm(this._h, p === 'fro' ? 2 : p, dimsArg(dim), kd('norm', opts)));
   }
   cumsum(dim: number): Tensor { return new Tensor(native.cumsum(this._h, dim)); }
   softmax(dim: number): Tensor { return new Tensor(native.softmax(this._h, dim)); }
@@ -419,44 +440,52 @@ export class Tensor {
 
   // ---- linear algebra
   /** torch.matmul: dot, mm, vector-matrix and batched products with broadcast batch dims. */
-  matmul(other: Tensor): Tensor { return new Tensor(native.matmul(this._h, other._h)); }
+  matmul(other: Tensor): Tensor { return new Tensor(native.matmul(this._h, th('matmul', 'other', other))); }
   mm(other: Tensor): Tensor {
+    ten('mm', 'other', other);
     if (this.ndim !== 2 || other.ndim !== 2) throw new Error(`mm: expected 2-D tensors, got ${this.ndim}-D and ${other.ndim}-D`);
     return this.matmul(other);
   }
   bmm(other: Tensor): Tensor {
+    ten('bmm', 'other', other);
     if (this.ndim !== 3 || other.ndim !== 3) throw new Error(`bmm: expected 3-D tensors, got ${this.ndim}-D and ${other.ndim}-D`);
     if (this.shape[0] !== other.shape[0]) throw new Error(`bmm: batch sizes differ (${this.shape[0]} != ${other.shape[0]})`);
     return this.matmul(other);
   }
   dot(other: Tensor): Tensor {
+    ten('dot', 'other', other);
     if (this.ndim !== 1 || other.ndim !== 1) throw new Error(`dot: expected 1-D tensors, got ${this.ndim}-D and ${other.ndim}-D`);
     if (this.shape[0] !== other.shape[0]) throw new Error(`dot: inconsistent sizes ${this.shape[0]} and ${other.shape[0]}`);
     return this.matmul(other);
   }
   outer(other: Tensor): Tensor {
+    ten('outer', 'other', other);
     if (this.ndim !== 1 || other.ndim !== 1) throw new Error(`outer: expected 1-D tensors, got ${this.ndim}-D and ${other.ndim}-D`);
     return this.unsqueeze(1).mul(other.unsqueeze(0));
   }
 
   // ---- joining and indexing
-  gather(dim: number, index: Tensor): Tensor { return new Tensor(native.gather(this._h, dim, index._h)); }
+  gather(dim: number, index: Tensor): Tensor { return new Tensor(native.gather(this._h, dim, th('gather', 'index', index))); }
   scatter(dim: number, index: Tensor, src: Tensor | number): Tensor {
-    return new Tensor(native.scatter(this._h, dim, index._h, src instanceof Tensor ? src._h : src));
+    return new Tensor(native.scatter(this._h, dim, th('scatter', 'index', index), h('scatter', src, 'src') as Handle | number));
   }
-  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return new Tensor(native.scatter_add(this._h, dim, index._h, src._h)); }
-  indexSelect(dim: number, index: Tensor): Tensor { return new Tensor(native.index_select(this._h, dim, index._h)); }
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
+    return new Tensor(native.scatter_add(this._h, dim, th('scatter_add', 'index', index), th('scatter_add', 'src', src)));
+  }
+  indexSelect(dim: number, index: Tensor): Tensor { return new Tensor(native.index_select(this._h, dim, th('index_select', 'index', index))); }
   indexAdd(dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): Tensor {
-    return new Tensor(native.index_add(this._h, dim, index._h, source._h, opts?.alpha ?? 1));
+    return new Tensor(native.index_add(this._h, dim, th('index_add', 'index', index), th('index_add', 'source', source), O('index_add', opts)?.alpha ?? 1));
   }
-  maskedFill(mask: Tensor, value: Scalar): Tensor { return new Tensor(native.masked_fill(this._h, mask._h, scalarArg('maskedFill', value))); }
+  maskedFill(mask: Tensor, value: Scalar): Tensor {
+    return new Tensor(native.masked_fill(this._h, th('masked_fill', 'mask', mask), scalarArg('masked_fill', value)));
+  }
   oneHot(numClasses = -1): Tensor { return new Tensor(native.one_hot(this._h, numClasses)); }
   topk(k: number, opts?: { dim?: number; largest?: boolean; sorted?: boolean }): ValuesIndices {
-    const [v, i] = native.topk(this._h, k, opts?.dim ?? -1, opts?.largest ?? true, opts?.sorted ?? true);
+    const [v, i] = native.topk(this._h, k, O('topk', opts)?.dim ?? -1, opts?.largest ?? true, opts?.sorted ?? true);
     return { values: new Tensor(v), indices: new Tensor(i) };
   }
   sort(opts?: { dim?: number; descending?: boolean; stable?: boolean }): ValuesIndices {
-    const [v, i] = native.sort(this._h, opts?.dim ?? -1, opts?.descending ?? false, opts?.stable ?? false);
+    const [v, i] = native.sort(this._h, O('sort', opts)?.dim ?? -1, opts?.descending ?? false, opts?.stable ?? false);
     return { values: new Tensor(v), indices: new Tensor(i) };
   }
   argsort(opts?: { dim?: number; descending?: boolean; stable?: boolean }): Tensor {
@@ -465,16 +494,25 @@ export class Tensor {
     return indices;
   }
   flip(...dims: (number | number[])[]): Tensor { return new Tensor(native.flip(this._h, sizes(dims))); }
+  /** @internal The size of `dim` (negative counts from the end), refusing a bad dim in `op`'s name. */
+  _dimSize(op: string, dim: unknown): number {
+    const n = this.ndim;
+    intArg(op, 'dim', dim, -Infinity);
+    if ((dim as number) < -n || (dim as number) >= n)
+      throw new Error(`${op}: dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim as number})`);
+    return this.shape[(dim as number) < 0 ? (dim as number) + n : (dim as number)];
+  }
   /** Splits into views of `splitSize` along dim (the last may be smaller), or of the given sizes. */
   split(splitSize: number | number[], dim = 0): Tensor[] {
-    const n = this.size(dim) as number;
+    const n = this._dimSize('split', dim);
     const lens: number[] = [];
     if (Array.isArray(splitSize)) {
+      splitSize.forEach((s) => intArg('split', 'split_sizes', s));
       if (splitSize.reduce((a, b) => a + b, 0) !== n)
         throw new Error(`split: sizes [${splitSize.join(', ')}] do not sum to ${n} (dim ${dim})`);
       lens.push(...splitSize);
     } else {
-      if (!(splitSize > 0) || !Number.isInteger(splitSize)) throw new Error(`split: split size must be a positive integer, got ${splitSize}`);
+      intArg('split', 'split_size', splitSize, 1);
       for (let s = 0; s < n; s += splitSize) lens.push(Math.min(splitSize, n - s));
       if (n === 0) lens.push(0);
     }
@@ -483,8 +521,8 @@ export class Tensor {
   }
   /** Splits into `chunks` views of equal size (the last may be smaller), as torch.chunk. */
   chunk(chunks: number, dim = 0): Tensor[] {
-    if (!(chunks > 0) || !Number.isInteger(chunks)) throw new Error(`chunk: chunks must be a positive integer, got ${chunks}`);
-    const n = this.size(dim) as number;
+    intArg('chunk', 'chunks', chunks, 1);
+    const n = this._dimSize('chunk', dim);
     if (n === 0) return Array.from({ length: chunks }, () => this.narrow(dim, 0, 0));
     return this.split(Math.ceil(n / chunks), dim);
   }
@@ -493,7 +531,7 @@ export class Tensor {
     const r = sizes(reps);
     if (r.length < this.ndim)
       throw new Error(`repeat: number of repeat dims (${r.length}) can not be smaller than the tensor's dims (${this.ndim})`);
-    if (r.some((v) => !Number.isInteger(v) || v < 0)) throw new Error(`repeat: repeats must be non-negative integers, got [${r.join(', ')}]`);
+    if (r.some((v) => !Number.isInteger(v) || v < 0)) badArg('repeat', 'repeats', 'non-negative integers', r);
     const padded = [...Array(r.length - this.ndim).fill(1), ...this.shape];
     const inter: number[] = [], expanded: number[] = [], out: number[] = [];
     padded.forEach((s, i) => { inter.push(1, s); expanded.push(r[i], s); out.push(r[i] * s); });
@@ -501,14 +539,16 @@ export class Tensor {
   }
   /** torch.nn.functional.pad: pads [left, right, top, bottom, ...] from the last dim backwards. */
   pad(pads: number[], opts?: { mode?: 'constant' | 'reflect'; value?: number }): Tensor {
-    return padTensor(this, pads, opts?.mode ?? 'constant', opts?.value ?? 0);
+    return padTensor(this, pads, O('pad', opts)?.mode ?? 'constant', opts?.value ?? 0);
   }
 }
 
-function mulAlpha(self: Tensor, other: TensorLike, alpha: number): TensorLike {
+function mulAlpha(op: string, self: Tensor, other: TensorLike, alpha: unknown): TensorLike {
+  if (typeof alpha !== 'number') badArg(op, 'alpha', 'a number', alpha);
+  h(op, other);
   const otherFloat = other instanceof Tensor ? other.isFloatingPoint() : typeof other === 'number' && !Number.isInteger(other);
   if (!Number.isInteger(alpha) && !self.isFloatingPoint() && !otherFloat)
-    throw new Error(`add: for integral input tensors, argument alpha must not be a floating point number (got ${alpha})`);
+    throw new Error(`${op}: for integral input tensors, argument alpha must not be a floating point number (got ${alpha})`);
   return other instanceof Tensor ? other.mul(alpha) : Number(other) * alpha;
 }
 
@@ -525,6 +565,9 @@ export function intScalarFits(op: string, x: Tensor, v: number): void {
  * (NaN, or out of range) would wrap (clamp(0, 3e9) on int32 gave all -2^31). torch refuses
  * them likewise ("value cannot be converted to type int without overflow"). */
 function clampBounds(op: string, x: Tensor, ...bounds: (number | null)[]): void {
+  // null is torch's None (no bound); anything else but a number is refused, not coerced
+  bounds.forEach((b, i) => { if (b !== null && typeof b !== 'number') badArg(op, i === 0 ? 'min' : 'max', 'a number or null', b); });
+  if (bounds.every((b) => b === null)) throw new Error(`${op}: at least one of 'min' or 'max' must not be null`);
   if (x.dtype !== 'int32' && x.dtype !== 'int64') return;
   const [lo, hi] = x.dtype === 'int32' ? [-2147483648, 2147483647] : [-(2 ** 63), 2 ** 63];
   for (const b of bounds) {
@@ -541,9 +584,10 @@ function correctionOf(opts?: { correction?: number; unbiased?: boolean }): numbe
 
 function padTensor(x: Tensor, pads: number[], mode: 'constant' | 'reflect', value: number): Tensor {
   value = scalarArg('pad', value);
+  if (!Array.isArray(pads)) badArg('pad', 'pad', 'an array of integers', pads);
   if (pads.length % 2 !== 0 || pads.length / 2 > x.ndim)
     throw new Error(`pad: padding length must be even and at most 2*ndim (${2 * x.ndim}), got ${pads.length}`);
-  if (pads.some((p) => !Number.isInteger(p))) throw new Error(`pad: pads must be integers, got [${pads.join(', ')}]`);
+  if (pads.some((p) => !Number.isInteger(p))) badArg('pad', 'pad', 'an array of integers', pads);
   const k = pads.length / 2;
   if (mode === 'constant') {
     const outShape = [...x.shape];
@@ -560,7 +604,7 @@ function padTensor(x: Tensor, pads: number[], mode: 'constant' | 'reflect', valu
     native.copy_(dst._h, src._h);
     return out;
   }
-  if (mode !== 'reflect') throw new Error(`pad: unsupported mode '${String(mode)}' (constant or reflect)`);
+  choiceArg('pad', 'mode', mode, ['constant', 'reflect'] as const);
   let y = x;
   for (let i = 0; i < k; i++) {
     const d = x.ndim - 1 - i, lo = pads[2 * i], hi = pads[2 * i + 1], n = x.shape[d];

@@ -68,7 +68,8 @@ const tensorRows: Row[] = [
   row('Tensor.add(alpha)', [t(), tl(), o(scalar(2))], (_m, [x, y, alpha]) => x.add(y, { alpha }), { names: ['add'] }),
   ...INPLACE_BINARY.map((f) => row(`Tensor.${f}`, [self(), tl()], (_m, [x, y]) => x[f](y))),
   ...INPLACE_UNARY.map((f) => row(`Tensor.${f}`, [self()], (_m, [x]) => x[f]())),
-  row('Tensor.clamp_', [self(), scalar(-0.5), scalar(0.5)], (_m, [x, lo, hi]) => x.clamp_(lo, hi)),
+  // a null bound is no bound (torch's clamp_(min=None)), as for clamp; both null is refused
+  row('Tensor.clamp_', [self(), scalar(-0.5, true), scalar(0.5, true)], (_m, [x, lo, hi]) => x.clamp_(lo, hi)),
   // fill_ and zero_ may write through expanded views: filling is idempotent (torch allows it)
   row('Tensor.zero_', [t()], (_m, [x]) => x.zero_()),
   row('Tensor.fill_', [t(), scalar(2)], (_m, [x, v]) => x.fill_(v)),
@@ -134,15 +135,18 @@ const tensorRows: Row[] = [
   row('Tensor.item', [t([])], (_m, [x]) => x.item()),
   // printing gathers what it shows: a 7-d tensor of 280k elements prints (torch summarizes it)
   row('Tensor.toString(large)', [k('shape', [6, 6, 6, 6, 6, 6, 6])], (m, [s]) => String(m.zeros(s)), { names: ['toString', 'print', 'format'] }),
-  row('Tensor.size', [t(), dim(1)], (_m, [x, d]) => x.size(d)),
+  // size(undefined) is size() in JS (the whole shape): the dim is optional; null is refused
+  row('Tensor.size', [t(), dim(1, true)], (_m, [x, d]) => x.size(d)),
   row('Tensor.backward', [t([2, 3])], (m, [g]) => { const x = m.ones([2, 3]).requiresGrad_(); x.mul(2).backward(g); return x.grad; }),
 ];
 
 // ---------------------------------------------------------------- top-level functions
 const topRows: Row[] = [
   row('tensor', [k('data', [[1, 2], [3, 4]]), o(k('dtype', 'float32'))], (m, [d, dtype]) => m.tensor(d, { dtype })),
-  row('tensor(shape)', [k('shape', [2, 2])], (m, [shape]) => m.tensor([1, 2, 3, 4], { shape }), { names: ['tensor'] }),
-  row('tensor(int32)', [k('intScalar', 7)], (m, [v]) => m.tensor([v, 1], { dtype: 'int32' }), { names: ['tensor'] }),
+  // shape reshapes the data (numel must match); shape: undefined is no shape option
+  row('tensor(shape)', [o(k('shape', [2, 2]))], (m, [shape]) => m.tensor([1, 2, 3, 4], { shape }), { names: ['tensor'] }),
+  // bigints are int64 data for tensor() (tensor([1, 2n])): 2n fits int32, so [2n, 1] is valid data
+  row('tensor(int32)', [k('intScalar', 7)], (m, [v]) => m.tensor([v, 1], { dtype: 'int32' }), { names: ['tensor'], accepts: ['2n'] }),
   row('scalarTensor', [scalar(3), o(k('dtype', 'int32'))], (m, [v, dtype]) => m.scalarTensor(v, { dtype })),
   row('zeros', [k('shape', [2, 3]), o(k('dtype', 'float32'))], (m, [s, dtype]) => m.zeros(s, { dtype })),
   row('ones', [k('shape', [2, 3])], (m, [s]) => m.ones(s)),
