@@ -4,6 +4,10 @@
 import { Tensor } from '../tensor';
 import { keep } from '../memory';
 import { noGrad } from '../autograd/engine';
+import { showValue, tensorArg } from '../args';
+
+// The argument checkers live in ../args; re-exported for the modules that import them from here.
+export { showValue, tensorArg, intArg, numberArg } from '../args';
 
 /**
  * A tensor that a Module owns and trains: it requires grad and is kept out of tidy() scopes.
@@ -18,37 +22,6 @@ export class Parameter extends Tensor {
     keep(this);
     if (requiresGrad) this.requiresGrad_(true);
   }
-}
-
-/** A JS value as an error message shows it (template literals throw on symbols). */
-export function showValue(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'bigint') return `${v}n`;
-  if (typeof v === 'symbol' || typeof v === 'function') return typeof v;
-  if (v instanceof Tensor) return `a ${v.isDisposed ? 'disposed ' : ''}tensor`;
-  if (Array.isArray(v)) return `[${v.map(showValue).join(', ')}]`;
-  return v !== null && typeof v === 'object' ? 'an object' : String(v);
-}
-/**
- * A module's tensor argument, checked before any method is called on it, so that a wrong
- * argument is an Error naming the module rather than V8's "x.relu is not a function".
- */
-export function tensorArg(op: string, what: string, x: unknown): Tensor {
-  if (!(x instanceof Tensor)) throw new Error(`${op}: ${what} must be a Tensor, got ${showValue(x)}`);
-  if (x.isDisposed) throw new Error(`${op}: ${what} is a disposed tensor`);
-  return x;
-}
-/** An integer argument: a size (features, channels; min 0) or a dim (min -Infinity: any sign). */
-export function intArg(op: string, what: string, v: unknown, min = 0): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min)
-    throw new Error(`${op}: ${what} must be an integer${min > -Infinity ? ` >= ${min}` : ''}, got ${showValue(v)}`);
-  return v;
-}
-/** A finite number argument (eps, slopes, probabilities), optionally bounded below. */
-export function numberArg(op: string, what: string, v: unknown, min = -Infinity): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min)
-    throw new Error(`${op}: ${what} must be a finite number${min > -Infinity ? ` >= ${min}` : ''}, got ${showValue(v)}`);
-  return v;
 }
 
 export type StateDict = Map<string, Tensor>;
