@@ -1,24 +1,30 @@
 // Learning-rate schedules, computed as torch.optim.lr_scheduler computes them (the
 // recursive forms where torch uses them, so the float sequences agree).
 import type { Optimizer } from './optimizer';
+import { showValue } from '../args';
 
 // Option checks: torch raises ValueError for some of these and ZeroDivisionError or NaN lrs
 // for the rest (tMax 0); here every one is a named Error at construction.
 const finite = (op: string, what: string, v: unknown): number => {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${op}: ${what} must be a finite number, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${op}: ${what} must be a finite number, got ${showValue(v)}`);
   return v;
 };
 const posInt = (op: string, what: string, v: unknown): number => {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new Error(`${op}: ${what} must be a positive integer, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new Error(`${op}: ${what} must be a positive integer, got ${showValue(v)}`);
   return v;
 };
 const nonNegInt = (op: string, what: string, v: unknown): number => {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`${op}: ${what} must be a non-negative integer, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`${op}: ${what} must be a non-negative integer, got ${showValue(v)}`);
   return v;
 };
 const oneOf = (op: string, what: string, v: unknown, allowed: string[]): void => {
   if (v !== undefined && !allowed.includes(v as string))
-    throw new Error(`${op}: ${what} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(v)}`);
+    throw new Error(`${op}: ${what} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${showValue(v)}`);
+};
+/** A metric passed to step(): a number (NaN and infinities are values: they never improve). */
+export const metricArg = (op: string, v: unknown): number => {
+  if (typeof v !== 'number') throw new Error(`${op}: metric must be a number (a loss tensor's .item()), got ${showValue(v)}`);
+  return v;
 };
 
 /** Base: holds the optimizer, the epoch counter and the last lrs; step() advances one epoch. */
@@ -70,7 +76,7 @@ export class StepLR extends LRScheduler {
 /** lr × gamma at each milestone epoch. */
 export class MultiStepLR extends LRScheduler {
   constructor(opt: Optimizer, readonly o: { milestones: number[]; gamma?: number }) {
-    if (!Array.isArray(o.milestones)) throw new Error(`MultiStepLR: milestones must be an array of epochs, got ${String(o.milestones)}`);
+    if (!Array.isArray(o.milestones)) throw new Error(`MultiStepLR: milestones must be an array of epochs, got ${showValue(o.milestones)}`);
     o.milestones.forEach((m) => nonNegInt('MultiStepLR', 'each milestone', m));
     finite('MultiStepLR', 'gamma', o.gamma ?? 0.1);
     super(opt);
@@ -106,8 +112,8 @@ export class LinearLR extends LRScheduler {
   readonly s: number; readonly e: number; readonly n: number;
   constructor(opt: Optimizer, o: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
     const s = o.startFactor ?? 1 / 3, e = o.endFactor ?? 1;
-    if (!(s > 0 && s <= 1)) throw new Error(`LinearLR: startFactor expected greater than 0 and less or equal to 1, got ${s}`);
-    if (!(e >= 0 && e <= 1)) throw new Error(`LinearLR: endFactor expected to be between 0 and 1, got ${e}`);
+    if (!(typeof s === 'number' && s > 0 && s <= 1)) throw new Error(`LinearLR: startFactor expected greater than 0 and less or equal to 1, got ${showValue(s)}`);
+    if (!(typeof e === 'number' && e >= 0 && e <= 1)) throw new Error(`LinearLR: endFactor expected to be between 0 and 1, got ${showValue(e)}`);
     posInt('LinearLR', 'totalIters', o.totalIters ?? 5);
     for (const g of opt.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr as number;
     for (const g of opt.paramGroups) g.lr = (g.initialLr as number) * s;  // torch applies the start factor at construction
@@ -138,7 +144,7 @@ export class OneCycleLR extends LRScheduler {
       throw new Error(`${op}: divFactor and finalDivFactor must be positive, got ${div} and ${fdiv}`);
     posInt(op, 'totalSteps', o.totalSteps);
     const pct0 = o.pctStart ?? 0.3;
-    if (!(pct0 >= 0 && pct0 <= 1)) throw new Error(`${op}: expected a float between 0 and 1 for pctStart, got ${pct0}`);
+    if (!(typeof pct0 === 'number' && pct0 >= 0 && pct0 <= 1)) throw new Error(`${op}: expected a float between 0 and 1 for pctStart, got ${showValue(pct0)}`);
     oneOf(op, 'annealStrategy', o.annealStrategy, ['cos', 'linear']);
     const T = o.totalSteps, pct = pct0;
     const phases = o.threePhase
@@ -213,7 +219,7 @@ export class ReduceLROnPlateau {
   constructor(readonly optimizer: Optimizer, readonly o: { mode?: 'min' | 'max'; factor?: number; patience?: number; threshold?: number;
     thresholdMode?: 'rel' | 'abs'; cooldown?: number; minLr?: number | number[]; eps?: number } = {}) {
     const op = 'ReduceLROnPlateau', f = o.factor ?? 0.1;
-    if (!(f >= 0 && f < 1)) throw new Error(`${op}: factor should be >= 0 and < 1.0, got ${f}`);
+    if (!(typeof f === 'number' && f >= 0 && f < 1)) throw new Error(`${op}: factor should be >= 0 and < 1.0, got ${showValue(f)}`);
     oneOf(op, 'mode', o.mode, ['min', 'max']);
     oneOf(op, 'thresholdMode', o.thresholdMode, ['rel', 'abs']);
     nonNegInt(op, 'patience', o.patience ?? 10);
@@ -231,6 +237,7 @@ export class ReduceLROnPlateau {
     return rel ? a > this.best * (1 + t) : a > this.best + t;
   }
   step(metric: number): void {
+    metricArg('ReduceLROnPlateau.step', metric);
     this.lastEpoch++;
     if (this.better(metric)) { this.best = metric; this.badEpochs = 0; } else this.badEpochs++;
     if (this.cooldownCounter > 0) { this.cooldownCounter--; this.badEpochs = 0; }

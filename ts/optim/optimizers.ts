@@ -3,6 +3,7 @@
 import type { Tensor } from '../tensor';
 import { Optimizer, type Params, type Hyper } from './optimizer';
 import { adamStep_, sgdStep_, rmspropStep_, adagradStep_ } from '../functional';
+import { showValue } from '../args';
 
 type S = Record<string, Tensor | number>;
 const T = (s: S, k: string): Tensor => s[k] as Tensor;
@@ -55,7 +56,7 @@ export class Adam extends Optimizer {
   protected validate(g: Hyper): void {
     super.validate(g);
     const betas = g.betas as number[];
-    if (!Array.isArray(betas) || betas.length !== 2) throw new Error(`${this.constructor.name}: betas must be a pair of numbers, got ${JSON.stringify(betas)}`);
+    if (!Array.isArray(betas) || betas.length !== 2) throw new Error(`${this.constructor.name}: betas must be a pair of numbers, got ${showValue(betas)}`);
     this.checkHyper(g, 'betas', 'beta parameter at index 0', 0, 1, betas[0]);
     this.checkHyper(g, 'betas', 'beta parameter at index 1', 0, 1, betas[1]);
   }
