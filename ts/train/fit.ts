@@ -52,10 +52,16 @@ function drain<R>(steps: Generator<void, R>): R {
   for (;;) { const r = steps.next(); if (r.done) return r.value; }
 }
 const eachBatch = (op: string, batches: Batches, fn: (x: Tensor, y: Tensor) => void): void => drain(batchSteps(op, batches, fn));
+const modelArg = (op: string, m: unknown): void => {
+  const mm = m as Module | null;
+  if (mm === null || typeof mm !== 'object' || typeof mm.forward !== 'function' || typeof mm.train !== 'function')
+    throw new Error(`${op}: model must be a Module, got ${showValue(m)}`);
+};
 const countOf = (b: Batches): number => (typeof b.length === 'number' ? b.length : 0);
 
 /** Mean loss and accuracy (for class-index targets) over batches, in eval mode without grad. */
 export function evaluate(model: Module, batches: Batches, lossFn: (out: Tensor, y: Tensor) => Tensor): { loss: number; acc: number } {
+  modelArg('evaluate', model);
   if (typeof lossFn !== 'function') throw new Error(`evaluate: lossFn must be a function, got ${showValue(lossFn)}`);
   const was = model.training;
   model.eval();
@@ -106,6 +112,7 @@ export async function fitAsync(model: Module, train: Batches, o: FitOptions & { 
 
 /** fit's loop, yielding after each batch. */
 function* fitSteps(model: Module, train: Batches, o: FitOptions): Generator<void, EpochLog[]> {
+  modelArg('fit', model);
   if (o === null || typeof o !== 'object') throw new Error(`fit: options must be an object with epochs, optimizer and lossFn, got ${showValue(o)}`);
   const progress = o.progress ?? makeProgress();
   const logs: EpochLog[] = [];
