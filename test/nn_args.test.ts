@@ -142,6 +142,50 @@ describe('optimizers and schedulers', () => {
   });
 });
 
+describe('options objects, state dicts and gradient clipping', () => {
+  const param = () => { const p = m.ones(3).requiresGrad_(); p.grad = m.full([3], 0.5); return p; };
+  it('an options argument that is no object is refused, not spread into nothing', () => {
+    expect(() => new optim.SGD([param()], 'x' as never)).toThrow(/^SGD: options must be an object, got "x"$/);
+    expect(() => new optim.AdamW([param()], 5 as never)).toThrow(/^AdamW: options must be an object, got 5$/);
+    expect(() => F.conv2d(x4(), m.ones(1, 1, 3, 3), null, null as never)).toThrow(/^conv2d: options must be an object, got null$/);
+    expect(() => F.maxPool2d(x4(), 2, 'x' as never)).toThrow(/^maxPool2d: options must be an object, got "x"$/);
+    expect(() => F.avgPool2d(x4(), 2, null as never)).toThrow(/^avgPool2d: options must be an object, got null$/);
+  });
+  it('schedulers check their optimizer and options; loadStateDict checks what it is given', () => {
+    const sgd = new optim.SGD([param()], { lr: 0.1 });
+    expect(() => new optim.StepLR('x' as never, { stepSize: 1 })).toThrow(/^StepLR: optimizer must be an Optimizer, got "x"$/);
+    expect(() => new optim.StepLR(sgd, undefined as never)).toThrow(/^StepLR: options must be an object, got undefined$/);
+    expect(() => new optim.SequentialLR(sgd, { schedulers: [1 as never, 2 as never], milestones: [1] })).toThrow(/^SequentialLR: scheduler 0 must be an LRScheduler, got 1$/);
+    const s = new optim.StepLR(sgd, { stepSize: 1 });
+    expect(() => s.loadStateDict(undefined as never)).toThrow(/^StepLR\.loadStateDict: expected \{ lastEpoch, lastLr \}/);
+    expect(() => sgd.loadStateDict('x' as never)).toThrow(/^loadStateDict: expected \{ state, paramGroups \}/);
+    s.step();
+    const sd = s.stateDict();
+    const s2 = new optim.StepLR(new optim.SGD([param()], { lr: 0.1 }), { stepSize: 1 });
+    s2.loadStateDict(sd);
+    expect(s2.lastEpoch).toBe(1);
+  });
+  it('clipGradNorm_ and clipGradValue_ refuse a disposed gradient instead of leaving it unclipped', () => {
+    const p = param(), q = param();
+    q.grad!.dispose();
+    expect(() => nn.utils.clipGradNorm_([p, q], 0.1)).toThrow(/^clipGradNorm_: the gradient of parameter 1 must be a live Tensor or null, got a disposed tensor$/);
+    expect(() => nn.utils.clipGradValue_([p, q], 0.1)).toThrow(/^clipGradValue_: the gradient of parameter 1/);
+    expect(() => nn.utils.clipGradNorm_('x' as never, 1)).toThrow(/^clipGradNorm_: params must be a Tensor or an iterable of Tensors, got "x"$/);
+    expect(Array.from(p.grad!.data() as Float32Array)).toEqual([0.5, 0.5, 0.5]);
+    // a single tensor is accepted (torch), and a parameter without grad skipped
+    q.grad = null;
+    const total = nn.utils.clipGradNorm_(p, 0.5);
+    expect(total).toBeCloseTo(Math.sqrt(0.75), 6);
+    expect((p.grad!.data() as Float32Array)[0]).toBeCloseTo(0.5 * 0.5 / (Math.sqrt(0.75) + 1e-6), 6);
+  });
+  it('the functional activations name a missing input', () => {
+    expect(() => F.relu(undefined as never)).toThrow(/^relu: input must be a Tensor, got undefined$/);
+    expect(() => F.softmax(null as never, 1)).toThrow(/^softmax: input must be a Tensor, got null$/);
+    expect(() => F.oneHot('x' as never)).toThrow(/^oneHot: input must be a Tensor, got "x"$/);
+    expect(() => F.groupNorm(m.ones(2, 4), 2, null, null, '1' as never)).toThrow(/^groupNorm: eps must be a finite number >= 0, got "1"$/);
+  });
+});
+
 describe('fit and evaluate check their batches', () => {
   const setup = () => {
     const model = new nn.Linear(3, 2);

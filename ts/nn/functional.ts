@@ -270,16 +270,17 @@ export function klDiv(input: Tensor, target: Tensor, o: { reduction?: Reduction 
   return reduce(l, r);
 }
 
-export const relu = (x: Tensor): Tensor => x.relu();
-export const softmax = (x: Tensor, dim: number): Tensor => x.softmax(dim);
-export const logSoftmax = (x: Tensor, dim: number): Tensor => x.logSoftmax(dim);
-export const oneHot = (x: Tensor, numClasses = -1): Tensor => x.oneHot(numClasses);
+export const relu = (x: Tensor): Tensor => tensorArg('relu', 'input', x).relu();
+export const softmax = (x: Tensor, dim: number): Tensor => tensorArg('softmax', 'input', x).softmax(dim);
+export const logSoftmax = (x: Tensor, dim: number): Tensor => tensorArg('logSoftmax', 'input', x).logSoftmax(dim);
+export const oneHot = (x: Tensor, numClasses = -1): Tensor => tensorArg('oneHot', 'input', x).oneHot(numClasses);
 /** @internal scalar helper for modules */
 export const scalar = (v: number): Tensor => tensor(v);
 
 /** Group normalization: [N, C, ...] normalized over each of numGroups channel groups (and all spatial dims). */
 export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
   if (tensorArg('groupNorm', 'input', x).ndim < 2) throw new Error(`groupNorm: expected at least 2-D input [N, C, ...], got ${shapeStr(x)}`);
+  numberArg('groupNorm', 'eps', eps, 0);
   optTensor('groupNorm', 'weight', weight);
   optTensor('groupNorm', 'bias', bias);
   const [N, C] = x.shape;

@@ -8,7 +8,7 @@ import { native } from '../binding';
 import { Tensor } from '../tensor';
 import { record } from '../autograd/formulas';
 import { isGradEnabled } from '../autograd/engine';
-import { tensorArg, optTensorArg, showValue } from '../args';
+import { tensorArg, optTensorArg, showValue, optionsArg } from '../args';
 
 export type Size2 = number | [number, number];
 export type Padding2 = Size2 | 'same' | 'valid';
@@ -90,6 +90,7 @@ function weightGradRaw(dy: Tensor, x: Tensor, kernel: number[], g: Geo): Tensor 
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o: Conv2dOptions = {}): Tensor {
   const op = 'conv2d';
   bchw(op, x);
+  o = optionsArg(op, o);
   tensorArg(op, 'weight', weight);
   alive(op, ['bias', bias]);
   if (weight.ndim !== 4) throw new Error(`${op}: expected 4-D weight [OC, C/groups, kH, kW], got [${weight.shape.join(', ')}]`);
@@ -112,6 +113,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
 /** 1-D convolution of [N, C, L] or [C, L] input with weight [OC, C / groups, k]: conv2d over a height of 1. */
 export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o: Conv1dOptions = {}): Tensor {
   tensorArg('conv1d', 'input', x);
+  o = optionsArg('conv1d', o);
   tensorArg('conv1d', 'weight', weight);
   alive('conv1d', ['bias', bias]);
   for (const [what, v] of [['stride', o.stride], ['padding', o.padding], ['dilation', o.dilation]] as const)
@@ -131,6 +133,7 @@ export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
 export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o: ConvTranspose2dOptions = {}): Tensor {
   const op = 'convTranspose2d';
   bchw(op, x);
+  o = optionsArg(op, o);
   tensorArg(op, 'weight', weight);
   alive(op, ['bias', bias]);
   if (weight.ndim !== 4) throw new Error(`${op}: expected 4-D weight [C, OC/groups, kH, kW], got [${weight.shape.join(', ')}]`);
@@ -146,6 +149,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
  */
 export function conv2dBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, o: Omit<Conv2dOptions, 'padding'> & { padding?: Size2; outputMask?: [boolean, boolean, boolean] } = {}): (Tensor | null)[] {
   const op = 'conv2dBackward';
+  o = optionsArg(op, o);
   tensorArg(op, 'grad_output', gradOutput);
   tensorArg(op, 'input', input);
   tensorArg(op, 'weight', weight);
@@ -156,6 +160,7 @@ export function conv2dBackward(gradOutput: Tensor, input: Tensor, weight: Tensor
 /** dW of conv2d(x, W) for a kernel of size `kernelSize`, given dy (torch.nn.grad.conv2d_weight). */
 export function conv2dWeightGrad(gradOutput: Tensor, input: Tensor, kernelSize: Size2, o: Omit<Conv2dOptions, 'padding'> & { padding?: Size2 } = {}): Tensor {
   const op = 'conv2dWeightGrad';
+  o = optionsArg(op, o);
   tensorArg(op, 'grad_output', gradOutput);
   tensorArg(op, 'input', input);
   const g = numericGeo(op, o);

@@ -9,7 +9,7 @@ import { Tensor, type ValuesIndices } from '../tensor';
 import { tensor, zeros, ones } from '../creation';
 import { record } from '../autograd/formulas';
 import { conv2d, pair, batched, bchw, type Size2 } from './conv';
-import { tensorArg, showValue } from '../args';
+import { tensorArg, showValue, optionsArg } from '../args';
 
 export type { Size2 };
 export interface MaxPoolOptions { stride?: Size2 | null; padding?: Size2; dilation?: Size2; ceilMode?: boolean }
@@ -36,6 +36,7 @@ function recordMax(op: string, x: Tensor, pair: [unknown, unknown]): ValuesIndic
 export function maxPool2dWithIndices(x: Tensor, kernelSize: Size2, o: MaxPoolOptions = {}): ValuesIndices {
   const op = 'maxPool2d';
   bchw(op, x);
+  o = optionsArg(op, o);
   const k = pair(op, 'kernelSize', kernelSize), s = pair(op, 'stride', o.stride ?? kernelSize);
   const p = pair(op, 'padding', o.padding ?? 0), d = pair(op, 'dilation', o.dilation ?? 1);
   return withIndices(x, (x4) => recordMax('max_pool2d', x4, native.max_pool2d(x4._h, k, s, p, d, !!o.ceilMode)));
@@ -46,6 +47,7 @@ export interface MaxPool1dOptions { stride?: number | null; padding?: number; di
 /** Max over windows of [N, C, L] or [C, L] input (max_pool2d over a height of 1). */
 export function maxPool1dWithIndices(x: Tensor, kernelSize: number, o: MaxPool1dOptions = {}): ValuesIndices {
   tensorArg('maxPool1d', 'input', x);
+  o = optionsArg('maxPool1d', o);
   if (x.ndim !== 2 && x.ndim !== 3)
     throw new Error(`maxPool1d: expected 2-D (unbatched) or 3-D (batched) input, got input of size [${x.shape.join(', ')}]`);
   const r = maxPool2dWithIndices(x.unsqueeze(-2), [1, kernelSize], {
@@ -70,6 +72,7 @@ function poolOut(n: number, k: number, p: number, s: number, ceil: boolean): num
 export function avgPool2d(x: Tensor, kernelSize: Size2, o: AvgPoolOptions = {}): Tensor {
   const op = 'avgPool2d';
   bchw(op, x);
+  o = optionsArg(op, o);
   const k = pair(op, 'kernelSize', kernelSize), s = pair(op, 'stride', o.stride ?? kernelSize), p = pair(op, 'padding', o.padding ?? 0);
   if (k.some((v) => v < 1) || s.some((v) => v < 1) || p.some((v) => v < 0))
     throw new Error(`${op}: kernel size and stride must be positive and padding non-negative, got kernel [${k}], stride [${s}], padding [${p}]`);

@@ -107,6 +107,8 @@ export abstract class Optimizer {
     return { state, paramGroups };
   }
   loadStateDict(sd: { state: Record<number, State>; paramGroups: Record<string, unknown>[] }): void {
+    if (sd === null || typeof sd !== 'object' || !Array.isArray(sd.paramGroups) || sd.state === null || typeof sd.state !== 'object')
+      throw new Error(`loadStateDict: expected { state, paramGroups } from an optimizer's stateDict(), got ${showValue(sd)}`);
     if (sd.paramGroups.length !== this.paramGroups.length) throw new Error('loadStateDict: loaded state dict has a different number of parameter groups');
     // every group is checked before any is loaded, so a refused load changes nothing
     sd.paramGroups.forEach((sg, gi) => {
