@@ -4,6 +4,7 @@
 // value is refused rather than coerced. They cost a typeof/instanceof on the good path:
 // the message is built only when throwing.
 import { Tensor } from './tensor';
+import { type DType, DTYPES } from './dtype';
 
 /** A JS value as an error message shows it (template literals throw on symbols; JSON on bigints). */
 export function showValue(v: unknown): string {
@@ -64,5 +65,24 @@ export function choiceArg<T extends string>(op: string, what: string, v: unknown
 export function optionsArg<T extends object>(op: string, v: T | undefined, what = 'options'): Partial<T> {
   if (v === undefined) return {};
   if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Tensor) throw argError(op, what, 'an object', v);
+  return v;
+}
+
+/** Throws argError: for expressions (`x instanceof Tensor ? x._h : badArg(...)`) on hot paths. */
+export function badArg(op: string, what: string, expected: string, v: unknown): never {
+  throw argError(op, what, expected, v);
+}
+
+/** A dtype name; anything else (a typo, 'int8', a number) is refused by name. */
+export function dtypeArg(op: string, v: unknown, what = 'dtype'): DType {
+  if (!DTYPES.includes(v as DType)) throw argError(op, what, `one of ${DTYPES.map((d) => `'${d}'`).join(', ')}`, v);
+  return v as DType;
+}
+
+/** A shape: an array of non-negative safe integers (the native side checks that the product fits). */
+export function shapeArg(op: string, v: unknown, what = 'size'): number[] {
+  if (!Array.isArray(v)) throw argError(op, what, 'an array of non-negative integers', v);
+  for (let i = 0; i < v.length; i++)
+    if (typeof v[i] !== 'number' || !Number.isSafeInteger(v[i]) || v[i] < 0) throw argError(op, what, 'an array of non-negative integers', v);
   return v;
 }
