@@ -28,7 +28,7 @@ export function pair(op: string, what: string, v: Size2): [number, number] {
 }
 /** Optional tensor arguments (bias, weight, running stats: null or undefined means none) must
  * be live tensors: a number for a bias would otherwise be dropped, where torch refuses it. */
-export function alive(op: string, ...ts: [string, unknown][]): void {
+export function optTensors(op: string, ...ts: [string, unknown][]): void {
   for (const [what, t] of ts) optTensorArg(op, what, t);
 }
 /** The input checks every NCHW op starts with: a live tensor, batched (4-D) or unbatched (3-D). */
@@ -92,7 +92,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
   bchw(op, x);
   o = optionsArg(op, o);
   tensorArg(op, 'weight', weight);
-  alive(op, ['bias', bias]);
+  optTensors(op, ['bias', bias]);
   if (weight.ndim !== 4) throw new Error(`${op}: expected 4-D weight [OC, C/groups, kH, kW], got [${weight.shape.join(', ')}]`);
   const stride = pair(op, 'stride', o.stride ?? 1), dilation = pair(op, 'dilation', o.dilation ?? 1);
   const groups = o.groups ?? 1;
@@ -110,15 +110,19 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
   return batched(x, (x4) => conv2dRaw(extra ? x4.pad([0, extra[1], 0, extra[0]]) : x4, weight, bias, g));
 }
 
+/** conv1d's scalar geometry: an integer or undefined (the default). */
+const int1 = (what: string, v: unknown): void => {
+  if (v !== undefined && !Number.isSafeInteger(v)) throw new Error(`conv1d: ${what} must be an integer, got ${showValue(v)}`);
+};
 /** 1-D convolution of [N, C, L] or [C, L] input with weight [OC, C / groups, k]: conv2d over a height of 1. */
 export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o: Conv1dOptions = {}): Tensor {
   tensorArg('conv1d', 'input', x);
   o = optionsArg('conv1d', o);
   tensorArg('conv1d', 'weight', weight);
-  alive('conv1d', ['bias', bias]);
-  for (const [what, v] of [['stride', o.stride], ['padding', o.padding], ['dilation', o.dilation]] as const)
-    if (v !== undefined && v !== 'same' && v !== 'valid' && !Number.isSafeInteger(v))
-      throw new Error(`conv1d: ${what} must be an integer, got ${showValue(v)}`);
+  optTensors('conv1d', ['bias', bias]);
+  // checked here: conv2d would name the pair [1, v] it is given instead of the value
+  int1('stride', o.stride); int1('dilation', o.dilation);
+  if (typeof o.padding !== 'string') int1('padding', o.padding);
   if (x.ndim !== 2 && x.ndim !== 3)
     throw new Error(`conv1d: expected 2-D (unbatched) or 3-D (batched) input, got input of size [${x.shape.join(', ')}]`);
   if (weight.ndim !== 3) throw new Error(`conv1d: expected 3-D weight [OC, C/groups, k], got [${weight.shape.join(', ')}]`);
@@ -135,7 +139,7 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
   bchw(op, x);
   o = optionsArg(op, o);
   tensorArg(op, 'weight', weight);
-  alive(op, ['bias', bias]);
+  optTensors(op, ['bias', bias]);
   if (weight.ndim !== 4) throw new Error(`${op}: expected 4-D weight [C, OC/groups, kH, kW], got [${weight.shape.join(', ')}]`);
   const g = numericGeo(op, o);
   const outputPadding = pair(op, 'outputPadding', o.outputPadding ?? 0);
