@@ -186,6 +186,16 @@ describe('options objects, state dicts and gradient clipping', () => {
   });
 });
 
+describe('model options', () => {
+  it('an options argument that is no object, or an unknown activation, is refused by name', () => {
+    expect(() => new m.models.LeNet5(null as never)).toThrow(/^LeNet5: options must be an object, got null$/);
+    expect(() => new m.models.LeNet5({ activation: 'sigmoid' as never })).toThrow(/^LeNet5: activation must be one of 'relu', 'tanh', got "sigmoid"$/);
+    expect(() => m.models.resnet18('x' as never)).toThrow(/^ResNet: options must be an object, got "x"$/);
+    expect(() => m.models.resnet20(5 as never)).toThrow(/^ResNetCifar: options must be an object, got 5$/);
+    expect(new m.models.LeNet5({ activation: 'tanh' }).forward(m.zeros([1, 1, 28, 28])).shape).toEqual([1, 10]);
+  });
+});
+
 describe('fit and evaluate check their batches', () => {
   const setup = () => {
     const model = new nn.Linear(3, 2);
