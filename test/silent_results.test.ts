@@ -104,10 +104,10 @@ describe('integers do not wrap (item 6)', () => {
 describe('smaller silent results (item 7)', () => {
   it('conv2d, conv1d, convTranspose2d and linear refuse a numeric bias (torch: TypeError), not drop or broadcast it', () => {
     const x = m.ones(1, 1, 3, 3), w = m.ones(1, 1, 1, 1);
-    expect(() => F.conv2d(x, w, 0.5 as unknown as m.Tensor)).toThrow(/conv2d: argument 2 must be a Tensor, got the number 0.5/);
-    expect(() => F.conv1d(m.ones(1, 1, 3), m.ones(1, 1, 1), 2 as unknown as m.Tensor)).toThrow(/conv1d: argument 2 must be a Tensor/);
-    expect(() => F.convTranspose2d(x, w, 1 as unknown as m.Tensor)).toThrow(/convTranspose2d: argument 2 must be a Tensor/);
-    expect(() => F.linear(m.ones(2, 3), m.ones(4, 3), 1 as unknown as m.Tensor)).toThrow(/linear: bias must be a Tensor or null, got the number 1/);
+    expect(() => F.conv2d(x, w, 0.5 as unknown as m.Tensor)).toThrow(/conv2d: bias must be a Tensor or null, got 0.5/);
+    expect(() => F.conv1d(m.ones(1, 1, 3), m.ones(1, 1, 1), 2 as unknown as m.Tensor)).toThrow(/conv1d: bias must be a Tensor or null, got 2/);
+    expect(() => F.convTranspose2d(x, w, 1 as unknown as m.Tensor)).toThrow(/convTranspose2d: bias must be a Tensor or null, got 1/);
+    expect(() => F.linear(m.ones(2, 3), m.ones(4, 3), 1 as unknown as m.Tensor)).toThrow(/linear: bias must be a Tensor or null, got 1/);
     expect(() => F.layerNorm(m.ones(2, 3), [3], 2 as unknown as m.Tensor)).toThrow(/layerNorm: weight must be a Tensor or null/);
     expect(F.conv2d(x, w, m.tensor([0.5])).toArray()).toEqual([[[[1.5, 1.5, 1.5], [1.5, 1.5, 1.5], [1.5, 1.5, 1.5]]]]);
   });

@@ -164,6 +164,13 @@ const COUNT: Bad[] = [
 const UPTO: Bad[] = COUNT.map((b) => (b.cls === 'huge' ? { ...b, expect: 'either' as Expect } : b));
 /** A slice bound or ignore index: any integer is valid (bounds clamp, as Python's); NaN and fractions are not. */
 const BOUND: Bad[] = POS.map((b) => (['range', 'negative', 'huge'].includes(b.cls) ? { ...b, expect: 'either' as Expect } : b));
+/**
+ * A schedule length or patience in epochs/steps (StepLR stepSize, CosineAnnealingLR tMax,
+ * EarlyStopping patience): any integer is a valid count however large, as in torch
+ * (StepLR(step_size=2**53) is accepted there: the schedule just never reaches it). Huge values
+ * allocate nothing, so refusing them would be a check with no failure behind it.
+ */
+const PERIOD: Bad[] = COUNT.map((b) => (b.cls === 'huge' ? { ...b, expect: 'either' as Expect } : b));
 /** A padding: any non-negative integer (the output grows); negative only where it crops (ZeroPad2d). */
 const PAD: Bad[] = POS.map((b) => (b.cls === 'range' ? { ...b, expect: 'either' as Expect } : b));
 /** An epoch count: as COUNT, without the values that would train for ever (fit(epochs: Infinity) is a request). */
@@ -188,6 +195,8 @@ const VSHAPE: Bad[] = [
   // as strides: (size - 1) * stride wraps int64 (2 * 2^62 = 2^63; 2 * 2^63 = 0)
   val('huge', '[2^62, 1]', [2 ** 62, 1]), val('huge', '[2^63, 2^63]', [2 ** 63, 2 ** 63]), val('huge', '[2^52, 2^52]', [2 ** 52, 2 ** 52]),
 ];
+/** Milestone epochs (MultiStepLR): integers of any size, as PERIOD (an unreachable one never fires). */
+const MILESTONES: Bad[] = VSHAPE.map((b) => (b.cls === 'huge' ? { ...b, expect: 'either' as Expect } : b));
 /** A number used as a value (fill value, alpha, clamp bound): NaN and infinities are values too. */
 const SCALAR: Bad[] = [
   ...WRONG_TYPES.filter((b) => b.label !== 'undefined'),
@@ -289,7 +298,7 @@ const DATA: Bad[] = [
 
 export const BAD: Record<string, Bad[]> = {
   tensor: TENSOR, tensorLike: TENSOR_LIKE, inplaceSelf: INPLACE_SELF, index: INDEX, mask: MASK,
-  data: DATA, dim: DIM, dims: DIMS, pos: POS, pad: PAD, bound: BOUND, count: COUNT, epochs: EPOCHS, upto: UPTO, shape: SHAPE, vshape: VSHAPE, scalar: SCALAR,
+  data: DATA, dim: DIM, dims: DIMS, pos: POS, pad: PAD, bound: BOUND, count: COUNT, period: PERIOD, milestones: MILESTONES, epochs: EPOCHS, upto: UPTO, shape: SHAPE, vshape: VSHAPE, scalar: SCALAR,
   hyper: HYPER, dtype: DTYPE, bool: BOOL, tensors: TENSORS, params: PARAMS, options: OPTIONS, intScalar: INT_SCALAR, path: PATH, enum: ENUM, fn: FN, idxBytes: IDX_BYTES,
 };
 export type Kind = keyof typeof BAD;

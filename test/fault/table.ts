@@ -175,7 +175,8 @@ const topRows: Row[] = [
   row('keep', [t()], (m, [x]) => m.keep(x)),
   row('conv2d', [t([1, 2, 5, 5]), t([3, 2, 3, 3]), o(count(1)), o(k('pad', 1)), o(count(1)), o(count(1))],
     (m, [x, w, stride, padding, dilation, groups]) => m.conv2d(x, w, null, { stride, padding, dilation, groups })),
-  row('conv2d(bias)', [t([1, 2, 5, 5]), t([3, 2, 3, 3]), t([3])], (m, [x, w, b]) => m.conv2d(x, w, b), { names: ['conv2d'] }),
+  // bias null/undefined is "no bias" (torch's bias=None), so that argument is optional
+  row('conv2d(bias)', [t([1, 2, 5, 5]), t([3, 2, 3, 3]), o(t([3]))], (m, [x, w, b]) => m.conv2d(x, w, b), { names: ['conv2d'] }),
   row('conv1d', [t([1, 2, 7]), t([3, 2, 3]), o(count(1)), o(k('pad', 0))], (m, [x, w, stride, padding]) => m.conv1d(x, w, null, { stride, padding })),
   row('convTranspose2d', [t([1, 2, 4, 4]), t([2, 3, 3, 3]), o(count(2)), o(k('pad', 1)), o(pos(1))],
     (m, [x, w, stride, padding, outputPadding]) => m.convTranspose2d(x, w, null, { stride, padding, outputPadding })),
@@ -311,21 +312,22 @@ const optimRows: Row[] = OPTIMIZERS.flatMap(([name, make]) => [
 ]);
 const sched = (m: My) => new m.optim.SGD([param(m)], { lr: 0.1 });
 const schedulerRows: Row[] = [
-  row('optim.LinearLR', [o(hyper(0.5)), o(count(4))], (m, [startFactor, totalIters]) => { const s = new m.optim.LinearLR(sched(m), { startFactor, totalIters }); s.step(); return s.getLastLr(); }),
-  row('optim.ReduceLROnPlateau', [o(hyper(0.5)), o(count(1)), scalar(1)], (m, [factor, patience, metric]) => {
+  // schedule lengths and patience are 'period' counts: huge ones are valid (see PERIOD)
+  row('optim.LinearLR', [o(hyper(0.5)), o(k('period', 4))], (m, [startFactor, totalIters]) => { const s = new m.optim.LinearLR(sched(m), { startFactor, totalIters }); s.step(); return s.getLastLr(); }),
+  row('optim.ReduceLROnPlateau', [o(hyper(0.5)), o(k('period', 1)), scalar(1)], (m, [factor, patience, metric]) => {
     const s = new m.optim.ReduceLROnPlateau(sched(m), { factor, patience });
     for (let i = 0; i < 4; i++) s.step(metric);
     return s.getLastLr();
   }),
-  row('optim.EarlyStopping', [o(count(2)), o(hyper(0)), scalar(1)], (m, [patience, minDelta, metric]) => {
+  row('optim.EarlyStopping', [o(k('period', 2)), o(hyper(0)), scalar(1)], (m, [patience, minDelta, metric]) => {
     const e = new m.optim.EarlyStopping({ patience, minDelta });
     return [e.step(metric), e.step(metric), e.step(metric)];
   }),
-  row('optim.StepLR', [count(2), o(scalar(0.5))], (m, [stepSize, gamma]) => { const s = new m.optim.StepLR(sched(m), { stepSize, gamma }); s.step(); s.step(); return s.getLastLr(); }),
-  row('optim.CosineAnnealingLR', [count(10), o(scalar(0))], (m, [tMax, etaMin]) => { const s = new m.optim.CosineAnnealingLR(sched(m), { tMax, etaMin }); s.step(); return s.getLastLr(); }),
+  row('optim.StepLR', [k('period', 2), o(scalar(0.5))], (m, [stepSize, gamma]) => { const s = new m.optim.StepLR(sched(m), { stepSize, gamma }); s.step(); s.step(); return s.getLastLr(); }),
+  row('optim.CosineAnnealingLR', [k('period', 10), o(scalar(0))], (m, [tMax, etaMin]) => { const s = new m.optim.CosineAnnealingLR(sched(m), { tMax, etaMin }); s.step(); return s.getLastLr(); }),
   row('optim.ExponentialLR', [scalar(0.9)], (m, [gamma]) => { const s = new m.optim.ExponentialLR(sched(m), { gamma }); s.step(); return s.getLastLr(); }),
-  row('optim.MultiStepLR', [k('vshape', [1, 2])], (m, [milestones]) => { const s = new m.optim.MultiStepLR(sched(m), { milestones }); s.step(); return s.getLastLr(); }),
-  row('optim.OneCycleLR', [hyper(1), count(10)], (m, [maxLr, totalSteps]) => { const s = new m.optim.OneCycleLR(sched(m), { maxLr, totalSteps }); s.step(); return s.getLastLr(); }),
+  row('optim.MultiStepLR', [k('milestones', [1, 2])], (m, [milestones]) => { const s = new m.optim.MultiStepLR(sched(m), { milestones }); s.step(); return s.getLastLr(); }),
+  row('optim.OneCycleLR', [hyper(1), k('period', 10)], (m, [maxLr, totalSteps]) => { const s = new m.optim.OneCycleLR(sched(m), { maxLr, totalSteps }); s.step(); return s.getLastLr(); }),
 ];
 
 // ---------------------------------------------------------------- data, utils, state dicts

@@ -3,11 +3,17 @@
 import { empty } from '../creation';
 import type { Tensor } from '../tensor';
 import { Module, Parameter } from './module';
+import { showValue } from '../args';
 import * as F from './functional';
 import * as init from './init';
 import type { Padding2, Size2 } from '../ops/conv';
 
-const pair = (v: Size2, n: number): number[] => (typeof v === 'number' ? Array(n).fill(v) : [...v]);
+/** A size option as n values: a number, or an array of n (checked as integers by the caller). */
+function pair(name: string, what: string, v: unknown, n: number): number[] {
+  if (typeof v === 'number') return Array(n).fill(v);
+  if (Array.isArray(v) && v.length === n) return [...v];
+  throw new Error(`${name}: ${what} must be an integer or a tuple of ${n} integers, got ${showValue(v)}`);
+}
 const tup = (v: number[]): string => `(${v.join(', ')}${v.length === 1 ? ',' : ''})`;
 
 export interface ConvOptions {
@@ -27,26 +33,26 @@ abstract class ConvNd extends Module {
     super();
     const name = this.constructor.name;
     const posInts = (what: string, v: number[], min = 1) => {
-      if (!v.every((x) => Number.isInteger(x) && x >= min))
-        throw new Error(`${name}: ${what} must be ${min ? 'positive' : 'non-negative'} integers, got ${tup(v)}`);
+      if (!v.every((x) => Number.isSafeInteger(x) && x >= min))
+        throw new Error(`${name}: ${what} must be ${min ? 'positive' : 'non-negative'} integers, got ${v.every((x) => typeof x === 'number') ? tup(v) : showValue(v)}`);
     };
     posInts('in_channels', [inChannels], 0);  // torch builds zero-channel convs too
     posInts('out_channels', [outChannels], 0);
     this.groups = o.groups ?? 1;
-    if (!Number.isInteger(this.groups) || this.groups <= 0) throw new Error(`${name}: groups must be a positive integer, got ${this.groups}`);
+    if (!Number.isSafeInteger(this.groups) || this.groups <= 0) throw new Error(`${name}: groups must be a positive integer, got ${showValue(this.groups)}`);
     if (inChannels % this.groups) throw new Error(`${name}: in_channels (${inChannels}) must be divisible by groups (${this.groups})`);
     if (outChannels % this.groups) throw new Error(`${name}: out_channels (${outChannels}) must be divisible by groups (${this.groups})`);
-    this.kernelSize = pair(kernelSize, nd);
-    this.stride = pair(o.stride ?? 1, nd);
-    this.dilation = pair(o.dilation ?? 1, nd);
+    this.kernelSize = pair(name, 'kernel_size', kernelSize, nd);
+    this.stride = pair(name, 'stride', o.stride ?? 1, nd);
+    this.dilation = pair(name, 'dilation', o.dilation ?? 1, nd);
     posInts('kernel_size', this.kernelSize);
     posInts('stride', this.stride);
     posInts('dilation', this.dilation);
     const pad = (o as { padding?: unknown }).padding, outPad = (o as { outputPadding?: Size2 }).outputPadding;
-    if (typeof pad !== 'string') posInts('padding', pair((pad ?? 0) as Size2, nd), 0);
+    if (typeof pad !== 'string') posInts('padding', pair(name, 'padding', pad ?? 0, nd), 0);
     else if (pad !== 'same' && pad !== 'valid') throw new Error(`${name}: invalid padding string '${pad}', should be one of 'same', 'valid'`);
     else if (pad === 'same' && this.stride.some((st) => st !== 1)) throw new Error(`${name}: padding='same' is not supported for strided convolutions`);
-    if (outPad !== undefined) posInts('output_padding', pair(outPad, nd), 0);
+    if (outPad !== undefined) posInts('output_padding', pair(name, 'output_padding', outPad, nd), 0);
     const shape = transposed ? [inChannels, outChannels / this.groups, ...this.kernelSize] : [outChannels, inChannels / this.groups, ...this.kernelSize];
     this.weight = new Parameter(empty(shape));
     this.bias = o.bias === false ? null : new Parameter(empty([outChannels]));
@@ -81,7 +87,7 @@ export class Conv2d extends ConvNd {
   readonly padding: Padding2;
   constructor(inChannels: number, outChannels: number, kernelSize: Size2, o: ConvOptions = {}) {
     super(inChannels, outChannels, kernelSize, 2, o, false);
-    this.padding = typeof o.padding === 'string' ? o.padding : pair(o.padding ?? 0, 2) as [number, number];
+    this.padding = typeof o.padding === 'string' ? o.padding : pair('Conv2d', 'padding', o.padding ?? 0, 2) as [number, number];
   }
   forward(x: Tensor): Tensor {
     return F.conv2d(x, this.weight, this.bias, { stride: this.stride as [number, number], padding: this.padding, dilation: this.dilation as [number, number], groups: this.groups });
@@ -111,8 +117,8 @@ export class ConvTranspose2d extends ConvNd {
   readonly outputPadding: number[];
   constructor(inChannels: number, outChannels: number, kernelSize: Size2, o: ConvTransposeOptions = {}) {
     super(inChannels, outChannels, kernelSize, 2, o, true);
-    this.padding = pair(o.padding ?? 0, 2);
-    this.outputPadding = pair(o.outputPadding ?? 0, 2);
+    this.padding = pair('ConvTranspose2d', 'padding', o.padding ?? 0, 2);
+    this.outputPadding = pair('ConvTranspose2d', 'output_padding', o.outputPadding ?? 0, 2);
   }
   forward(x: Tensor): Tensor {
     return F.convTranspose2d(x, this.weight, this.bias, { stride: this.stride as [number, number], padding: this.padding as [number, number],

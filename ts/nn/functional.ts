@@ -3,6 +3,7 @@
 import { Tensor } from '../tensor';
 import { zerosLike, rand, tensor } from '../creation';
 import { noGrad } from '../autograd/engine';
+import { tensorArg, optTensorArg, intArg, numberArg, showValue } from '../args';
 
 export { conv2d, conv1d, convTranspose2d } from '../ops/conv';
 import { batchNorm as batchNormOp } from '../ops/norm';
@@ -12,26 +13,25 @@ export type Reduction = 'mean' | 'sum' | 'none';
 /** Refuses an unknown reduction (torch: "x is not a valid value for reduction") rather than taking it as 'mean'. */
 function checkReduction(op: string, r: unknown, extra: string[] = []): void {
   if (r !== undefined && r !== 'mean' && r !== 'sum' && r !== 'none' && !extra.includes(r as string))
-    throw new Error(`${op}: ${typeof r === 'string' ? `'${r}'` : String(r)} is not a valid value for reduction (${['mean', 'sum', 'none', ...extra].map((x) => `'${x}'`).join(', ')})`);
+    throw new Error(`${op}: ${typeof r === 'string' ? `'${r}'` : showValue(r)} is not a valid value for reduction (${['mean', 'sum', 'none', ...extra].map((x) => `'${x}'`).join(', ')})`);
 }
 const reduce = (l: Tensor, r: Reduction = 'mean'): Tensor => (r === 'mean' ? l.mean() : r === 'sum' ? l.sum() : l);
 const shapeStr = (t: Tensor): string => `[${t.shape.join(', ')}]`;
 function sameShape(op: string, input: Tensor, target: Tensor): void {
-  if (!(input instanceof Tensor) || !(target instanceof Tensor))
-    throw new Error(`${op}: input and target must be Tensors, got ${input instanceof Tensor ? 'a Tensor' : typeof input} and ${target instanceof Tensor ? 'a Tensor' : typeof target}`);
+  tensorArg(op, 'input', input);
+  tensorArg(op, 'target', target);
   if (input.shape.join(',') !== target.shape.join(','))
     throw new Error(`${op}: target size ${shapeStr(target)} must be the same as input size ${shapeStr(input)}`);
 }
 
 /** Optional tensor arguments (bias, weight, ...) must be tensors: torch refuses a number where a
  * tensor is due, and here one would broadcast (linear) or be dropped. */
-function optTensor(op: string, what: string, v: unknown): void {
-  if (v !== null && v !== undefined && !(v instanceof Tensor))
-    throw new Error(`${op}: ${what} must be a Tensor or null, got ${typeof v === 'number' ? `the number ${v}` : typeof v}`);
-}
+const optTensor = optTensorArg;
 
 /** y = x Wᵀ + b, W of shape [out, in]. */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  tensorArg('linear', 'input', x);
+  tensorArg('linear', 'weight', weight);
   optTensor('linear', 'bias', bias);
   const inF = weight.shape[1];
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF)
@@ -41,6 +41,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
 }
 /** x1ᵀ A x2 + b per output feature: weight [out, in1, in2]. */
 export function bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  tensorArg('bilinear', 'input1', x1);
+  tensorArg('bilinear', 'input2', x2);
+  tensorArg('bilinear', 'weight', weight);
   optTensor('bilinear', 'bias', bias);
   // [N, in1] x [out, in1, in2] -> [N, out, in2], then contract with x2
   const t = x1.unsqueeze(1).unsqueeze(2).matmul(weight.unsqueeze(0)).squeeze(2);
@@ -49,7 +52,8 @@ export function bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias?: Tensor |
 }
 /** Inverted dropout: zeroes elements with probability p and scales the rest by 1/(1-p) in training. */
 export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
-  if (!(p >= 0 && p <= 1)) throw new Error(`dropout: probability has to be between 0 and 1, but got ${p}`);
+  tensorArg('dropout', 'input', x);
+  if (!(typeof p === 'number' && p >= 0 && p <= 1)) throw new Error(`dropout: probability has to be between 0 and 1, but got ${showValue(p)}`);
   if (!training || p === 0) return x;
   if (p === 1) return x.mul(0);
   const mask = noGrad(() => rand([...x.shape], { dtype: x.dtype }).ge(p).mul(1 / (1 - p)));
@@ -57,6 +61,10 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
 }
 
 export function layerNorm(x: Tensor, normalizedShape: number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+  tensorArg('layerNorm', 'input', x);
+  if (!Array.isArray(normalizedShape)) throw new Error(`layerNorm: normalized_shape must be an array of integers, got ${showValue(normalizedShape)}`);
+  normalizedShape.forEach((v) => intArg('layerNorm', 'normalized_shape', v));
+  numberArg('layerNorm', 'eps', eps, 0);
   optTensor('layerNorm', 'weight', weight);
   optTensor('layerNorm', 'bias', bias);
   const k = normalizedShape.length;
@@ -77,7 +85,7 @@ export function layerNorm(x: Tensor, normalizedShape: number[], weight?: Tensor 
  */
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, weight: Tensor | null,
   bias: Tensor | null, training: boolean, momentum: number | null = 0.1, eps = 1e-5, numBatchesTracked?: Tensor | null): Tensor {
-  if (x.ndim < 2) throw new Error(`batchNorm: expected at least 2-D input, got ${shapeStr(x)}`);
+  if (tensorArg('batchNorm', 'input', x).ndim < 2) throw new Error(`batchNorm: expected at least 2-D input, got ${shapeStr(x)}`);
   let m = momentum ?? 0.1;
   const count = training && runningMean && numBatchesTracked && x.numel() / x.shape[1] > 1;
   if (count && momentum === null) m = 1 / (Number(numBatchesTracked.item()) + 1);
@@ -88,6 +96,8 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
 }
 
 export function embedding(indices: Tensor, weight: Tensor, paddingIdx?: number | null): Tensor {
+  tensorArg('embedding', 'indices', indices);
+  tensorArg('embedding', 'weight', weight);
   if (indices.dtype !== 'int64' && indices.dtype !== 'int32') throw new Error(`embedding: indices must be int64 or int32, got ${indices.dtype}`);
   const flat = indices.reshape([-1]);
   let rows = weight.indexSelect(0, flat);
@@ -95,7 +105,7 @@ export function embedding(indices: Tensor, weight: Tensor, paddingIdx?: number |
     // as torch: within [-num, num), a negative index counting from the end (it matched no row before)
     const num = weight.shape[0];
     if (!Number.isInteger(paddingIdx) || paddingIdx < -num || paddingIdx >= num)
-      throw new Error(`embedding: paddingIdx must be within num_embeddings (${num}), got ${paddingIdx}`);
+      throw new Error(`embedding: paddingIdx must be within num_embeddings (${num}), got ${showValue(paddingIdx)}`);
     if (paddingIdx < 0) paddingIdx += num;
     // the padding row gets no gradient (as torch): mask the gathered rows' gradient path
     const keepRow = flat.ne(paddingIdx).unsqueeze(1);
@@ -120,16 +130,16 @@ export const l1Loss = (input: Tensor, target: Tensor, o: LossOptions = {}): Tens
 export function huberLoss(input: Tensor, target: Tensor, o: LossOptions & { delta?: number } = {}): Tensor {
   sameShape('huberLoss', input, target);
   checkReduction('huberLoss', o.reduction);
-  const d = o.delta ?? 1;
-  if (!(d > 0)) throw new Error(`huberLoss: delta must be positive, got ${d}`);
+  const d = o.delta === undefined ? 1 : o.delta;   // null is no delta (torch refuses None)
+  if (!(typeof d === 'number' && d > 0)) throw new Error(`huberLoss: delta must be positive, got ${showValue(d)}`);
   const a = input.sub(target).abs();
   return reduce(a.square().mul(0.5).where(a.lt(d), a.sub(0.5 * d).mul(d)), o.reduction);
 }
 export function smoothL1Loss(input: Tensor, target: Tensor, o: LossOptions & { beta?: number } = {}): Tensor {
   sameShape('smoothL1Loss', input, target);
   checkReduction('smoothL1Loss', o.reduction);
-  const b = o.beta ?? 1;
-  if (!(b >= 0)) throw new Error(`smoothL1Loss: beta must be non-negative, got ${b}`);
+  const b = o.beta === undefined ? 1 : o.beta;
+  if (!(typeof b === 'number' && b >= 0)) throw new Error(`smoothL1Loss: beta must be non-negative, got ${showValue(b)}`);
   const a = input.sub(target).abs();
   if (b === 0) return reduce(a, o.reduction);
   return reduce(a.square().mul(0.5 / b).where(a.lt(b), a.sub(0.5 * b)), o.reduction);
@@ -181,7 +191,7 @@ function checkClassWeight(op: string, input: Tensor, weight: Tensor | null | und
 function nllParts(logp: Tensor, target: Tensor, o: NllOptions, op: string): { loss: Tensor; w: Tensor } {
   const C = logp.ndim === 1 ? logp.shape[0] : logp.shape[1];
   const ignore = o.ignoreIndex ?? -100;
-  if (!Number.isInteger(ignore)) throw new Error(`${op}: ignoreIndex must be an integer, got ${ignore}`);
+  if (!Number.isInteger(ignore)) throw new Error(`${op}: ignoreIndex must be an integer, got ${showValue(ignore)}`);
   const valid = target.ne(ignore);
   const t = target.long().where(valid, 0);
   const bad = noGrad(() => t.lt(0).logicalOr(t.ge(C)).any().item());
@@ -199,6 +209,8 @@ function weightedReduce(loss: Tensor, w: Tensor, r: Reduction = 'mean'): Tensor 
 }
 /** Negative log likelihood of class indices given log-probabilities [N, C, ...]. */
 export function nllLoss(input: Tensor, target: Tensor, o: NllOptions = {}): Tensor {
+  tensorArg('nllLoss', 'input', input);
+  tensorArg('nllLoss', 'target', target);
   checkClassTarget('nllLoss', input, target);
   checkReduction('nllLoss', o.reduction);
   checkClassWeight('nllLoss', input, o.weight);
@@ -215,8 +227,9 @@ export interface CrossEntropyOptions extends NllOptions { labelSmoothing?: numbe
  */
 export function crossEntropy(input: Tensor, target: Tensor, o: CrossEntropyOptions = {}): Tensor {
   const eps = o.labelSmoothing ?? 0;
-  if (!(eps >= 0 && eps <= 1)) throw new Error(`crossEntropy: labelSmoothing must be between 0.0 and 1.0, got ${eps}`);
-  if (!(input instanceof Tensor) || !(target instanceof Tensor)) throw new Error('crossEntropy: input and target must be Tensors');
+  if (!(typeof eps === 'number' && eps >= 0 && eps <= 1)) throw new Error(`crossEntropy: labelSmoothing must be between 0.0 and 1.0, got ${showValue(eps)}`);
+  tensorArg('crossEntropy', 'input', input);
+  tensorArg('crossEntropy', 'target', target);
   checkReduction('crossEntropy', o.reduction);
   checkClassWeight('crossEntropy', input, o.weight);
   const cdim = input.ndim === 1 ? 0 : 1;
@@ -257,21 +270,22 @@ export function klDiv(input: Tensor, target: Tensor, o: { reduction?: Reduction 
   return reduce(l, r);
 }
 
-export const relu = (x: Tensor): Tensor => x.relu();
-export const softmax = (x: Tensor, dim: number): Tensor => x.softmax(dim);
-export const logSoftmax = (x: Tensor, dim: number): Tensor => x.logSoftmax(dim);
-export const oneHot = (x: Tensor, numClasses = -1): Tensor => x.oneHot(numClasses);
+export const relu = (x: Tensor): Tensor => tensorArg('relu', 'input', x).relu();
+export const softmax = (x: Tensor, dim: number): Tensor => tensorArg('softmax', 'input', x).softmax(dim);
+export const logSoftmax = (x: Tensor, dim: number): Tensor => tensorArg('logSoftmax', 'input', x).logSoftmax(dim);
+export const oneHot = (x: Tensor, numClasses = -1): Tensor => tensorArg('oneHot', 'input', x).oneHot(numClasses);
 /** @internal scalar helper for modules */
 export const scalar = (v: number): Tensor => tensor(v);
 
 /** Group normalization: [N, C, ...] normalized over each of numGroups channel groups (and all spatial dims). */
 export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
-  if (x.ndim < 2) throw new Error(`groupNorm: expected at least 2-D input [N, C, ...], got ${shapeStr(x)}`);
+  if (tensorArg('groupNorm', 'input', x).ndim < 2) throw new Error(`groupNorm: expected at least 2-D input [N, C, ...], got ${shapeStr(x)}`);
+  numberArg('groupNorm', 'eps', eps, 0);
   optTensor('groupNorm', 'weight', weight);
   optTensor('groupNorm', 'bias', bias);
   const [N, C] = x.shape;
   if (!Number.isInteger(numGroups) || numGroups < 1 || C % numGroups)
-    throw new Error(`groupNorm: expected number of channels in input (${C}) to be divisible by num_groups (${numGroups})`);
+    throw new Error(`groupNorm: expected number of channels in input (${C}) to be divisible by num_groups (${showValue(numGroups)})`);
   const g = x.reshape([N, numGroups, -1]);
   const xc = g.sub(g.mean(-1, { keepdim: true }));
   let y = xc.mul(xc.square().mean(-1, { keepdim: true }).add(eps).rsqrt()).reshape([...x.shape]);
@@ -282,7 +296,8 @@ export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, 
 }
 /** Channel dropout: zeroes whole [H, W] planes of [N, C, H, W] (or [C, H, W]) input with probability p. */
 export function dropout2d(x: Tensor, p = 0.5, training = true): Tensor {
-  if (!(p >= 0 && p <= 1)) throw new Error(`dropout2d: probability has to be between 0 and 1, but got ${p}`);
+  tensorArg('dropout2d', 'input', x);
+  if (!(typeof p === 'number' && p >= 0 && p <= 1)) throw new Error(`dropout2d: probability has to be between 0 and 1, but got ${showValue(p)}`);
   if (x.ndim !== 3 && x.ndim !== 4) throw new Error(`dropout2d: expected 3-D or 4-D input, got ${shapeStr(x)}`);
   if (!training || p === 0) return x;
   if (p === 1) return x.mul(0);

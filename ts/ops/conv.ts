@@ -8,6 +8,7 @@ import { native } from '../binding';
 import { Tensor } from '../tensor';
 import { record } from '../autograd/formulas';
 import { isGradEnabled } from '../autograd/engine';
+import { tensorArg, optTensorArg, showValue, optionsArg } from '../args';
 
 export type Size2 = number | [number, number];
 export type Padding2 = Size2 | 'same' | 'valid';
@@ -19,22 +20,20 @@ interface Geo { stride: number[]; padding: number[]; dilation: number[]; groups:
 
 export function pair(op: string, what: string, v: Size2): [number, number] {
   const p = typeof v === 'number' ? [v, v] : v;
-  if (!Array.isArray(p) || p.length !== 2 || !p.every(Number.isInteger))
-    throw new Error(`${op}: ${what} must be an integer or a pair of integers, got ${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`);  // not JSON: NaN would read null
+  // safe integers only: past 2^53 a size is no longer exact (and sizes, padding and strides
+  // of that magnitude would only overflow the native geometry)
+  if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => Number.isSafeInteger(x)))
+    throw new Error(`${op}: ${what} must be an integer or a pair of integers, got ${showValue(v)}`);
   return [p[0], p[1]];
 }
-/** Disposed inputs (and non-tensors: a number for a bias would otherwise be dropped, where
- * torch refuses it) fail here, named by the public op, before any shape is read. */
-export function alive(op: string, ...ts: (Tensor | null | undefined)[]): void {
-  ts.forEach((t, i) => {
-    if (t !== null && t !== undefined && !(t instanceof Tensor))
-      throw new Error(`${op}: argument ${i} must be a Tensor, got ${typeof t === 'number' ? `the number ${t}` : typeof t}`);
-    if (t?.isDisposed) throw new Error(`${op}: argument ${i} is a disposed tensor`);
-  });
+/** Optional tensor arguments (bias, weight, running stats: null or undefined means none) must
+ * be live tensors: a number for a bias would otherwise be dropped, where torch refuses it. */
+export function optTensors(op: string, ...ts: [string, unknown][]): void {
+  for (const [what, t] of ts) optTensorArg(op, what, t);
 }
-/** The input checks every NCHW op starts with: alive, and batched (4-D) or unbatched (3-D). */
+/** The input checks every NCHW op starts with: a live tensor, batched (4-D) or unbatched (3-D). */
 export const bchw = (op: string, x: Tensor): void => {
-  alive(op, x);
+  tensorArg(op, 'input', x);
   if (x.ndim !== 3 && x.ndim !== 4)
     throw new Error(`${op}: expected 3-D (unbatched) or 4-D (batched) input, got input of size [${x.shape.join(', ')}]`);
 };
@@ -90,8 +89,10 @@ function weightGradRaw(dy: Tensor, x: Tensor, kernel: number[], g: Geo): Tensor 
  */
 export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o: Conv2dOptions = {}): Tensor {
   const op = 'conv2d';
-  alive(op, x, weight, bias);
   bchw(op, x);
+  o = optionsArg(op, o);
+  tensorArg(op, 'weight', weight);
+  optTensors(op, ['bias', bias]);
   if (weight.ndim !== 4) throw new Error(`${op}: expected 4-D weight [OC, C/groups, kH, kW], got [${weight.shape.join(', ')}]`);
   const stride = pair(op, 'stride', o.stride ?? 1), dilation = pair(op, 'dilation', o.dilation ?? 1);
   const groups = o.groups ?? 1;
@@ -109,9 +110,19 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
   return batched(x, (x4) => conv2dRaw(extra ? x4.pad([0, extra[1], 0, extra[0]]) : x4, weight, bias, g));
 }
 
+/** conv1d's scalar geometry: an integer or undefined (the default). */
+const int1 = (what: string, v: unknown): void => {
+  if (v !== undefined && !Number.isSafeInteger(v)) throw new Error(`conv1d: ${what} must be an integer, got ${showValue(v)}`);
+};
 /** 1-D convolution of [N, C, L] or [C, L] input with weight [OC, C / groups, k]: conv2d over a height of 1. */
 export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o: Conv1dOptions = {}): Tensor {
-  alive('conv1d', x, weight, bias);
+  tensorArg('conv1d', 'input', x);
+  o = optionsArg('conv1d', o);
+  tensorArg('conv1d', 'weight', weight);
+  optTensors('conv1d', ['bias', bias]);
+  // checked here: conv2d would name the pair [1, v] it is given instead of the value
+  int1('stride', o.stride); int1('dilation', o.dilation);
+  if (typeof o.padding !== 'string') int1('padding', o.padding);
   if (x.ndim !== 2 && x.ndim !== 3)
     throw new Error(`conv1d: expected 2-D (unbatched) or 3-D (batched) input, got input of size [${x.shape.join(', ')}]`);
   if (weight.ndim !== 3) throw new Error(`conv1d: expected 3-D weight [OC, C/groups, k], got [${weight.shape.join(', ')}]`);
@@ -125,8 +136,10 @@ export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
 /** Transposed 2-D convolution (conv2d's gradient with respect to its input); weight [C, OC / groups, kH, kW]. */
 export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o: ConvTranspose2dOptions = {}): Tensor {
   const op = 'convTranspose2d';
-  alive(op, x, weight, bias);
   bchw(op, x);
+  o = optionsArg(op, o);
+  tensorArg(op, 'weight', weight);
+  optTensors(op, ['bias', bias]);
   if (weight.ndim !== 4) throw new Error(`${op}: expected 4-D weight [C, OC/groups, kH, kW], got [${weight.shape.join(', ')}]`);
   const g = numericGeo(op, o);
   const outputPadding = pair(op, 'outputPadding', o.outputPadding ?? 0);
@@ -140,7 +153,10 @@ export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null =
  */
 export function conv2dBackward(gradOutput: Tensor, input: Tensor, weight: Tensor, o: Omit<Conv2dOptions, 'padding'> & { padding?: Size2; outputMask?: [boolean, boolean, boolean] } = {}): (Tensor | null)[] {
   const op = 'conv2dBackward';
-  alive(op, gradOutput, input, weight);
+  o = optionsArg(op, o);
+  tensorArg(op, 'grad_output', gradOutput);
+  tensorArg(op, 'input', input);
+  tensorArg(op, 'weight', weight);
   const g = numericGeo(op, o);
   return backwardRaw(gradOutput, input, weight, g, o.outputMask ?? [true, true, true]);
 }
@@ -148,7 +164,9 @@ export function conv2dBackward(gradOutput: Tensor, input: Tensor, weight: Tensor
 /** dW of conv2d(x, W) for a kernel of size `kernelSize`, given dy (torch.nn.grad.conv2d_weight). */
 export function conv2dWeightGrad(gradOutput: Tensor, input: Tensor, kernelSize: Size2, o: Omit<Conv2dOptions, 'padding'> & { padding?: Size2 } = {}): Tensor {
   const op = 'conv2dWeightGrad';
-  alive(op, gradOutput, input);
+  o = optionsArg(op, o);
+  tensorArg(op, 'grad_output', gradOutput);
+  tensorArg(op, 'input', input);
   const g = numericGeo(op, o);
   return weightGradRaw(gradOutput, input, pair(op, 'kernelSize', kernelSize), g);
 }

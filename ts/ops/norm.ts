@@ -5,7 +5,8 @@ import { native } from '../binding';
 import { Tensor } from '../tensor';
 import { record } from '../autograd/formulas';
 import { isGradEnabled } from '../autograd/engine';
-import { alive } from './conv';
+import { optTensors } from './conv';
+import { tensorArg } from '../args';
 
 const wrap3 = (h: [unknown, unknown, unknown]): [Tensor, Tensor, Tensor] => h.map((x) => new Tensor(x as never)) as [Tensor, Tensor, Tensor];
 
@@ -21,7 +22,10 @@ export function batchNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null,
 
 export function batchNormStats(x: Tensor, weight: Tensor | null, bias: Tensor | null, runningMean: Tensor | null, runningVar: Tensor | null,
   training: boolean, momentum = 0.1, eps = 1e-5): { output: Tensor; mean: Tensor; invstd: Tensor } {
-  alive('batchNorm', x, weight, bias, runningMean, runningVar);
+  tensorArg('batchNorm', 'input', x);
+  optTensors('batchNorm', ['weight', weight], ['bias', bias], ['running_mean', runningMean], ['running_var', runningVar]);
+  // undefined is "none" as null is (the native binding and the recorded inputs take null)
+  weight ??= null; bias ??= null; runningMean ??= null; runningVar ??= null;
   const [y, mean, invstd] = wrap3(native.batch_norm(x._h, weight ? weight._h : null, bias ? bias._h : null,
     runningMean ? runningMean._h : null, runningVar ? runningVar._h : null, training, momentum, eps));
   const inputs = [x, weight, bias].filter((t): t is Tensor => t !== null);
@@ -35,7 +39,8 @@ export function batchNormStats(x: Tensor, weight: Tensor | null, bias: Tensor | 
 
 /** dx, dweight, dbias of batchNorm from the saved mean and 1/std (native, not differentiable). */
 export function batchNormBackward(dy: Tensor, x: Tensor, weight: Tensor | null, mean: Tensor, invstd: Tensor, training: boolean): [Tensor, Tensor, Tensor] {
-  alive('batchNormBackward', dy, x, weight, mean, invstd);
+  for (const [what, t] of [['grad_output', dy], ['input', x], ['mean', mean], ['invstd', invstd]] as const) tensorArg('batchNormBackward', what, t);
+  optTensors('batchNormBackward', ['weight', weight]);
   return wrap3(native.batch_norm_backward(dy._h, x._h, weight ? weight._h : null, mean._h, invstd._h, training));
 }
 

@@ -8,7 +8,8 @@ import { native } from '../binding';
 import { Tensor, type ValuesIndices } from '../tensor';
 import { tensor, zeros, ones } from '../creation';
 import { record } from '../autograd/formulas';
-import { conv2d, pair, batched, alive, bchw, type Size2 } from './conv';
+import { conv2d, pair, batched, bchw, type Size2 } from './conv';
+import { tensorArg, showValue, optionsArg } from '../args';
 
 export type { Size2 };
 export interface MaxPoolOptions { stride?: Size2 | null; padding?: Size2; dilation?: Size2; ceilMode?: boolean }
@@ -52,6 +53,7 @@ function emptyWindow(n: number, k: number, s: number, p: number, d: number, out:
 export function maxPool2dWithIndices(x: Tensor, kernelSize: Size2, o: MaxPoolOptions = {}): ValuesIndices {
   const op = 'maxPool2d';
   bchw(op, x);
+  o = optionsArg(op, o);
   const k = pair(op, 'kernelSize', kernelSize), s = pair(op, 'stride', o.stride ?? kernelSize);
   const p = pair(op, 'padding', o.padding ?? 0), d = pair(op, 'dilation', o.dilation ?? 1);
   return withIndices(x, (x4) => {
@@ -66,7 +68,8 @@ export const maxPool2d = (x: Tensor, kernelSize: Size2, o: MaxPoolOptions = {}):
 export interface MaxPool1dOptions { stride?: number | null; padding?: number; dilation?: number; ceilMode?: boolean }
 /** Max over windows of [N, C, L] or [C, L] input (max_pool2d over a height of 1). */
 export function maxPool1dWithIndices(x: Tensor, kernelSize: number, o: MaxPool1dOptions = {}): ValuesIndices {
-  alive('maxPool1d', x);
+  tensorArg('maxPool1d', 'input', x);
+  o = optionsArg('maxPool1d', o);
   if (x.ndim !== 2 && x.ndim !== 3)
     throw new Error(`maxPool1d: expected 2-D (unbatched) or 3-D (batched) input, got input of size [${x.shape.join(', ')}]`);
   const r = maxPool2dWithIndices(x.unsqueeze(-2), [1, kernelSize], {
@@ -91,13 +94,14 @@ function poolOut(n: number, k: number, p: number, s: number, ceil: boolean): num
 export function avgPool2d(x: Tensor, kernelSize: Size2, o: AvgPoolOptions = {}): Tensor {
   const op = 'avgPool2d';
   bchw(op, x);
+  o = optionsArg(op, o);
   const k = pair(op, 'kernelSize', kernelSize), s = pair(op, 'stride', o.stride ?? kernelSize), p = pair(op, 'padding', o.padding ?? 0);
   if (k.some((v) => v < 1) || s.some((v) => v < 1) || p.some((v) => v < 0))
     throw new Error(`${op}: kernel size and stride must be positive and padding non-negative, got kernel [${k}], stride [${s}], padding [${p}]`);
   if (p[0] > k[0] / 2 || p[1] > k[1] / 2) throw new Error(`${op}: pad should be at most half of kernel size, but got pad=[${p}] and kernel_size=[${k}]`);
   if (!x.isFloatingPoint()) throw new Error(`${op}: input must be floating point, got ${x.dtype}`);
   const dov = o.divisorOverride;
-  if (dov !== undefined && dov !== null && !(Number.isInteger(dov) && dov !== 0)) throw new Error(`${op}: divisor must be not zero, got ${dov}`);
+  if (dov !== undefined && dov !== null && !(Number.isInteger(dov) && dov !== 0)) throw new Error(`${op}: divisor must be not zero, got ${showValue(dov)}`);
   const sizes = [x.shape[x.ndim - 2], x.shape[x.ndim - 1]];
   const out = [0, 1].map((i) => poolOut(sizes[i], k[i], p[i], s[i], !!o.ceilMode));
   if (out.some((v) => v < 1)) throw new Error(`${op}: given input size [${x.shape.join(', ')}], calculated output size [${out.join(', ')}] is too small`);
@@ -120,14 +124,24 @@ export function avgPool2d(x: Tensor, kernelSize: Size2, o: AvgPoolOptions = {}):
 }
 
 const outSize = (op: string, x: Tensor, size: OutputSize2): [number, number] => {
-  const v = typeof size === 'number' ? [size, size] : size;
-  const r = [0, 1].map((i) => v[i] ?? x.shape[x.ndim - 2 + i]);
-  if (r.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`${op}: output size must be positive integers, got ${JSON.stringify(size)}`);
+  const v: unknown = typeof size === 'number' ? [size, size] : size;
+  const r = Array.isArray(v) && v.length === 2 ? [0, 1].map((i) => v[i] ?? x.shape[x.ndim - 2 + i]) : [];
+  // an object, a symbol or [] is no size (indexing it gave undefined, read as "keep the dim")
+  if (r.length !== 2 || r.some((n) => !Number.isSafeInteger(n) || n < 1))
+    throw new Error(`${op}: output size must be a positive integer or a pair of them (null keeps a dim), got ${showValue(size)}`);
   return [r[0], r[1]];
 };
+/** The [m, n] resampling matrix's buffer: a size too large for JS memory is a named Error, not V8's RangeError. */
+function matrixBuffer(op: string, m: number, n: number): Float64Array {
+  try {
+    return new Float64Array(m * n);
+  } catch {
+    throw new Error(`${op}: output size ${m} is too large (a [${m}, ${n}] resampling matrix cannot be allocated)`);
+  }
+}
 /** [out, in] matrix averaging adaptive window i = [floor(i in / out), ceil((i + 1) in / out)). */
 function adaptiveMatrix(n: number, m: number, dtype: Tensor['dtype']): Tensor {
-  const a = new Float64Array(m * n);
+  const a = matrixBuffer('adaptiveAvgPool2d', m, n);
   for (let i = 0; i < m; i++) {
     const lo = Math.floor((i * n) / m), hi = Math.ceil(((i + 1) * n) / m);
     for (let j = lo; j < hi; j++) a[i * n + j] = 1 / (hi - lo);
@@ -157,7 +171,7 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: OutputSize2): ValuesInd
 
 /** [out, in] linear interpolation matrix, torch's source-index rule for bilinear. */
 function linearMatrix(n: number, m: number, scale: number | null, align: boolean, dtype: Tensor['dtype']): Tensor {
-  const a = new Float64Array(m * n);
+  const a = matrixBuffer('interpolate', m, n);
   const r = align ? (m > 1 ? (n - 1) / (m - 1) : 0) : scale !== null ? 1 / scale : n / m;
   for (let i = 0; i < m; i++) {
     const src = Math.max(align ? r * i : r * (i + 0.5) - 0.5, 0);
@@ -170,13 +184,16 @@ function linearMatrix(n: number, m: number, scale: number | null, align: boolean
 /** Source indices of nearest resampling (torch's legacy 'nearest': floor(dst * scale)). */
 function nearestIndex(n: number, m: number, scale: number | null): Tensor {
   const r = scale !== null ? 1 / scale : n / m;
-  return tensor(Array.from({ length: m }, (_, i) => Math.min(Math.floor(i * r), n - 1)), { dtype: 'int64' });
+  const a = matrixBuffer('interpolate', m, 1);
+  for (let i = 0; i < m; i++) a[i] = Math.min(Math.floor(i * r), n - 1);
+  return tensor(a, { dtype: 'int64' });
 }
 
 /** Resamples [N, C, H, W] input to `size` or by `scaleFactor`: 'nearest' (default) or 'bilinear'. */
 export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
   const op = 'interpolate';
-  alive(op, x);
+  tensorArg(op, 'input', x);
+  if (o === null || typeof o !== 'object') throw new Error(`${op}: options must be an object with size or scaleFactor, got ${showValue(o)}`);
   if (x.ndim !== 4) throw new Error(`${op}: expected 4-D input [N, C, H, W], got input of size [${x.shape.join(', ')}]`);
   const mode = o.mode ?? 'nearest';
   if (mode !== 'nearest' && mode !== 'bilinear') throw new Error(`${op}: unsupported mode '${String(mode)}', expected 'nearest' or 'bilinear'`);
@@ -185,13 +202,16 @@ export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
   if (mode === 'nearest' && o.alignCorners !== undefined && o.alignCorners !== null)
     throw new Error(`${op}: alignCorners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear`);
   const H = x.shape[2], W = x.shape[3];
-  const scales: (number | null)[] = hasScale ? (typeof o.scaleFactor === 'number' ? [o.scaleFactor, o.scaleFactor] : [...o.scaleFactor!]) : [null, null];
-  if (scales.some((v) => v !== null && !(v > 0))) throw new Error(`${op}: scaleFactor must be positive, got ${JSON.stringify(o.scaleFactor)}`);
-  const out = hasSize ? pair(op, 'size', o.size!) : [Math.floor(H * scales[0]!), Math.floor(W * scales[1]!)];
+  const sf: unknown = o.scaleFactor;
+  const scales: unknown[] = !hasScale ? [null, null] : typeof sf === 'number' ? [sf, sf] : Array.isArray(sf) && sf.length === 2 ? sf : [];
+  if (hasScale && (scales.length !== 2 || !scales.every((v) => typeof v === 'number' && v > 0 && v < Infinity)))
+    throw new Error(`${op}: scaleFactor must be a positive finite number or a pair of them, got ${showValue(sf)}`);
+  const [sh, sw] = scales as (number | null)[];
+  const out = hasSize ? pair(op, 'size', o.size!) : [Math.floor(H * sh!), Math.floor(W * sw!)];
   if (out.some((v) => v < 1) || H === 0 || W === 0)
     throw new Error(`${op}: input [${x.shape.join(', ')}] and output size [${out.join(', ')}] must be non-empty`);
-  if (mode === 'nearest') return x.indexSelect(2, nearestIndex(H, out[0], scales[0])).indexSelect(3, nearestIndex(W, out[1], scales[1]));
+  if (mode === 'nearest') return x.indexSelect(2, nearestIndex(H, out[0], sh)).indexSelect(3, nearestIndex(W, out[1], sw));
   if (!x.isFloatingPoint()) throw new Error(`${op}: bilinear needs floating-point input, got ${x.dtype}`);
   const align = !!o.alignCorners;
-  return linearMatrix(H, out[0], scales[0], align, x.dtype).matmul(x).matmul(linearMatrix(W, out[1], scales[1], align, x.dtype).t());
+  return linearMatrix(H, out[0], sh, align, x.dtype).matmul(x).matmul(linearMatrix(W, out[1], sw, align, x.dtype).t());
 }

@@ -3,6 +3,8 @@
 import type { Tensor } from '../tensor';
 import { keep } from '../memory';
 import { noGrad } from '../autograd/engine';
+import { showValue } from '../args';
+import { metricArg } from './lr_scheduler';
 
 export interface HasState { stateDict(): Map<string, Tensor> | Record<string, Tensor>; loadStateDict(sd: Map<string, Tensor>): unknown }
 
@@ -20,13 +22,14 @@ export class EarlyStopping {
   private snapshot: Map<string, Tensor> | null = null;
   constructor(readonly o: { patience?: number; minDelta?: number; mode?: 'min' | 'max'; restoreBestWeights?: boolean } = {}) {
     const d = o.minDelta ?? 0, pat = o.patience ?? 5;
-    if (typeof d !== 'number' || !(d >= 0) || d === Infinity) throw new Error(`EarlyStopping: minDelta must be a finite non-negative number, got ${String(o.minDelta)}`);
-    if (!Number.isInteger(pat) || pat < 0) throw new Error(`EarlyStopping: patience must be a non-negative integer, got ${String(o.patience)}`);
-    if (o.mode !== undefined && o.mode !== 'min' && o.mode !== 'max') throw new Error(`EarlyStopping: mode must be 'min' or 'max', got ${JSON.stringify(o.mode)}`);
+    if (typeof d !== 'number' || !(d >= 0) || d === Infinity) throw new Error(`EarlyStopping: minDelta must be a finite non-negative number, got ${showValue(o.minDelta)}`);
+    if (typeof pat !== 'number' || !Number.isInteger(pat) || pat < 0) throw new Error(`EarlyStopping: patience must be a non-negative integer, got ${showValue(o.patience)}`);
+    if (o.mode !== undefined && o.mode !== 'min' && o.mode !== 'max') throw new Error(`EarlyStopping: mode must be 'min' or 'max', got ${showValue(o.mode)}`);
     this.best = (o.mode ?? 'min') === 'min' ? Infinity : -Infinity;
   }
   /** Records this epoch's metric; returns true when training should stop. */
   step(metric: number, model?: HasState): boolean {
+    metricArg('EarlyStopping.step', metric);
     this.epoch++;
     const d = this.o.minDelta ?? 0;
     const improved = (this.o.mode ?? 'min') === 'min' ? metric < this.best - d : metric > this.best + d;

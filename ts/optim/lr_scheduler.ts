@@ -1,24 +1,36 @@
 // Learning-rate schedules, computed as torch.optim.lr_scheduler computes them (the
 // recursive forms where torch uses them, so the float sequences agree).
 import type { Optimizer } from './optimizer';
+import { showValue } from '../args';
 
 // Option checks: torch raises ValueError for some of these and ZeroDivisionError or NaN lrs
 // for the rest (tMax 0); here every one is a named Error at construction.
 const finite = (op: string, what: string, v: unknown): number => {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${op}: ${what} must be a finite number, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${op}: ${what} must be a finite number, got ${showValue(v)}`);
   return v;
 };
 const posInt = (op: string, what: string, v: unknown): number => {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new Error(`${op}: ${what} must be a positive integer, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new Error(`${op}: ${what} must be a positive integer, got ${showValue(v)}`);
   return v;
 };
 const nonNegInt = (op: string, what: string, v: unknown): number => {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`${op}: ${what} must be a non-negative integer, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new Error(`${op}: ${what} must be a non-negative integer, got ${showValue(v)}`);
   return v;
 };
 const oneOf = (op: string, what: string, v: unknown, allowed: string[]): void => {
   if (v !== undefined && !allowed.includes(v as string))
-    throw new Error(`${op}: ${what} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(v)}`);
+    throw new Error(`${op}: ${what} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${showValue(v)}`);
+};
+/** A scheduler's optimizer and options object, checked before either is read. */
+const schedArgs = (op: string, opt: unknown, o: unknown): void => {
+  if (opt === null || typeof opt !== 'object' || !Array.isArray((opt as Optimizer).paramGroups))
+    throw new Error(`${op}: optimizer must be an Optimizer, got ${showValue(opt)}`);
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new Error(`${op}: options must be an object, got ${showValue(o)}`);
+};
+/** A metric passed to step(): a number (NaN and infinities are values: they never improve). */
+export const metricArg = (op: string, v: unknown): number => {
+  if (typeof v !== 'number') throw new Error(`${op}: metric must be a number (a loss tensor's .item()), got ${showValue(v)}`);
+  return v;
 };
 
 /** Base: holds the optimizer, the epoch counter and the last lrs; step() advances one epoch. */
@@ -52,12 +64,16 @@ export abstract class LRScheduler {
   protected startLrs(): number[] { return [...this.baseLrs]; }
   protected lrs(): number[] { return this.groups.map((g) => g.lr as number); }
   stateDict(): Record<string, unknown> { return { lastEpoch: this.lastEpoch, lastLr: [...this.lastLr] }; }
-  loadStateDict(s: Record<string, unknown>): void { this.lastEpoch = s.lastEpoch as number; this.lastLr = [...(s.lastLr as number[])]; }
+  loadStateDict(s: Record<string, unknown>): void {
+    if (s === null || typeof s !== 'object' || !Number.isSafeInteger(s.lastEpoch) || !Array.isArray(s.lastLr))
+      throw new Error(`${this.constructor.name}.loadStateDict: expected { lastEpoch, lastLr } from stateDict(), got ${showValue(s)}`);
+    this.lastEpoch = s.lastEpoch as number; this.lastLr = [...(s.lastLr as number[])]; }
 }
 
 /** lr × gamma every stepSize epochs. */
 export class StepLR extends LRScheduler {
   constructor(opt: Optimizer, readonly o: { stepSize: number; gamma?: number }) {
+    schedArgs('StepLR', opt, o);
     posInt('StepLR', 'stepSize', o.stepSize);
     finite('StepLR', 'gamma', o.gamma ?? 0.1);
     super(opt);
@@ -70,7 +86,8 @@ export class StepLR extends LRScheduler {
 /** lr × gamma at each milestone epoch. */
 export class MultiStepLR extends LRScheduler {
   constructor(opt: Optimizer, readonly o: { milestones: number[]; gamma?: number }) {
-    if (!Array.isArray(o.milestones)) throw new Error(`MultiStepLR: milestones must be an array of epochs, got ${String(o.milestones)}`);
+    schedArgs('MultiStepLR', opt, o);
+    if (!Array.isArray(o.milestones)) throw new Error(`MultiStepLR: milestones must be an array of epochs, got ${showValue(o.milestones)}`);
     o.milestones.forEach((m) => nonNegInt('MultiStepLR', 'each milestone', m));
     finite('MultiStepLR', 'gamma', o.gamma ?? 0.1);
     super(opt);
@@ -81,12 +98,13 @@ export class MultiStepLR extends LRScheduler {
   }
 }
 export class ExponentialLR extends LRScheduler {
-  constructor(opt: Optimizer, readonly o: { gamma: number }) { finite('ExponentialLR', 'gamma', o.gamma); super(opt); }
+  constructor(opt: Optimizer, readonly o: { gamma: number }) { schedArgs('ExponentialLR', opt, o); finite('ExponentialLR', 'gamma', o.gamma); super(opt); }
   protected compute(): number[] { return this.lrs().map((lr) => (this.lastEpoch === 0 ? lr : lr * this.o.gamma)); }
 }
 /** Cosine annealing from the base lr to etaMin over tMax epochs (torch's recursive form). */
 export class CosineAnnealingLR extends LRScheduler {
   constructor(opt: Optimizer, readonly o: { tMax: number; etaMin?: number }) {
+    schedArgs('CosineAnnealingLR', opt, o);
     posInt('CosineAnnealingLR', 'tMax', o.tMax);  // tMax 0 divides by zero: every lr NaN
     finite('CosineAnnealingLR', 'etaMin', o.etaMin ?? 0);
     super(opt);
@@ -105,9 +123,10 @@ export class CosineAnnealingLR extends LRScheduler {
 export class LinearLR extends LRScheduler {
   readonly s: number; readonly e: number; readonly n: number;
   constructor(opt: Optimizer, o: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
+    schedArgs('LinearLR', opt, o);
     const s = o.startFactor ?? 1 / 3, e = o.endFactor ?? 1;
-    if (!(s > 0 && s <= 1)) throw new Error(`LinearLR: startFactor expected greater than 0 and less or equal to 1, got ${s}`);
-    if (!(e >= 0 && e <= 1)) throw new Error(`LinearLR: endFactor expected to be between 0 and 1, got ${e}`);
+    if (!(typeof s === 'number' && s > 0 && s <= 1)) throw new Error(`LinearLR: startFactor expected greater than 0 and less or equal to 1, got ${showValue(s)}`);
+    if (!(typeof e === 'number' && e >= 0 && e <= 1)) throw new Error(`LinearLR: endFactor expected to be between 0 and 1, got ${showValue(e)}`);
     posInt('LinearLR', 'totalIters', o.totalIters ?? 5);
     for (const g of opt.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr as number;
     for (const g of opt.paramGroups) g.lr = (g.initialLr as number) * s;  // torch applies the start factor at construction
@@ -129,6 +148,7 @@ export class OneCycleLR extends LRScheduler {
   constructor(opt: Optimizer, readonly o: { maxLr: number | number[]; totalSteps: number; pctStart?: number; annealStrategy?: 'cos' | 'linear';
     divFactor?: number; finalDivFactor?: number; threePhase?: boolean }) {
     const op = 'OneCycleLR';
+    schedArgs(op, opt, o);
     if (Array.isArray(o.maxLr) && o.maxLr.length !== opt.paramGroups.length)
       throw new Error(`${op}: expected ${opt.paramGroups.length} values for maxLr, got ${o.maxLr.length}`);
     const maxLrs = opt.paramGroups.map((_, i) => (Array.isArray(o.maxLr) ? o.maxLr[i] : o.maxLr));
@@ -138,7 +158,7 @@ export class OneCycleLR extends LRScheduler {
       throw new Error(`${op}: divFactor and finalDivFactor must be positive, got ${div} and ${fdiv}`);
     posInt(op, 'totalSteps', o.totalSteps);
     const pct0 = o.pctStart ?? 0.3;
-    if (!(pct0 >= 0 && pct0 <= 1)) throw new Error(`${op}: expected a float between 0 and 1 for pctStart, got ${pct0}`);
+    if (!(typeof pct0 === 'number' && pct0 >= 0 && pct0 <= 1)) throw new Error(`${op}: expected a float between 0 and 1 for pctStart, got ${showValue(pct0)}`);
     oneOf(op, 'annealStrategy', o.annealStrategy, ['cos', 'linear']);
     const T = o.totalSteps, pct = pct0;
     const phases = o.threePhase
@@ -179,11 +199,13 @@ export class OneCycleLR extends LRScheduler {
 /** Runs schedulers one after another, switching at the milestones. */
 export class SequentialLR extends LRScheduler {
   constructor(opt: Optimizer, readonly o: { schedulers: LRScheduler[]; milestones: number[] }) {
+    schedArgs('SequentialLR', opt, o);
     if (!Array.isArray(o.schedulers) || o.schedulers.length === 0) throw new Error('SequentialLR: expects at least one scheduler');
     if (!Array.isArray(o.milestones) || o.milestones.length !== o.schedulers.length - 1)
       throw new Error(`SequentialLR: expects number of schedulers provided to be one more than the number of milestone points, but got ${o.schedulers.length} schedulers and ${Array.isArray(o.milestones) ? o.milestones.length : String(o.milestones)} milestones`);
     o.milestones.forEach((m) => nonNegInt('SequentialLR', 'each milestone', m));
     o.schedulers.forEach((sc, i) => {
+      if (!(sc instanceof LRScheduler)) throw new Error(`SequentialLR: scheduler ${i} must be an LRScheduler, got ${showValue(sc)}`);
       if (sc.optimizer !== opt) throw new Error(`SequentialLR: scheduler ${i} belongs to another optimizer than the one given`);
     });
     super(opt);
@@ -212,8 +234,9 @@ export class ReduceLROnPlateau {
   lastEpoch = 0;
   constructor(readonly optimizer: Optimizer, readonly o: { mode?: 'min' | 'max'; factor?: number; patience?: number; threshold?: number;
     thresholdMode?: 'rel' | 'abs'; cooldown?: number; minLr?: number | number[]; eps?: number } = {}) {
+    schedArgs('ReduceLROnPlateau', optimizer, o);
     const op = 'ReduceLROnPlateau', f = o.factor ?? 0.1;
-    if (!(f >= 0 && f < 1)) throw new Error(`${op}: factor should be >= 0 and < 1.0, got ${f}`);
+    if (!(typeof f === 'number' && f >= 0 && f < 1)) throw new Error(`${op}: factor should be >= 0 and < 1.0, got ${showValue(f)}`);
     oneOf(op, 'mode', o.mode, ['min', 'max']);
     oneOf(op, 'thresholdMode', o.thresholdMode, ['rel', 'abs']);
     nonNegInt(op, 'patience', o.patience ?? 10);
@@ -231,6 +254,7 @@ export class ReduceLROnPlateau {
     return rel ? a > this.best * (1 + t) : a > this.best + t;
   }
   step(metric: number): void {
+    metricArg('ReduceLROnPlateau.step', metric);
     this.lastEpoch++;
     if (this.better(metric)) { this.best = metric; this.badEpochs = 0; } else this.badEpochs++;
     if (this.cooldownCounter > 0) { this.cooldownCounter--; this.badEpochs = 0; }

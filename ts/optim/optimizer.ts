@@ -4,6 +4,7 @@ import { Tensor } from '../tensor';
 import { zerosLike, fullLike } from '../creation';
 import { noGrad } from '../autograd/engine';
 import { tidy, keep } from '../memory';
+import { showValue } from '../args';
 
 export type Hyper = Record<string, number | boolean | number[]>;
 export interface ParamGroup { params: Tensor[]; [option: string]: unknown }
@@ -15,6 +16,10 @@ export abstract class Optimizer {
   readonly paramGroups: (ParamGroup & Hyper)[] = [];
   readonly state = new Map<Tensor, State>();
   constructor(params: Params, readonly defaults: Hyper) {
+    // torch: "params argument given to the optimizer should be an iterable of Tensors or dicts"
+    // (a single Tensor too: iterating it would optimize its rows, views that are not leaves)
+    if (params === null || typeof params !== 'object' || params instanceof Tensor || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function')
+      throw new Error(`${this.constructor.name}: params must be an iterable of Tensors or of parameter groups, got ${showValue(params)}`);
     const list = [...(params as Iterable<Tensor | ParamGroup>)];
     if (!list.length) throw new Error(`${this.constructor.name}: optimizer got an empty parameter list`);
     const groups = list.every((p) => p !== null && typeof p === 'object' && 'params' in p && !(p instanceof Tensor))
@@ -24,7 +29,7 @@ export abstract class Optimizer {
   addParamGroup(g: ParamGroup): void {
     const name = this.constructor.name;
     if (g === null || typeof g !== 'object' || !g.params || typeof (g.params as Iterable<Tensor>)[Symbol.iterator] !== 'function')
-      throw new Error(`${name}: a parameter group must be { params: Tensor[], ... }, got ${g === null ? 'null' : typeof g}`);
+      throw new Error(`${name}: a parameter group must be { params: Tensor[], ... }, got ${showValue(g)}`);
     const group = { ...this.defaults, ...g, params: [...g.params] } as ParamGroup & Hyper;
     const seen = new Set(this.paramGroups.flatMap((pg) => pg.params));
     for (const p of group.params) {
@@ -51,7 +56,7 @@ export abstract class Optimizer {
   /** A finite number >= lo (and < hi when given). */
   protected checkHyper(g: Hyper, key: string, what: string, lo = 0, hi?: number, v: unknown = g[key]): void {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || (hi !== undefined && v >= hi))
-      throw new Error(`${this.constructor.name}: invalid ${what}: ${typeof v === 'number' ? v : JSON.stringify(v)} (expected a finite number >= ${lo}${hi !== undefined ? ` and < ${hi}` : ''})`);
+      throw new Error(`${this.constructor.name}: invalid ${what}: ${showValue(v)} (expected a finite number >= ${lo}${hi !== undefined ? ` and < ${hi}` : ''})`);
   }
   /** Drops every .grad. NOTE: the old gradient tensors are disposed, so loops stay flat without GC. */
   zeroGrad(): void {
@@ -64,14 +69,17 @@ export abstract class Optimizer {
     // refused step leaves the optimizer as it was (update() commits its state last, too)
     for (const g of this.paramGroups) this.validate(g);
     this.paramGroups.forEach((g, gi) => g.params.forEach((p, pi) => {
-      const d = p.grad;
-      if (!d || d.isDisposed) return;
+      const d: unknown = p.grad;
+      if (d === null || d === undefined) return;   // no gradient: the parameter is skipped (torch)
+      // a disposed gradient is not "no gradient": skipping it would silently not train the parameter
+      if (!(d instanceof Tensor) || d.isDisposed)
+        throw new Error(`${this.constructor.name}: the gradient of parameter ${pi} in group ${gi} must be a live Tensor or null, got ${showValue(d)}`);
       if (d.dtype !== p.dtype || d.shape.join(',') !== p.shape.join(','))
         throw new Error(`${this.constructor.name}: the gradient of parameter ${pi} in group ${gi} is ${d.dtype} [${d.shape.join(', ')}], the parameter ${p.dtype} [${p.shape.join(', ')}]`);
     }));
     noGrad(() => {
       for (const g of this.paramGroups) for (const p of g.params) {
-        if (!p.grad || p.grad.isDisposed) continue;
+        if (!p.grad) continue;
         let s = this.state.get(p);
         if (!s) { s = {}; this.state.set(p, s); }
         const st = s;
@@ -99,6 +107,8 @@ export abstract class Optimizer {
     return { state, paramGroups };
   }
   loadStateDict(sd: { state: Record<number, State>; paramGroups: Record<string, unknown>[] }): void {
+    if (sd === null || typeof sd !== 'object' || !Array.isArray(sd.paramGroups) || sd.state === null || typeof sd.state !== 'object')
+      throw new Error(`loadStateDict: expected { state, paramGroups } from an optimizer's stateDict(), got ${showValue(sd)}`);
     if (sd.paramGroups.length !== this.paramGroups.length) throw new Error('loadStateDict: loaded state dict has a different number of parameter groups');
     // every group is checked before any is loaded, so a refused load changes nothing
     sd.paramGroups.forEach((sg, gi) => {

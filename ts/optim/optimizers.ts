@@ -3,6 +3,7 @@
 import type { Tensor } from '../tensor';
 import { Optimizer, type Params, type Hyper } from './optimizer';
 import { adamStep_, sgdStep_, rmspropStep_, adagradStep_ } from '../functional';
+import { showValue, optionsArg } from '../args';
 
 type S = Record<string, Tensor | number>;
 const T = (s: S, k: string): Tensor => s[k] as Tensor;
@@ -12,7 +13,7 @@ export interface SGDOptions { lr?: number; momentum?: number; dampening?: number
 /** Stochastic gradient descent with momentum, dampening, Nesterov and L2 weight decay. */
 export class SGD extends Optimizer {
   constructor(params: Params, o: SGDOptions = {}) {
-    super(params, { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...o } as Hyper);
+    super(params, { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...optionsArg(new.target.name, o) } as Hyper);
   }
   protected validate(g: Hyper): void {
     super.validate(g);
@@ -50,12 +51,12 @@ export interface AdamOptions { lr?: number; betas?: [number, number]; eps?: numb
 export class Adam extends Optimizer {
   protected decoupled = false;
   constructor(params: Params, o: AdamOptions = {}, defaultDecay = 0) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: defaultDecay, amsgrad: false, maximize: false, ...o } as Hyper);
+    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: defaultDecay, amsgrad: false, maximize: false, ...optionsArg(new.target.name, o) } as Hyper);
   }
   protected validate(g: Hyper): void {
     super.validate(g);
     const betas = g.betas as number[];
-    if (!Array.isArray(betas) || betas.length !== 2) throw new Error(`${this.constructor.name}: betas must be a pair of numbers, got ${JSON.stringify(betas)}`);
+    if (!Array.isArray(betas) || betas.length !== 2) throw new Error(`${this.constructor.name}: betas must be a pair of numbers, got ${showValue(betas)}`);
     this.checkHyper(g, 'betas', 'beta parameter at index 0', 0, 1, betas[0]);
     this.checkHyper(g, 'betas', 'beta parameter at index 1', 0, 1, betas[1]);
   }
@@ -92,7 +93,7 @@ export class AdamW extends Adam {
 export interface RMSpropOptions { lr?: number; alpha?: number; eps?: number; weightDecay?: number; momentum?: number; centered?: boolean; maximize?: boolean }
 export class RMSprop extends Optimizer {
   constructor(params: Params, o: RMSpropOptions = {}) {
-    super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, ...o } as Hyper);
+    super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, ...optionsArg(new.target.name, o) } as Hyper);
   }
   protected validate(g: Hyper): void {
     super.validate(g);
@@ -128,7 +129,7 @@ export class RMSprop extends Optimizer {
 export interface AdagradOptions { lr?: number; lrDecay?: number; weightDecay?: number; initialAccumulatorValue?: number; eps?: number; maximize?: boolean }
 export class Adagrad extends Optimizer {
   constructor(params: Params, o: AdagradOptions = {}) {
-    super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...o } as Hyper);
+    super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...optionsArg(new.target.name, o) } as Hyper);
   }
   protected validate(g: Hyper): void {
     super.validate(g);

@@ -1,7 +1,8 @@
 // The fit/evaluate loop: one tidy() scope per batch, so a run holds flat native memory
 // by construction; metrics are read back once per batch.
-import type { Tensor } from '../tensor';
+import { Tensor } from '../tensor';
 import { tidy } from '../memory';
+import { showValue, tensorArg } from '../args';
 import { noGrad } from '../autograd/engine';
 import type { Module } from '../nn/module';
 import { makeProgress, type Progress } from './progress';
@@ -30,13 +31,18 @@ const correct = (out: Tensor, y: Tensor): number => (out.ndim === 2 && y.ndim ==
 /** Runs fn on each batch inside its own tidy() scope, which also frees the batch if the
  * iterator created it there (loader batches), but never tensors the caller holds; yields
  * after each batch, so a caller can hand the event loop a turn. */
-function* batchSteps(batches: Batches, fn: (x: Tensor, y: Tensor) => void): Generator<void, void> {
+function* batchSteps(op: string, batches: Batches, fn: (x: Tensor, y: Tensor) => void): Generator<void, void> {
+  if (batches === null || typeof batches !== 'object' || typeof batches[Symbol.iterator] !== 'function')
+    throw new Error(`${op}: batches must be an iterable of [input, target] tensor pairs, got ${showValue(batches)}`);
   const it = batches[Symbol.iterator]();
-  for (let done = false; !done;) {
+  for (let done = false, i = 0; !done; i++) {
     tidy(() => {
       const r = it.next();
       if (r.done) { done = true; return; }
-      fn(r.value[0], r.value[1]);
+      // checked here, so that a bad batch names fit/evaluate and its index, not a layer deep inside
+      const b: unknown = r.value;
+      if (!Array.isArray(b) || b.length < 2) throw new Error(`${op}: batch ${i} must be an [input, target] pair, got ${showValue(b)}`);
+      fn(tensorArg(op, `batch ${i} input`, b[0]), tensorArg(op, `batch ${i} target`, b[1]));
     });
     if (!done) yield;
   }
@@ -45,17 +51,24 @@ function* batchSteps(batches: Batches, fn: (x: Tensor, y: Tensor) => void): Gene
 function drain<R>(steps: Generator<void, R>): R {
   for (;;) { const r = steps.next(); if (r.done) return r.value; }
 }
-const eachBatch = (batches: Batches, fn: (x: Tensor, y: Tensor) => void): void => drain(batchSteps(batches, fn));
+const eachBatch = (op: string, batches: Batches, fn: (x: Tensor, y: Tensor) => void): void => drain(batchSteps(op, batches, fn));
+const modelArg = (op: string, m: unknown): void => {
+  const mm = m as Module | null;
+  if (mm === null || typeof mm !== 'object' || typeof mm.forward !== 'function' || typeof mm.train !== 'function')
+    throw new Error(`${op}: model must be a Module, got ${showValue(m)}`);
+};
 const countOf = (b: Batches): number => (typeof b.length === 'number' ? b.length : 0);
 
 /** Mean loss and accuracy (for class-index targets) over batches, in eval mode without grad. */
 export function evaluate(model: Module, batches: Batches, lossFn: (out: Tensor, y: Tensor) => Tensor): { loss: number; acc: number } {
+  modelArg('evaluate', model);
+  if (typeof lossFn !== 'function') throw new Error(`evaluate: lossFn must be a function, got ${showValue(lossFn)}`);
   const was = model.training;
   model.eval();
   let loss = 0, hits = 0, n = 0;
   try {
     noGrad(() => {
-      eachBatch(batches, (x, y) => {
+      eachBatch('evaluate', batches, (x, y) => {
           const out = model.forward(x) as Tensor;
           const b = x.shape[0];
           loss += (lossFn(out, y).item() as number) * b;
@@ -99,19 +112,24 @@ export async function fitAsync(model: Module, train: Batches, o: FitOptions & { 
 
 /** fit's loop, yielding after each batch. */
 function* fitSteps(model: Module, train: Batches, o: FitOptions): Generator<void, EpochLog[]> {
+  modelArg('fit', model);
+  if (o === null || typeof o !== 'object') throw new Error(`fit: options must be an object with epochs, optimizer and lossFn, got ${showValue(o)}`);
   const progress = o.progress ?? makeProgress();
   const logs: EpochLog[] = [];
-  if (!Number.isInteger(o.epochs) || o.epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${String(o.epochs)}`);
+  if (!Number.isInteger(o.epochs) || o.epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${showValue(o.epochs)}`);
+  if (typeof o.optimizer?.step !== 'function' || typeof o.optimizer.zeroGrad !== 'function')
+    throw new Error(`fit: optimizer must have step() and zeroGrad(), got ${showValue(o.optimizer)}`);
+  if (typeof o.lossFn !== 'function') throw new Error(`fit: lossFn must be a function, got ${showValue(o.lossFn)}`);
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     model.train();
     const t0 = performance.now();
     let loss = 0, hits = 0, n = 0, batch = 0;
     progress.start(epoch, o.epochs, countOf(train));
     try {
-      yield* batchSteps(train, (x, y) => {
+      yield* batchSteps('fit', train, (x, y) => {
           o.optimizer.zeroGrad();
           const out = model.forward(x) as Tensor;
-          const l = o.lossFn(out, y);
+          const l = tensorArg('fit', 'the loss (lossFn\'s result)', o.lossFn(out, y));
           // read before the step: a diverged run stops here, before NaN reaches the weights
           const lv = l.item() as number;
           if (!Number.isFinite(lv) && !o.allowNonFinite)

@@ -2,6 +2,7 @@
 // trick", Krizhevsky 2014): 64/192/384/256/256 channels, no local response normalization.
 import type { Tensor } from '../../tensor';
 import { Module, Sequential, Conv2d, MaxPool2d, AdaptiveAvgPool2d, Linear, ReLU, Dropout } from '../../nn/index';
+import { optionsArg } from '../../args';
 
 export interface AlexNetOptions { numClasses?: number; inChannels?: number; dropout?: number }
 
@@ -15,6 +16,7 @@ export class AlexNet extends Module {
   classifier: Sequential;
   constructor(o: AlexNetOptions = {}) {
     super();
+    o = optionsArg('AlexNet', o);
     const p = o.dropout ?? 0.5;
     this.features = new Sequential(
       new Conv2d(o.inChannels ?? 3, 64, 11, { stride: 4, padding: 2 }), new ReLU(), new MaxPool2d(3, { stride: 2 }),

@@ -5,6 +5,7 @@
 import type { Tensor } from '../../tensor';
 import { rand } from '../../creation';
 import { Module, Sequential, Conv2d, BatchNorm2d, AdaptiveAvgPool2d, Linear, SiLU, Dropout, Identity, init } from '../../nn/index';
+import { optionsArg } from '../../args';
 
 /**
  * Rounds v to the nearest multiple of divisor (at least minValue) without losing more than
@@ -114,6 +115,7 @@ export class EfficientNet extends Module {
   classifier: Sequential;
   constructor(readonly width: number, readonly depth: number, o: EfficientNetOptions = {}) {
     super();
+    o = optionsArg('EfficientNet', o);
     const ch = (c: number) => makeDivisible(c * width, 8);
     const reps = (n: number) => Math.ceil(n * depth);
     const stages = EFFICIENTNET_B0_STAGES;

@@ -5,6 +5,7 @@ import type { Tensor } from '../../tensor';
 import { cat } from '../../functional';
 import { Module, Sequential, Conv2d, BatchNorm2d, MaxPool2d, AdaptiveAvgPool2d, Linear, Dropout } from '../../nn/index';
 import type { ConvOptions } from '../../nn/index';
+import { optionsArg } from '../../args';
 
 /** conv (bias false) -> BN(eps 1e-3) -> ReLU. */
 export class BasicConv2d extends Module {
@@ -55,6 +56,7 @@ export class GoogLeNet extends Module {
   fc: Module;
   constructor(o: GoogLeNetOptions = {}) {
     super();
+    o = optionsArg('GoogLeNet', o);
     const pool = (k: number) => new MaxPool2d(k, { stride: 2, ceilMode: true });
     this.conv1 = new BasicConv2d(o.inChannels ?? 3, 64, 7, { stride: 2, padding: 3 });
     this.maxpool1 = pool(3);

@@ -3,6 +3,7 @@
 // 'tanh' activation restores the paper's squashing units with average-pool subsampling.
 import type { Tensor } from '../../tensor';
 import { Module, Sequential, Conv2d, MaxPool2d, AvgPool2d, Linear, ReLU, Tanh, Flatten } from '../../nn/index';
+import { optionsArg, choiceArg } from '../../args';
 
 export interface LeNet5Options {
   numClasses?: number;
@@ -28,6 +29,8 @@ export class LeNet5 extends Module {
   classifier: Sequential;
   constructor(o: LeNet5Options = {}) {
     super();
+    o = optionsArg('LeNet5', o);
+    if (o.activation !== undefined) choiceArg('LeNet5', 'activation', o.activation, ['relu', 'tanh']);   // a typo was read as 'relu'
     const act = () => (o.activation === 'tanh' ? new Tanh() : new ReLU());
     const pool = () => (o.activation === 'tanh' ? new AvgPool2d(2) : new MaxPool2d(2));
     this.features = new Sequential(

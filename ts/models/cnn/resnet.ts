@@ -3,6 +3,7 @@
 // Field names follow torchvision's, so state dict keys read alike (layer1.0.conv1.weight).
 import type { Tensor } from '../../tensor';
 import { Module, Sequential, Conv2d, BatchNorm2d, MaxPool2d, AdaptiveAvgPool2d, Linear, ReLU, Identity, init } from '../../nn/index';
+import { optionsArg } from '../../args';
 
 const conv3x3 = (i: number, o: number, stride = 1, groups = 1) => new Conv2d(i, o, 3, { stride, padding: 1, groups, bias: false });
 const conv1x1 = (i: number, o: number, stride = 1) => new Conv2d(i, o, 1, { stride, bias: false });
@@ -88,6 +89,7 @@ export class ResNet extends Module {
   private inplanes = 64;
   constructor(readonly block: ResNetBlock, readonly layers: [number, number, number, number], o: ResNetOptions = {}) {
     super();
+    o = optionsArg('ResNet', o);
     const inC = o.inChannels ?? 3, groups = o.groups ?? 1, baseWidth = o.widthPerGroup ?? 64;
     this.conv1 = o.smallInput ? conv3x3(inC, 64) : new Conv2d(inC, 64, 7, { stride: 2, padding: 3, bias: false });
     this.bn1 = new BatchNorm2d(64);

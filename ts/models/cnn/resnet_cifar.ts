@@ -5,6 +5,7 @@
 import type { Tensor } from '../../tensor';
 import { Module, Sequential, Conv2d, BatchNorm2d, AdaptiveAvgPool2d, MaxPool2d, Identity, Linear, init } from '../../nn/index';
 import { BasicBlock } from './resnet';
+import { optionsArg } from '../../args';
 
 export interface ResNetCifarOptions {
   numClasses?: number; inChannels?: number; widths?: [number, number, number];
@@ -19,6 +20,7 @@ export class ResNetCifar extends Module {
   fc: Module;
   constructor(readonly n: number, o: ResNetCifarOptions = {}) {
     super();
+    o = optionsArg('ResNetCifar', o);
     const [w1, w2, w3] = o.widths ?? [16, 32, 64];
     this.conv1 = new Conv2d(o.inChannels ?? 3, w1, 3, { padding: 1, bias: false });
     this.bn1 = new BatchNorm2d(w1);

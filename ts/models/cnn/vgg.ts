@@ -2,6 +2,7 @@
 // 2x2 max pools shrink the map), then the 4096-4096 classifier over a 512 x 7 x 7 pool.
 import type { Tensor } from '../../tensor';
 import { Module, Sequential, Conv2d, BatchNorm2d, MaxPool2d, AdaptiveAvgPool2d, Linear, ReLU, Dropout } from '../../nn/index';
+import { optionsArg } from '../../args';
 
 /** Output channels of each 3x3 conv, 'M' for a 2x2 max pool. */
 export type VGGConfig = (number | 'M')[];
@@ -42,6 +43,7 @@ export class VGG extends Module {
   classifier: Sequential;
   constructor(readonly cfg: VGGConfig, o: VGGOptions = {}) {
     super();
+    o = optionsArg('VGG', o);
     const convs = cfg.filter((v): v is number => v !== 'M');
     const last = convs[convs.length - 1];
     this.features = makeVGGLayers(cfg, o);
