@@ -171,6 +171,8 @@ const BOUND: Bad[] = POS.map((b) => (['range', 'negative', 'huge'].includes(b.cl
  * allocate nothing, so refusing them would be a check with no failure behind it.
  */
 const PERIOD: Bad[] = COUNT.map((b) => (b.cls === 'huge' ? { ...b, expect: 'either' as Expect } : b));
+/** A byte limit (setMemoryLimit): null, undefined, 0 and Infinity mean no limit, and huge ones are valid. */
+const BYTES: Bad[] = COUNT.map((b) => (['undefined', 'null', 'Infinity', '0', '2^53', '2^62'].includes(b.label) ? { ...b, expect: 'either' as Expect } : b));
 /** A padding: any non-negative integer (the output grows); negative only where it crops (ZeroPad2d). */
 const PAD: Bad[] = POS.map((b) => (b.cls === 'range' ? { ...b, expect: 'either' as Expect } : b));
 /** An epoch count: as COUNT, without the values that would train for ever (fit(epochs: Infinity) is a request). */
@@ -298,7 +300,7 @@ const DATA: Bad[] = [
 
 export const BAD: Record<string, Bad[]> = {
   tensor: TENSOR, tensorLike: TENSOR_LIKE, inplaceSelf: INPLACE_SELF, index: INDEX, mask: MASK,
-  data: DATA, dim: DIM, dims: DIMS, pos: POS, pad: PAD, bound: BOUND, count: COUNT, period: PERIOD, milestones: MILESTONES, epochs: EPOCHS, upto: UPTO, shape: SHAPE, vshape: VSHAPE, scalar: SCALAR,
+  data: DATA, dim: DIM, dims: DIMS, pos: POS, pad: PAD, bound: BOUND, count: COUNT, period: PERIOD, bytes: BYTES, milestones: MILESTONES, epochs: EPOCHS, upto: UPTO, shape: SHAPE, vshape: VSHAPE, scalar: SCALAR,
   hyper: HYPER, dtype: DTYPE, bool: BOOL, tensors: TENSORS, params: PARAMS, options: OPTIONS, intScalar: INT_SCALAR, path: PATH, enum: ENUM, fn: FN, idxBytes: IDX_BYTES,
 };
 export type Kind = keyof typeof BAD;

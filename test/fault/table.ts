@@ -173,6 +173,10 @@ const topRows: Row[] = [
   row('setNumThreads', [count(1)], (m, [n]) => m.setNumThreads(n), { names: ['set_num_threads', 'threads'] }),
   row('tidy', [k('fn', () => 1)], (m, [fn]) => m.tidy(fn)),
   row('keep', [t()], (m, [x]) => m.keep(x)),
+  row('emptyCache', [], (m) => m.emptyCache(), { names: ['empty_cache'] }),
+  // the limit is removed again at once: a case must not leave later cases under a 1-byte limit
+  row('setMemoryLimit', [k('bytes', 2 ** 30)], (m, [b]) => { try { m.setMemoryLimit(b); } finally { m.setMemoryLimit(null); } },
+    { names: ['set_memory_limit'] }),
   row('conv2d', [t([1, 2, 5, 5]), t([3, 2, 3, 3]), o(count(1)), o(k('pad', 1)), o(count(1)), o(count(1))],
     (m, [x, w, stride, padding, dilation, groups]) => m.conv2d(x, w, null, { stride, padding, dilation, groups })),
   // bias null/undefined is "no bias" (torch's bias=None), so that argument is optional
