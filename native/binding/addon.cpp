@@ -435,11 +435,11 @@ V memory(const CI& i) {
   o.Set("numTensors", (double)mem_stats().tensors.load());
   o.Set("numStorages", (double)mem_stats().storages.load());
   o.Set("numBytes", (double)mem_stats().bytes.load());
-  o.Set("numBytesCached", (double)cached_bytes());
+  o.Set("numBytesCached", (double)allocator_for(Device::cpu, "memory").stats().bytes_cached);
   return o;
 }
 V empty_cache_(const CI& i) {
-  empty_cache();
+  allocator_for(Device::cpu, "empty_cache").empty_cache();
   return i.Env().Undefined();
 }
 // (bytes | null): null, 0 or Infinity remove the limit
@@ -449,8 +449,27 @@ V set_memory_limit_(const CI& i) {
   double b = i[0].IsNull() || i[0].IsUndefined() ? 0 : number(op, i, 0);
   if (!(b >= 0) || (std::isfinite(b) && b != std::floor(b)))
     fail(op, "the limit must be a non-negative whole number of bytes, null or Infinity, got " + std::to_string(b));
-  set_memory_limit(std::isinf(b) || b > 9.2e18 ? 0 : (int64_t)b);
+  allocator_for(Device::cpu, op).set_memory_limit(std::isinf(b) || b > 9.2e18 ? 0 : (int64_t)b);
   return i.Env().Undefined();
+}
+// ---- devices
+V device_of(const CI& i) { return Napi::String::New(i.Env(), device_name(tensor("device", i, 0).device())); }
+// (x, 'cpu' | 'cuda'): a copy on that device (TS returns x itself when nothing changes)
+V to_device_(const CI& i) {
+  const char* op = "to";
+  check_argc(op, i, 2);
+  TensorImpl& x = tensor(op, i, 0);
+  if (!i[1].IsString()) bad_arg(op, 1, "'cpu' or 'cuda'", i[1]);
+  std::string d = i[1].As<Napi::String>().Utf8Value();
+  if (d != "cpu" && d != "cuda") bad_arg(op, 1, "'cpu' or 'cuda'", i[1]);
+  return wrap(i.Env(), to_device(x, d == "cuda" ? Device::cuda : Device::cpu, op));
+}
+V cuda_info(const CI& i) {
+  auto o = Napi::Object::New(i.Env());
+  o.Set("available", cuda::is_available());
+  o.Set("deviceCount", cuda::device_count());
+  o.Set("reason", cuda::unavailable_reason());
+  return o;
 }
 V manual_seed_(const CI& i) {
   double s = number("manual_seed", i, 0);
@@ -620,6 +639,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("same_storage", same_storage); fn("version", version); fn("bump_version", bump_version); fn("to_array", to_typed_array); fn("item", item);
   fn("memory", memory); fn("empty_cache", empty_cache_); fn("set_memory_limit", set_memory_limit_); fn("manual_seed", manual_seed_); fn("set_num_threads", set_threads);
   fn("get_num_threads", get_threads); fn("backend_info", backend_info); fn("op_list", op_list);
+  fn("device", device_of); fn("to_device", to_device_); fn("cuda_info", cuda_info);
   return exports;
 }
 
