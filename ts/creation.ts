@@ -3,15 +3,29 @@ import { native } from './binding';
 import { type DType, dtypeOfTypedArray, toTypedArray, scalarArg } from './dtype';
 import { Tensor, type NestedArray } from './tensor';
 import { badArg, dtypeArg, optionsArg, shapeArg, tensorArg } from './args';
+import { type Device, deviceArg } from './device';
 
-/** `requiresGrad: true` makes the new tensor a leaf that requires grad (floating dtypes only, as torch). */
-export interface CreateOptions { dtype?: DType; requiresGrad?: boolean }
-const fin = (t: Tensor, opts: CreateOptions): Tensor => (opts.requiresGrad ? t.requiresGrad_(true) : t);
+/**
+ * `requiresGrad: true` makes the new tensor a leaf that requires grad (floating dtypes only, as
+ * torch). `device` ('cpu', 'cuda', 'cuda:N') places it; a device this process lacks throws
+ * `zeros: cuda is not available: <why>` before anything is allocated.
+ */
+export interface CreateOptions { dtype?: DType; device?: Device; requiresGrad?: boolean }
+/** The new tensor on opts.device (made on the CPU, then moved), requiring grad if asked. */
+const fin = (t: Tensor, opts: CreateOptions): Tensor => {
+  if (opts.device !== undefined && opts.device !== 'cpu') {
+    const moved = t.to(opts.device);
+    if (moved !== t) t.dispose();
+    t = moved;
+  }
+  return opts.requiresGrad ? t.requiresGrad_(true) : t;
+};
 type Shape = number[];
 /** The options argument of a creation function, checked (an object; a known dtype when given). */
 function createOpts(op: string, opts: unknown): CreateOptions {
   const o = optionsArg(op, opts as CreateOptions | undefined);
   if (o.dtype !== undefined) dtypeArg(op, o.dtype);
+  if (o.device !== undefined) deviceArg(op, o.device);
   return o;
 }
 /** zeros(2, 3), zeros([2, 3]), either with options last. Only a trailing object (or undefined) after
@@ -102,10 +116,11 @@ export function full(shape: number[], value: number | boolean, options?: CreateO
   const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : Number.isSafeInteger(value) ? 'int64' : 'float32');
   return fin(new Tensor(native.full(size, v, dtype)), opts);
 }
-/** The options of a *Like function: the input's dtype unless given. */
+/** The options of a *Like function: the input's dtype and device unless given. */
 const likeOpts = (op: string, t: Tensor, opts: unknown): [number[], CreateOptions] => {
   const o = createOpts(op, opts);
-  return [[...tensorArg(op, 'input', t).shape], { ...o, dtype: o.dtype ?? t.dtype }];
+  tensorArg(op, 'input', t);
+  return [[...t.shape], { ...o, dtype: o.dtype ?? t.dtype, device: o.device ?? t.device }];
 };
 export const zerosLike = (t: Tensor, opts?: CreateOptions): Tensor => zeros(...likeOpts('zeros_like', t, opts));
 export const onesLike = (t: Tensor, opts?: CreateOptions): Tensor => ones(...likeOpts('ones_like', t, opts));

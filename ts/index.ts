@@ -3,6 +3,8 @@ export { Tensor } from './tensor';
 export type { TensorLike, Scalar, Dim, ReduceOptions, ValuesIndices, NestedArray } from './tensor';
 export type { DType } from './dtype';
 export { DTYPES } from './dtype';
+export { cuda } from './device';
+export type { Device, DeviceName } from './device';
 export * from './creation';
 export * from './functional';
 export { conv2d, conv1d, convTranspose2d, conv2dWeightGrad, conv2dBackward } from './ops/conv';

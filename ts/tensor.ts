@@ -6,6 +6,7 @@ import { track, keep } from './memory';
 import { formatTensor } from './print';
 import { Node, runBackward, isGradEnabled, noGrad, type BackwardOptions } from './autograd/engine';
 import { badArg, choiceArg, intArg } from './args';
+import { type Device, type DeviceName, deviceNative, deviceName, toTarget } from './device';
 
 export type Scalar = number | boolean;
 export type TensorLike = Tensor | Scalar;
@@ -40,6 +41,7 @@ export class Tensor {
   readonly _h: Handle;
   private _shape?: readonly number[];
   private _dtype?: DType;
+  private _device?: DeviceName;
   private _disposed = false;
   // ---- autograd state (ts/autograd)
   /** Recorded op that produced this tensor, or null for leaves and untracked tensors. */
@@ -64,7 +66,8 @@ export class Tensor {
   get shape(): readonly number[] { return (this._shape ??= Object.freeze(native.shape(this._h))); }
   get dtype(): DType { return (this._dtype ??= native.dtype(this._h)); }
   get ndim(): number { return this.shape.length; }
-  get device(): 'cpu' { return 'cpu'; }
+  /** Where the storage lives: 'cpu' or 'cuda:N' (read from the native storage). */
+  get device(): DeviceName { return (this._device ??= deviceNative.device(this._h) === 'cpu' ? 'cpu' : 'cuda:0'); }
   size(dim?: number): number | readonly number[] {
     if (dim === undefined) return this.shape;
     const n = this.ndim;
@@ -217,13 +220,34 @@ export class Tensor {
   [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
 
   /**
-   * A copy in another dtype (or this tensor's device, 'cpu'). Float -> integer casts truncate
-   * toward zero and saturate at the integer's range, NaN giving 0 (as Java and Rust; torch and
-   * C++ leave out-of-range casts undefined).
+   * This tensor on another device and/or in another dtype: `to('float64')`, `to('cuda')`,
+   * `to({ device: 'cpu', dtype: 'float32' })`. Moving to the device it is on returns the tensor
+   * itself (as torch); a dtype, even the same one, always makes a copy (unlike torch, whose
+   * `to` returns self then). Float -> integer casts truncate toward zero and saturate at the
+   * integer's range, NaN giving 0 (as Java and Rust; torch and C++ leave out-of-range casts
+   * undefined). A device this process lacks throws `to: cuda is not available: <why>`.
+   * ```ts
+   * const y = x.to(cuda.isAvailable() ? 'cuda' : 'cpu');
+   * ```
    */
-  to(target: DType | 'cpu'): Tensor {
-    if (target === 'cpu') return this;
-    return new Tensor(native.to_dtype(this._h, target));
+  to(target: DType | Device | { device?: Device; dtype?: DType }): Tensor {
+    const { device, dtype } = toTarget('to', target);
+    if (this._disposed) throw new Error('to: argument 0 is a disposed tensor');
+    let out = dtype === undefined ? this._h : native.to_dtype(this._h, dtype);
+    if (device && deviceName(device) !== this.device) {
+      const cast = out;
+      try { out = deviceNative.to_device(cast, device.type); } finally { if (cast !== this._h) native.dispose(cast); }
+    }
+    return out === this._h ? this : new Tensor(out);
+  }
+  /** @internal torch's `p.data = src`: this object now views src's storage (shape, dtype and
+   * device included) and lets its old one go. Module.to uses it so Parameters stay the same
+   * objects, which optimizers and user code hold. */
+  _setData(src: Tensor): void {
+    const old = this._h;
+    (this as unknown as { _h: Handle })._h = src._viewHandle();
+    this._shape = this._dtype = this._device = undefined;
+    native.dispose(old);
   }
   float(): Tensor { return this.to('float32'); }
   double(): Tensor { return this.to('float64'); }

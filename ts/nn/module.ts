@@ -5,6 +5,8 @@ import { Tensor } from '../tensor';
 import { keep } from '../memory';
 import { noGrad } from '../autograd/engine';
 import { showValue, tensorArg } from '../args';
+import { type DType, isFloating } from '../dtype';
+import { type Device, type ToTarget, toTarget, deviceName } from '../device';
 
 // The argument checkers live in ../args; re-exported for the modules that import them from here.
 export { showValue, tensorArg, intArg, numberArg } from '../args';
@@ -106,6 +108,42 @@ export abstract class Module {
     for (const p of this.parameters()) { if (p.grad && !p.grad.isDisposed) p.grad.dispose(); p.grad = null; }
   }
 
+  /**
+   * Moves and/or casts every parameter and buffer in place, as torch's Module.to, and returns
+   * this module. A dtype applies to floating-point tensors only (BatchNorm's int64
+   * num_batches_tracked stays int64); a device applies to all. Parameters and buffers stay the
+   * same objects (their data is swapped, as torch's `p.data = ...`), so an optimizer made
+   * before keeps working; gradients move with their parameters.
+   * ```ts
+   * const model = new nn.Linear(4, 2).to('float64');   // or .double()
+   * ```
+   */
+  to(target: DType | Device | { device?: Device; dtype?: DType }): this {
+    const t = toTarget('Module.to', target);
+    if (t.dtype !== undefined && !isFloating(t.dtype))
+      throw new Error(`Module.to: only floating-point dtypes are accepted (parameters are cast, integer buffers kept), got '${t.dtype}'`);
+    // checked first: a bad target leaves the module as it was, not half converted
+    noGrad(() => {
+      for (const p of this.parameters()) {
+        convert(p, t);
+        if (p.grad && !p.grad.isDisposed) {
+          const g = p.grad, ng = converted(g, t);
+          if (ng !== g) { p.grad = keep(ng); g.dispose(); }
+        }
+      }
+      for (const b of new Set(this.buffers())) convert(b, t);
+    });
+    return this;
+  }
+  /** Casts floating-point parameters and buffers to float64 (Module.to('float64')). */
+  double(): this { return this.to('float64'); }
+  /** Casts floating-point parameters and buffers to float32. */
+  float(): this { return this.to('float32'); }
+  /** Casts floating-point parameters and buffers to float16. */
+  half(): this { return this.to('float16' as DType); }
+  /** Casts floating-point parameters and buffers to bfloat16. */
+  bfloat16(): this { return this.to('bfloat16' as DType); }
+
   /** Parameters and persistent buffers by dotted name: the tensors themselves, in torch's key order. */
   stateDict(): StateDict {
     const sd: StateDict = new Map();
@@ -155,4 +193,19 @@ export abstract class Module {
     return `${name}(\n${extra ? `  ${extra}\n` : ''}${lines.join('\n')}\n)`;
   }
   [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
+}
+
+/** x on t's device and dtype, or x itself when nothing changes (dtypes apply to floating tensors only). */
+function converted(x: Tensor, t: ToTarget): Tensor {
+  const dtype = t.dtype !== undefined && isFloating(x.dtype) && x.dtype !== t.dtype ? t.dtype : undefined;
+  const device = t.device !== undefined && deviceName(t.device) !== x.device ? deviceName(t.device) : undefined;
+  if (dtype === undefined && device === undefined) return x;
+  return x.to({ dtype, device });
+}
+/** Converts x in place: the same object then views the converted data. */
+function convert(x: Tensor, t: ToTarget): void {
+  const y = converted(x, t);
+  if (y === x) return;
+  x._setData(y);
+  y.dispose();
 }
