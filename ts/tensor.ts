@@ -1,7 +1,7 @@
 // The Tensor class: a handle on a native tensor plus PyTorch's method surface.
 // Methods are thin: arguments are normalized here, checked and computed natively.
 import { native, type Handle } from './binding';
-import { type DType, type TypedArrayFor, isFloating, scalarArg } from './dtype';
+import { type DType, type TypedArrayFor, isFloating, isReducedFloat, scalarArg } from './dtype';
 import { track, keep } from './memory';
 import { formatTensor } from './print';
 import { Node, runBackward, isGradEnabled, noGrad, type BackwardOptions } from './autograd/engine';
@@ -33,6 +33,12 @@ const O = <T>(op: string, o: T): T =>
 const kd = (op: string, o: ReduceOptions | undefined): boolean => (o === undefined ? false : !!O(op, o)?.keepdim);
 const sizes = (args: (number | number[])[]): number[] =>
   args.length === 1 && Array.isArray(args[0]) ? args[0] : (args as number[]);
+
+/** float16/bfloat16 elements as a Float32Array (exact), without a tracked temporary. */
+function widenedData(x: Handle): Float32Array {
+  const w = native.to_dtype(x, 'float32');
+  try { return native.to_array(w) as Float32Array; } finally { native.dispose(w); }
+}
 
 /** A multi-dimensional array on a device, with NumPy broadcasting and PyTorch semantics. */
 export class Tensor {
@@ -191,7 +197,8 @@ export class Tensor {
    * throws rather than round: read those as BigInts from data(), a BigInt64Array.
    */
   toArray(): NestedArray {
-    const flat = this.data();
+    // float16/bfloat16 elements are raw bits in data(): widened to float32 (exact) for numbers
+    const flat = isReducedFloat(this.dtype) ? widenedData(this._h) : this.data();
     const isBool = this.dtype === 'bool';
     const shape = this.shape;
     if (flat instanceof BigInt64Array) {
@@ -227,6 +234,10 @@ export class Tensor {
   }
   float(): Tensor { return this.to('float32'); }
   double(): Tensor { return this.to('float64'); }
+  /** A float16 copy (values rounded to nearest even; computed in float32 by CPU ops). */
+  half(): Tensor { return this.to('float16'); }
+  /** A bfloat16 copy (values rounded to nearest even; matmul runs oneDNN's bf16 kernels where the CPU has AVX512-BF16). */
+  bfloat16(): Tensor { return this.to('bfloat16'); }
   int(): Tensor { return this.to('int32'); }
   long(): Tensor { return this.to('int64'); }
   bool(): Tensor { return this.to('bool'); }

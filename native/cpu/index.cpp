@@ -64,8 +64,9 @@ void check_bounds(const char* op, const Indices& ix, int64_t dim, int64_t size) 
 
 // A double that must become an integer element: out-of-range casts are undefined.
 void check_int_scalar(const char* op, const char* what, double v, DType dt) {
-  double lim = dt == DType::int32 ? 2147483648.0 : 9223372036854775808.0;
-  if (is_int(dt) && !(v >= -lim && v < lim))
+  double lo = dt == DType::int32 ? -2147483648.0 : dt == DType::int8 ? -128.0 : dt == DType::uint8 ? 0.0 : -9223372036854775808.0;
+  double hi = dt == DType::int32 ? 2147483648.0 : dt == DType::int8 ? 128.0 : dt == DType::uint8 ? 256.0 : 9223372036854775808.0;
+  if (is_int(dt) && !(v >= lo && v < hi))
     fail(op, std::string(what) + " " + std::to_string(v) + " does not fit the " + dtype_name(dt) + " input");
 }
 

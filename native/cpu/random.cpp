@@ -42,6 +42,12 @@ void fill_indexed(TensorImpl& t, const F& f) {
 template <typename F>
 void fill_random(const char* op, TensorImpl& t, const F& per_element) {
   check_alive(op, t);
+  if (is_reduced_float(t.dtype)) {  // drawn in float32, then rounded (as torch's CPU half/bfloat16 fills)
+    auto tmp = empty(t.shape, DType::float32, Device::cpu, op);
+    fill_random(op, *tmp, per_element);
+    copy_(t, *tmp);
+    return;
+  }
   if (!t.is_contiguous()) {
     auto tmp = contiguous(t);
     fill_random(op, *tmp, per_element);
@@ -90,6 +96,9 @@ void check_fits(const char* op, double v, DType dt) {
     case DType::int32: ok = v >= -2147483648.0 && v <= 2147483647.0; range = "-2147483648 to 2147483647"; break;
     case DType::int64: ok = v >= -9223372036854775808.0 && v < 9223372036854775808.0; range = "-2^63 to 2^63 - 1"; break;
     case DType::float32: ok = !(std::fabs(v) > FLT_MAX) || std::isinf(v) || v != v; range = "up to 3.4028235e+38 in magnitude"; break;
+    case DType::int8: ok = v >= -128.0 && v <= 127.0; range = "-128 to 127"; break;
+    case DType::uint8: ok = v >= 0.0 && v <= 255.0; range = "0 to 255"; break;
+    // float16/bfloat16: past their range a value rounds to inf, as torch.full gives
     default: break;
   }
   if (ok) return;
