@@ -1,7 +1,7 @@
 // The Tensor class: a handle on a native tensor plus PyTorch's method surface.
 // Methods are thin: arguments are normalized here, checked and computed natively.
 import { native, type Handle } from './binding';
-import { type DType, type TypedArrayFor, isFloating, isReducedFloat, scalarArg } from './dtype';
+import { type DType, type TypedArrayFor, isFloating, scalarArg } from './dtype';
 import { track, keep } from './memory';
 import { formatTensor } from './print';
 import { Node, runBackward, isGradEnabled, noGrad, type BackwardOptions } from './autograd/engine';
@@ -197,8 +197,9 @@ export class Tensor {
    * throws rather than round: read those as BigInts from data(), a BigInt64Array.
    */
   toArray(): NestedArray {
-    // float16/bfloat16 elements are raw bits in data(): widened to float32 (exact) for numbers
-    const flat = isReducedFloat(this.dtype) ? widenedData(this._h) : this.data();
+    let flat = this.data();
+    // float16/bfloat16 elements are raw bits in data() (the only Uint16Array): widened to float32 (exact) for numbers
+    if (flat instanceof Uint16Array) flat = widenedData(this._h);
     const isBool = this.dtype === 'bool';
     const shape = this.shape;
     if (flat instanceof BigInt64Array) {
