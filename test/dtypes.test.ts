@@ -264,6 +264,28 @@ describe('float16 / bfloat16 surface', () => {
     expect(my.zeros(2, { dtype: 'bfloat16' }).toArray()).toEqual([0, 0]);
     expect(my.full([2], 65519, { dtype: 'float16' }).toArray()).toEqual([65504, 65504]);
   }));
+  it('data movement, sorting and creation in float16/bfloat16', () => tidy(() => {
+    const x = tensor([[1.5, -2, 3], [0.25, 5, -6]], { dtype: 'float16' });
+    expect(x.gather(1, tensor([[0], [2]])).toArray()).toEqual([[1.5], [-6]]);
+    expect(x.indexSelect(1, tensor([2, 0])).toArray()).toEqual([[3, 1.5], [-6, 0.25]]);
+    expect(x.flip([0]).toArray()).toEqual([[0.25, 5, -6], [1.5, -2, 3]]);
+    expect(my.cat([x, x.t().contiguous().reshape([2, 3])]).dtype).toBe('float16');
+    const s = x.bfloat16().sort({ dim: 1, descending: true });
+    expect([s.values.dtype, s.indices.dtype]).toEqual(['bfloat16', 'int64']);
+    expect(s.values.toArray()).toEqual([[3, 1.5, -2], [5, 0.25, -6]]);
+    expect(s.indices.toArray()).toEqual([[2, 0, 1], [1, 0, 2]]);
+    expect(x.topk(1).values.toArray()).toEqual([[3], [5]]);
+    expect(my.where(x.gt(0), x, 0).toArray()).toEqual([[1.5, 0, 3], [0.25, 5, 0]]);
+    expect(my.arange(0, 1, 0.25, { dtype: 'float16' }).toArray()).toEqual([0, 0.25, 0.5, 0.75]);
+    expect(my.linspace(0, 1, 5, { dtype: 'bfloat16' }).toArray()).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    expect(my.eye(2, 2, { dtype: 'float16' }).toArray()).toEqual([[1, 0], [0, 1]]);
+    my.manualSeed(1);
+    const r = my.rand(1000, { dtype: 'bfloat16' });
+    expect(r.dtype).toBe('bfloat16');
+    expect(r.amin().item()).toBeGreaterThanOrEqual(0);
+    expect(r.amax().item()).toBeLessThanOrEqual(1);  // float32 draws below 1 may round up to 1 in 8 bits, as torch
+    expect(Math.abs((r.mean().item() as number) - 0.5)).toBeLessThan(0.05);
+  }));
   it('printing', () => tidy(() => {
     expect(String(tensor([1.5, 2], { dtype: 'bfloat16' }))).toBe('tensor([1.5000, 2.0000], dtype=bfloat16)');
     expect(String(tensor([0.1, 1000], { dtype: 'float16' }))).toBe('tensor([9.9976e-02, 1.0000e+03], dtype=float16)');
@@ -277,7 +299,10 @@ describe('bad input: named errors, never a crash', () => {
     const x = my.ones([1, 1, 4, 4], { dtype: 'float16' }), w = my.ones([1, 1, 3, 3], { dtype: 'float16' });
     expect(() => my.conv2d(x, w)).toThrow(/^conv2d: float16 is not supported$/);
     expect(() => my.conv2d(x.float(), w)).toThrow(/^conv2d: expected weight of dtype float32, got float16$/);
-    expect(() => tensor([3, 1, 2], { dtype: 'bfloat16' }).sort()).toThrow(/^sort: bfloat16 is not supported$/);
+    const b = tensor([3, 1, 2], { dtype: 'bfloat16' });
+    expect(() => b.indexAdd(0, tensor([0]), tensor([1], { dtype: 'bfloat16' }))).toThrow(/^index_add: bfloat16 is not supported$/);
+    expect(() => b.scatterAdd(0, tensor([0]), tensor([1], { dtype: 'bfloat16' }))).toThrow(/^scatter_add: bfloat16 is not supported$/);
+    expect(() => my.maxPool2d(x, 2)).toThrow(/^max_pool2d: float16 is not supported$/);
   }));
   it('creation checks values and TypedArrays', () => tidy(() => {
     expect(() => tensor([300], { dtype: 'uint8' })).toThrow(/^tensor: value 300 at index 0 cannot be converted to uint8 without overflow \(uint8 holds 0 to 255/);

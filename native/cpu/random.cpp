@@ -120,6 +120,8 @@ TensorPtr full(const Dims& shape, double v, DType dt) {
 
 TensorPtr arange(double start, double end, double step, DType dt) {
   const char* op = "arange";
+  // float16/bfloat16 ranges are made in float32 and rounded (torch computes them in float)
+  if (is_reduced_float(dt)) return to_dtype(*arange(start, end, step, DType::float32), dt);
   if (step == 0) fail(op, "step must be nonzero");
   if (!std::isfinite(start) || !std::isfinite(end) || !std::isfinite(step)) fail(op, "start, end and step must be finite");
   if ((step > 0 && end < start) || (step < 0 && end > start))
@@ -135,6 +137,7 @@ TensorPtr arange(double start, double end, double step, DType dt) {
 
 TensorPtr linspace(double start, double end, int64_t steps, DType dt) {
   const char* op = "linspace";
+  if (is_reduced_float(dt)) return to_dtype(*linspace(start, end, steps, DType::float32), dt);
   if (steps < 0) fail(op, "number of steps must be non-negative, got " + std::to_string(steps));
   if (steps > 0) check_fits(op, start, dt);
   if (steps > 1) check_fits(op, end, dt);
@@ -149,6 +152,7 @@ TensorPtr linspace(double start, double end, int64_t steps, DType dt) {
 }
 
 TensorPtr eye(int64_t n, int64_t m, DType dt) {
+  if (is_reduced_float(dt)) return to_dtype(*eye(n, m, DType::float32), dt);
   if (n < 0 || m < 0) fail("eye", "sizes must be non-negative, got " + std::to_string(n) + ", " + std::to_string(m));
   auto t = full({n, m}, 0, dt);
   MYELIN_DISPATCH_ALL(dt, "eye", {
