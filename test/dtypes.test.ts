@@ -3,6 +3,7 @@
 // kind, casts bit for bit, ops computed in float32 and rounded once, integer wrap-around,
 // printing, and the named errors of ops that have no float16/bfloat16 path.
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import * as my from '../ts/index';
@@ -201,6 +202,48 @@ describe('float16 / bfloat16 ops compute in float32, rounded once (torch CPU)', 
     const tr = b.t().matmul(a.select(0, 2).t());  // strided operands
     expectWithinUlp(widened(tr), widened(want.select(0, 2).t().contiguous()), 'bfloat16', 'transposed bf16 matmul');
   }));
+});
+
+// Which kernels run bfloat16 matmul/conv2d: oneDNN's bf16 ones where the CPU has AVX512-BF16,
+// float32 compute elsewhere (simulated by capping oneDNN's ISA). DNNL_VERBOSE names each kernel.
+const addon = process.env.MYELIN_ADDON ?? join(__dirname, '..', 'build', 'Release', 'myelin.node');
+const bf16Child = `
+const b = require(${JSON.stringify(addon)});
+const v = (n, s) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * s));
+const bf = (n, shape, s) => b.to_dtype(b.from_array(v(n, s), shape, 'float32'), 'bfloat16');
+const x = bf(64 * 32, [64, 32], 0.37), w = bf(32 * 16, [32, 16], 0.11);
+const y = b.matmul(x, w), ref = b.to_dtype(b.matmul(b.to_dtype(x, 'float32'), b.to_dtype(w, 'float32')), 'bfloat16');
+const cx = bf(2 * 3 * 8 * 8, [2, 3, 8, 8], 0.21), cw = bf(4 * 3 * 3 * 3, [4, 3, 3, 3], 0.53);
+const c = b.conv2d(cx, cw, null, [1, 1], [1, 1], [1, 1], 1);
+const cref = b.to_dtype(b.conv2d(b.to_dtype(cx, 'float32'), b.to_dtype(cw, 'float32'), null, [1, 1], [1, 1], [1, 1], 1), 'bfloat16');
+const diff = (p, q) => { const a = b.to_array(b.to_dtype(p, 'float32')), r = b.to_array(b.to_dtype(q, 'float32'));
+  return Math.max(...a.map((e, i) => Math.abs(e - r[i]) / Math.max(Math.abs(r[i]), 1))); };
+console.log(JSON.stringify({ dtypes: [b.dtype(y), b.dtype(c)], mm: diff(y, ref), conv: diff(c, cref) }));
+`;
+function bf16Kernels(env: Record<string, string>): { log: string; out: { dtypes: string[]; mm: number; conv: number } } {
+  const r = spawnSync(process.execPath, ['-e', bf16Child], { encoding: 'utf8', env: { ...process.env, DNNL_VERBOSE: '1', ...env } });
+  expect(r.status, r.stderr).toBe(0);
+  const lines = r.stdout.trim().split('\n');
+  return { log: lines.filter((l) => l.startsWith('onednn_verbose,exec')).join('\n'), out: JSON.parse(lines[lines.length - 1]) };
+}
+const hasBf16 = my.backendInfo().conv === 'onednn' &&
+  /avx512_bf16/.test((() => { try { return readFileSync('/proc/cpuinfo', 'utf8'); } catch { return ''; } })());
+
+describe('bfloat16 matmul and conv2d kernels', () => {
+  // visible as skipped on CPUs without AVX512-BF16 or builds without oneDNN
+  it.runIf(hasBf16)('oneDNN bf16 kernels on this AVX512-BF16 CPU', () => {
+    const { log, out } = bf16Kernels({});
+    expect(log).toMatch(/exec,cpu,matmul,[^,]*avx512_core_bf16[^,]*,[^,]*,src_bf16/);
+    expect(log).toMatch(/exec,cpu,convolution,[^,]*avx512_core_bf16[^,]*,[^,]*,src_bf16/);
+    expect(out.dtypes).toEqual(['bfloat16', 'bfloat16']);
+    expect(out.mm).toBeLessThanOrEqual(2 ** -8);  // within a bf16 step of float32 compute
+    expect(out.conv).toBeLessThanOrEqual(2 ** -8);
+  });
+  it('float32 compute where oneDNN may not use AVX512-BF16', () => {
+    const { log, out } = bf16Kernels({ ONEDNN_MAX_CPU_ISA: 'AVX512_CORE', DNNL_MAX_CPU_ISA: 'AVX512_CORE' });
+    expect(log).not.toMatch(/bf16/);
+    expect(out).toEqual({ dtypes: ['bfloat16', 'bfloat16'], mm: 0, conv: 0 });  // the same float32 compute, rounded once
+  });
 });
 
 describe('int8 and uint8 storage and arithmetic (as torch)', () => {
