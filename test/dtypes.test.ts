@@ -126,6 +126,13 @@ describe('float16 / bfloat16 casts against torch, bit for bit', () => {
     const u = my.arange(0, 256, 5).to('uint8');
     expectBits(bits(u.bfloat16()), C.uint8_to_bfloat16_bits, true, 'uint8 bfloat16()');
   }));
+  it('bool <-> float16/bfloat16', () => tidy(() => {
+    expect(tensor([true, false]).half().toArray()).toEqual([1, 0]);
+    expect(tensor([true, false]).bfloat16().data()).toEqual(new Uint16Array([0x3f80, 0]));
+    expect(tensor(new Uint16Array([0x7e00, 0x8000, 0x0001, 0x3c00]), { dtype: 'float16' }).bool().toArray()).toEqual([true, false, true, true]);  // NaN is true, -0 false, as torch
+    expect(tensor([1.5, -2], { dtype: 'bfloat16' }).half().toArray()).toEqual([1.5, -2]);
+    expect(tensor([1e-7, 70000], { dtype: 'bfloat16' }).half().toArray()).toEqual([1.1920928955078125e-7, Infinity]);
+  }));
   it('float -> int8/uint8 out of range saturates and NaN gives 0 (the rule Tensor.to documents)', () => tidy(() => {
     const x = tensor([300, -300, 127.9, -128.9, NaN, Infinity, -Infinity, 255.5, -0.5]);
     expect(Array.from(x.to('int8').data() as Int8Array)).toEqual([127, -128, 127, -128, 0, 127, -128, 127, 0]);

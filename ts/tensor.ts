@@ -227,7 +227,9 @@ export class Tensor {
   /**
    * A copy in another dtype (or this tensor's device, 'cpu'). Float -> integer casts truncate
    * toward zero and saturate at the integer's range, NaN giving 0 (as Java and Rust; torch and
-   * C++ leave out-of-range casts undefined).
+   * C++ leave out-of-range casts undefined): 300.0 -> uint8 is 255, -5.0 is 0. Integer ->
+   * narrower integer casts wrap, as torch (int32 300 -> uint8 44). float16/bfloat16 round to
+   * nearest even through float32 (as torch), keeping inf and NaN.
    */
   to(target: DType | 'cpu'): Tensor {
     if (target === 'cpu') return this;
