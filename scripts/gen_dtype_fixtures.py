@@ -117,6 +117,14 @@ for dname in ['float16', 'bfloat16']:
     case('matmul_24x40x24', [m1, m2], m1 @ m2)
     case('gt', [x, y], x > y)
     case('add_float32', [x, y.float()], x + y.float())
+    # a product large enough for oneDNN's bf16 GEMM (>= 64^3), inputs from a formula both sides
+    # compute exactly ((i * 37) % 101 - 50) / 32, so only the output is stored
+    def gen(shape, mult):
+        n = shape[0] * shape[1]
+        return ((torch.arange(n) * mult % 101 - 50).float() / 32).reshape(shape).to(dt)
+    ga, gb = gen((48, 128), 37), gen((128, 48), 53)
+    ops.append({'dtype': dname, 'op': 'matmul_gen', 'inputs': [], 'shapes': [[48, 128], [128, 48]], 'attrs': {'mult': [37, 53]},
+                'out': f32((ga @ gb).float()), 'out_dtype': dname, 'out_shape': [48, 48]})
     if dname == 'bfloat16':  # oneDNN's bf16 convolution (torch: mkldnn) where the CPU has AVX512-BF16
         cx, cw, cb = rnd((2, 3, 8, 8), dt), rnd((4, 3, 3, 3), dt), rnd((4,), dt)
         case('conv2d', [cx, cw, cb], torch.nn.functional.conv2d(cx, cw, cb, padding=1), padding=1)

@@ -165,7 +165,7 @@ describe('float16 / bfloat16 ops compute in float32, rounded once (torch CPU)', 
       case 'cumsum': return a.cumsum(d!);
       case 'softmax': return a.softmax(d!);
       case 'log_softmax': return a.logSoftmax(d!);
-      case 'matmul': case 'matmul_24x40x24': return a.matmul(b);
+      case 'matmul': case 'matmul_24x40x24': case 'matmul_gen': return a.matmul(b);
       case 'gt': return a.gt(b);
       case 'add_float32': return a.add(b);
       case 'conv2d': return my.conv2d(a, b, xs[2], { padding: 1 });
@@ -174,7 +174,11 @@ describe('float16 / bfloat16 ops compute in float32, rounded once (torch CPU)', 
   };
   for (const c of FX.ops as OpCase[]) {
     it(`${c.op} ${c.dtype}`, () => tidy(() => {
-      const xs = c.inputs.map((v, k) => tensor(v, { dtype: c.op === 'add_float32' && k === 1 ? 'float32' : c.dtype, shape: c.shapes[k] }));
+      const gen = (shape: number[], mult: number) =>  // the generator's formula, exact in both dtypes
+        tensor(Array.from({ length: shape[0] * shape[1] }, (_, i) => (((i * mult) % 101) - 50) / 32), { dtype: c.dtype, shape });
+      const xs = c.op === 'matmul_gen'
+        ? c.shapes.map((sh, k) => gen(sh, (c.attrs as { mult: number[] }).mult[k]))
+        : c.inputs.map((v, k) => tensor(v, { dtype: c.op === 'add_float32' && k === 1 ? 'float32' : c.dtype, shape: c.shapes[k] }));
       const y = run(c, xs);
       expect(y.dtype).toBe(c.out_dtype);
       expect([...y.shape]).toEqual(c.out_shape);
@@ -199,7 +203,7 @@ describe('float16 / bfloat16 ops compute in float32, rounded once (torch CPU)', 
   }));
   it('bfloat16 matmul: 2-d (oneDNN where the CPU has AVX512-BF16) and batched agree with float32 compute', () => tidy(() => {
     my.manualSeed(3);
-    const a = my.randn([3, 17, 40]).bfloat16(), b = my.randn([40, 9]).bfloat16();
+    const a = my.randn([3, 70, 80]).bfloat16(), b = my.randn([80, 60]).bfloat16();  // 2-d products past 64^3: oneDNN
     const want = a.float().matmul(b.float());  // float32 products of the same bf16 values
     const batched = a.matmul(b);
     expect(batched.dtype).toBe('bfloat16');
@@ -218,7 +222,7 @@ const bf16Child = `
 const b = require(${JSON.stringify(addon)});
 const v = (n, s) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * s));
 const bf = (n, shape, s) => b.to_dtype(b.from_array(v(n, s), shape, 'float32'), 'bfloat16');
-const x = bf(64 * 32, [64, 32], 0.37), w = bf(32 * 16, [32, 16], 0.11);
+const x = bf(96 * 64, [96, 64], 0.37), w = bf(64 * 48, [64, 48], 0.11);  // 64^3 multiply-adds and up go to oneDNN
 const y = b.matmul(x, w), ref = b.to_dtype(b.matmul(b.to_dtype(x, 'float32'), b.to_dtype(w, 'float32')), 'bfloat16');
 const cx = bf(2 * 3 * 8 * 8, [2, 3, 8, 8], 0.21), cw = bf(4 * 3 * 3 * 3, [4, 3, 3, 3], 0.53);
 const c = b.conv2d(cx, cw, null, [1, 1], [1, 1], [1, 1], 1);
