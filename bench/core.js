@@ -13,6 +13,11 @@ for (const n of [128, 512, 1024, 2048]) {
     return () => a.matmul(c).dispose();
   });
 }
+// bfloat16 GEMM (oneDNN's bf16 kernels on AVX512-BF16 CPUs; elsewhere float32 compute)
+add('matmul bf16 1024', () => {
+  const a = my.randn(1024, 1024).bfloat16(), c = my.randn(1024, 1024).bfloat16();
+  return () => a.matmul(c).dispose();
+});
 for (const [tag, n] of [['1e6', 1e6], ['1e7', 1e7]]) {
   const xs = () => [my.randn(n), my.randn(n)];
   add(`add ${tag}`, () => { const [x, y] = xs(); return () => x.add(y).dispose(); });

@@ -37,7 +37,7 @@ describe('showValue and the checkers', () => {
     expect(choiceArg('f', 'mode', 'a', ['a', 'b'])).toBe('a');
     expect(() => choiceArg('f', 'mode', 'A', ['a', 'b'])).toThrow(/^f: mode must be one of 'a', 'b', got "A"$/);
     expect(dtypeArg('f', 'int32')).toBe('int32');
-    expect(() => dtypeArg('f', 7)).toThrow(/^f: dtype must be one of 'float32', 'float64', 'int32', 'int64', 'bool', got 7$/);
+    expect(() => dtypeArg('f', 7)).toThrow(/^f: dtype must be one of 'float32', 'float64', 'float16', 'bfloat16', 'int8', 'uint8', 'int32', 'int64', 'bool', got 7$/);
     expect(shapeArg('f', [0, 2])).toEqual([0, 2]);
     expect(() => shapeArg('f', [2, -1])).toThrow(/^f: size must be an array of non-negative integers, got \[2, -1\]$/);
     expect(optionsArg('f', undefined)).toEqual({});

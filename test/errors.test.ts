@@ -37,7 +37,7 @@ const cases: [string, string, () => unknown, RegExp][] = [
   ['dtype', 'where with a float condition', () => my.where(x23(), 1, 0), /^where: condition must be a bool tensor, got float32/],
   ['dtype', 'gather with a float index', () => x23().gather(1, my.zeros(2, 1)), /^gather: expected index dtype int64, got float32/],
   ['dtype', 'neg of bool', () => my.tensor([true]).neg(), /^neg: not supported for bool tensors/],
-  ['dtype', 'unknown dtype name', () => my.zeros(2, { dtype: 'float16' as my.DType }), /^zeros: dtype must be one of 'float32', 'float64', 'int32', 'int64', 'bool', got "float16"$/],
+  ['dtype', 'unknown dtype name', () => my.zeros(2, { dtype: 'int16' as my.DType }), /^zeros: dtype must be one of 'float32', 'float64', 'float16', 'bfloat16', 'int8', 'uint8', 'int32', 'int64', 'bool', got "int16"$/],
   ['size', 'negative size', () => native.full([2, -1], 0, 'float32'), /^full: negative dimension in shape \[2, -1\]/],
   ['size', 'overflowing size', () => native.full([2 ** 30, 2 ** 30, 2 ** 30], 0, 'float32'), /^full: shape \[1073741824, 1073741824, 1073741824\] is too large/],
   ['size', 'zero step', () => my.arange(0, 10, 0), /^arange: step must be nonzero/],

@@ -1,6 +1,6 @@
 // Tensor creation: from JS data, constant fills, ranges, and the seeded random generator.
 import { native } from './binding';
-import { type DType, dtypeOfTypedArray, toTypedArray, scalarArg } from './dtype';
+import { type DType, dtypeOfTypedArray, toTypedArray, typedArrayHolds, scalarArg } from './dtype';
 import { Tensor, type NestedArray } from './tensor';
 import { badArg, dtypeArg, optionsArg, shapeArg, tensorArg } from './args';
 import { type Device, deviceArg } from './device';
@@ -64,8 +64,7 @@ export function tensor(data: NestedArray | ArrayBufferView | bigint[], options?:
     if (!dtype) throw new Error(`tensor: unsupported TypedArray ${data.constructor.name}`);
     const arr = data as unknown as ArrayLike<number>;
     const shape = given ?? [arr.length];
-    const native_ = dtypeOfTypedArray(data) === dtype && !(data instanceof Uint8Array || data instanceof Int8Array || data instanceof Int16Array || data instanceof Uint16Array || data instanceof Uint32Array || data instanceof Uint8ClampedArray)
-      ? data : toTypedArray(arr, dtype);
+    const native_ = typedArrayHolds(data, dtype) ? data : toTypedArray(arr, dtype);
     return fin(new Tensor(native.from_array(native_, shape, dtype)), opts);
   }
   const inferred = inferShape(data);

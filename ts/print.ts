@@ -17,7 +17,7 @@ type Value = number | bigint;
 
 function formatter(values: ArrayLike<Value>, dtype: string): (v: Value) => string {
   if (dtype === 'bool') return (v) => (v ? 'True' : 'False');
-  if (dtype === 'int32' || dtype === 'int64') return (v) => String(v);  // bigint for int64: exact past 2^53
+  if (dtype === 'int32' || dtype === 'int64' || dtype === 'int8' || dtype === 'uint8') return (v) => String(v);  // bigint for int64: exact past 2^53
   const special = (v: number) => (Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf');
   // one pass, no spread: Math.max(...values) overflows the stack past ~1e5 arguments
   let anyFinite = false, ints = true, max = 0, min = Infinity;
@@ -66,7 +66,9 @@ function shownData(t: Tensor, summarize: boolean): { data: ArrayLike<Value>; sha
     return joined;
   };
   try {
-    const h = corners(t._h, 0);
+    let h = corners(t._h, 0);
+    // float16/bfloat16 come back as raw bits: widen the shown corners (exact) first
+    if (t.dtype === 'float16' || t.dtype === 'bfloat16') owned.push((h = native.to_dtype(h, 'float32')));
     const data = native.to_array(h) as ArrayLike<Value>;
     printStats.elementsRead += data.length;
     return { data, shape: shape.map((n) => (summarize && n > 2 * EDGE ? 2 * EDGE : n)) };
@@ -112,6 +114,7 @@ export function formatTensor(t: Tensor): string {
   else body = render(0, 0);
   const extras: string[] = [];
   if (numel === 0 && shape.length > 1) extras.push(`size=(${shape.join(', ')})`);
-  if (t.dtype === 'float64' || t.dtype === 'int32') extras.push(`dtype=${t.dtype}`);
+  // as torch: every dtype but the defaults (float32, int64, bool) is named
+  if (t.dtype !== 'float32' && t.dtype !== 'int64' && t.dtype !== 'bool') extras.push(`dtype=${t.dtype}`);
   return `tensor(${body}${extras.length ? ', ' + extras.join(', ') : ''})`;
 }

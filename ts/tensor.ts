@@ -35,6 +35,12 @@ const kd = (op: string, o: ReduceOptions | undefined): boolean => (o === undefin
 const sizes = (args: (number | number[])[]): number[] =>
   args.length === 1 && Array.isArray(args[0]) ? args[0] : (args as number[]);
 
+/** float16/bfloat16 elements as a Float32Array (exact), without a tracked temporary. */
+function widenedData(x: Handle): Float32Array {
+  const w = native.to_dtype(x, 'float32');
+  try { return native.to_array(w) as Float32Array; } finally { native.dispose(w); }
+}
+
 /** A multi-dimensional array on a device, with NumPy broadcasting and PyTorch semantics. */
 export class Tensor {
   /** @internal native handle */
@@ -194,7 +200,9 @@ export class Tensor {
    * throws rather than round: read those as BigInts from data(), a BigInt64Array.
    */
   toArray(): NestedArray {
-    const flat = this.data();
+    let flat = this.data();
+    // float16/bfloat16 elements are raw bits in data() (the only Uint16Array): widened to float32 (exact) for numbers
+    if (flat instanceof Uint16Array) flat = widenedData(this._h);
     const isBool = this.dtype === 'bool';
     const shape = this.shape;
     if (flat instanceof BigInt64Array) {
@@ -226,6 +234,9 @@ export class Tensor {
    * `to` returns self then). Float -> integer casts truncate toward zero and saturate at the
    * integer's range, NaN giving 0 (as Java and Rust; torch and C++ leave out-of-range casts
    * undefined). A device this process lacks throws `to: cuda is not available: <why>`.
+   * Integer -> narrower integer casts wrap, as torch (int32 300 -> uint8 44); 300.0 -> uint8 is
+   * 255, -5.0 is 0. float16/bfloat16 round to nearest even through float32 (as torch), keeping
+   * inf and NaN.
    * ```ts
    * const y = x.to(cuda.isAvailable() ? 'cuda' : 'cpu');
    * ```
@@ -251,6 +262,10 @@ export class Tensor {
   }
   float(): Tensor { return this.to('float32'); }
   double(): Tensor { return this.to('float64'); }
+  /** A float16 copy (values rounded to nearest even; computed in float32 by CPU ops). */
+  half(): Tensor { return this.to('float16'); }
+  /** A bfloat16 copy (values rounded to nearest even; matmul runs oneDNN's bf16 kernels where the CPU has AVX512-BF16). */
+  bfloat16(): Tensor { return this.to('bfloat16'); }
   int(): Tensor { return this.to('int32'); }
   long(): Tensor { return this.to('int64'); }
   bool(): Tensor { return this.to('bool'); }

@@ -32,6 +32,12 @@ for n in (128, 512, 1024, 2048):
     ta, tb = (torch.from_numpy(a), torch.from_numpy(b)) if torch else (None, None)
     bench(f"matmul {n}", lambda: a @ b, lambda: ta @ tb)
 
+# NumPy has no bfloat16: its column is the float32 product of the same shape
+a = rng.standard_normal((1024, 1024), dtype=np.float32)
+b = rng.standard_normal((1024, 1024), dtype=np.float32)
+ta, tb = (torch.from_numpy(a).bfloat16(), torch.from_numpy(b).bfloat16()) if torch else (None, None)
+bench("matmul bf16 1024", lambda: a @ b, lambda: ta @ tb)
+
 for n in (10**6, 10**7):
     x = rng.standard_normal(n, dtype=np.float32)
     y = rng.standard_normal(n, dtype=np.float32)

@@ -183,15 +183,7 @@ V from_array_(const CI& i) {
   Dims shape = dims(op, i, 1);
   DType dt = dtype(op, i, 2);
   auto ta = i[0].As<Napi::TypedArray>();
-  napi_typedarray_type want;
-  switch (dt) {
-    case DType::float32: want = napi_float32_array; break;
-    case DType::float64: want = napi_float64_array; break;
-    case DType::int32: want = napi_int32_array; break;
-    case DType::int64: want = napi_bigint64_array; break;
-    default: want = napi_uint8_array; break;
-  }
-  if (ta.TypedArrayType() != want) fail(op, std::string("the TypedArray's type does not match dtype ") + dtype_name(dt));
+  if (ta.TypedArrayType() != typed_array_kind(dt)) fail(op, std::string("the TypedArray's type does not match dtype ") + dtype_name(dt));
   auto t = empty(shape, dt, Device::cpu, op);
   if ((int64_t)ta.ElementLength() != t->numel())
     fail(op, "data has " + std::to_string(ta.ElementLength()) + " elements but shape " + dims_str(shape) + " needs " + std::to_string(t->numel()));
@@ -408,13 +400,7 @@ V to_typed_array(const CI& i) {
   size_t n = (size_t)s.numel(), bytes = n * dtype_size(s.dtype);
   auto buf = Napi::ArrayBuffer::New(i.Env(), bytes);
   if (bytes) std::memcpy(buf.Data(), s.bytes(), bytes);
-  switch (s.dtype) {
-    case DType::float32: return Napi::Float32Array::New(i.Env(), n, buf, 0);
-    case DType::float64: return Napi::Float64Array::New(i.Env(), n, buf, 0);
-    case DType::int32: return Napi::Int32Array::New(i.Env(), n, buf, 0);
-    case DType::int64: return Napi::TypedArrayOf<int64_t>::New(i.Env(), n, buf, 0, napi_bigint64_array);
-    default: return Napi::Uint8Array::New(i.Env(), n, buf, 0);
-  }
+  return typed_array(i.Env(), s.dtype, n, buf);
 }
 V item(const CI& i) {
   TensorImpl& t = tensor("item", i, 0);
@@ -425,8 +411,7 @@ V item(const CI& i) {
       fail("item", "the int64 value " + std::to_string(x) + " is beyond the integers a JS number holds exactly (|v| <= 2^53 - 1); "
                    "read it as a BigInt from data(), a BigInt64Array");
   }
-  double v = 0;
-  MYELIN_DISPATCH_ALL(t.dtype, "item", v = (double)*t.data<scalar_t>());
+  double v = first_element(t);
   if (t.dtype == DType::bool_) return Napi::Boolean::New(i.Env(), v != 0);
   return Napi::Number::New(i.Env(), v);
 }

@@ -116,8 +116,43 @@ inline Dims dims(const char* op, const Napi::CallbackInfo& info, size_t i) {
 inline DType dtype(const char* op, const Napi::CallbackInfo& info, size_t i) {
   DType dt;
   if (!info[i].IsString() || !dtype_from_name(info[i].As<Napi::String>().Utf8Value(), &dt))
-    bad_arg(op, i, "a dtype name ('float32', 'float64', 'int32', 'int64' or 'bool')", info[i]);
+    bad_arg(op, i,
+            "a dtype name ('float32', 'float64', 'float16', 'bfloat16', 'int8', 'uint8', 'int32', 'int64' or 'bool')",
+            info[i]);
   return dt;
+}
+
+// The TypedArray that carries a dtype's elements across the boundary (data(), from_array):
+// float16/bfloat16 as their raw bits in a Uint16Array, bool as 0/1 bytes in a Uint8Array,
+// int64 as a BigInt64Array. The one place this mapping lives.
+inline napi_typedarray_type typed_array_kind(DType dt) {
+  switch (dt) {
+    case DType::float32: return napi_float32_array;
+    case DType::float64: return napi_float64_array;
+    case DType::int32: return napi_int32_array;
+    case DType::int64: return napi_bigint64_array;
+    case DType::float16: case DType::bfloat16: return napi_uint16_array;
+    case DType::int8: return napi_int8_array;
+    case DType::uint8: case DType::bool_: return napi_uint8_array;
+  }
+  return napi_uint8_array;
+}
+// A TypedArray of typed_array_kind(dt) over n elements of buf.
+inline Napi::Value typed_array(Napi::Env env, DType dt, size_t n, Napi::ArrayBuffer buf) {
+  napi_value v;
+  if (napi_create_typedarray(env, typed_array_kind(dt), n, buf, 0, &v) != napi_ok) fail("to_array", "could not create the TypedArray");
+  return Napi::Value(env, v);
+}
+// The first element of t as a double (item()); float16/bfloat16 are widened exactly.
+inline double first_element(const TensorImpl& t) {
+  switch (t.dtype) {
+    case DType::float16: return half_to_float(t.data<Half>()->bits);
+    case DType::bfloat16: return bfloat16_to_float(t.data<BFloat16>()->bits);
+    default: break;
+  }
+  double v = 0;
+  MYELIN_DISPATCH_ALL(t.dtype, "item", v = (double)*t.data<scalar_t>());
+  return v;
 }
 
 // A tensor argument, or a JS number/boolean wrapped as a 0-d tensor of the lowest tier.

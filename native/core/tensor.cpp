@@ -41,13 +41,19 @@ bool dtype_from_name(const std::string& s, DType* out) {
 }
 DType promote(DType a, DType b) {
   if (a == b) return a;
-  auto rank = [](DType t) {  // bool < int32 < int64 < float32 < float64
+  // the two pairs with no common upper type in the chain take the next one up
+  auto is = [&](DType x, DType y) { return (a == x && b == y) || (a == y && b == x); };
+  if (is(DType::float16, DType::bfloat16)) return DType::float32;
+  if (is(DType::int8, DType::uint8)) return DType::int32;
+  auto rank = [](DType t) {  // bool < uint8, int8 < int32 < int64 < float16, bfloat16 < float32 < float64
     switch (t) {
       case DType::bool_: return 0;
-      case DType::int32: return 1;
-      case DType::int64: return 2;
-      case DType::float32: return 3;
-      default: return 4;
+      case DType::uint8: case DType::int8: return 1;
+      case DType::int32: return 2;
+      case DType::int64: return 3;
+      case DType::float16: case DType::bfloat16: return 4;
+      case DType::float32: return 5;
+      default: return 6;
     }
   };
   return rank(a) >= rank(b) ? a : b;

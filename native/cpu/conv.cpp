@@ -184,6 +184,16 @@ TensorPtr conv2d(const TensorImpl& x0, const TensorImpl& w0, const TensorImpl* b
   const Geom g = conv_geom(op, x0, w0, a);
   const int64_t N = x0.shape[0], C = x0.shape[1], H = x0.shape[2], W = x0.shape[3], OC = w0.shape[0], kh = g.kh, kw = g.kw;
   check_bias(op, bias, OC, x0.dtype);
+  if (x0.dtype == DType::bfloat16) {  // oneDNN's bf16 kernels where the CPU has them, else float32 compute rounded once
+#ifdef MYELIN_DNNL
+    const ConvShape s{N, C, H, W, OC, kh, kw, g.OH, g.OW, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw, groups};
+    if (N > 0 && OC > 0 && g.OH > 0 && g.OW > 0)
+      if (auto y = conv2d_bf16_dnnl(s, x0, w0, bias)) return y;
+#endif
+    auto xf = to_dtype(x0, DType::float32), wf = to_dtype(w0, DType::float32);
+    auto bf = bias ? to_dtype(*bias, DType::float32) : nullptr;
+    return to_dtype(*conv2d(*xf, *wf, bf.get(), stride, padding, dilation, groups), DType::bfloat16);
+  }
   TensorPtr out = empty({N, OC, g.OH, g.OW}, x0.dtype, Device::cpu, op);
   if (out->numel() == 0) return out;
   TensorPtr xc = dense(x0), wc = dense(w0);

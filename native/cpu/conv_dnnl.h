@@ -3,6 +3,7 @@
 // no kernel for the case, and conv.cpp falls back to its im2col + GEMM path.
 #pragma once
 #include <cstdint>
+#include "../core/tensor.h"
 
 namespace myelin {
 
@@ -18,5 +19,14 @@ bool dnnl_conv_forward(const ConvShape& s, const float* x, const float* w, const
 // it in place, so a broadcast or transposed dy is never copied first.
 bool dnnl_conv_backward(const ConvShape& s, const float* dy, const int64_t* dy_strides, const float* x, const float* w, float* dx,
                         float* dw, float* db);
+
+// bfloat16 conv2d forward (x, w and b bfloat16, b may be null) in oneDNN's bf16 kernels, accumulating
+// in float32 and rounding once. Null where the CPU lacks AVX512-BF16 or oneDNN has no kernel:
+// conv.cpp then computes in float32.
+TensorPtr conv2d_bf16_dnnl(const ConvShape& s, const TensorImpl& x, const TensorImpl& w, const TensorImpl* b);
+// bfloat16 matmul of two 2-d operands (any strides) in oneDNN's bf16 kernels, accumulating in
+// float32 and rounding once, as torch's CPU bf16 matmul. Null where the CPU lacks
+// AVX512-BF16 or oneDNN refuses the layout: matmul.cpp then computes in float32.
+TensorPtr matmul_bf16_dnnl(const TensorImpl& a, const TensorImpl& b);
 
 }  // namespace myelin

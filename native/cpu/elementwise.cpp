@@ -4,16 +4,47 @@
 #include <cstring>
 #include <limits>
 #include <type_traits>
+#if defined(__AVX512F__) || defined(__F16C__)
+#include <immintrin.h>
+#endif
 #include "../core/iter.h"
 #include "../core/ops.h"
 #include "../core/scalar_ops.h"
 
 namespace myelin {
 
+// NOTE: float -> integer casts saturate and NaN gives 0 (as Java and Rust): the bare C++
+// cast of an out-of-range value is undefined behaviour (torch leaves it so; x86 gives INT_MIN,
+// and for uint8 wraps -5.0 to 251). Integer -> integer casts wrap, as torch's.
+// float16/bfloat16 go through float32 both ways, as torch's c10::Half and c10::BFloat16 do
+// (so a float64 is rounded to float32 first, then to 16 bits).
+template <typename T> constexpr bool is_bits16 = std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>;
+template <typename Tin, typename Tout>
+struct CastOp {
+  Tout operator()(Tin v) const {
+    if constexpr (std::is_same_v<Tin, Tout>) {
+      return v;
+    } else if constexpr (is_bits16<Tin>) {
+      return CastOp<float, Tout>()(to_float(v));
+    } else if constexpr (is_bits16<Tout>) {
+      return from_float<Tout>(static_cast<float>(v));
+    } else {
+      if constexpr (std::is_floating_point_v<Tin> && std::is_integral_v<Tout> && !std::is_same_v<Tout, bool>) {
+        constexpr double lo = (double)std::numeric_limits<Tout>::min();        // exact
+        constexpr double hi = (double)std::numeric_limits<Tout>::max() + 1.0;  // a power of two: exact
+        if (v != v) return Tout(0);
+        if (v <= lo) return std::numeric_limits<Tout>::min();
+        if (v >= hi) return std::numeric_limits<Tout>::max();
+      }
+      return static_cast<Tout>(v);
+    }
+  }
+};
+
 TensorPtr scalar_tensor(double v, DType dt, bool wrapped) {
   check_fits("scalar_tensor", v, dt);  // a backstop: callers check first, naming their op
   auto t = empty({}, dt);
-  MYELIN_DISPATCH_ALL(dt, "scalar", *t->data<scalar_t>() = static_cast<scalar_t>(v));
+  MYELIN_DISPATCH_STORAGE(dt, "scalar", *t->data<scalar_t>() = CastOp<double, scalar_t>()(v));
   t->wrapped = wrapped;
   return t;
 }
@@ -24,6 +55,52 @@ namespace {
 // (or converts from) bool, and the bytes are 0/1 either way.
 template <typename T> using Raw = std::conditional_t<std::is_same_v<T, bool>, uint8_t, T>;
 
+// Contiguous float32 <-> float16/bfloat16 runs, the casts every float16/bfloat16 op makes at
+// its entry and exit, in vector instructions (the scalar conversions do not vectorize).
+// They round to nearest even as the scalar code does; a float16 NaN may keep its payload
+// (the scalar path gives 0x7e00 | sign; bfloat16 NaN is 0x7fc0 on both).
+template <typename F> constexpr bool kBulkCast = false;
+template <> constexpr bool kBulkCast<CastOp<float, Half>> = true;
+template <> constexpr bool kBulkCast<CastOp<Half, float>> = true;
+template <> constexpr bool kBulkCast<CastOp<float, BFloat16>> = true;
+template <> constexpr bool kBulkCast<CastOp<BFloat16, float>> = true;
+
+inline void bulk_cast(const float* a, Half* o, int64_t n) {
+  int64_t i = 0;
+#if defined(__AVX512F__)
+  for (; i + 16 <= n; i += 16)
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + i), _mm512_cvtps_ph(_mm512_loadu_ps(a + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+#elif defined(__F16C__)
+  for (; i + 8 <= n; i += 8)
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(o + i), _mm256_cvtps_ph(_mm256_loadu_ps(a + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+#endif
+  for (; i < n; i++) o[i] = Half{float_to_half(a[i])};
+}
+inline void bulk_cast(const Half* a, float* o, int64_t n) {
+  int64_t i = 0;
+#if defined(__AVX512F__)
+  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(o + i, _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i))));
+#elif defined(__F16C__)
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(o + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i))));
+#endif
+  for (; i < n; i++) o[i] = half_to_float(a[i].bits);
+}
+// bfloat16: integer rounding written branch-free, so GCC vectorizes it
+inline void bulk_cast(const float* a, BFloat16* o, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    uint32_t v;
+    std::memcpy(&v, a + i, 4);
+    const uint16_t r = uint16_t((v + 0x7fffu + ((v >> 16) & 1)) >> 16);
+    o[i].bits = (v & 0x7fffffffu) > 0x7f800000u ? uint16_t(0x7fc0) : r;
+  }
+}
+inline void bulk_cast(const BFloat16* a, float* o, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    const uint32_t v = uint32_t(a[i].bits) << 16;
+    std::memcpy(o + i, &v, 4);
+  }
+}
+
 template <typename Tin, typename Tout, typename F>
 void unary_kernel(const TensorImpl& x, TensorImpl& y, const F& f) {
   StridedLoop<2> L(y.shape, {&y.strides, &x.strides}, {y.bytes(), x.bytes()}, {sizeof(Tout), sizeof(Tin)});
@@ -32,7 +109,8 @@ void unary_kernel(const TensorImpl& x, TensorImpl& y, const F& f) {
     Raw<Tout>* o = reinterpret_cast<Raw<Tout>*>(p[0]);
     const Tin* a = reinterpret_cast<const Tin*>(p[1]);
     if (so == sizeof(Tout) && si == sizeof(Tin)) {
-      for (int64_t i = 0; i < n; i++) o[i] = static_cast<Tout>(f(a[i]));
+      if constexpr (kBulkCast<F>) bulk_cast(a, o, n);
+      else for (int64_t i = 0; i < n; i++) o[i] = static_cast<Tout>(f(a[i]));
     } else if (so == sizeof(Tout) && si == 0) {  // fill_, and copies from a broadcast scalar
       std::fill(o, o + n, static_cast<Tout>(f(*a)));
     } else {
@@ -68,21 +146,6 @@ void binary_kernel(const TensorImpl& a, const TensorImpl& b, TensorImpl& y, cons
   });
 }
 
-// NOTE: float -> integer casts saturate and NaN gives 0 (as Java and Rust): the bare C++
-// cast of an out-of-range value is undefined behaviour (torch leaves it so; x86 gives INT_MIN).
-template <typename Tin, typename Tout>
-struct CastOp {
-  Tout operator()(Tin v) const {
-    if constexpr (std::is_floating_point_v<Tin> && std::is_integral_v<Tout> && !std::is_same_v<Tout, bool>) {
-      constexpr double lo = (double)std::numeric_limits<Tout>::min();  // -2^31 or -2^63, exact; -lo is max + 1
-      if (v != v) return Tout(0);
-      if (v <= lo) return std::numeric_limits<Tout>::min();
-      if (v >= -lo) return std::numeric_limits<Tout>::max();
-    }
-    return static_cast<Tout>(v);
-  }
-};
-
 // Copies src (broadcast to dst's shape) into dst, converting the element type.
 void copy_kernel(TensorImpl& dst, const TensorImpl& src) {
   Dims ss = broadcast_strides(src, dst.shape);
@@ -92,10 +155,10 @@ void copy_kernel(TensorImpl& dst, const TensorImpl& src) {
   view.strides = ss;
   view.offset = src.offset;
   view.dtype = src.dtype;
-  MYELIN_DISPATCH_ALL(src.dtype, "copy_", {
+  MYELIN_DISPATCH_STORAGE(src.dtype, "copy_", {
     using Tin = scalar_t;
     using Byte = Raw<Tin>;  // a bool source converts from its 0/1 byte, which vectorizes
-    MYELIN_DISPATCH_ALL(dst.dtype, "copy_", { unary_kernel<Byte, scalar_t>(view, dst, CastOp<Byte, scalar_t>()); });
+    MYELIN_DISPATCH_STORAGE(dst.dtype, "copy_", { unary_kernel<Byte, scalar_t>(view, dst, CastOp<Byte, scalar_t>()); });
   });
 }
 
@@ -104,6 +167,18 @@ enum Kind { F, S, P, A, D, C, L };
 template <typename Fn, int kind>
 TensorPtr run_unary(const char* op, const TensorImpl& x, const double* params, TensorImpl* out) {
   check_alive(op, x);
+  if (is_reduced_float(x.dtype)) {  // computed in float32, the result rounded once (torch's CPU kernels)
+    auto xf = to_dtype(x, DType::float32);
+    auto yf = run_unary<Fn, kind>(op, *xf, params, nullptr);
+    const DType ot = kind == P ? DType::bool_ : x.dtype;
+    if (!out) return ot == yf->dtype ? yf : to_dtype(*yf, ot);
+    check_alive(op, *out);
+    if (out->shape != x.shape) fail(op, "output shape " + dims_str(out->shape) + " does not match input " + dims_str(x.shape));
+    if (out->dtype != ot) fail(op, std::string("result type ") + dtype_name(ot) + " can't be written to a " + dtype_name(out->dtype) + " tensor");
+    check_writable(op, *out);
+    copy_kernel(*out, *yf);  // yf is fresh memory: out may alias x
+    return nullptr;
+  }
   DType in = x.dtype, ot;
   if (kind == F) ot = is_float(in) ? in : DType::float32;
   else if (kind == P) ot = DType::bool_;
@@ -155,6 +230,13 @@ TensorPtr run_binary(const char* op, const TensorImpl& a, const TensorImpl& b, T
   if (kind == D && !is_float(ct)) ct = DType::float32;
   if (kind == L) ct = DType::bool_;
   DType ot = (kind == C || kind == L) ? DType::bool_ : ct;
+  // float16/bfloat16 compute in float32 and round the result once into ct (torch's CPU
+  // kernels). Every operand is first what torch makes it, a ct value: float16 + 0.1 adds
+  // 0.1 rounded to float16 (0.0999755859375), int 2049 becomes 2048.
+  const DType rt = ct;
+  const DType kt = is_reduced_float(ct) && kind != C ? DType::float32 : ot;
+  if (is_reduced_float(ct)) ct = DType::float32;
+  auto widen = [&](const TensorImpl& t) { return t.dtype == rt ? to_dtype(t, ct) : to_dtype(*to_dtype(t, rt), ct); };
   if (kind == A && ct == DType::bool_ && std::string(op) != "add" && std::string(op) != "mul" &&
       std::string(op) != "maximum" && std::string(op) != "minimum")
     fail(op, "not supported for bool tensors");
@@ -162,8 +244,8 @@ TensorPtr run_binary(const char* op, const TensorImpl& a, const TensorImpl& b, T
   TensorPtr ca, cb;
   const TensorImpl* pa = &a;
   const TensorImpl* pb = &b;
-  if (a.dtype != ct) { ca = to_dtype(a, ct); pa = ca.get(); }
-  if (b.dtype != ct) { cb = to_dtype(b, ct); pb = cb.get(); }
+  if (a.dtype != ct) { ca = widen(a); pa = ca.get(); }
+  if (b.dtype != ct) { cb = widen(b); pb = cb.get(); }
   if constexpr (std::is_same_v<Fn, ops::Pow>) {
     // torch rejects a negative scalar exponent on integers (tensor exponents just give 0)
     if (!is_float(ct) && b.wrapped && b.dtype == DType::int64 && *b.data<int64_t>() < 0)
@@ -180,11 +262,12 @@ TensorPtr run_binary(const char* op, const TensorImpl& a, const TensorImpl& b, T
     check_writable(op, *out);
     // a different dtype, or an input overlapping out at another layout (x.add_(x.T)): into a
     // temporary first
-    if (out->dtype == ot && !shares_memory_differently(*out, *pa) && !shares_memory_differently(*out, *pb)) dst = out;
-    else { tmp = empty(shape, ot, a.device(), op); dst = tmp.get(); }
+    if (out->dtype == kt && !shares_memory_differently(*out, *pa) && !shares_memory_differently(*out, *pb)) dst = out;
+    else { tmp = empty(shape, kt, a.device(), op); dst = tmp.get(); }
   } else {
     y = empty(shape, ot, a.device(), op);
-    dst = y.get();
+    if (kt == ot) dst = y.get();
+    else { tmp = empty(shape, kt, a.device(), op); dst = tmp.get(); }
   }
   Fn f;
   if constexpr (kind == C) {
@@ -192,7 +275,7 @@ TensorPtr run_binary(const char* op, const TensorImpl& a, const TensorImpl& b, T
   } else {
     MYELIN_DISPATCH_ALL(ct, op, binary_kernel<scalar_t, scalar_t>(*pa, *pb, *dst, f));
   }
-  if (tmp) copy_kernel(*out, *tmp);
+  if (tmp) copy_kernel(out ? *out : *y, *tmp);
   return y;
 }
 
@@ -273,7 +356,7 @@ TensorPtr where(const TensorImpl& cond, const TensorImpl& a, const TensorImpl& b
   if (b.dtype != ct) { cb = to_dtype(b, ct); pb = cb.get(); }
   auto y = empty(shape, ct, a.device(), op);
   Dims sc = broadcast_strides(cond, shape), sa = broadcast_strides(*pa, shape), sb = broadcast_strides(*pb, shape);
-  MYELIN_DISPATCH_ALL(ct, op, {
+  MYELIN_DISPATCH_STORAGE(ct, op, {
     StridedLoop<4> L(shape, {&y->strides, &sc, &sa, &sb}, {y->bytes(), cond.bytes(), pa->bytes(), pb->bytes()},
                      {sizeof(scalar_t), 1, sizeof(scalar_t), sizeof(scalar_t)});
     const int64_t s0 = L.inner_stride(0), s1 = L.inner_stride(1), s2 = L.inner_stride(2), s3 = L.inner_stride(3);

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <type_traits>
+#include "../core/reduced_float.h"
 #include "../core/iter.h"
 #include "../core/ops.h"
 
@@ -64,8 +65,9 @@ void check_bounds(const char* op, const Indices& ix, int64_t dim, int64_t size) 
 
 // A double that must become an integer element: out-of-range casts are undefined.
 void check_int_scalar(const char* op, const char* what, double v, DType dt) {
-  double lim = dt == DType::int32 ? 2147483648.0 : 9223372036854775808.0;
-  if (is_int(dt) && !(v >= -lim && v < lim))
+  double lo = dt == DType::int32 ? -2147483648.0 : dt == DType::int8 ? -128.0 : dt == DType::uint8 ? 0.0 : -9223372036854775808.0;
+  double hi = dt == DType::int32 ? 2147483648.0 : dt == DType::int8 ? 128.0 : dt == DType::uint8 ? 256.0 : 9223372036854775808.0;
+  if (is_int(dt) && !(v >= lo && v < hi))
     fail(op, std::string(what) + " " + std::to_string(v) + " does not fit the " + dtype_name(dt) + " input");
 }
 
@@ -332,7 +334,7 @@ TensorPtr gather(const TensorImpl& x, int64_t dim, const TensorImpl& index) {
   auto y = empty(index.shape, x.dtype, x.device(), op);
   if (ix.n == 0) return y;
   Dims shape = shape1(index), cst = contiguous_strides(shape);
-  MYELIN_DISPATCH_ALL(x.dtype, op, gather_kernel<scalar_t>(shape, dim, y->data<scalar_t>(), cst, ix.p, cst,
+  MYELIN_DISPATCH_STORAGE(x.dtype, op, gather_kernel<scalar_t>(shape, dim, y->data<scalar_t>(), cst, ix.p, cst,
                                                           x.data<scalar_t>(), strides1(x)));
   return y;
 }
@@ -405,7 +407,7 @@ TensorPtr index_select(const TensorImpl& x, int64_t dim, const TensorImpl& index
   }
   Dims ys = shape1(*y), ist(ys.size(), 0);
   ist[dim] = 1;
-  MYELIN_DISPATCH_ALL(x.dtype, op, gather_kernel<scalar_t>(ys, dim, y->data<scalar_t>(), contiguous_strides(ys), ix.p,
+  MYELIN_DISPATCH_STORAGE(x.dtype, op, gather_kernel<scalar_t>(ys, dim, y->data<scalar_t>(), contiguous_strides(ys), ix.p,
                                                           ist, x.data<scalar_t>(), strides1(x)));
   return y;
 }
@@ -494,6 +496,7 @@ std::pair<TensorPtr, TensorPtr> topk(const TensorImpl& x, int64_t k, int64_t dim
   dim = wrap_dim(op, dim, x.ndim());
   int64_t len = shape1(x)[dim];
   if (k < 0 || k > len) fail(op, "k (" + str(k) + ") out of range for dim " + str(dim) + " of size " + str(len));
+  if (is_reduced_float(x.dtype)) return via_float32(x, [&](const TensorImpl& xf) { return sort_impl(op, xf, k, dim, largest, sorted); });
   return sort_impl(op, x, k, dim, largest, sorted);
 }
 
@@ -501,6 +504,8 @@ std::pair<TensorPtr, TensorPtr> sort(const TensorImpl& x, int64_t dim, bool desc
   const char* op = "sort";
   check_alive(op, x);
   dim = wrap_dim(op, dim, x.ndim());
+  if (is_reduced_float(x.dtype))  // compared in float32 (exact), values back in x's dtype
+    return via_float32(x, [&](const TensorImpl& xf) { return sort_impl(op, xf, shape1(x)[dim], dim, descending, true); });
   return sort_impl(op, x, shape1(x)[dim], dim, descending, true);  // always stable
 }
 
@@ -520,7 +525,7 @@ TensorPtr flip(const TensorImpl& x, const Dims& dims) {
     }
   }
   auto y = empty(x.shape, x.dtype, x.device(), op);
-  if (y->numel() > 0) MYELIN_DISPATCH_ALL(x.dtype, op, flip_kernel<scalar_t>(*y, x.data<scalar_t>() + (off - x.offset), st));
+  if (y->numel() > 0) MYELIN_DISPATCH_STORAGE(x.dtype, op, flip_kernel<scalar_t>(*y, x.data<scalar_t>() + (off - x.offset), st));
   return y;
 }
 

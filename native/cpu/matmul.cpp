@@ -17,8 +17,10 @@
 #ifdef MYELIN_CBLAS
 #include <cblas.h>
 #endif
+#include "../core/reduced_float.h"
 #ifdef MYELIN_DNNL
 #include <oneapi/dnnl/dnnl.h>
+#include "conv_dnnl.h"
 #include "../core/signals.h"
 extern "C" int omp_get_max_threads(void);
 extern "C" void omp_set_num_threads(int);
@@ -414,6 +416,13 @@ TensorPtr matmul(const TensorImpl& a0, const TensorImpl& b0) {
     fail(op, std::string("expected m1 and m2 to have the same dtype, but got: ") + dtype_name(dt) + " != " +
                  dtype_name(b0.dtype));
   if (dt == DType::bool_) fail(op, "not supported for bool tensors");
+  if (is_reduced_float(dt)) {
+#ifdef MYELIN_DNNL
+    if (dt == DType::bfloat16) if (auto y = matmul_bf16_dnnl(a0, b0)) return y;
+#endif
+    // float32 GEMM on widened copies, rounded once (torch's CPU fallback does the same)
+    return via_float32(a0, b0, [](const TensorImpl& a, const TensorImpl& b) { return matmul(a, b); });
+  }
 
   // Vectors become a 1 x K row (lhs) or K x 1 column (rhs); that dim is dropped from the result.
   const bool vec_a = a0.ndim() == 1, vec_b = b0.ndim() == 1;

@@ -42,6 +42,12 @@ void fill_indexed(TensorImpl& t, const F& f) {
 template <typename F>
 void fill_random(const char* op, TensorImpl& t, const F& per_element) {
   check_alive(op, t);
+  if (is_reduced_float(t.dtype)) {  // drawn in float32, then rounded (as torch's CPU half/bfloat16 fills)
+    auto tmp = empty(t.shape, DType::float32, Device::cpu, op);
+    fill_random(op, *tmp, per_element);
+    copy_(t, *tmp);
+    return;
+  }
   if (!t.is_contiguous()) {
     auto tmp = contiguous(t);
     fill_random(op, *tmp, per_element);
@@ -90,6 +96,9 @@ void check_fits(const char* op, double v, DType dt) {
     case DType::int32: ok = v >= -2147483648.0 && v <= 2147483647.0; range = "-2147483648 to 2147483647"; break;
     case DType::int64: ok = v >= -9223372036854775808.0 && v < 9223372036854775808.0; range = "-2^63 to 2^63 - 1"; break;
     case DType::float32: ok = !(std::fabs(v) > FLT_MAX) || std::isinf(v) || v != v; range = "up to 3.4028235e+38 in magnitude"; break;
+    case DType::int8: ok = v >= -128.0 && v <= 127.0; range = "-128 to 127"; break;
+    case DType::uint8: ok = v >= 0.0 && v <= 255.0; range = "0 to 255"; break;
+    // float16/bfloat16: past their range a value rounds to inf, as torch.full gives
     default: break;
   }
   if (ok) return;
@@ -111,6 +120,8 @@ TensorPtr full(const Dims& shape, double v, DType dt) {
 
 TensorPtr arange(double start, double end, double step, DType dt) {
   const char* op = "arange";
+  // float16/bfloat16 ranges are made in float32 and rounded (torch computes them in float)
+  if (is_reduced_float(dt)) return to_dtype(*arange(start, end, step, DType::float32), dt);
   if (step == 0) fail(op, "step must be nonzero");
   if (!std::isfinite(start) || !std::isfinite(end) || !std::isfinite(step)) fail(op, "start, end and step must be finite");
   if ((step > 0 && end < start) || (step < 0 && end > start))
@@ -126,6 +137,7 @@ TensorPtr arange(double start, double end, double step, DType dt) {
 
 TensorPtr linspace(double start, double end, int64_t steps, DType dt) {
   const char* op = "linspace";
+  if (is_reduced_float(dt)) return to_dtype(*linspace(start, end, steps, DType::float32), dt);
   if (steps < 0) fail(op, "number of steps must be non-negative, got " + std::to_string(steps));
   if (steps > 0) check_fits(op, start, dt);
   if (steps > 1) check_fits(op, end, dt);
@@ -140,6 +152,7 @@ TensorPtr linspace(double start, double end, int64_t steps, DType dt) {
 }
 
 TensorPtr eye(int64_t n, int64_t m, DType dt) {
+  if (is_reduced_float(dt)) return to_dtype(*eye(n, m, DType::float32), dt);
   if (n < 0 || m < 0) fail("eye", "sizes must be non-negative, got " + std::to_string(n) + ", " + std::to_string(m));
   auto t = full({n, m}, 0, dt);
   MYELIN_DISPATCH_ALL(dt, "eye", {

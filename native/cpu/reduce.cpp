@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <type_traits>
+#include "../core/reduced_float.h"
 #include "../core/iter.h"
 #include "../core/ops.h"
 #include "../core/vec_math.h"
@@ -507,6 +508,7 @@ void softmax_row(const T* __restrict x, T* __restrict y, int64_t n, bool log) {
 
 TensorPtr reduce(const char* op, ReduceOp kind, const TensorImpl& x, const Dims& dims, bool keepdim) {
   check_alive(op, x);
+  if (is_reduced_float(x.dtype)) return via_float32(x, [&](const TensorImpl& xf) { return reduce(op, kind, xf, dims, keepdim); });
   Mask red = reduce_mask(op, x, dims);
   auto go = [&](const auto& f) { return reduce_with(op, f, x, red, keepdim); };
   if (kind == ReduceOp::logsumexp && !is_float(x.dtype)) {  // torch computes integer logsumexp in float32
@@ -532,6 +534,8 @@ TensorPtr reduce(const char* op, ReduceOp kind, const TensorImpl& x, const Dims&
 
 TensorPtr var(const char* op, const TensorImpl& x, const Dims& dims, double correction, bool keepdim, bool take_sqrt) {
   check_alive(op, x);
+  if (is_reduced_float(x.dtype))
+    return via_float32(x, [&](const TensorImpl& xf) { return var(op, xf, dims, correction, keepdim, take_sqrt); });
   Mask red = reduce_mask(op, x, dims);
   MYELIN_DISPATCH_FLOAT(x.dtype, op, return reduce_with(op, Var<scalar_t>{correction, take_sqrt}, x, red, keepdim));
   fail(op, "unreachable");
@@ -540,12 +544,14 @@ TensorPtr var(const char* op, const TensorImpl& x, const Dims& dims, double corr
 std::pair<TensorPtr, TensorPtr> max_min_dim(bool is_max, const TensorImpl& x, int64_t dim, bool keepdim) {
   const char* op = is_max ? "max" : "min";
   check_alive(op, x);
+  if (is_reduced_float(x.dtype)) return via_float32(x, [&](const TensorImpl& xf) { return max_min_dim(is_max, xf, dim, keepdim); });
   return arg_dispatch(is_max, op, x, reduce_mask(op, x, {dim}), keepdim);
 }
 
 TensorPtr arg_max_min(bool is_max, const TensorImpl& x, int64_t dim, bool has_dim, bool keepdim) {
   const char* op = is_max ? "argmax" : "argmin";
   check_alive(op, x);
+  if (is_reduced_float(x.dtype)) return via_float32(x, [&](const TensorImpl& xf) { return arg_max_min(is_max, xf, dim, has_dim, keepdim); });
   if (has_dim) return arg_dispatch(is_max, op, x, reduce_mask(op, x, {dim}), keepdim).second;
   // Over the flattened tensor: indices are positions in row-major order, so walk a
   // contiguous copy as 1-d.
@@ -561,6 +567,7 @@ TensorPtr arg_max_min(bool is_max, const TensorImpl& x, int64_t dim, bool has_di
 TensorPtr cumsum(const TensorImpl& x, int64_t dim) {
   const char* op = "cumsum";
   check_alive(op, x);
+  if (is_reduced_float(x.dtype)) return via_float32(x, [&](const TensorImpl& xf) { return cumsum(xf, dim); });
   const int64_t d = wrap(op, dim, x);
   auto y = empty(x.shape, is_float(x.dtype) ? x.dtype : DType::int64, x.device(), op);
   MYELIN_DISPATCH_ALL(x.dtype, op, {
@@ -576,6 +583,7 @@ TensorPtr cumsum(const TensorImpl& x, int64_t dim) {
 TensorPtr softmax(const TensorImpl& x, int64_t dim, bool log) {
   const char* op = log ? "log_softmax" : "softmax";
   check_alive(op, x);
+  if (is_reduced_float(x.dtype)) return via_float32(x, [&](const TensorImpl& xf) { return softmax(xf, dim, log); });
   const int64_t d = wrap(op, dim, x);
   MYELIN_DISPATCH_FLOAT(x.dtype, op, {
     auto y = empty(x.shape, x.dtype, x.device(), op);
