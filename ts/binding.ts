@@ -4,6 +4,10 @@ import type { DType } from './dtype';
 import type { OpBinding } from './ops/binding_gen';
 
 export type Handle = { readonly __handle: unique symbol };
+/** A native graph (native/core/graph.h): freed with the GC, or by graph_dispose. */
+export type GraphHandle = { readonly __graph: unique symbol };
+/** A tensor argument of a graph step: the slot that holds it. */
+export type SlotRef = { slot: number };
 type H = Handle;
 type Dims = number[];
 
@@ -21,6 +25,13 @@ export interface Binding extends OpBinding {
   backend_info(): { blas: string; parallel: string; conv: string; numThreads: number; build: string; cuda: boolean };
   op_list(): string[];
   supports(op: string, device: 'cpu' | 'cuda', dtype: DType): boolean;
+  // traced graphs: a step's args are the export's argument list with each tensor replaced
+  // by { slot: k } (an array of those for a tensor list); out slots null drop a result
+  graph_new(numSlots: number, constants: [slot: number, h: H][], steps: [id: string, args: unknown[], outSlots: (number | null)[]][],
+    inputSlots: number[], outputSlots: number[], inputMeta: [dtype: DType, shape: Dims][]): GraphHandle;
+  graph_run(g: GraphHandle, inputs: H[]): H[];
+  graph_run_async(g: GraphHandle, inputs: H[]): Promise<H[]>;
+  graph_dispose(g: GraphHandle): void;
 }
 
 // MYELIN_ADDON overrides the path (e.g. to test the cmake or no-BLAS build).

@@ -5,7 +5,7 @@
 // and the results are wrapped in new handles. C++ exceptions become JS Errors.
 #include <cstring>
 #include "../core/parallel.h"
-#include "../core/dispatch.h"
+#include "../core/graph.h"
 #include "args.h"
 
 namespace myelin::binding {
@@ -67,8 +67,10 @@ void destroy(Handle* h) {
   delete h;
 }
 void on_collected(const v8::WeakCallbackInfo<Handle>& info) { destroy(info.GetParameter()); }
+void free_live_graphs();
 void free_live_handles(void*) {
   call_depth = 0;
+  free_live_graphs();  // their constants are tensors too
   while (live_handles) destroy(live_handles);
   deferred.clear();
 }
@@ -228,6 +230,248 @@ V op_export(const CI& info) {
     case RetKind::out: return a.a[s.out_arg].t ? info[s.out_arg] : wrap(info.Env(), std::move(o.r[0]));
   }
   return V();
+}
+
+// ---- graphs (core/graph.h): graph_new, graph_run, graph_run_async, graph_dispose
+// A graph handle is a v8::External like a tensor handle, freed with the GC the same way
+// (or by graph_dispose); a run holds its own reference to the graph.
+constexpr uint32_t kGraphMagic = 0x67726170;  // "grap"
+struct GraphHandle {
+  uint32_t magic = kGraphMagic;  // at the offset of Handle::magic: handle_of refuses a graph
+  std::shared_ptr<Graph> g;
+  v8::Global<v8::External> js;
+  GraphHandle* prev = nullptr;
+  GraphHandle* next = nullptr;
+  ~GraphHandle() { magic = 0; }
+};
+thread_local GraphHandle* live_graphs = nullptr;
+thread_local std::vector<std::shared_ptr<Graph>> deferred_graphs;  // as `deferred`, for a GC inside an export
+
+void release_graph(std::shared_ptr<Graph>& g) {
+  if (call_depth > 0 && g) {
+    try {
+      deferred_graphs.push_back(std::move(g));
+      return;
+    } catch (...) {
+    }
+  }
+  g.reset();
+}
+void destroy_graph(GraphHandle* h) {
+  release_graph(h->g);
+  h->js.Reset();
+  if (h->prev) h->prev->next = h->next; else live_graphs = h->next;
+  if (h->next) h->next->prev = h->prev;
+  delete h;
+}
+void on_graph_collected(const v8::WeakCallbackInfo<GraphHandle>& info) { destroy_graph(info.GetParameter()); }
+void free_live_graphs() {
+  while (live_graphs) destroy_graph(live_graphs);
+  deferred_graphs.clear();
+}
+
+V wrap_graph(Napi::Env env, std::shared_ptr<Graph> g) {
+  v8::Isolate* iso = v8::Isolate::GetCurrent();
+  auto* h = new GraphHandle();
+  h->g = std::move(g);
+  v8::Local<v8::Value> ext = v8::External::New(iso, h);
+  h->js.Reset(iso, ext.As<v8::External>());
+  h->js.SetWeak(h, on_graph_collected, v8::WeakCallbackType::kParameter);
+  h->next = live_graphs;
+  if (live_graphs) live_graphs->prev = h;
+  live_graphs = h;
+  return Napi::Value(env, to_napi(ext));
+}
+std::shared_ptr<Graph> graph_of(const char* op, const V& v) {
+  v8::Local<v8::Value> l = to_v8(v);
+  auto* h = !l.IsEmpty() && l->IsExternal() ? static_cast<GraphHandle*>(l.As<v8::External>()->Value()) : nullptr;
+  if (!h || h->magic != kGraphMagic) bad_arg(op, 0, "a graph", v);
+  if (!h->g) fail("graph", "the graph was disposed");
+  return h->g;
+}
+
+// graph_new(numSlots, constants: [slot, tensor][], steps: [id, args, outSlots][],
+//           inputSlots, outputSlots, inputMeta: [dtype, shape][])
+V graph_new_(const CI& i) {
+  const char* op = "graph_new";
+  check_argc(op, i.Length(), 6);
+  auto g = std::make_shared<Graph>();
+  int64_t ns = integer(op, i[0], 0);
+  if (ns < 0 || ns > (int64_t(1) << 24)) fail(op, "argument 0 must be a slot count 0..2^24, got " + std::to_string(ns));
+  g->num_slots = (int)ns;
+  auto array = [&](const V& v, size_t pos, const char* want) {
+    if (!v.IsArray()) bad_arg(op, pos, want, v);
+    return v.As<Napi::Array>();
+  };
+  auto slot = [&](const V& v, const std::string& what) {
+    double s = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : NAN;
+    if (!(s >= 0 && s < ns && s == std::floor(s)))
+      fail(op, what + " must be a slot 0.." + std::to_string(ns - 1) + ", got " + describe(v));
+    return (int)s;
+  };
+  auto consts = array(i[1], 1, "an array of [slot, tensor] pairs");
+  for (uint32_t k = 0; k < consts.Length(); k++) {
+    V c = consts.Get(k);
+    std::string what = "constant " + std::to_string(k);
+    if (!c.IsArray() || c.As<Napi::Array>().Length() != 2) fail(op, what + " must be a [slot, tensor] pair, got " + describe(c));
+    auto pair = c.As<Napi::Array>();
+    int s = slot(pair.Get(0u), what + "'s slot");
+    Handle* h = handle_of(pair.Get(1u));
+    if (!h) fail(op, what + "'s tensor must be a tensor, got " + describe(pair.Get(1u)));
+    if (!h->t || !h->t->storage) fail(op, what + " is a disposed tensor");
+    g->constants.emplace_back(s, h->t);
+  }
+  auto steps = array(i[2], 2, "an array of [op id, args, out slots] steps");
+  g->steps.reserve(steps.Length());
+  for (uint32_t k = 0; k < steps.Length(); k++) {
+    V sv = steps.Get(k);
+    std::string what = "step " + std::to_string(k);
+    if (!sv.IsArray() || sv.As<Napi::Array>().Length() != 3) fail(op, what + " must be [op id, args, out slots], got " + describe(sv));
+    auto step = sv.As<Napi::Array>();
+    V idv = step.Get(0u), argv = step.Get(1u), outv = step.Get(2u);
+    OpId id;
+    if (!idv.IsString() || !op_from_name(idv.As<Napi::String>().Utf8Value(), &id))
+      fail(op, what + ": the op must be an op id (native/ops.def), got " + (idv.IsString() ? "'" + idv.As<Napi::String>().Utf8Value() + "'" : describe(idv)));
+    const OpSchema& s = op_schema(id);
+    what += " (" + std::string(s.id) + ")";
+    if (!argv.IsArray()) fail(op, what + ": the arguments must be an array, got " + describe(argv));
+    auto args = argv.As<Napi::Array>();
+    g->steps.emplace_back();
+    GraphStep& st = g->steps.back();
+    std::vector<SlotRef> refs;
+    try {  // attributes are decoded once, here, by the exports' decoder
+      decode(id, [&](int j) { return args.Get((uint32_t)j); }, args.Length(), st.args, st.store, &refs, (int)ns);
+    } catch (const Napi::Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      fail(op, what + ": " + e.what());
+    }
+    for (auto& r : refs) {
+      if (r.entry < 0) st.tensor_slots.emplace_back(r.arg, r.slot);
+      else st.list_slots.push_back(r.slot);
+    }
+    if (!outv.IsArray()) fail(op, what + ": the out slots must be an array, got " + describe(outv));
+    auto outs = outv.As<Napi::Array>();
+    if (outs.Length() != s.nret)
+      fail(op, what + ": expected " + std::to_string(s.nret) + " out slots, got " + std::to_string(outs.Length()));
+    for (uint32_t r = 0; r < outs.Length(); r++) {
+      V o = outs.Get(r);
+      st.out_slots.push_back(nullish(o) ? -1 : slot(o, what + "'s out slot " + std::to_string(r)));
+    }
+  }
+  auto ins = array(i[3], 3, "an array of input slots");
+  for (uint32_t k = 0; k < ins.Length(); k++) g->inputs.push_back(slot(ins.Get(k), "input slot " + std::to_string(k)));
+  auto outs = array(i[4], 4, "an array of output slots");
+  for (uint32_t k = 0; k < outs.Length(); k++) g->outputs.push_back(slot(outs.Get(k), "output slot " + std::to_string(k)));
+  auto meta = array(i[5], 5, "an array of [dtype, shape] pairs");
+  if (meta.Length() != ins.Length())
+    fail(op, "argument 5 has " + std::to_string(meta.Length()) + " entries for " + std::to_string(ins.Length()) + " inputs");
+  for (uint32_t k = 0; k < meta.Length(); k++) {
+    V m = meta.Get(k);
+    if (!m.IsArray() || m.As<Napi::Array>().Length() != 2) fail(op, "input " + std::to_string(k) + "'s meta must be [dtype, shape], got " + describe(m));
+    auto pair = m.As<Napi::Array>();
+    g->input_meta.emplace_back(dtype(op, pair.Get(0u), 5), dims(op, pair.Get(1u), 5));
+  }
+  g->finalize();
+  return wrap_graph(i.Env(), std::move(g));
+}
+
+std::vector<TensorPtr> graph_inputs(const V& v) {
+  if (!v.IsArray()) fail("graph", "the inputs must be an array of tensors, got " + describe(v));
+  auto a = v.As<Napi::Array>();
+  std::vector<TensorPtr> in;
+  in.reserve(a.Length());
+  for (uint32_t k = 0; k < a.Length(); k++) {
+    V e = a.Get(k);
+    Handle* h = handle_of(e);
+    if (!h) fail("graph", "input " + std::to_string(k) + " must be a tensor, got " + describe(e));
+    if (!h->t || !h->t->storage) fail("graph", "input " + std::to_string(k) + " is a disposed tensor");
+    in.push_back(h->t);
+  }
+  return in;
+}
+V wrap_results(Napi::Env env, std::vector<TensorPtr>& out) {
+  auto a = Napi::Array::New(env, out.size());
+  for (size_t k = 0; k < out.size(); k++) a.Set((uint32_t)k, out[k] ? wrap(env, std::move(out[k])) : env.Null());
+  return a;
+}
+
+V graph_run_(const CI& i) {
+  check_argc("graph_run", i.Length(), 2);
+  auto g = graph_of("graph_run", i[0]);
+  auto out = g->run(graph_inputs(i[1]));
+  return wrap_results(i.Env(), out);
+}
+
+// The async run's baton (sharp's pattern): plain C++ in, plain C++ out; Execute touches
+// nothing from JS. It holds the graph and the inputs, so disposing either meanwhile is safe.
+struct RunBaton {
+  napi_async_work work = nullptr;
+  napi_deferred deferred = nullptr;
+  std::shared_ptr<Graph> g;
+  std::vector<TensorPtr> in, out;
+  std::string error;
+  int64_t external_bytes = 0;  // what the worker allocated net, for this thread's V8 report
+};
+void run_execute(napi_env, void* data) {
+  auto* b = static_cast<RunBaton*>(data);
+  int64_t& pending = pending_external_bytes();  // the worker's own counter
+  int64_t before = pending;
+  try {
+    b->out = b->g->run(b->in);
+  } catch (const std::exception& e) {
+    b->error = e.what();
+  } catch (...) {
+    b->error = "graph: unknown native exception";
+  }
+  b->external_bytes = pending - before;
+  pending = before;
+}
+void run_complete(napi_env env, napi_status status, void* data) {
+  std::unique_ptr<RunBaton> b(static_cast<RunBaton*>(data));
+  pending_external_bytes() += b->external_bytes;
+  napi_delete_async_work(env, b->work);
+  napi_value result;
+  if (status == napi_cancelled) b->error = "graph: the run was cancelled";
+  if (b->error.empty()) {
+    try {
+      result = wrap_results(Napi::Env(env), b->out);
+      napi_resolve_deferred(env, b->deferred, result);
+      return;
+    } catch (const std::exception& e) {
+      b->error = e.what();
+    }
+  }
+  napi_value msg;
+  if (napi_create_string_utf8(env, b->error.c_str(), NAPI_AUTO_LENGTH, &msg) != napi_ok) return;
+  if (napi_create_error(env, nullptr, msg, &result) != napi_ok) return;
+  napi_reject_deferred(env, b->deferred, result);
+}
+V graph_run_async_(const CI& i) {
+  check_argc("graph_run_async", i.Length(), 2);
+  auto b = std::make_unique<RunBaton>();
+  b->g = graph_of("graph_run_async", i[0]);
+  b->in = graph_inputs(i[1]);
+  b->g->check_inputs(b->in);  // bad inputs throw here, synchronously, as graph_run's do
+  napi_env env = i.Env();
+  napi_value promise, name;
+  if (napi_create_promise(env, &b->deferred, &promise) != napi_ok) fail("graph", "could not create a promise");
+  napi_create_string_utf8(env, "myelin.graph_run_async", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_async_work(env, nullptr, name, run_execute, run_complete, b.get(), &b->work) != napi_ok)
+    fail("graph", "could not create the async work");
+  if (napi_queue_async_work(env, b->work) != napi_ok) {
+    napi_delete_async_work(env, b->work);
+    fail("graph", "could not queue the async work");
+  }
+  b.release();  // run_complete owns it now
+  return Napi::Value(env, promise);
+}
+V graph_dispose_(const CI& i) {
+  v8::Local<v8::Value> l = to_v8(i[0]);
+  auto* h = !l.IsEmpty() && l->IsExternal() ? static_cast<GraphHandle*>(l.As<v8::External>()->Value()) : nullptr;
+  if (!h || h->magic != kGraphMagic) bad_arg("graph_dispose", 0, "a graph", i[0]);
+  release_graph(h->g);
+  return i.Env().Undefined();
 }
 
 // ---- handle utilities (not ops)
@@ -397,7 +641,10 @@ void throw_error(napi_env env, const char* msg) {
 struct CallDepth {
   CallDepth() { call_depth++; }
   ~CallDepth() {
-    if (--call_depth == 0) deferred.clear();  // TensorImpl destructors never come back here
+    if (--call_depth == 0) {  // TensorImpl destructors never come back here
+      deferred.clear();
+      deferred_graphs.clear();
+    }
   }
 };
 template <V (*body)(const CI&)>
@@ -434,6 +681,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("same_storage", same_storage); fn("version", version); fn("bump_version", bump_version); fn("to_array", to_typed_array); fn("item", item);
   fn("memory", memory); fn("empty_cache", empty_cache_); fn("set_memory_limit", set_memory_limit_); fn("manual_seed", manual_seed_); fn("set_num_threads", set_threads);
   fn("get_num_threads", get_threads); fn("backend_info", backend_info); fn("op_list", op_list); fn("supports", supports_);
+  fn("graph_new", graph_new_); fn("graph_run", graph_run_); fn("graph_run_async", graph_run_async_); fn("graph_dispose", graph_dispose_);
   return exports;
 }
 
