@@ -91,7 +91,7 @@ describe('graph_run', () => {
   it('refuses malformed step lists when the graph is made, naming the step', () => {
     const mk = (steps: Step[], n = 4, outs = [1]) => () => native.graph_new(n, [], steps, [0], outs, [['float32', [2, 3]]]);
     expect(mk([['conv3d', [s(0)], [1]]])).toThrow(/^graph_new: step 0: the op must be an op id \(native\/ops.def\), got 'conv3d'$/);
-    expect(mk([['transpose', [s(0), 0.5, 1], [1]]])).toThrow(/^graph_new: step 0 \(transpose\): transpose: argument 1 must be an integer, got the number 0.5$/);
+    expect(mk([['transpose', [s(0), 0.5, 1], [1]]])).toThrow(/^graph_new: step 0 \(transpose\): transpose: argument 1 must be an integer, got the number 0.5/);
     expect(mk([['relu', [s(2)], [1]]])).toThrow(/^graph: step 0 \(relu\) reads slot 2 before anything writes it$/);
     expect(mk([['relu', [s(9)], [1]]])).toThrow(/^graph_new: step 0 \(relu\): relu: argument 0 names slot 9, outside the graph's 4 slots$/);
     expect(mk([['relu', [3], [1]]])).toThrow(/^graph_new: step 0 \(relu\): relu: argument 0 must be a tensor slot \{ slot: k \}, got the number 3/);

@@ -113,7 +113,8 @@ int slot_of(const char* op, const V& v, size_t i, int entry, int num_slots) {
   if (s.IsEmpty() || !s.IsNumber()) fail(op, where + " must be a tensor slot { slot: k }, got " + describe(v));
   double k = s.As<Napi::Number>().DoubleValue();
   if (!(k >= 0 && k < num_slots && k == std::floor(k)))
-    fail(op, where + " names slot " + std::to_string(k) + ", outside the graph's " + std::to_string(num_slots) + " slots");
+    fail(op, where + " names slot " + (k == std::floor(k) && std::fabs(k) < 1e15 ? std::to_string((int64_t)k) : std::to_string(k)) +
+                 ", outside the graph's " + std::to_string(num_slots) + " slots");
   return (int)k;
 }
 const TensorImpl& list_entry(const char* op, const V& e, uint32_t k) {
