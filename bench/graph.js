@@ -27,8 +27,9 @@ add(`chain of ${CHAIN} 1-element adds, eager`, () => {
   const x = my.ones(1), c = my.ones(1);
   return () => my.tidy(() => { let y = x; for (let k = 0; k < CHAIN; k++) y = y.add(c); return undefined; });
 });
-// the kernel and allocation alone, in C++ (one step, so per-step work is the op itself):
-// what graph_run adds per op is (chain time - CHAIN x this) / CHAIN, reported in the notes
+// a 1-step graph: the run's fixed cost (inputs, slots, the JS call) plus one step; the
+// chain minus this, per extra step, is what each replayed op costs (kernel, allocation and
+// the executor's own work together), reported in the notes
 add('1 1-element add, graph_run', () => {
   const c = my.ones(1);
   const g = native.graph_new(3, [[1, c._h]], [['add', [s(0), s(1)], [2]]], [0], [2], [['float32', [1]]]);
@@ -78,7 +79,7 @@ module.exports.notes = (rows) => {
   const lines = [];
   const chain = r(`chain of ${CHAIN} 1-element adds, graph_run`), one = r('1 1-element add, graph_run'), eager = r(`chain of ${CHAIN} 1-element adds, eager`);
   if (chain) lines.push(`graph replay: ${(1e6 / chain.myelin / CHAIN).toFixed(3)} us per op (torch.jit.trace ${chain.torch ? (1e6 / chain.torch / CHAIN).toFixed(3) : '-'} us)`);
-  if (chain && one) lines.push(`graph replay overhead per op beyond the kernel and allocation: ${((1e6 / chain.myelin - 1e6 / one.myelin) / (CHAIN - 1)).toFixed(3)} us (chain minus a 1-step graph, per extra step)`);
+  if (chain && one) lines.push(`graph replay per extra step (kernel, allocation and executor; the run's fixed cost removed): ${((1e6 / chain.myelin - 1e6 / one.myelin) / (CHAIN - 1)).toFixed(3)} us`);
   if (chain && eager) lines.push(`eager: ${(1e6 / eager.myelin / CHAIN).toFixed(3)} us per op (PyTorch eager ${eager.torch ? (1e6 / eager.torch / CHAIN).toFixed(3) : '-'} us); graph ${(chain.myelin / eager.myelin).toFixed(2)}x eager`);
   const mg = r('MLP 784-256-128-10 batch 1, graph_run'), me = r('MLP 784-256-128-10 batch 1, eager');
   if (mg && me) lines.push(`MLP batch 1: graph ${(mg.myelin / me.myelin).toFixed(2)}x the eager calls`);
