@@ -115,6 +115,13 @@ describe('supports(op, device, dtype)', () => {
     expect(myelin.supports('conv2d', 'cpu', 'int32')).toBe(false);
     expect(myelin.supports('add', 'cpu', 'int64')).toBe(true);
   });
+  it("a missing kernel is a named error (require_kernel, the dispatch table's lookup)", () => {
+    expect(() => native.require_kernel('conv2d', 'cuda')).toThrow(/^conv2d: no cuda kernel in this build$/);
+    expect(() => native.require_kernel('add', 'cuda')).toThrow(/^add: no cuda kernel in this build$/);
+    for (const r of OPS) expect(native.require_kernel(r.id, 'cpu')).toBeUndefined();
+    expect(() => native.require_kernel('conv3d', 'cpu')).toThrow(/^require_kernel: argument 0 must be an op id/);
+    expect(() => native.require_kernel('add', 'gpu' as never)).toThrow(/^require_kernel: argument 1 must be a device/);
+  });
   it('throws a named error for an unknown op, device or dtype', () => {
     expect(() => myelin.supports('conv3d', 'cpu', 'float32')).toThrow(/^supports: argument 0 must be an op id \(native\/ops.def\), got a string/);
     expect(() => myelin.supports('add', 'tpu' as never, 'float32')).toThrow(/^supports: argument 1 must be a device \('cpu' or 'cuda'\)/);

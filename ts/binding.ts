@@ -25,6 +25,8 @@ export interface Binding extends OpBinding {
   backend_info(): { blas: string; parallel: string; conv: string; numThreads: number; build: string; cuda: boolean };
   op_list(): string[];
   supports(op: string, device: 'cpu' | 'cuda', dtype: DType): boolean;
+  /** throws "<op>: no <device> kernel in this build" where the dispatch table has none */
+  require_kernel(op: string, device: 'cpu' | 'cuda'): void;
   // traced graphs: a step's args are the export's argument list with each tensor replaced
   // by { slot: k } (an array of those for a tensor list); out slots null drop a result
   graph_new(numSlots: number, constants: [slot: number, h: H][], steps: [id: string, args: unknown[], outSlots: (number | null)[]][],

@@ -622,6 +622,19 @@ V supports_(const CI& i) {
   if (!i[1].IsString() || !device_from_name(i[1].As<Napi::String>().Utf8Value(), &dev)) bad_arg(op, 1, "a device ('cpu' or 'cuda')", i[1]);
   return Napi::Boolean::New(i.Env(), supports(id, dev, dtype(op, i[2], 2)));
 }
+// require_kernel(op, device): throws the dispatch table's named error ("conv2d: no cuda
+// kernel in this build") where supports() would say false for every dtype; the TS layer's
+// device checks call it before a device move or an op on a device
+V require_kernel_(const CI& i) {
+  const char* op = "require_kernel";
+  check_argc(op, i.Length(), 2);
+  OpId id;
+  Device dev;
+  if (!i[0].IsString() || !op_from_name(i[0].As<Napi::String>().Utf8Value(), &id)) bad_arg(op, 0, "an op id (native/ops.def)", i[0]);
+  if (!i[1].IsString() || !device_from_name(i[1].As<Napi::String>().Utf8Value(), &dev)) bad_arg(op, 1, "a device ('cpu' or 'cuda')", i[1]);
+  kernel_for(id, dev);
+  return i.Env().Undefined();
+}
 
 // Throws `msg` as a JS Error. Reading its `stack` at once formats the trace: until then V8
 // keeps each frame's receiver alive with the error (the failing call's tensors, 1 MiB per
@@ -681,7 +694,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("dispose", dispose); fn("meta", meta); fn("shape", shape); fn("dtype", dtype_of);
   fn("same_storage", same_storage); fn("version", version); fn("bump_version", bump_version); fn("to_array", to_typed_array); fn("item", item);
   fn("memory", memory); fn("empty_cache", empty_cache_); fn("set_memory_limit", set_memory_limit_); fn("manual_seed", manual_seed_); fn("set_num_threads", set_threads);
-  fn("get_num_threads", get_threads); fn("backend_info", backend_info); fn("op_list", op_list); fn("supports", supports_);
+  fn("get_num_threads", get_threads); fn("backend_info", backend_info); fn("op_list", op_list); fn("supports", supports_); fn("require_kernel", require_kernel_);
   fn("graph_new", graph_new_); fn("graph_run", graph_run_); fn("graph_run_async", graph_run_async_); fn("graph_dispose", graph_dispose_);
   return exports;
 }
