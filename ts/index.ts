@@ -14,7 +14,8 @@ export type { MaxPoolOptions, AvgPoolOptions, InterpolateOptions } from './ops/p
 export { batchNorm, batchNormStats, batchNormBackward } from './ops/norm';
 export { tidy, keep, memory, emptyCache, setMemoryLimit } from './memory';
 export type { MemoryInfo } from './memory';
-export { OPS } from './ops/registry';
+export { OPS, supports } from './ops/registry';
+export type { OpRow, GradKind, ArgType, ArgSpec, ResultKind } from './ops/registry';
 export * as autograd from './autograd/index';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './autograd/index';
 export * as nn from './nn/index';

@@ -1,8 +1,11 @@
 // The N-API boundary: one export per op id (native/ops.def), plus handle utilities.
-// Each export converts its arguments (args.h), calls the device-generic op (core/ops.h)
-// and wraps the result in a new handle. C++ exceptions become JS Errors.
+// Every op export is the same function: the generic decoder converts its JS arguments by
+// the op's schema (core/op_table_gen.inc, generated from ops.def) into a plain OpArgs
+// pack, the dispatch table's entry for the inputs' device runs it (core/op_table.cpp),
+// and the results are wrapped in new handles. C++ exceptions become JS Errors.
 #include <cstring>
 #include "../core/parallel.h"
+#include "../core/graph.h"
 #include "args.h"
 
 namespace myelin::binding {
@@ -64,8 +67,10 @@ void destroy(Handle* h) {
   delete h;
 }
 void on_collected(const v8::WeakCallbackInfo<Handle>& info) { destroy(info.GetParameter()); }
+void free_live_graphs();
 void free_live_handles(void*) {
   call_depth = 0;
+  free_live_graphs();  // their constants are tensors too
   while (live_handles) destroy(live_handles);
   deferred.clear();
 }
@@ -84,273 +89,393 @@ V wrap(Napi::Env env, TensorPtr t) {
   live_handles = h;
   return Napi::Value(env, to_napi(ext));
 }
-// Ops with several results return a JS array of handles.
-V wrap_all(Napi::Env env, std::vector<TensorPtr> ts) {
-  auto a = Napi::Array::New(env, ts.size());
-  for (size_t k = 0; k < ts.size(); k++) a.Set((uint32_t)k, ts[k] ? wrap(env, std::move(ts[k])) : env.Null());  // null: not asked for
+// Ops with several results return a JS array of handles (null: not asked for).
+V wrap_all(Napi::Env env, TensorPtr* ts, int n) {
+  auto a = Napi::Array::New(env, n);
+  for (int k = 0; k < n; k++) a.Set((uint32_t)k, ts[k] ? wrap(env, std::move(ts[k])) : env.Null());
   return a;
 }
-V wrap_pair(Napi::Env env, std::pair<TensorPtr, TensorPtr> p) { return wrap_all(env, {std::move(p.first), std::move(p.second)}); }
-V wrap_triple(Napi::Env env, std::tuple<TensorPtr, TensorPtr, TensorPtr> t) {
-  return wrap_all(env, {std::move(std::get<0>(t)), std::move(std::get<1>(t)), std::move(std::get<2>(t))});
-}
-// Optional reduction dims: null/undefined means all dims.
-Dims opt_dims(const char* op, const CI& info, size_t i) {
-  if (info[i].IsUndefined() || info[i].IsNull()) return {};
-  if (info[i].IsNumber()) return {integer(op, info, i)};
-  return dims(op, info, i);
-}
-void check_argc(const char* op, const CI& info, size_t n) {
-  if (info.Length() < n)
-    fail(op, "expected at least " + std::to_string(n) + " arguments, got " + std::to_string(info.Length()));
+void check_argc(const char* op, size_t argc, size_t n) {
+  if (argc < n) fail(op, "expected at least " + std::to_string(n) + " arguments, got " + std::to_string(argc));
 }
 
-// ---- unary and binary families, generated from the op list
-template <UnaryOp op, int np>
-V unary_export(const CI& info, const char* name) {
-  check_argc(name, info, 1 + np);
-  TensorImpl& x = tensor(name, info, 0);
-  double p[2] = {0, 0};
-  for (int k = 0; k < np; k++) {
-    // clamp takes null for a missing bound
-    p[k] = (info[1 + k].IsNull() || info[1 + k].IsUndefined()) ? NAN : number(name, info, 1 + k);
+// ---- the generic decoder: JS arguments -> OpArgs, by the op's schema (ops.def)
+// A graph step's argument list holds { slot: k } where the export takes a tensor (an array
+// of those for a tensor list); `slots` then collects them, to be filled at each run.
+struct SlotRef {
+  int arg;    // argument position
+  int entry;  // -1: the argument itself, else the entry of its tensor list
+  int slot;
+};
+int slot_of(const char* op, const V& v, size_t i, int entry, int num_slots) {
+  std::string where = entry < 0 ? "argument " + std::to_string(i) : "entry " + std::to_string(entry) + " of argument " + std::to_string(i);
+  V s = v.IsObject() && !v.IsArray() ? v.As<Napi::Object>().Get("slot") : V();
+  if (s.IsEmpty() || !s.IsNumber()) fail(op, where + " must be a tensor slot { slot: k }, got " + describe(v));
+  double k = s.As<Napi::Number>().DoubleValue();
+  if (!(k >= 0 && k < num_slots && k == std::floor(k)))
+    fail(op, where + " names slot " + (k == std::floor(k) && std::fabs(k) < 1e15 ? std::to_string((int64_t)k) : std::to_string(k)) +
+                 ", outside the graph's " + std::to_string(num_slots) + " slots");
+  return (int)k;
+}
+const TensorImpl& list_entry(const char* op, const V& e, uint32_t k) {
+  Handle* h = handle_of(e);
+  if (!h) fail(op, "entry " + std::to_string(k) + " of argument 0 is not a tensor");
+  if (!h->t || !h->t->storage) fail(op, "entry " + std::to_string(k) + " of argument 0 is a disposed tensor");
+  return *h->t;
+}
+bool nullish(const V& v) { return v.IsUndefined() || v.IsNull(); }
+
+// Fills `a` (and the dims, wrapped scalars and list it points into, in `st`) from
+// get(k), k < argc. Messages name the op, the argument position and what arrived.
+template <class Get>
+void decode(OpId id, Get get, size_t argc, OpArgs& a, ArgStore& st, std::vector<SlotRef>* slots = nullptr, int num_slots = 0) {
+  const OpSchema& s = op_schema(id);
+  const char* op = s.id;
+  check_argc(op, argc, s.min_argc);
+  a.op = id;
+  a.nargs = s.nargs;
+  a.dims = st.dims;
+  a.list = &st.list;
+  for (int k = 0; k < s.nargs; k++) {
+    Arg& x = a.a[k];
+    V v = get(k);
+    x.tp = nullptr;
+    switch (s.args[k].type) {
+      case ArgType::opt_tensor:
+        if (nullish(v)) { x.t = nullptr; break; }
+        [[fallthrough]];
+      case ArgType::tensor:
+        if (slots) { slots->push_back({k, -1, slot_of(op, v, k, -1, num_slots)}); x.t = nullptr; }
+        else x.t = &tensor(op, v, k);
+        break;
+      case ArgType::scalar:
+        if (v.IsNumber()) {
+          double d = v.As<Napi::Number>().DoubleValue();
+          bool integral = std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.2e18;
+          x.t = (st.owned[st.nowned++] = scalar_tensor(d, integral ? DType::int64 : DType::float64, true)).get();
+        } else if (v.IsBoolean()) {
+          x.t = (st.owned[st.nowned++] = scalar_tensor(v.As<Napi::Boolean>().Value() ? 1 : 0, DType::bool_, true)).get();
+        } else if (slots) {
+          slots->push_back({k, -1, slot_of(op, v, k, -1, num_slots)}); x.t = nullptr;
+        } else {
+          x.t = &tensor(op, v, k);
+        }
+        break;
+      case ArgType::tensor_or_float:
+        if (v.IsNumber()) { x.t = nullptr; x.d = v.As<Napi::Number>().DoubleValue(); }
+        else if (slots) { slots->push_back({k, -1, slot_of(op, v, k, -1, num_slots)}); x.t = nullptr; }
+        else x.t = &tensor(op, v, k);
+        break;
+      case ArgType::tensor_list: {
+        if (!v.IsArray()) bad_arg(op, k, "an array of tensors", v);
+        auto arr = v.As<Napi::Array>();
+        uint32_t n = arr.Length();
+        st.list.clear();
+        for (uint32_t e = 0; e < n; e++) {
+          if (slots) { slots->push_back({k, (int)e, slot_of(op, arr.Get(e), k, (int)e, num_slots)}); st.list.push_back(nullptr); }
+          else st.list.push_back(&list_entry(op, arr.Get(e), e));
+        }
+        x.t = nullptr;
+        break;
+      }
+      case ArgType::int_: x.i = integer(op, v, k); break;
+      case ArgType::opt_int:
+        x.has = !nullish(v);
+        x.i = x.has ? integer(op, v, k) : 0;
+        break;
+      case ArgType::float_: x.d = number(op, v, k); break;
+      case ArgType::opt_float: x.d = nullish(v) ? NAN : number(op, v, k); break;
+      case ArgType::bool_: x.i = boolean(op, v, k); break;
+      case ArgType::dims: st.dims[st.ndims] = dims(op, v, k); x.i = st.ndims++; break;
+      case ArgType::opt_dims:  // null: every dim; a number: that one
+        if (nullish(v)) st.dims[st.ndims].clear();
+        else if (v.IsNumber()) st.dims[st.ndims] = {integer(op, v, k)};
+        else st.dims[st.ndims] = dims(op, v, k);
+        x.i = st.ndims++;
+        break;
+      case ArgType::dtype: x.dt = dtype(op, v, k); break;
+      case ArgType::typed_array: {
+        if (slots) fail(op, "a graph cannot hold an op that reads a TypedArray; pass its result as a constant");
+        if (!v.IsTypedArray()) bad_arg(op, k, "a TypedArray", v);
+        auto ta = v.As<Napi::TypedArray>();
+        x.has = true;
+        switch (ta.TypedArrayType()) {
+          case napi_float32_array: x.dt = DType::float32; break;
+          case napi_float64_array: x.dt = DType::float64; break;
+          case napi_int32_array: x.dt = DType::int32; break;
+          case napi_bigint64_array: x.dt = DType::int64; break;
+          // the carrier's own dtype; from_array accepts it for each dtype it carries
+          case napi_uint16_array: x.dt = DType::float16; break;
+          case napi_int8_array: x.dt = DType::int8; break;
+          case napi_uint8_array: x.dt = DType::uint8; break;
+          default: x.has = false; break;
+        }
+        x.p = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+        x.n = (int64_t)ta.ElementLength();
+        break;
+      }
+    }
   }
-  TensorImpl* out = opt_tensor(name, info, 1 + np);
-  auto y = unary(op, x, p, out);
-  return out ? info[1 + np] : wrap(info.Env(), y);
-}
-template <BinaryOp op>
-V binary_export(const CI& info, const char* name) {
-  check_argc(name, info, 2);
-  auto a = tensor_or_scalar(name, info, 0);
-  auto b = tensor_or_scalar(name, info, 1);
-  TensorImpl* out = opt_tensor(name, info, 2);
-  auto y = binary(op, a.get(), b.get(), out);
-  return out ? info[2] : wrap(info.Env(), y);
 }
 
-// ---- views and layout
-V as_strided_(const CI& i) {
-  check_argc("as_strided", i, 4);
-  return wrap(i.Env(), as_strided(tensor("as_strided", i, 0), dims("as_strided", i, 1), dims("as_strided", i, 2), integer("as_strided", i, 3)));
-}
-V reshape_(const CI& i) { check_argc("reshape", i, 2); return wrap(i.Env(), reshape(tensor("reshape", i, 0), dims("reshape", i, 1))); }
-V view_(const CI& i) { check_argc("view", i, 2); return wrap(i.Env(), view(tensor("view", i, 0), dims("view", i, 1))); }
-V permute_(const CI& i) { check_argc("permute", i, 2); return wrap(i.Env(), permute(tensor("permute", i, 0), dims("permute", i, 1))); }
-V transpose_(const CI& i) {
-  check_argc("transpose", i, 3);
-  return wrap(i.Env(), transpose(tensor("transpose", i, 0), integer("transpose", i, 1), integer("transpose", i, 2)));
-}
-V slice_(const CI& i) {
-  check_argc("slice", i, 5);
-  return wrap(i.Env(), slice(tensor("slice", i, 0), integer("slice", i, 1), integer("slice", i, 2), integer("slice", i, 3), integer("slice", i, 4)));
-}
-V select_(const CI& i) { check_argc("select", i, 3); return wrap(i.Env(), select(tensor("select", i, 0), integer("select", i, 1), integer("select", i, 2))); }
-V narrow_(const CI& i) {
-  check_argc("narrow", i, 4);
-  return wrap(i.Env(), narrow(tensor("narrow", i, 0), integer("narrow", i, 1), integer("narrow", i, 2), integer("narrow", i, 3)));
-}
-V expand_(const CI& i) { check_argc("expand", i, 2); return wrap(i.Env(), expand(tensor("expand", i, 0), dims("expand", i, 1))); }
-V squeeze_(const CI& i) { check_argc("squeeze", i, 1); return wrap(i.Env(), squeeze(tensor("squeeze", i, 0), opt_dims("squeeze", i, 1))); }
-V unsqueeze_(const CI& i) { check_argc("unsqueeze", i, 2); return wrap(i.Env(), unsqueeze(tensor("unsqueeze", i, 0), integer("unsqueeze", i, 1))); }
-V flatten_(const CI& i) {
-  check_argc("flatten", i, 3);
-  return wrap(i.Env(), flatten(tensor("flatten", i, 0), integer("flatten", i, 1), integer("flatten", i, 2)));
-}
-V contiguous_(const CI& i) {
-  check_argc("contiguous", i, 1);
-  TensorImpl& x = tensor("contiguous", i, 0);
-  return wrap(i.Env(), dense(x));
-}
-V to_dtype_(const CI& i) { check_argc("to_dtype", i, 2); return wrap(i.Env(), to_dtype(tensor("to_dtype", i, 0), dtype("to_dtype", i, 1))); }
-V copy__(const CI& i) {
-  check_argc("copy_", i, 2);
-  copy_(tensor("copy_", i, 0), tensor("copy_", i, 1));
-  return i[0];
-}
-V where_(const CI& i) {
-  check_argc("where", i, 3);
-  auto a = tensor_or_scalar("where", i, 1);
-  auto b = tensor_or_scalar("where", i, 2);
-  return wrap(i.Env(), where(tensor("where", i, 0), a.get(), b.get()));
-}
-
-// ---- creation and random
-V from_array_(const CI& i) {
-  const char* op = "from_array";
-  check_argc(op, i, 3);
-  if (!i[0].IsTypedArray()) bad_arg(op, 0, "a TypedArray", i[0]);
-  Dims shape = dims(op, i, 1);
-  DType dt = dtype(op, i, 2);
-  auto ta = i[0].As<Napi::TypedArray>();
-  if (ta.TypedArrayType() != typed_array_kind(dt)) fail(op, std::string("the TypedArray's type does not match dtype ") + dtype_name(dt));
-  auto t = empty(shape, dt, Device::cpu, op);
-  if ((int64_t)ta.ElementLength() != t->numel())
-    fail(op, "data has " + std::to_string(ta.ElementLength()) + " elements but shape " + dims_str(shape) + " needs " + std::to_string(t->numel()));
-  const char* src = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-  if (t->numel()) std::memcpy(t->storage->data, src, (size_t)t->numel() * dtype_size(dt));
-  if (dt == DType::bool_) {  // normalize any nonzero byte to 1
-    auto* p = static_cast<uint8_t*>(t->storage->data);
-    for (int64_t k = 0; k < t->numel(); k++) p[k] = p[k] ? 1 : 0;
+// Every op export: decode by the schema, run the entry for the inputs' device, wrap.
+V op_export(const CI& info) {
+  OpId id = (OpId)(uintptr_t)info.Data();
+  const OpSchema& s = op_schema(id);
+  OpArgs a;
+  ArgStore st;
+  decode(id, [&](int k) { return info[k]; }, info.Length(), a, st);
+  OpOut o;
+  run_op(a, o);
+  switch (s.ret) {
+    case RetKind::tensor: return wrap(info.Env(), std::move(o.r[0]));
+    case RetKind::tuple: return wrap_all(info.Env(), o.r, o.n);
+    case RetKind::self: return info[0];
+    case RetKind::out: return a.a[s.out_arg].t ? info[s.out_arg] : wrap(info.Env(), std::move(o.r[0]));
   }
-  return wrap(i.Env(), t);
-}
-V full_(const CI& i) { check_argc("full", i, 3); return wrap(i.Env(), full(dims("full", i, 0), number("full", i, 1), dtype("full", i, 2))); }
-V fill__(const CI& i) { check_argc("fill_", i, 2); fill_(tensor("fill_", i, 0), number("fill_", i, 1)); return i[0]; }
-V arange_(const CI& i) {
-  check_argc("arange", i, 4);
-  return wrap(i.Env(), arange(number("arange", i, 0), number("arange", i, 1), number("arange", i, 2), dtype("arange", i, 3)));
-}
-V linspace_(const CI& i) {
-  check_argc("linspace", i, 4);
-  return wrap(i.Env(), linspace(number("linspace", i, 0), number("linspace", i, 1), integer("linspace", i, 2), dtype("linspace", i, 3)));
-}
-V eye_(const CI& i) { check_argc("eye", i, 3); return wrap(i.Env(), eye(integer("eye", i, 0), integer("eye", i, 1), dtype("eye", i, 2))); }
-V uniform__(const CI& i) { check_argc("uniform_", i, 3); uniform_(tensor("uniform_", i, 0), number("uniform_", i, 1), number("uniform_", i, 2)); return i[0]; }
-V normal__(const CI& i) { check_argc("normal_", i, 3); normal_(tensor("normal_", i, 0), number("normal_", i, 1), number("normal_", i, 2)); return i[0]; }
-V randint_(const CI& i) {
-  check_argc("randint", i, 4);
-  return wrap(i.Env(), randint(integer("randint", i, 0), integer("randint", i, 1), dims("randint", i, 2), dtype("randint", i, 3)));
-}
-V bernoulli_(const CI& i) { check_argc("bernoulli", i, 1); return wrap(i.Env(), bernoulli(tensor("bernoulli", i, 0))); }
-V randperm_(const CI& i) { check_argc("randperm", i, 2); return wrap(i.Env(), randperm(integer("randperm", i, 0), dtype("randperm", i, 1))); }
-
-// ---- reductions: (x, dims|null, keepdim)
-template <ReduceOp kind>
-V reduce_export(const CI& i, const char* name) {
-  check_argc(name, i, 3);
-  return wrap(i.Env(), reduce(name, kind, tensor(name, i, 0), opt_dims(name, i, 1), boolean(name, i, 2)));
-}
-V norm_(const CI& i) {
-  const char* op = "norm";
-  check_argc(op, i, 4);
-  double p = number(op, i, 1);
-  ReduceOp k = p == 1 ? ReduceOp::norm1 : p == 2 ? ReduceOp::norm2 : std::isinf(p) && p > 0 ? ReduceOp::norminf
-             : (fail(op, "p must be 1, 2 or Infinity, got " + std::to_string(p)), ReduceOp::norm2);
-  return wrap(i.Env(), reduce(op, k, tensor(op, i, 0), opt_dims(op, i, 2), boolean(op, i, 3)));
-}
-V var_impl(const CI& i, const char* op, bool sq) {
-  check_argc(op, i, 4);
-  return wrap(i.Env(), var(op, tensor(op, i, 0), opt_dims(op, i, 1), number(op, i, 2), boolean(op, i, 3), sq));
-}
-V var_(const CI& i) { return var_impl(i, "var", false); }
-V std_(const CI& i) { return var_impl(i, "std", true); }
-V max_(const CI& i) { check_argc("max", i, 3); return wrap_pair(i.Env(), max_min_dim(true, tensor("max", i, 0), integer("max", i, 1), boolean("max", i, 2))); }
-V min_(const CI& i) { check_argc("min", i, 3); return wrap_pair(i.Env(), max_min_dim(false, tensor("min", i, 0), integer("min", i, 1), boolean("min", i, 2))); }
-V arg_impl(const CI& i, const char* op, bool is_max) {
-  check_argc(op, i, 3);
-  bool has_dim = !(i[1].IsNull() || i[1].IsUndefined());
-  return wrap(i.Env(), arg_max_min(is_max, tensor(op, i, 0), has_dim ? integer(op, i, 1) : 0, has_dim, boolean(op, i, 2)));
-}
-V argmax_(const CI& i) { return arg_impl(i, "argmax", true); }
-V argmin_(const CI& i) { return arg_impl(i, "argmin", false); }
-V cumsum_(const CI& i) { check_argc("cumsum", i, 2); return wrap(i.Env(), cumsum(tensor("cumsum", i, 0), integer("cumsum", i, 1))); }
-V softmax_(const CI& i) { check_argc("softmax", i, 2); return wrap(i.Env(), softmax(tensor("softmax", i, 0), integer("softmax", i, 1), false)); }
-V log_softmax_(const CI& i) {
-  check_argc("log_softmax", i, 2);
-  return wrap(i.Env(), softmax(tensor("log_softmax", i, 0), integer("log_softmax", i, 1), true));
+  return V();
 }
 
-// ---- linear algebra
-V matmul_(const CI& i) { check_argc("matmul", i, 2); return wrap(i.Env(), matmul(tensor("matmul", i, 0), tensor("matmul", i, 1))); }
+// ---- graphs (core/graph.h): graph_new, graph_run, graph_run_async, graph_dispose
+// A graph handle is a v8::External like a tensor handle, freed with the GC the same way
+// (or by graph_dispose); a run holds its own reference to the graph.
+constexpr uint32_t kGraphMagic = 0x67726170;  // "grap"
+struct GraphHandle {
+  uint32_t magic = kGraphMagic;  // at the offset of Handle::magic: handle_of refuses a graph
+  std::shared_ptr<Graph> g;
+  v8::Global<v8::External> js;
+  GraphHandle* prev = nullptr;
+  GraphHandle* next = nullptr;
+  ~GraphHandle() { magic = 0; }
+};
+thread_local GraphHandle* live_graphs = nullptr;
+thread_local std::vector<std::shared_ptr<Graph>> deferred_graphs;  // as `deferred`, for a GC inside an export
 
-// ---- joining and indexing
-V cat_(const CI& i) {
-  const char* op = "cat";
-  check_argc(op, i, 2);
-  if (!i[0].IsArray()) bad_arg(op, 0, "an array of tensors", i[0]);
-  auto arr = i[0].As<Napi::Array>();
-  std::vector<const TensorImpl*> xs;
-  for (uint32_t k = 0; k < arr.Length(); k++) {
-    Handle* h = handle_of(arr.Get(k));
-    if (!h) fail(op, "entry " + std::to_string(k) + " of argument 0 is not a tensor");
-    if (!h->t || !h->t->storage) fail(op, "entry " + std::to_string(k) + " of argument 0 is a disposed tensor");
-    xs.push_back(h->t.get());
+void release_graph(std::shared_ptr<Graph>& g) {
+  if (call_depth > 0 && g) {
+    try {
+      deferred_graphs.push_back(std::move(g));
+      return;
+    } catch (...) {
+    }
   }
-  return wrap(i.Env(), cat(xs, integer(op, i, 1)));
+  g.reset();
 }
-V gather_(const CI& i) { check_argc("gather", i, 3); return wrap(i.Env(), gather(tensor("gather", i, 0), integer("gather", i, 1), tensor("gather", i, 2))); }
-V scatter_impl(const CI& i, const char* op, bool add) {
-  check_argc(op, i, 4);
-  TensorImpl* src = i[3].IsNumber() && !add ? nullptr : &tensor(op, i, 3);
-  double value = src ? 0 : number(op, i, 3);
-  return wrap(i.Env(), scatter(tensor(op, i, 0), integer(op, i, 1), tensor(op, i, 2), src, value, add));
+void destroy_graph(GraphHandle* h) {
+  release_graph(h->g);
+  h->js.Reset();
+  if (h->prev) h->prev->next = h->next; else live_graphs = h->next;
+  if (h->next) h->next->prev = h->prev;
+  delete h;
 }
-V scatter_(const CI& i) { return scatter_impl(i, "scatter", false); }
-V scatter_add_(const CI& i) { return scatter_impl(i, "scatter_add", true); }
-V index_select_(const CI& i) {
-  check_argc("index_select", i, 3);
-  return wrap(i.Env(), index_select(tensor("index_select", i, 0), integer("index_select", i, 1), tensor("index_select", i, 2)));
-}
-V index_add_(const CI& i) {
-  const char* op = "index_add";
-  check_argc(op, i, 5);
-  return wrap(i.Env(), index_add(tensor(op, i, 0), integer(op, i, 1), tensor(op, i, 2), tensor(op, i, 3), number(op, i, 4)));
-}
-V masked_fill_(const CI& i) {
-  check_argc("masked_fill", i, 3);
-  return wrap(i.Env(), masked_fill(tensor("masked_fill", i, 0), tensor("masked_fill", i, 1), number("masked_fill", i, 2)));
-}
-V one_hot_(const CI& i) { check_argc("one_hot", i, 2); return wrap(i.Env(), one_hot(tensor("one_hot", i, 0), integer("one_hot", i, 1))); }
-V topk_(const CI& i) {
-  const char* op = "topk";
-  check_argc(op, i, 5);
-  return wrap_pair(i.Env(), topk(tensor(op, i, 0), integer(op, i, 1), integer(op, i, 2), boolean(op, i, 3), boolean(op, i, 4)));
-}
-V sort_(const CI& i) {
-  const char* op = "sort";
-  check_argc(op, i, 4);
-  return wrap_pair(i.Env(), sort(tensor(op, i, 0), integer(op, i, 1), boolean(op, i, 2), boolean(op, i, 3)));
-}
-V flip_(const CI& i) { check_argc("flip", i, 2); return wrap(i.Env(), flip(tensor("flip", i, 0), dims("flip", i, 1))); }
-
-// ---- convolution and pooling
-V conv2d_(const CI& i) {
-  const char* op = "conv2d";
-  check_argc(op, i, 7);
-  return wrap(i.Env(), conv2d(tensor(op, i, 0), tensor(op, i, 1), opt_tensor(op, i, 2), dims(op, i, 3), dims(op, i, 4),
-                              dims(op, i, 5), integer(op, i, 6)));
-}
-V conv_transpose2d_(const CI& i) {
-  const char* op = "conv_transpose2d";
-  check_argc(op, i, 8);
-  return wrap(i.Env(), conv_transpose2d(tensor(op, i, 0), tensor(op, i, 1), opt_tensor(op, i, 2), dims(op, i, 3), dims(op, i, 4),
-                                        dims(op, i, 5), dims(op, i, 6), integer(op, i, 7)));
-}
-V conv2d_weight_grad_(const CI& i) {
-  const char* op = "conv2d_weight_grad";
-  check_argc(op, i, 7);
-  return wrap(i.Env(), conv2d_weight_grad(tensor(op, i, 0), tensor(op, i, 1), dims(op, i, 2), dims(op, i, 3), dims(op, i, 4),
-                                          dims(op, i, 5), integer(op, i, 6)));
-}
-V conv2d_backward_(const CI& i) {
-  const char* op = "conv2d_backward";
-  check_argc(op, i, 10);
-  return wrap_triple(i.Env(), conv2d_backward(tensor(op, i, 0), tensor(op, i, 1), tensor(op, i, 2), dims(op, i, 3), dims(op, i, 4),
-                                              dims(op, i, 5), integer(op, i, 6), {boolean(op, i, 7), boolean(op, i, 8), boolean(op, i, 9)}));
-}
-V max_pool2d_(const CI& i) {
-  const char* op = "max_pool2d";
-  check_argc(op, i, 6);
-  return wrap_pair(i.Env(), max_pool2d(tensor(op, i, 0), dims(op, i, 1), dims(op, i, 2), dims(op, i, 3), dims(op, i, 4), boolean(op, i, 5)));
-}
-V adaptive_max_pool2d_(const CI& i) {
-  const char* op = "adaptive_max_pool2d";
-  check_argc(op, i, 2);
-  return wrap_pair(i.Env(), adaptive_max_pool2d(tensor(op, i, 0), dims(op, i, 1)));
+void on_graph_collected(const v8::WeakCallbackInfo<GraphHandle>& info) { destroy_graph(info.GetParameter()); }
+void free_live_graphs() {
+  while (live_graphs) destroy_graph(live_graphs);
+  deferred_graphs.clear();
 }
 
-V batch_norm_(const CI& i) {
-  const char* op = "batch_norm";
-  check_argc(op, i, 8);
-  return wrap_triple(i.Env(), batch_norm(tensor(op, i, 0), opt_tensor(op, i, 1), opt_tensor(op, i, 2), opt_tensor(op, i, 3),
-                                         opt_tensor(op, i, 4), boolean(op, i, 5), number(op, i, 6), number(op, i, 7)));
+V wrap_graph(Napi::Env env, std::shared_ptr<Graph> g) {
+  v8::Isolate* iso = v8::Isolate::GetCurrent();
+  auto* h = new GraphHandle();
+  h->g = std::move(g);
+  v8::Local<v8::Value> ext = v8::External::New(iso, h);
+  h->js.Reset(iso, ext.As<v8::External>());
+  h->js.SetWeak(h, on_graph_collected, v8::WeakCallbackType::kParameter);
+  h->next = live_graphs;
+  if (live_graphs) live_graphs->prev = h;
+  live_graphs = h;
+  return Napi::Value(env, to_napi(ext));
 }
-V batch_norm_backward_(const CI& i) {
-  const char* op = "batch_norm_backward";
-  check_argc(op, i, 6);
-  return wrap_triple(i.Env(), batch_norm_backward(tensor(op, i, 0), tensor(op, i, 1), opt_tensor(op, i, 2), tensor(op, i, 3),
-                                                  tensor(op, i, 4), boolean(op, i, 5)));
+std::shared_ptr<Graph> graph_of(const char* op, const V& v) {
+  v8::Local<v8::Value> l = to_v8(v);
+  auto* h = !l.IsEmpty() && l->IsExternal() ? static_cast<GraphHandle*>(l.As<v8::External>()->Value()) : nullptr;
+  if (!h || h->magic != kGraphMagic) bad_arg(op, 0, "a graph", v);
+  if (!h->g) fail("graph", "the graph was disposed");
+  return h->g;
+}
+
+// graph_new(numSlots, constants: [slot, tensor][], steps: [id, args, outSlots][],
+//           inputSlots, outputSlots, inputMeta: [dtype, shape][])
+V graph_new_(const CI& i) {
+  const char* op = "graph_new";
+  check_argc(op, i.Length(), 6);
+  auto g = std::make_shared<Graph>();
+  int64_t ns = integer(op, i[0], 0);
+  if (ns < 0 || ns > (int64_t(1) << 24)) fail(op, "argument 0 must be a slot count 0..2^24, got " + std::to_string(ns));
+  g->num_slots = (int)ns;
+  auto array = [&](const V& v, size_t pos, const char* want) {
+    if (!v.IsArray()) bad_arg(op, pos, want, v);
+    return v.As<Napi::Array>();
+  };
+  auto slot = [&](const V& v, const std::string& what) {
+    double s = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : NAN;
+    if (!(s >= 0 && s < ns && s == std::floor(s)))
+      fail(op, what + " must be a slot 0.." + std::to_string(ns - 1) + ", got " + describe(v));
+    return (int)s;
+  };
+  auto consts = array(i[1], 1, "an array of [slot, tensor] pairs");
+  for (uint32_t k = 0; k < consts.Length(); k++) {
+    V c = consts.Get(k);
+    std::string what = "constant " + std::to_string(k);
+    if (!c.IsArray() || c.As<Napi::Array>().Length() != 2) fail(op, what + " must be a [slot, tensor] pair, got " + describe(c));
+    auto pair = c.As<Napi::Array>();
+    int s = slot(pair.Get(0u), what + "'s slot");
+    Handle* h = handle_of(pair.Get(1u));
+    if (!h) fail(op, what + "'s tensor must be a tensor, got " + describe(pair.Get(1u)));
+    if (!h->t || !h->t->storage) fail(op, what + " is a disposed tensor");
+    g->constants.emplace_back(s, h->t);
+  }
+  auto steps = array(i[2], 2, "an array of [op id, args, out slots] steps");
+  g->steps.reserve(steps.Length());
+  for (uint32_t k = 0; k < steps.Length(); k++) {
+    V sv = steps.Get(k);
+    std::string what = "step " + std::to_string(k);
+    if (!sv.IsArray() || sv.As<Napi::Array>().Length() != 3) fail(op, what + " must be [op id, args, out slots], got " + describe(sv));
+    auto step = sv.As<Napi::Array>();
+    V idv = step.Get(0u), argv = step.Get(1u), outv = step.Get(2u);
+    OpId id;
+    if (!idv.IsString() || !op_from_name(idv.As<Napi::String>().Utf8Value(), &id))
+      fail(op, what + ": the op must be an op id (native/ops.def), got " + (idv.IsString() ? "'" + idv.As<Napi::String>().Utf8Value() + "'" : describe(idv)));
+    const OpSchema& s = op_schema(id);
+    what += " (" + std::string(s.id) + ")";
+    if (!argv.IsArray()) fail(op, what + ": the arguments must be an array, got " + describe(argv));
+    auto args = argv.As<Napi::Array>();
+    g->steps.emplace_back();
+    GraphStep& st = g->steps.back();
+    std::vector<SlotRef> refs;
+    try {  // attributes are decoded once, here, by the exports' decoder
+      decode(id, [&](int j) { return args.Get((uint32_t)j); }, args.Length(), st.args, st.store, &refs, (int)ns);
+    } catch (const Napi::Error&) {
+      throw;
+    } catch (const std::exception& e) {
+      fail(op, what + ": " + e.what());
+    }
+    for (auto& r : refs) {
+      if (r.entry < 0) st.tensor_slots.emplace_back(r.arg, r.slot);
+      else st.list_slots.push_back(r.slot);
+    }
+    if (!outv.IsArray()) fail(op, what + ": the out slots must be an array, got " + describe(outv));
+    auto outs = outv.As<Napi::Array>();
+    if (outs.Length() != s.nret)
+      fail(op, what + ": expected " + std::to_string(s.nret) + " out slots, got " + std::to_string(outs.Length()));
+    for (uint32_t r = 0; r < outs.Length(); r++) {
+      V o = outs.Get(r);
+      st.out_slots.push_back(nullish(o) ? -1 : slot(o, what + "'s out slot " + std::to_string(r)));
+    }
+  }
+  auto ins = array(i[3], 3, "an array of input slots");
+  for (uint32_t k = 0; k < ins.Length(); k++) g->inputs.push_back(slot(ins.Get(k), "input slot " + std::to_string(k)));
+  auto outs = array(i[4], 4, "an array of output slots");
+  for (uint32_t k = 0; k < outs.Length(); k++) g->outputs.push_back(slot(outs.Get(k), "output slot " + std::to_string(k)));
+  auto meta = array(i[5], 5, "an array of [dtype, shape] pairs");
+  if (meta.Length() != ins.Length())
+    fail(op, "argument 5 has " + std::to_string(meta.Length()) + " entries for " + std::to_string(ins.Length()) + " inputs");
+  for (uint32_t k = 0; k < meta.Length(); k++) {
+    V m = meta.Get(k);
+    if (!m.IsArray() || m.As<Napi::Array>().Length() != 2) fail(op, "input " + std::to_string(k) + "'s meta must be [dtype, shape], got " + describe(m));
+    auto pair = m.As<Napi::Array>();
+    g->input_meta.emplace_back(dtype(op, pair.Get(0u), 5), dims(op, pair.Get(1u), 5));
+  }
+  g->finalize();
+  return wrap_graph(i.Env(), std::move(g));
+}
+
+std::vector<TensorPtr> graph_inputs(const V& v) {
+  if (!v.IsArray()) fail("graph", "the inputs must be an array of tensors, got " + describe(v));
+  auto a = v.As<Napi::Array>();
+  std::vector<TensorPtr> in;
+  in.reserve(a.Length());
+  for (uint32_t k = 0; k < a.Length(); k++) {
+    V e = a.Get(k);
+    Handle* h = handle_of(e);
+    if (!h) fail("graph", "input " + std::to_string(k) + " must be a tensor, got " + describe(e));
+    if (!h->t || !h->t->storage) fail("graph", "input " + std::to_string(k) + " is a disposed tensor");
+    in.push_back(h->t);
+  }
+  return in;
+}
+V wrap_results(Napi::Env env, std::vector<TensorPtr>& out) {
+  auto a = Napi::Array::New(env, out.size());
+  for (size_t k = 0; k < out.size(); k++) a.Set((uint32_t)k, out[k] ? wrap(env, std::move(out[k])) : env.Null());
+  return a;
+}
+
+V graph_run_(const CI& i) {
+  check_argc("graph_run", i.Length(), 2);
+  auto g = graph_of("graph_run", i[0]);
+  auto out = g->run(graph_inputs(i[1]));
+  return wrap_results(i.Env(), out);
+}
+
+// The async run's baton (sharp's pattern): plain C++ in, plain C++ out; Execute touches
+// nothing from JS. It holds the graph and the inputs, so disposing either meanwhile is safe.
+struct RunBaton {
+  napi_async_work work = nullptr;
+  napi_deferred deferred = nullptr;
+  std::shared_ptr<Graph> g;
+  std::vector<TensorPtr> in, out;
+  std::string error;
+  int64_t external_bytes = 0;  // what the worker allocated net, for this thread's V8 report
+};
+void run_execute(napi_env, void* data) {
+  auto* b = static_cast<RunBaton*>(data);
+  int64_t& pending = pending_external_bytes();  // the worker's own counter
+  int64_t before = pending;
+  try {
+    b->out = b->g->run(b->in);
+  } catch (const std::exception& e) {
+    b->error = e.what();
+  } catch (...) {
+    b->error = "graph: unknown native exception";
+  }
+  b->external_bytes = pending - before;
+  pending = before;
+}
+void run_complete(napi_env env, napi_status status, void* data) {
+  std::unique_ptr<RunBaton> b(static_cast<RunBaton*>(data));
+  pending_external_bytes() += b->external_bytes;
+  napi_delete_async_work(env, b->work);
+  napi_value result;
+  if (status == napi_cancelled) b->error = "graph: the run was cancelled";
+  if (b->error.empty()) {
+    try {
+      result = wrap_results(Napi::Env(env), b->out);
+      napi_resolve_deferred(env, b->deferred, result);
+      return;
+    } catch (const std::exception& e) {
+      b->error = e.what();
+    }
+  }
+  napi_value msg;
+  if (napi_create_string_utf8(env, b->error.c_str(), NAPI_AUTO_LENGTH, &msg) != napi_ok) return;
+  if (napi_create_error(env, nullptr, msg, &result) != napi_ok) return;
+  napi_reject_deferred(env, b->deferred, result);
+}
+V graph_run_async_(const CI& i) {
+  check_argc("graph_run_async", i.Length(), 2);
+  auto b = std::make_unique<RunBaton>();
+  b->g = graph_of("graph_run_async", i[0]);
+  b->in = graph_inputs(i[1]);
+  b->g->check_inputs(b->in);  // bad inputs throw here, synchronously, as graph_run's do
+  napi_env env = i.Env();
+  napi_value promise, name;
+  if (napi_create_promise(env, &b->deferred, &promise) != napi_ok) fail("graph", "could not create a promise");
+  napi_create_string_utf8(env, "myelin.graph_run_async", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_async_work(env, nullptr, name, run_execute, run_complete, b.get(), &b->work) != napi_ok)
+    fail("graph", "could not create the async work");
+  if (napi_queue_async_work(env, b->work) != napi_ok) {
+    napi_delete_async_work(env, b->work);
+    fail("graph", "could not queue the async work");
+  }
+  b.release();  // run_complete owns it now
+  return Napi::Value(env, promise);
+}
+V graph_dispose_(const CI& i) {
+  v8::Local<v8::Value> l = to_v8(i[0]);
+  auto* h = !l.IsEmpty() && l->IsExternal() ? static_cast<GraphHandle*>(l.As<v8::External>()->Value()) : nullptr;
+  if (!h || h->magic != kGraphMagic) bad_arg("graph_dispose", 0, "a graph", i[0]);
+  release_graph(h->g);
+  return i.Env().Undefined();
 }
 
 // ---- handle utilities (not ops)
@@ -430,7 +555,7 @@ V empty_cache_(const CI& i) {
 // (bytes | null): null, 0 or Infinity remove the limit
 V set_memory_limit_(const CI& i) {
   const char* op = "set_memory_limit";
-  check_argc(op, i, 1);
+  check_argc(op, i.Length(), 1);
   double b = i[0].IsNull() || i[0].IsUndefined() ? 0 : number(op, i, 0);
   if (!(b >= 0) || (std::isfinite(b) && b != std::floor(b)))
     fail(op, "the limit must be a non-negative whole number of bytes, null or Infinity, got " + std::to_string(b));
@@ -438,11 +563,11 @@ V set_memory_limit_(const CI& i) {
   return i.Env().Undefined();
 }
 // ---- devices
-V device_of(const CI& i) { return Napi::String::New(i.Env(), device_name(tensor("device", i, 0).device())); }
+V device_export(const CI& i) { return Napi::String::New(i.Env(), device_name(tensor("device", i, 0).device())); }
 // (x, 'cpu' | 'cuda'): a copy on that device (TS returns x itself when nothing changes)
 V to_device_(const CI& i) {
   const char* op = "to";
-  check_argc(op, i, 2);
+  check_argc(op, i.Length(), 2);
   TensorImpl& x = tensor(op, i, 0);
   if (!i[1].IsString()) bad_arg(op, 1, "'cpu' or 'cuda'", i[1]);
   std::string d = i[1].As<Napi::String>().Utf8Value();
@@ -497,47 +622,33 @@ V backend_info(const CI& i) {
 #endif
   return o;
 }
-// ---- fused optimizer steps: (param, grad, states..., hyperparameters); return param
-V adam_step__(const CI& i) {
-  const char* op = "adam_step_";
-  check_argc(op, i, 13);
-  AdamHyper h{number(op, i, 5), number(op, i, 6), number(op, i, 7), number(op, i, 8), number(op, i, 9),
-              integer(op, i, 10), boolean(op, i, 11), boolean(op, i, 12)};
-  adam_step_(tensor(op, i, 0), tensor(op, i, 1), tensor(op, i, 2), tensor(op, i, 3), opt_tensor(op, i, 4), h);
-  return i[0];
-}
-V sgd_step__(const CI& i) {
-  const char* op = "sgd_step_";
-  check_argc(op, i, 10);
-  SgdHyper h{number(op, i, 3), number(op, i, 4), number(op, i, 5), number(op, i, 6), boolean(op, i, 7), boolean(op, i, 8), boolean(op, i, 9)};
-  sgd_step_(tensor(op, i, 0), tensor(op, i, 1), opt_tensor(op, i, 2), h);
-  return i[0];
-}
-V rmsprop_step__(const CI& i) {
-  const char* op = "rmsprop_step_";
-  check_argc(op, i, 11);
-  RmspropHyper h{number(op, i, 5), number(op, i, 6), number(op, i, 7), number(op, i, 8), number(op, i, 9), boolean(op, i, 10)};
-  rmsprop_step_(tensor(op, i, 0), tensor(op, i, 1), tensor(op, i, 2), opt_tensor(op, i, 3), opt_tensor(op, i, 4), h);
-  return i[0];
-}
-V adagrad_step__(const CI& i) {
-  const char* op = "adagrad_step_";
-  check_argc(op, i, 9);
-  AdagradHyper h{number(op, i, 3), number(op, i, 4), number(op, i, 5), number(op, i, 6), integer(op, i, 7), boolean(op, i, 8)};
-  adagrad_step_(tensor(op, i, 0), tensor(op, i, 1), tensor(op, i, 2), h);
-  return i[0];
-}
-
 V op_list(const CI& i) {
-  static const char* names[] = {
-#define MYELIN_UNARY(id, F, kind, np) #id,
-#define MYELIN_BINARY(id, F, kind) #id,
-#define MYELIN_OP(id) #id,
-#include "../ops.def"
-  };
-  auto a = Napi::Array::New(i.Env());
-  for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) a.Set((uint32_t)k, names[k]);
+  auto a = Napi::Array::New(i.Env(), kNumOps);
+  for (int k = 0; k < kNumOps; k++) a.Set((uint32_t)k, kOpSchemas[k].id);
   return a;
+}
+// supports(op, device, dtype): whether this build has that op's kernel for the device and dtype
+V supports_(const CI& i) {
+  const char* op = "supports";
+  check_argc(op, i.Length(), 3);
+  OpId id;
+  Device dev;
+  if (!i[0].IsString() || !op_from_name(i[0].As<Napi::String>().Utf8Value(), &id)) bad_arg(op, 0, "an op id (native/ops.def)", i[0]);
+  if (!i[1].IsString() || !device_from_name(i[1].As<Napi::String>().Utf8Value(), &dev)) bad_arg(op, 1, "a device ('cpu' or 'cuda')", i[1]);
+  return Napi::Boolean::New(i.Env(), supports(id, dev, dtype(op, i[2], 2)));
+}
+// require_kernel(op, device): throws the dispatch table's named error ("conv2d: no cuda
+// kernel in this build") where supports() would say false for every dtype; the TS layer's
+// device checks call it before a device move or an op on a device
+V require_kernel_(const CI& i) {
+  const char* op = "require_kernel";
+  check_argc(op, i.Length(), 2);
+  OpId id;
+  Device dev;
+  if (!i[0].IsString() || !op_from_name(i[0].As<Napi::String>().Utf8Value(), &id)) bad_arg(op, 0, "an op id (native/ops.def)", i[0]);
+  if (!i[1].IsString() || !device_from_name(i[1].As<Napi::String>().Utf8Value(), &dev)) bad_arg(op, 1, "a device ('cpu' or 'cuda')", i[1]);
+  kernel_for(id, dev);
+  return i.Env().Undefined();
 }
 
 // Throws `msg` as a JS Error. Reading its `stack` at once formats the trace: until then V8
@@ -559,14 +670,17 @@ void throw_error(napi_env env, const char* msg) {
 struct CallDepth {
   CallDepth() { call_depth++; }
   ~CallDepth() {
-    if (--call_depth == 0) deferred.clear();  // TensorImpl destructors never come back here
+    if (--call_depth == 0) {  // TensorImpl destructors never come back here
+      deferred.clear();
+      deferred_graphs.clear();
+    }
   }
 };
-V call_export(const CI& i) {
-  auto f = reinterpret_cast<V (*)(const CI&)>(i.Data());
+template <V (*body)(const CI&)>
+V guarded(const CI& i) {
   CallDepth depth;
   try {
-    return f(i);
+    return body(i);
   } catch (const Napi::Error&) {
     throw;
   } catch (const std::exception& e) {
@@ -576,6 +690,8 @@ V call_export(const CI& i) {
   }
   return V();
 }
+// utilities: the function is the export's data pointer
+V call_utility(const CI& i) { return reinterpret_cast<V (*)(const CI&)>(i.Data())(i); }
 
 }  // namespace
 
@@ -584,47 +700,18 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // can be loaded twice into one thread (two paths); the first hook frees the thread's list
   napi_add_env_cleanup_hook(env, free_live_handles, (napi_env)env);
   auto fn = [&](const char* name, V (*f)(const CI&)) {
-    exports.Set(name, Napi::Function::New(env, call_export, name, reinterpret_cast<void*>(f)));
+    exports.Set(name, Napi::Function::New(env, guarded<call_utility>, name, reinterpret_cast<void*>(f)));
   };
-#define MYELIN_UNARY(id, F, kind, np) \
-  fn(#id, [](const CI& i) { return unary_export<UnaryOp::id, np>(i, #id); });
-#define MYELIN_BINARY(id, F, kind) \
-  fn(#id, [](const CI& i) { return binary_export<BinaryOp::id>(i, #id); });
-#include "../ops.def"
-  fn("sum", [](const CI& i) { return reduce_export<ReduceOp::sum>(i, "sum"); });
-  fn("mean", [](const CI& i) { return reduce_export<ReduceOp::mean>(i, "mean"); });
-  fn("prod", [](const CI& i) { return reduce_export<ReduceOp::prod>(i, "prod"); });
-  fn("amax", [](const CI& i) { return reduce_export<ReduceOp::amax>(i, "amax"); });
-  fn("amin", [](const CI& i) { return reduce_export<ReduceOp::amin>(i, "amin"); });
-  fn("all", [](const CI& i) { return reduce_export<ReduceOp::all>(i, "all"); });
-  fn("any", [](const CI& i) { return reduce_export<ReduceOp::any>(i, "any"); });
-  fn("logsumexp", [](const CI& i) { return reduce_export<ReduceOp::logsumexp>(i, "logsumexp"); });
-  // the remaining MYELIN_OP entries, by name; op_table.test.ts checks none is missing
-  fn("as_strided", as_strided_); fn("reshape", reshape_); fn("view", view_); fn("permute", permute_);
-  fn("transpose", transpose_); fn("slice", slice_); fn("select", select_); fn("narrow", narrow_);
-  fn("expand", expand_); fn("squeeze", squeeze_); fn("unsqueeze", unsqueeze_); fn("flatten", flatten_);
-  fn("contiguous", contiguous_); fn("to_dtype", to_dtype_); fn("copy_", copy__); fn("where", where_);
-  fn("from_array", from_array_); fn("full", full_); fn("fill_", fill__); fn("arange", arange_);
-  fn("linspace", linspace_); fn("eye", eye_); fn("uniform_", uniform__); fn("normal_", normal__);
-  fn("randint", randint_); fn("bernoulli", bernoulli_); fn("randperm", randperm_);
-  fn("norm", norm_); fn("var", var_); fn("std", std_); fn("max", max_); fn("min", min_);
-  fn("argmax", argmax_); fn("argmin", argmin_); fn("cumsum", cumsum_); fn("softmax", softmax_);
-  fn("log_softmax", log_softmax_); fn("matmul", matmul_); fn("cat", cat_); fn("gather", gather_);
-  fn("scatter", scatter_); fn("scatter_add", scatter_add_); fn("index_select", index_select_);
-  fn("index_add", index_add_); fn("masked_fill", masked_fill_); fn("one_hot", one_hot_);
-  fn("topk", topk_); fn("sort", sort_); fn("flip", flip_);
-  fn("conv2d", conv2d_); fn("conv_transpose2d", conv_transpose2d_); fn("conv2d_weight_grad", conv2d_weight_grad_);
-  fn("conv2d_backward", conv2d_backward_);
-  fn("max_pool2d", max_pool2d_); fn("adaptive_max_pool2d", adaptive_max_pool2d_);
-  fn("batch_norm", batch_norm_); fn("batch_norm_backward", batch_norm_backward_);
-  fn("adam_step_", adam_step__); fn("sgd_step_", sgd_step__); fn("rmsprop_step_", rmsprop_step__);
-  fn("adagrad_step_", adagrad_step__);
+  // one export per ops.def row, all through the generic decoder; its data is the op id
+  for (int k = 0; k < kNumOps; k++)
+    exports.Set(kOpSchemas[k].id, Napi::Function::New(env, guarded<op_export>, kOpSchemas[k].id, reinterpret_cast<void*>((uintptr_t)k)));
   // utilities
   fn("dispose", dispose); fn("meta", meta); fn("shape", shape); fn("dtype", dtype_of);
   fn("same_storage", same_storage); fn("version", version); fn("bump_version", bump_version); fn("to_array", to_typed_array); fn("item", item);
   fn("memory", memory); fn("empty_cache", empty_cache_); fn("set_memory_limit", set_memory_limit_); fn("manual_seed", manual_seed_); fn("set_num_threads", set_threads);
-  fn("get_num_threads", get_threads); fn("backend_info", backend_info); fn("op_list", op_list);
-  fn("device", device_of); fn("to_device", to_device_); fn("cuda_info", cuda_info);
+  fn("get_num_threads", get_threads); fn("backend_info", backend_info); fn("op_list", op_list); fn("supports", supports_); fn("require_kernel", require_kernel_);
+  fn("graph_new", graph_new_); fn("graph_run", graph_run_); fn("graph_run_async", graph_run_async_); fn("graph_dispose", graph_dispose_);
+  fn("device", device_export); fn("to_device", to_device_); fn("cuda_info", cuda_info);
   return exports;
 }
 

@@ -74,51 +74,48 @@ inline Handle* handle_of(const Napi::Value& v) {
   return h && h->magic == kHandleMagic ? h : nullptr;
 }
 
-inline TensorImpl& tensor(const char* op, const Napi::CallbackInfo& info, size_t i) {
-  Handle* h = handle_of(info[i]);
-  if (!h) bad_arg(op, i, "a tensor", info[i]);
+// Each reader takes the value and its argument position (for the message); the
+// CallbackInfo forms read info[i] (undefined past the end).
+inline TensorImpl& tensor(const char* op, const Napi::Value& v, size_t i) {
+  Handle* h = handle_of(v);
+  if (!h) bad_arg(op, i, "a tensor", v);
   if (!h->t || !h->t->storage) fail(op, "argument " + std::to_string(i) + " is a disposed tensor");
   return *h->t;
 }
-inline TensorImpl* opt_tensor(const char* op, const Napi::CallbackInfo& info, size_t i) {
-  if (i >= info.Length() || info[i].IsUndefined() || info[i].IsNull()) return nullptr;
-  return &tensor(op, info, i);
+inline double number(const char* op, const Napi::Value& v, size_t i) {
+  if (!v.IsNumber()) bad_arg(op, i, "a number", v);
+  return v.As<Napi::Number>().DoubleValue();
 }
-
-inline double number(const char* op, const Napi::CallbackInfo& info, size_t i) {
-  if (!info[i].IsNumber()) bad_arg(op, i, "a number", info[i]);
-  return info[i].As<Napi::Number>().DoubleValue();
-}
-inline int64_t integer(const char* op, const Napi::CallbackInfo& info, size_t i) {
-  if (!info[i].IsNumber()) bad_arg(op, i, "an integer", info[i]);
-  double d = info[i].As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(d) || d != std::floor(d) || std::fabs(d) > 9007199254740991.0) bad_arg(op, i, "an integer", info[i]);
+inline int64_t integer(const char* op, const Napi::Value& v, size_t i) {
+  if (!v.IsNumber()) bad_arg(op, i, "an integer", v);
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d) || d != std::floor(d) || std::fabs(d) > 9007199254740991.0) bad_arg(op, i, "an integer", v);
   return (int64_t)d;
 }
-inline bool boolean(const char* op, const Napi::CallbackInfo& info, size_t i) {
-  if (!info[i].IsBoolean()) bad_arg(op, i, "a boolean", info[i]);
-  return info[i].As<Napi::Boolean>().Value();
+inline bool boolean(const char* op, const Napi::Value& v, size_t i) {
+  if (!v.IsBoolean()) bad_arg(op, i, "a boolean", v);
+  return v.As<Napi::Boolean>().Value();
 }
-inline Dims dims(const char* op, const Napi::CallbackInfo& info, size_t i) {
-  if (!info[i].IsArray()) bad_arg(op, i, "an array of integers", info[i]);
-  auto a = info[i].As<Napi::Array>();
+inline Dims dims(const char* op, const Napi::Value& v, size_t i) {
+  if (!v.IsArray()) bad_arg(op, i, "an array of integers", v);
+  auto a = v.As<Napi::Array>();
   if (a.Length() > 64) fail(op, "argument " + std::to_string(i) + " has more than 64 entries");
   Dims d(a.Length());
   for (uint32_t k = 0; k < a.Length(); k++) {
-    Napi::Value v = a[k];
-    double x = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : NAN;
+    Napi::Value e = a[k];
+    double x = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : NAN;
     if (!std::isfinite(x) || x != std::floor(x) || std::fabs(x) > 9007199254740991.0)
-      fail(op, "argument " + std::to_string(i) + " must be an array of integers, entry " + std::to_string(k) + " is " + describe(v));
+      fail(op, "argument " + std::to_string(i) + " must be an array of integers, entry " + std::to_string(k) + " is " + describe(e));
     d[k] = (int64_t)x;
   }
   return d;
 }
-inline DType dtype(const char* op, const Napi::CallbackInfo& info, size_t i) {
+inline DType dtype(const char* op, const Napi::Value& v, size_t i) {
   DType dt;
-  if (!info[i].IsString() || !dtype_from_name(info[i].As<Napi::String>().Utf8Value(), &dt))
+  if (!v.IsString() || !dtype_from_name(v.As<Napi::String>().Utf8Value(), &dt))
     bad_arg(op, i,
             "a dtype name ('float32', 'float64', 'float16', 'bfloat16', 'int8', 'uint8', 'int32', 'int64' or 'bool')",
-            info[i]);
+            v);
   return dt;
 }
 
@@ -155,24 +152,8 @@ inline double first_element(const TensorImpl& t) {
   return v;
 }
 
-// A tensor argument, or a JS number/boolean wrapped as a 0-d tensor of the lowest tier.
-struct TensorOrScalar {
-  TensorImpl* t = nullptr;
-  TensorPtr owned;
-  TensorImpl& get() { return t ? *t : *owned; }
-};
-inline TensorOrScalar tensor_or_scalar(const char* op, const Napi::CallbackInfo& info, size_t i) {
-  TensorOrScalar r;
-  if (info[i].IsNumber()) {
-    double v = info[i].As<Napi::Number>().DoubleValue();
-    bool integral = std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9.2e18;
-    r.owned = scalar_tensor(v, integral ? DType::int64 : DType::float64, true);
-  } else if (info[i].IsBoolean()) {
-    r.owned = scalar_tensor(info[i].As<Napi::Boolean>().Value() ? 1 : 0, DType::bool_, true);
-  } else {
-    r.t = &tensor(op, info, i);
-  }
-  return r;
-}
+inline TensorImpl& tensor(const char* op, const Napi::CallbackInfo& info, size_t i) { return tensor(op, info[i], i); }
+inline double number(const char* op, const Napi::CallbackInfo& info, size_t i) { return number(op, info[i], i); }
+inline int64_t integer(const char* op, const Napi::CallbackInfo& info, size_t i) { return integer(op, info[i], i); }
 
 }  // namespace myelin::binding

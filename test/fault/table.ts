@@ -174,6 +174,7 @@ const topRows: Row[] = [
   row('tidy', [k('fn', () => 1)], (m, [fn]) => m.tidy(fn)),
   row('keep', [t()], (m, [x]) => m.keep(x)),
   row('emptyCache', [], (m) => m.emptyCache(), { names: ['empty_cache'] }),
+  row('supports', [k('enum', 'add'), k('enum', 'cpu'), k('dtype', 'float32')], (m, [op, dev, dt]) => m.supports(op, dev, dt)),
   // the limit is removed again at once: a case must not leave later cases under a 1-byte limit
   row('setMemoryLimit', [k('bytes', 2 ** 30)], (m, [b]) => { try { m.setMemoryLimit(b); } finally { m.setMemoryLimit(null); } },
     { names: ['set_memory_limit'] }),

@@ -1,0 +1,38 @@
+// The native graph executor, the basis of jit.trace: a plain list of op steps over numbered
+// tensor slots, replayed in C++ with no per-op JS work. Each step's attributes were decoded
+// once, when the graph was made (by the binding's generic decoder); a run only points the
+// step's tensor arguments at its slots and calls the op's entry (dispatch.h). Napi-free,
+// so a libuv worker can run it (the binding's graph_run_async).
+#pragma once
+#include <memory>
+#include <utility>
+#include <vector>
+#include "dispatch.h"
+
+namespace myelin {
+
+struct GraphStep {
+  OpArgs args;    // attributes as decoded; tensor arguments are filled per run
+  ArgStore store;  // what args' dims and wrapped scalars point into
+  std::vector<std::pair<int, int>> tensor_slots;  // (argument position, slot)
+  std::vector<int> list_slots;                     // the tensor[] argument's entries
+  std::vector<int> out_slots;                      // result k goes to out_slots[k] (-1: dropped)
+  std::vector<int> release;                        // slots read for the last time here
+};
+
+struct Graph {
+  int num_slots = 0;
+  std::vector<std::pair<int, TensorPtr>> constants;
+  std::vector<GraphStep> steps;
+  std::vector<int> inputs, outputs;
+  std::vector<std::pair<DType, Dims>> input_meta;
+
+  // Checks the structure once (every slot read is written before, by a constant, an input
+  // or an earlier step; outputs likewise) and plans when each intermediate is released.
+  void finalize();
+  // Checks the inputs against input_meta ("graph: input 0 has shape ..."), then runs.
+  void check_inputs(const std::vector<TensorPtr>& in) const;
+  std::vector<TensorPtr> run(const std::vector<TensorPtr>& in) const;
+};
+
+}  // namespace myelin
