@@ -26,6 +26,28 @@ const shapeOf = (op: string, args: unknown[]): { shape: Shape; opts: CreateOptio
 const sizeOf = (op: string, shape: unknown): Shape => shapeArg(op, typeof shape === 'number' ? [shape] : shape);
 type ShapeArgs = (number | number[] | CreateOptions)[];
 
+// The TypedArray class the binding copies for each dtype without conversion (bool: bytes).
+const NATIVE_ARRAY: Record<DType, { new (n: ArrayLike<number> | number): ArrayBufferView; name: string } | typeof BigInt64Array> = {
+  float32: Float32Array, float64: Float64Array, int32: Int32Array, int64: BigInt64Array, bool: Uint8Array,
+};
+const INT32_SAFE = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array];
+/**
+ * `data` as the TypedArray the binding expects for `dtype`: itself when it already is one
+ * (copied once, natively), else converted by the TypedArray constructors (no per-element
+ * JS callback) where no value can be out of range; conversions that can overflow (floats
+ * to integers, anything to int64) go through toTypedArray's checks.
+ */
+function typedArrayFor(data: ArrayBufferView, dtype: DType): ArrayBufferView {
+  const want = NATIVE_ARRAY[dtype];
+  if (data.constructor === want) return data;
+  if (dtype === 'bool' && INT32_SAFE.includes(data.constructor as typeof Int8Array)) return Uint8Array.from(data as Uint8Array, (v) => (v ? 1 : 0));
+  if (dtype === 'float32' || dtype === 'float64' || (dtype === 'int32' && INT32_SAFE.includes(data.constructor as typeof Int8Array))) {
+    if (!(data instanceof BigInt64Array || data instanceof BigUint64Array || data instanceof DataView))
+      return new (want as typeof Float32Array)(data as unknown as ArrayLike<number>);
+  }
+  return toTypedArray(data as unknown as ArrayLike<number>, dtype);
+}
+
 function inferShape(data: unknown, shape: number[] = []): number[] {
   if (Array.isArray(data)) {
     shape.push(data.length);
@@ -50,9 +72,7 @@ export function tensor(data: NestedArray | ArrayBufferView | bigint[], options?:
     if (!dtype) throw new Error(`tensor: unsupported TypedArray ${data.constructor.name}`);
     const arr = data as unknown as ArrayLike<number>;
     const shape = given ?? [arr.length];
-    const native_ = dtypeOfTypedArray(data) === dtype && !(data instanceof Uint8Array || data instanceof Int8Array || data instanceof Int16Array || data instanceof Uint16Array || data instanceof Uint32Array || data instanceof Uint8ClampedArray)
-      ? data : toTypedArray(arr, dtype);
-    return fin(new Tensor(native.from_array(native_, shape, dtype)), opts);
+    return fin(new Tensor(native.from_array(typedArrayFor(data, dtype), shape, dtype)), opts);
   }
   const inferred = inferShape(data);
   const flat: (number | boolean | bigint)[] = [];
@@ -160,4 +180,35 @@ export function bernoulli(p: Tensor): Tensor { return new Tensor(native.bernoull
 export function randperm(n: number, options?: CreateOptions): Tensor {
   const opts = createOpts('randperm', options);
   return fin(new Tensor(native.randperm(n, opts.dtype ?? 'int64')), opts);
+}
+
+/** Options of {@link fromBuffer}. */
+export interface FromBufferOptions {
+  /** float32, float64, int32 or int64. */
+  dtype: DType;
+  shape: number[];
+  /** Where the elements start, in bytes (a multiple of the element size); 0 by default. */
+  byteOffset?: number;
+}
+/**
+ * A tensor over an ArrayBuffer's or SharedArrayBuffer's memory, without a copy (as
+ * torch.frombuffer): writes through either side are seen by the other, and the tensor keeps
+ * the memory alive after the buffer itself is dropped. The elements are read in the
+ * platform's byte order (little-endian here) from `byteOffset`; the buffer may hold more.
+ * ```ts
+ * const buf = new SharedArrayBuffer(4 * 6);
+ * const x = fromBuffer(buf, { dtype: 'float32', shape: [2, 3] });
+ * new Float32Array(buf)[4] = 7;   // x.toArray()[1][1] === 7
+ * ```
+ */
+export function fromBuffer(buffer: ArrayBuffer | SharedArrayBuffer, options: FromBufferOptions): Tensor {
+  const op = 'from_buffer';
+  if (!(buffer instanceof ArrayBuffer) && !(typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer))
+    badArg(op, 'buffer', ArrayBuffer.isView(buffer) ? 'an ArrayBuffer or a SharedArrayBuffer (pass view.buffer with byteOffset: view.byteOffset)' : 'an ArrayBuffer or a SharedArrayBuffer', buffer);
+  if (options === null || typeof options !== 'object') badArg(op, 'options', 'an object with dtype and shape', options);
+  const dtype = dtypeArg(op, options.dtype);
+  const shape = shapeArg(op, options.shape, 'shape');
+  const off = options.byteOffset ?? 0;
+  if (typeof off !== 'number' || !Number.isSafeInteger(off)) badArg(op, 'byteOffset', 'a non-negative integer', off);
+  return new Tensor(native.from_buffer(buffer, shape, dtype, off));
 }

@@ -176,33 +176,6 @@ V where_(const CI& i) {
 }
 
 // ---- creation and random
-V from_array_(const CI& i) {
-  const char* op = "from_array";
-  check_argc(op, i, 3);
-  if (!i[0].IsTypedArray()) bad_arg(op, 0, "a TypedArray", i[0]);
-  Dims shape = dims(op, i, 1);
-  DType dt = dtype(op, i, 2);
-  auto ta = i[0].As<Napi::TypedArray>();
-  napi_typedarray_type want;
-  switch (dt) {
-    case DType::float32: want = napi_float32_array; break;
-    case DType::float64: want = napi_float64_array; break;
-    case DType::int32: want = napi_int32_array; break;
-    case DType::int64: want = napi_bigint64_array; break;
-    default: want = napi_uint8_array; break;
-  }
-  if (ta.TypedArrayType() != want) fail(op, std::string("the TypedArray's type does not match dtype ") + dtype_name(dt));
-  auto t = empty(shape, dt, Device::cpu, op);
-  if ((int64_t)ta.ElementLength() != t->numel())
-    fail(op, "data has " + std::to_string(ta.ElementLength()) + " elements but shape " + dims_str(shape) + " needs " + std::to_string(t->numel()));
-  const char* src = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-  if (t->numel()) std::memcpy(t->storage->data, src, (size_t)t->numel() * dtype_size(dt));
-  if (dt == DType::bool_) {  // normalize any nonzero byte to 1
-    auto* p = static_cast<uint8_t*>(t->storage->data);
-    for (int64_t k = 0; k < t->numel(); k++) p[k] = p[k] ? 1 : 0;
-  }
-  return wrap(i.Env(), t);
-}
 V full_(const CI& i) { check_argc("full", i, 3); return wrap(i.Env(), full(dims("full", i, 0), number("full", i, 1), dtype("full", i, 2))); }
 V fill__(const CI& i) { check_argc("fill_", i, 2); fill_(tensor("fill_", i, 0), number("fill_", i, 1)); return i[0]; }
 V arange_(const CI& i) {
@@ -400,22 +373,6 @@ V bump_version(const CI& i) { tensor("bump_version", i, 0).storage->version++; r
 V same_storage(const CI& i) {
   return Napi::Boolean::New(i.Env(), tensor("same_storage", i, 0).storage == tensor("same_storage", i, 1).storage);
 }
-// A contiguous copy of the elements as a TypedArray (Uint8Array for bool, BigInt64Array for int64).
-V to_typed_array(const CI& i) {
-  TensorImpl& t = tensor("to_array", i, 0);
-  auto c = t.is_contiguous() ? nullptr : contiguous(t);
-  const TensorImpl& s = c ? *c : t;
-  size_t n = (size_t)s.numel(), bytes = n * dtype_size(s.dtype);
-  auto buf = Napi::ArrayBuffer::New(i.Env(), bytes);
-  if (bytes) std::memcpy(buf.Data(), s.bytes(), bytes);
-  switch (s.dtype) {
-    case DType::float32: return Napi::Float32Array::New(i.Env(), n, buf, 0);
-    case DType::float64: return Napi::Float64Array::New(i.Env(), n, buf, 0);
-    case DType::int32: return Napi::Int32Array::New(i.Env(), n, buf, 0);
-    case DType::int64: return Napi::TypedArrayOf<int64_t>::New(i.Env(), n, buf, 0, napi_bigint64_array);
-    default: return Napi::Uint8Array::New(i.Env(), n, buf, 0);
-  }
-}
 V item(const CI& i) {
   TensorImpl& t = tensor("item", i, 0);
   if (t.numel() != 1) fail("item", "a tensor with " + std::to_string(t.numel()) + " elements cannot be converted to a number");
@@ -575,6 +532,12 @@ V call_export(const CI& i) {
 
 }  // namespace
 
+// For the exports defined in other files (io.cpp), declared in args.h.
+V wrap_tensor(Napi::Env env, TensorPtr t) { return wrap(env, std::move(t)); }
+void export_fn(Napi::Env env, Napi::Object& exports, const char* name, V (*f)(const CI&)) {
+  exports.Set(name, Napi::Function::New(env, call_export, name, reinterpret_cast<void*>(f)));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // arg: the env, since node refuses a second identical (hook, arg) pair and the addon
   // can be loaded twice into one thread (two paths); the first hook frees the thread's list
@@ -600,7 +563,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("transpose", transpose_); fn("slice", slice_); fn("select", select_); fn("narrow", narrow_);
   fn("expand", expand_); fn("squeeze", squeeze_); fn("unsqueeze", unsqueeze_); fn("flatten", flatten_);
   fn("contiguous", contiguous_); fn("to_dtype", to_dtype_); fn("copy_", copy__); fn("where", where_);
-  fn("from_array", from_array_); fn("full", full_); fn("fill_", fill__); fn("arange", arange_);
+  fn("full", full_); fn("fill_", fill__); fn("arange", arange_);
   fn("linspace", linspace_); fn("eye", eye_); fn("uniform_", uniform__); fn("normal_", normal__);
   fn("randint", randint_); fn("bernoulli", bernoulli_); fn("randperm", randperm_);
   fn("norm", norm_); fn("var", var_); fn("std", std_); fn("max", max_); fn("min", min_);
@@ -617,9 +580,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   fn("adagrad_step_", adagrad_step__);
   // utilities
   fn("dispose", dispose); fn("meta", meta); fn("shape", shape); fn("dtype", dtype_of);
-  fn("same_storage", same_storage); fn("version", version); fn("bump_version", bump_version); fn("to_array", to_typed_array); fn("item", item);
+  fn("same_storage", same_storage); fn("version", version); fn("bump_version", bump_version); fn("item", item);
   fn("memory", memory); fn("empty_cache", empty_cache_); fn("set_memory_limit", set_memory_limit_); fn("manual_seed", manual_seed_); fn("set_num_threads", set_threads);
   fn("get_num_threads", get_threads); fn("backend_info", backend_info); fn("op_list", op_list);
+  register_io(env, exports);
   return exports;
 }
 

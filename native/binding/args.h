@@ -140,4 +140,10 @@ inline TensorOrScalar tensor_or_scalar(const char* op, const Napi::CallbackInfo&
   return r;
 }
 
+// Defined in addon.cpp, for the exports of other files: a new handle for `t`, and an
+// export registered through addon.cpp's call path (errors, deferred releases).
+Napi::Value wrap_tensor(Napi::Env env, TensorPtr t);
+void export_fn(Napi::Env env, Napi::Object& exports, const char* name, Napi::Value (*f)(const Napi::CallbackInfo&));
+void register_io(Napi::Env env, Napi::Object& exports);  // io.cpp
+
 }  // namespace myelin::binding
