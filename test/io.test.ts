@@ -7,6 +7,7 @@ import { runInNewContext } from 'node:vm';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as my from '../ts/index';
+import { native } from '../ts/binding';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -121,6 +122,23 @@ describe('tensor(TypedArray)', () => {
     expect(Array.from(my.tensor(Int16Array.from([-32768, 5, 32767]), { dtype: 'float32' }).data() as Float32Array)).toEqual([-32768, 5, 32767]);
     expect(Array.from(my.tensor(Uint16Array.from([65535, 2]), { dtype: 'float64' }).data() as Float64Array)).toEqual([65535, 2]);
     expect(Array.from(my.tensor(Int8Array.from([-1, 0, 3]), { dtype: 'bool' }).data() as Uint8Array)).toEqual([1, 0, 1]);
+  });
+  it('integer arrays to int64 and floats to float64 convert natively, exactly', () => {
+    expect(my.tensor(Uint8Array.from([0, 255]), { dtype: 'int64' }).data()).toEqual(BigInt64Array.from([0n, 255n]));
+    expect(my.tensor(Int16Array.from([-32768, 7])).data()).toEqual(Int32Array.from([-32768, 7]));
+    expect(my.tensor(Uint32Array.from([4294967295, 1])).data()).toEqual(BigInt64Array.from([4294967295n, 1n]));
+    expect(my.tensor(Float32Array.from([0.1, -3e38]), { dtype: 'float64' }).data()).toEqual(Float64Array.from([Math.fround(0.1), Math.fround(-3e38)]));
+    expect(my.tensor(Float64Array.from([0.1, 1e300]), { dtype: 'float32' }).data()).toEqual(Float32Array.from([0.1, Infinity]));
+    const big = new Uint8Array(1 << 20).fill(200);
+    const t = my.tensor(big);
+    expect(t.sum().item()).toBe(200 * (1 << 20));
+  });
+  it('the binding converts only where no value can overflow', () => {
+    expect(() => native.from_array(Float64Array.from([NaN]), [1], 'int32', true)).toThrow(/^from_array: converting floats to int32 needs range checks/);
+    expect(() => native.from_array(Uint32Array.from([1]), [1], 'int32', true)).toThrow(/^from_array: a Uint32Array's values may not fit int32/);
+    expect(() => native.from_array(BigInt64Array.from([1n]), [1], 'float32', true)).toThrow(/^from_array: cannot convert this TypedArray to float32 here/);
+    expect(() => native.from_array(Int8Array.from([1]), [1], 'int32', 1 as unknown as boolean)).toThrow(/^from_array: argument 3 must be a boolean, got the number 1/);
+    expect(() => native.from_array(Int8Array.from([1]), [1], 'int32')).toThrow(/^from_array: the TypedArray's type does not match dtype int32/);
   });
   it('conversions that can overflow still check each value', () => {
     expect(() => my.tensor(Float64Array.from([1, NaN]), { dtype: 'int32' })).toThrow(/^tensor: value NaN at index 1 cannot be converted to int32/);

@@ -20,7 +20,7 @@ export interface Binding {
   expand(x: H, shape: Dims): H; squeeze(x: H, dims?: Dims | null): H; unsqueeze(x: H, dim: number): H;
   flatten(x: H, start: number, end: number): H; contiguous(x: H): H; to_dtype(x: H, dtype: DType): H;
   copy_(dst: H, src: H): H; where(cond: H, a: S, b: S): H;
-  from_array(data: ArrayBufferView, shape: Dims, dtype: DType): H; full(shape: Dims, v: number, dtype: DType): H;
+  from_array(data: ArrayBufferView, shape: Dims, dtype: DType, convert?: boolean): H; full(shape: Dims, v: number, dtype: DType): H;
   fill_(x: H, v: number): H; arange(start: number, end: number, step: number, dtype: DType): H;
   linspace(start: number, end: number, steps: number, dtype: DType): H; eye(n: number, m: number, dtype: DType): H;
   uniform_(x: H, lo: number, hi: number): H; normal_(x: H, mean: number, std: number): H;

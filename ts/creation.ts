@@ -1,6 +1,6 @@
 // Tensor creation: from JS data, constant fills, ranges, and the seeded random generator.
 import { native } from './binding';
-import { type DType, dtypeOfTypedArray, toTypedArray, scalarArg } from './dtype';
+import { type DType, dtypeOfTypedArray, toTypedArray, scalarArg, isFloating } from './dtype';
 import { Tensor, type NestedArray } from './tensor';
 import { badArg, dtypeArg, optionsArg, shapeArg, tensorArg } from './args';
 
@@ -27,25 +27,23 @@ const sizeOf = (op: string, shape: unknown): Shape => shapeArg(op, typeof shape 
 type ShapeArgs = (number | number[] | CreateOptions)[];
 
 // The TypedArray class the binding copies for each dtype without conversion (bool: bytes).
-const NATIVE_ARRAY: Record<DType, { new (n: ArrayLike<number> | number): ArrayBufferView; name: string } | typeof BigInt64Array> = {
+const NATIVE_ARRAY: Record<DType, unknown> = {
   float32: Float32Array, float64: Float64Array, int32: Int32Array, int64: BigInt64Array, bool: Uint8Array,
 };
-const INT32_SAFE = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array];
+const INT_ARRAYS: unknown[] = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array];
 /**
- * `data` as the TypedArray the binding expects for `dtype`: itself when it already is one
- * (copied once, natively), else converted by the TypedArray constructors (no per-element
- * JS callback) where no value can be out of range; conversions that can overflow (floats
- * to integers, anything to int64) go through toTypedArray's checks.
+ * `data` for native.from_array, and whether the binding converts it: itself when it already
+ * is the dtype's TypedArray (one memcpy); converted natively where every value of its type
+ * fits the dtype (integer arrays to any dtype, floats to floats: no per-element JS, which
+ * for new Int32Array(uint8Array) costs ~14 ns per element); otherwise (floats to integers,
+ * bigints, Uint32 to int32) through toTypedArray's range checks.
  */
-function typedArrayFor(data: ArrayBufferView, dtype: DType): ArrayBufferView {
-  const want = NATIVE_ARRAY[dtype];
-  if (data.constructor === want) return data;
-  if (dtype === 'bool' && INT32_SAFE.includes(data.constructor as typeof Int8Array)) return Uint8Array.from(data as Uint8Array, (v) => (v ? 1 : 0));
-  if (dtype === 'float32' || dtype === 'float64' || (dtype === 'int32' && INT32_SAFE.includes(data.constructor as typeof Int8Array))) {
-    if (!(data instanceof BigInt64Array || data instanceof BigUint64Array || data instanceof DataView))
-      return new (want as typeof Float32Array)(data as unknown as ArrayLike<number>);
-  }
-  return toTypedArray(data as unknown as ArrayLike<number>, dtype);
+function typedArrayFor(data: ArrayBufferView, dtype: DType): [ArrayBufferView, boolean] {
+  if (data.constructor === NATIVE_ARRAY[dtype]) return [data, false];
+  const intSrc = INT_ARRAYS.includes(data.constructor);
+  const floatSrc = data instanceof Float32Array || data instanceof Float64Array;
+  if ((intSrc && !(data instanceof Uint32Array && dtype === 'int32')) || (floatSrc && isFloating(dtype))) return [data, true];
+  return [toTypedArray(data as unknown as ArrayLike<number>, dtype), false];
 }
 
 function inferShape(data: unknown, shape: number[] = []): number[] {
@@ -72,7 +70,8 @@ export function tensor(data: NestedArray | ArrayBufferView | bigint[], options?:
     if (!dtype) throw new Error(`tensor: unsupported TypedArray ${data.constructor.name}`);
     const arr = data as unknown as ArrayLike<number>;
     const shape = given ?? [arr.length];
-    return fin(new Tensor(native.from_array(typedArrayFor(data, dtype), shape, dtype)), opts);
+    const [typed, convert] = typedArrayFor(data, dtype);
+    return fin(new Tensor(native.from_array(typed, shape, dtype, convert)), opts);
   }
   const inferred = inferShape(data);
   const flat: (number | boolean | bigint)[] = [];

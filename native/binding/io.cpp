@@ -154,24 +154,61 @@ V data_async(const CI& i) {
   return p;
 }
 
-// ---- from_array: a copy of a TypedArray whose type matches the dtype (ts/creation.ts
-// converts other kinds first).
+// ---- from_array: (data, shape, dtype, convert?) a copy of a TypedArray. Its type must match
+// the dtype, unless `convert` is true and every value of the source type fits the dtype
+// exactly or rounds as a float would (integer arrays to any dtype, floats to floats, anything
+// to bool); the loop is here because V8's TypedArray-to-TypedArray conversion (new
+// Int32Array(uint8Array)) takes ~14 ns per element. Floats to integers (NaN, overflow) and
+// bigints are converted with range checks in ts/creation.ts.
+template <typename S>
+void convert_into(TensorImpl& t, const void* data) {
+  const S* src = static_cast<const S*>(data);
+  int64_t n = t.numel();
+  MYELIN_DISPATCH_ALL(t.dtype, "from_array", {
+    scalar_t* d = t.data<scalar_t>();
+    for (int64_t k = 0; k < n; k++) d[k] = static_cast<scalar_t>(src[k]);
+  });
+}
+void convert_typed(const char* op, TensorImpl& t, napi_typedarray_type from, const void* data) {
+  bool floating_src = from == napi_float32_array || from == napi_float64_array;
+  bool floating_dst = t.dtype == DType::float32 || t.dtype == DType::float64;
+  if (floating_src && !floating_dst && t.dtype != DType::bool_)
+    fail(op, std::string("converting floats to ") + dtype_name(t.dtype) + " needs range checks (use tensor())");
+  if (from == napi_uint32_array && t.dtype == DType::int32) fail(op, "a Uint32Array's values may not fit int32 (use tensor())");
+  switch (from) {
+    case napi_int8_array: convert_into<int8_t>(t, data); break;
+    case napi_uint8_array: case napi_uint8_clamped_array: convert_into<uint8_t>(t, data); break;
+    case napi_int16_array: convert_into<int16_t>(t, data); break;
+    case napi_uint16_array: convert_into<uint16_t>(t, data); break;
+    case napi_int32_array: convert_into<int32_t>(t, data); break;
+    case napi_uint32_array: convert_into<uint32_t>(t, data); break;
+    case napi_float32_array: convert_into<float>(t, data); break;
+    case napi_float64_array: convert_into<double>(t, data); break;
+    default: fail(op, std::string("cannot convert this TypedArray to ") + dtype_name(t.dtype) + " here (use tensor())");
+  }
+}
 V from_array(const CI& i) {
   const char* op = "from_array";
   if (i.Length() < 3) fail(op, "expected at least 3 arguments, got " + std::to_string(i.Length()));
   if (!i[0].IsTypedArray()) bad_arg(op, 0, "a TypedArray", i[0]);
   Dims shape = dims(op, i, 1);
   DType dt = dtype(op, i, 2);
+  bool convert = i.Length() > 3 && !i[3].IsUndefined() && boolean(op, i, 3);
   auto ta = i[0].As<Napi::TypedArray>();
-  if (ta.TypedArrayType() != typed_array_type(dt)) fail(op, std::string("the TypedArray's type does not match dtype ") + dtype_name(dt));
+  napi_typedarray_type from = ta.TypedArrayType();
+  if (from != typed_array_type(dt) && !convert) fail(op, std::string("the TypedArray's type does not match dtype ") + dtype_name(dt));
   auto t = empty(shape, dt, Device::cpu, op);
   if ((int64_t)ta.ElementLength() != t->numel())
     fail(op, "data has " + std::to_string(ta.ElementLength()) + " elements but shape " + dims_str(shape) + " needs " + std::to_string(t->numel()));
   const char* src = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-  if (t->numel()) std::memcpy(t->storage->data, src, (size_t)t->numel() * dtype_size(dt));
-  if (dt == DType::bool_) {  // normalize any nonzero byte to 1
-    auto* p = static_cast<uint8_t*>(t->storage->data);
-    for (int64_t k = 0; k < t->numel(); k++) p[k] = p[k] ? 1 : 0;
+  if (from != typed_array_type(dt)) {
+    convert_typed(op, *t, from, src);
+  } else {
+    if (t->numel()) std::memcpy(t->storage->data, src, (size_t)t->numel() * dtype_size(dt));
+    if (dt == DType::bool_) {  // normalize any nonzero byte to 1
+      auto* p = static_cast<uint8_t*>(t->storage->data);
+      for (int64_t k = 0; k < t->numel(); k++) p[k] = p[k] ? 1 : 0;
+    }
   }
   return wrap_tensor(i.Env(), t);
 }
