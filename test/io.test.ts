@@ -258,6 +258,32 @@ describe('fromBuffer lifetime (a child process with --expose-gc)', () => {
     expect(out.tensors).toBeLessThan(20000);
   });
 
+  it('worker_threads: a SharedArrayBuffer read through fromBuffer, and workers terminated with readbacks in flight', () => {
+    const out = run(`
+      const { Worker } = require('worker_threads');
+      const sab = new SharedArrayBuffer(4 * 1024 * 1024);
+      new Float32Array(sab).fill(2);
+      const src = \`
+        const { parentPort, workerData } = require('worker_threads');
+        const b = require(workerData.addon);
+        const x = b.from_buffer(workerData.sab, [1024 * 1024], 'float32', 0);
+        parentPort.postMessage(b.item(b.sum(x, null, false)));
+        const big = b.full([4 << 20], 1, 'float32');
+        for (let i = 0; i < 8; i++) b.data_async(big);  // still copying when the worker is terminated
+        parentPort.postMessage('queued');
+      \`;
+      const sums = [];
+      const one = () => new Promise((res, rej) => {
+        const w = new Worker(src, { eval: true, workerData: { addon: process.env.ADDON, sab } });
+        w.on('message', (m) => { if (m === 'queued') w.terminate(); else sums.push(m); });
+        w.on('error', rej);
+        w.on('exit', res);
+      });
+      (async () => { for (let i = 0; i < 10; i++) await one(); console.log(JSON.stringify({ sums })); })();
+    `);
+    expect(out.sums).toEqual(new Array(10).fill(2 * 1024 * 1024));
+  });
+
   it('the binding refuses a non-buffer and a short argument list by name', () => {
     const out = run(`
       const b = require(process.env.ADDON);
