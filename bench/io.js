@@ -25,11 +25,14 @@ add('add 1 element (overhead, root context)', 0, overhead);
 add('add 1 element (overhead, inside noGrad(async))', 0, overhead, (run) => my.noGrad(async () => run()));
 add('add 1 element (overhead, root context after ALS)', 0, overhead);
 
-// Median ops/s over 5 repeats of a batch calibrated to ~0.1 s (as baselines/timing.py).
+// Median ops/s over 5 repeats of a batch calibrated to ~0.1 s (as baselines/timing.py), after
+// 0.3 s of warm-up: readback blocks return to the allocator only when V8 collects the arrays
+// (a GC every ~64 MB of new ArrayBuffers), so the first ~64 MB of readbacks map fresh memory
+// (a page fault per 4 KiB) and a short calibration would time only that cold phase.
 async function rate(fn) {
   const once = async () => { const r = fn(); if (r && typeof r.then === 'function') await r; };
   const batch = async (n) => { const t0 = process.hrtime.bigint(); for (let i = 0; i < n; i++) await once(); return Number(process.hrtime.bigint() - t0) / 1e9; };
-  await once();
+  for (const t0 = Date.now(); Date.now() - t0 < 300;) await once();
   let n = 1;
   while ((await batch(n)) < 0.1) n *= 2;
   const s = [];
