@@ -17,7 +17,9 @@ type Dims = number[];
 export interface Binding extends OpBinding {
   // utilities
   dispose(x: H): void; meta(x: H): [DType, Dims, Dims, number, boolean]; shape(x: H): Dims; dtype(x: H): DType;
-  same_storage(a: H, b: H): boolean; version(x: H): number; bump_version(x: H): void; to_array(x: H): Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
+  same_storage(a: H, b: H): boolean; version(x: H): number; bump_version(x: H): void; to_array(x: H): Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array;
+  data_async(x: H): Promise<Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Int8Array | Uint16Array>;
+  from_buffer(buffer: ArrayBuffer | SharedArrayBuffer, shape: Dims, dtype: DType, byteOffset: number): H;
   item(x: H): number | boolean;
   memory(): { numTensors: number; numStorages: number; numBytes: number; numBytesCached: number };
   empty_cache(): void; set_memory_limit(bytes: number | null): void;

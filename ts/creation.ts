@@ -1,6 +1,6 @@
 // Tensor creation: from JS data, constant fills, ranges, and the seeded random generator.
 import { native } from './binding';
-import { type DType, dtypeOfTypedArray, toTypedArray, typedArrayHolds, scalarArg } from './dtype';
+import { type DType, dtypeOfTypedArray, toTypedArray, typedArrayHolds, scalarArg, isFloating } from './dtype';
 import { Tensor, type NestedArray } from './tensor';
 import { badArg, dtypeArg, optionsArg, shapeArg, tensorArg } from './args';
 import { type Device, deviceArg } from './device';
@@ -40,6 +40,24 @@ const shapeOf = (op: string, args: unknown[]): { shape: Shape; opts: CreateOptio
 const sizeOf = (op: string, shape: unknown): Shape => shapeArg(op, typeof shape === 'number' ? [shape] : shape);
 type ShapeArgs = (number | number[] | CreateOptions)[];
 
+// The TypedArray class the binding copies for each dtype without conversion (bool: bytes).
+const INT_ARRAYS: unknown[] = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array];
+/**
+ * `data` for native.from_array, and whether the binding converts it: itself when it already
+ * is the dtype's TypedArray (one memcpy; a Uint16Array holds float16/bfloat16 bits); converted natively where every value of its type
+ * fits the dtype (integer arrays to any dtype, floats to floats: no per-element JS, which
+ * for new Int32Array(uint8Array) costs ~14 ns per element); otherwise (floats to integers,
+ * bigints, Uint32 to int32) through toTypedArray's range checks.
+ */
+function typedArrayFor(data: ArrayBufferView, dtype: DType): [ArrayBufferView, boolean] {
+  if (typedArrayHolds(data, dtype)) return [data, false];
+  if (dtype === 'float16' || dtype === 'bfloat16') return [toTypedArray(data as unknown as ArrayLike<number>, dtype), false];
+  const intSrc = INT_ARRAYS.includes(data.constructor);
+  const floatSrc = data instanceof Float32Array || data instanceof Float64Array;
+  if ((intSrc && !(data instanceof Uint32Array && dtype === 'int32')) || (floatSrc && isFloating(dtype))) return [data, true];
+  return [toTypedArray(data as unknown as ArrayLike<number>, dtype), false];
+}
+
 function inferShape(data: unknown, shape: number[] = []): number[] {
   if (Array.isArray(data)) {
     shape.push(data.length);
@@ -64,8 +82,8 @@ export function tensor(data: NestedArray | ArrayBufferView | bigint[], options?:
     if (!dtype) throw new Error(`tensor: unsupported TypedArray ${data.constructor.name}`);
     const arr = data as unknown as ArrayLike<number>;
     const shape = given ?? [arr.length];
-    const native_ = typedArrayHolds(data, dtype) ? data : toTypedArray(arr, dtype);
-    return fin(new Tensor(native.from_array(native_, shape, dtype)), opts);
+    const [typed, convert] = typedArrayFor(data, dtype);
+    return fin(new Tensor(native.from_array(typed, shape, dtype, convert)), opts);
   }
   const inferred = inferShape(data);
   const flat: (number | boolean | bigint)[] = [];
@@ -174,4 +192,35 @@ export function bernoulli(p: Tensor): Tensor { return new Tensor(native.bernoull
 export function randperm(n: number, options?: CreateOptions): Tensor {
   const opts = createOpts('randperm', options);
   return fin(new Tensor(native.randperm(n, opts.dtype ?? 'int64')), opts);
+}
+
+/** Options of {@link fromBuffer}. */
+export interface FromBufferOptions {
+  /** float32, float64, int32 or int64. */
+  dtype: DType;
+  shape: number[];
+  /** Where the elements start, in bytes (a multiple of the element size); 0 by default. */
+  byteOffset?: number;
+}
+/**
+ * A tensor over an ArrayBuffer's or SharedArrayBuffer's memory, without a copy (as
+ * torch.frombuffer): writes through either side are seen by the other, and the tensor keeps
+ * the memory alive after the buffer itself is dropped. The elements are read in the
+ * platform's byte order (little-endian here) from `byteOffset`; the buffer may hold more.
+ * ```ts
+ * const buf = new SharedArrayBuffer(4 * 6);
+ * const x = fromBuffer(buf, { dtype: 'float32', shape: [2, 3] });
+ * new Float32Array(buf)[4] = 7;   // x.toArray()[1][1] === 7
+ * ```
+ */
+export function fromBuffer(buffer: ArrayBuffer | SharedArrayBuffer, options: FromBufferOptions): Tensor {
+  const op = 'from_buffer';
+  if (!(buffer instanceof ArrayBuffer) && !(typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer))
+    badArg(op, 'buffer', ArrayBuffer.isView(buffer) ? 'an ArrayBuffer or a SharedArrayBuffer (pass view.buffer with byteOffset: view.byteOffset)' : 'an ArrayBuffer or a SharedArrayBuffer', buffer);
+  if (options === null || typeof options !== 'object') badArg(op, 'options', 'an object with dtype and shape', options);
+  const dtype = dtypeArg(op, options.dtype);
+  const shape = shapeArg(op, options.shape, 'shape');
+  const off = options.byteOffset ?? 0;
+  if (typeof off !== 'number' || !Number.isSafeInteger(off)) badArg(op, 'byteOffset', 'a non-negative integer', off);
+  return new Tensor(native.from_buffer(buffer, shape, dtype, off));
 }

@@ -12,7 +12,8 @@ export type { Size2, Padding2, Conv2dOptions, Conv1dOptions, ConvTranspose2dOpti
 export { maxPool2d, maxPool2dWithIndices, maxPool1d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate } from './ops/pool';
 export type { MaxPoolOptions, AvgPoolOptions, InterpolateOptions } from './ops/pool';
 export { batchNorm, batchNormStats, batchNormBackward } from './ops/norm';
-export { tidy, keep, memory, emptyCache, setMemoryLimit } from './memory';
+export { tidy, tidyAsync, keep, memory, emptyCache, setMemoryLimit } from './memory';
+export { defaultDevice, setDefaultDevice } from './context';
 export type { MemoryInfo } from './memory';
 export { OPS, supports } from './ops/registry';
 export type { OpRow, GradKind, ArgType, ArgSpec, ResultKind } from './ops/registry';

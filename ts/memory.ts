@@ -1,14 +1,14 @@
 // Tensor lifetimes: tidy() scopes release what they created; dispose() releases one
 // tensor now; garbage collection (with external-memory accounting) is the safety net.
+// The open scopes belong to the current context (ts/context.ts): tidyAsync's scope
+// follows its awaits and collects only what its own async code creates.
 import { native } from './binding';
 import { badArg } from './args';
-
-interface Disposable { dispose(): void; readonly isDisposed: boolean }
-
-const scopes: Set<Disposable>[] = [];
+import { ctx, runInChild, type Disposable } from './context';
 
 /** @internal Called by every new Tensor. */
 export function track(t: Disposable): void {
+  const scopes = ctx().scopes;
   if (scopes.length > 0) scopes[scopes.length - 1].add(t);
 }
 
@@ -32,6 +32,7 @@ function collect(value: unknown, out: Set<unknown>, depth = 0): void {
 export function tidy<T>(fn: () => T): T {
   if (typeof fn !== 'function') badArg('tidy', 'fn', 'a function', fn);
   const scope = new Set<Disposable>();
+  const scopes = ctx().scopes;
   scopes.push(scope);
   let result: T;
   try {
@@ -46,15 +47,47 @@ export function tidy<T>(fn: () => T): T {
   scopes.pop();
   if (result instanceof Promise) {
     disposeAll(scope);
-    throw new Error('tidy: fn must be synchronous (it returned a Promise)');
+    throw new Error('tidy: fn must be synchronous (it returned a Promise); use tidyAsync');
   }
+  release(scope, result, scopes[scopes.length - 1]);
+  return result;
+}
+
+/** Disposes what `scope` tracked, except what `result` holds, which moves to `parent`. */
+function release(scope: Set<Disposable>, result: unknown, parent: Set<Disposable> | undefined): void {
   const kept = new Set<unknown>();
   collect(result, kept);
-  const parent = scopes[scopes.length - 1];
   for (const t of scope) {
     if (kept.has(t)) { if (parent) parent.add(t); }
     else if (!t.isDisposed) t.dispose();
   }
+}
+
+/**
+ * tidy() for async code: the scope follows `fn`'s awaits, so the tensors that `fn` creates
+ * (in its own async flow, not a concurrent handler's) are disposed when its promise
+ * settles, except those it resolves with (directly, or in arrays and plain objects) and
+ * those passed to `keep()`. A rejection disposes everything it created.
+ * ```ts
+ * const logits = await tidyAsync(async () => {
+ *   const x = tensor(await readInput());
+ *   return model.forward(x.div(255));   // x and x/255 are freed; logits is returned
+ * });
+ * ```
+ */
+export async function tidyAsync<T>(fn: () => Promise<T> | T): Promise<T> {
+  if (typeof fn !== 'function') badArg('tidy_async', 'fn', 'a function', fn);
+  const scope = new Set<Disposable>();
+  const outer = ctx().scopes;
+  const parent = outer[outer.length - 1];  // the scope open where tidyAsync was called
+  let result: T;
+  try {
+    result = await runInChild({ scopes: [...outer, scope] }, fn);
+  } catch (e) {
+    disposeAll(scope);
+    throw e;
+  }
+  release(scope, result, parent);
   return result;
 }
 
@@ -68,7 +101,7 @@ export function keep<T extends Disposable>(t: T): T {
   // keeping a disposed tensor would hand back something unusable
   if (t === null || typeof t !== 'object' || typeof t.dispose !== 'function') badArg('keep', 'tensor', 'a Tensor', t);
   if (t.isDisposed) throw new Error('keep: tensor is a disposed tensor');
-  for (const s of scopes) s.delete(t);
+  for (const s of ctx().scopes) s.delete(t);
   return t;
 }
 

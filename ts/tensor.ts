@@ -193,8 +193,18 @@ export class Tensor {
   [Symbol.dispose](): void { this.dispose(); }
 
   // ---- conversion
-  /** A TypedArray copy of the elements in row-major order. */
+  /** A TypedArray copy of the elements in row-major order (at memory speed: large copies
+   * land in blocks of the tensor allocator, already mapped, that V8 frees when the array goes). */
   data(): TypedArrayFor { return native.to_array(this._h); }
+  /**
+   * data(), with the copy made off the JS thread (a libuv worker): the event loop stays free
+   * while a large tensor is read. The tensor stays alive until the copy is done, even if it is
+   * disposed meanwhile; a tensor disposed before the call rejects with a named Error.
+   * ```ts
+   * const values = await logits.dataAsync();
+   * ```
+   */
+  async dataAsync(): Promise<TypedArrayFor> { return native.data_async(this._h); }
   /**
    * Nested JS arrays (int64 as numbers, bool as booleans). An int64 element beyond ±(2^53 - 1)
    * throws rather than round: read those as BigInts from data(), a BigInt64Array.

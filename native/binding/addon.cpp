@@ -517,16 +517,6 @@ V bump_version(const CI& i) { tensor("bump_version", i, 0).storage->version++; r
 V same_storage(const CI& i) {
   return Napi::Boolean::New(i.Env(), tensor("same_storage", i, 0).storage == tensor("same_storage", i, 1).storage);
 }
-// A contiguous copy of the elements as a TypedArray (Uint8Array for bool, BigInt64Array for int64).
-V to_typed_array(const CI& i) {
-  TensorImpl& t = tensor("to_array", i, 0);
-  auto c = t.is_contiguous() ? nullptr : contiguous(t);
-  const TensorImpl& s = c ? *c : t;
-  size_t n = (size_t)s.numel(), bytes = n * dtype_size(s.dtype);
-  auto buf = Napi::ArrayBuffer::New(i.Env(), bytes);
-  if (bytes) std::memcpy(buf.Data(), s.bytes(), bytes);
-  return typed_array(i.Env(), s.dtype, n, buf);
-}
 V item(const CI& i) {
   TensorImpl& t = tensor("item", i, 0);
   if (t.numel() != 1) fail("item", "a tensor with " + std::to_string(t.numel()) + " elements cannot be converted to a number");
@@ -695,6 +685,12 @@ V call_utility(const CI& i) { return reinterpret_cast<V (*)(const CI&)>(i.Data()
 
 }  // namespace
 
+// For the exports defined in other files (io.cpp), declared in args.h.
+V wrap_tensor(Napi::Env env, TensorPtr t) { return wrap(env, std::move(t)); }
+void export_fn(Napi::Env env, Napi::Object& exports, const char* name, V (*f)(const CI&)) {
+  exports.Set(name, Napi::Function::New(env, guarded<call_utility>, name, reinterpret_cast<void*>(f)));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // arg: the env, since node refuses a second identical (hook, arg) pair and the addon
   // can be loaded twice into one thread (two paths); the first hook frees the thread's list
@@ -707,11 +703,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     exports.Set(kOpSchemas[k].id, Napi::Function::New(env, guarded<op_export>, kOpSchemas[k].id, reinterpret_cast<void*>((uintptr_t)k)));
   // utilities
   fn("dispose", dispose); fn("meta", meta); fn("shape", shape); fn("dtype", dtype_of);
-  fn("same_storage", same_storage); fn("version", version); fn("bump_version", bump_version); fn("to_array", to_typed_array); fn("item", item);
+  fn("same_storage", same_storage); fn("version", version); fn("bump_version", bump_version); fn("item", item);
   fn("memory", memory); fn("empty_cache", empty_cache_); fn("set_memory_limit", set_memory_limit_); fn("manual_seed", manual_seed_); fn("set_num_threads", set_threads);
   fn("get_num_threads", get_threads); fn("backend_info", backend_info); fn("op_list", op_list); fn("supports", supports_); fn("require_kernel", require_kernel_);
   fn("graph_new", graph_new_); fn("graph_run", graph_run_); fn("graph_run_async", graph_run_async_); fn("graph_dispose", graph_dispose_);
   fn("device", device_export); fn("to_device", to_device_); fn("cuda_info", cuda_info);
+  register_io(env, exports);  // after the op exports: its from_array (with conversions) replaces the generic one
   return exports;
 }
 

@@ -2,23 +2,41 @@
 // backward() is a topological sort and one reverse loop. Gradients are computed with
 // Tensor ops, so they run on any device and can themselves be differentiated.
 import type { Tensor } from '../tensor';
+import { ctx, runInChild, isAsyncFunction, isThenable } from '../context';
+import { badArg } from '../args';
 
-let gradEnabled = true;
-/** Whether ops record the graph. */
-export const isGradEnabled = (): boolean => gradEnabled;
-export function setGradEnabled(on: boolean): void { gradEnabled = on; }
-/** Runs fn without recording (like torch.no_grad). */
-export function noGrad<T>(fn: () => T): T {
-  const prev = gradEnabled;
-  gradEnabled = false;
-  try { return fn(); } finally { gradEnabled = prev; }
+/** Whether ops record the graph (in the current context: see ts/context.ts). */
+export const isGradEnabled = (): boolean => ctx().gradEnabled;
+/** Turns recording on or off in the current context (an async scope's own, or the program's). */
+export function setGradEnabled(on: boolean): void { ctx().gradEnabled = on; }
+
+function withGrad<T>(op: string, on: boolean, fn: () => T): T {
+  if (typeof fn !== 'function') badArg(op, 'fn', 'a function', fn);
+  // an async fn runs in a child context that follows its awaits (and only it sees the mode)
+  if (isAsyncFunction(fn)) return runInChild({ gradEnabled: on }, fn);
+  const c = ctx();
+  const prev = c.gradEnabled;
+  c.gradEnabled = on;
+  let result: T;
+  try { result = fn(); } finally { c.gradEnabled = prev; }
+  if (isThenable(result)) {
+    // the mode was already restored when its continuations run: say so rather than record silently
+    Promise.resolve(result).catch(() => {});
+    throw new Error(`${op}: fn returned a Promise but is not an async function, so the grad mode cannot follow its awaits; pass an async function (${op === 'no_grad' ? 'noGrad' : 'enableGrad'}(async () => ...))`);
+  }
+  return result;
 }
-/** Runs fn with recording on, even inside noGrad. */
-export function enableGrad<T>(fn: () => T): T {
-  const prev = gradEnabled;
-  gradEnabled = true;
-  try { return fn(); } finally { gradEnabled = prev; }
-}
+/**
+ * Runs fn without recording (like torch.no_grad). An async fn keeps the mode across its
+ * awaits, for it alone: concurrent handlers keep theirs.
+ * ```ts
+ * const y = noGrad(() => model.forward(x));
+ * const z = await noGrad(async () => { const a = await load(); return model.forward(a); });
+ * ```
+ */
+export function noGrad<T>(fn: () => T): T { return withGrad('no_grad', false, fn); }
+/** Runs fn with recording on, even inside noGrad (an async fn: across its awaits). */
+export function enableGrad<T>(fn: () => T): T { return withGrad('enable_grad', true, fn); }
 
 export type GradFn = (dy: Tensor) => (Tensor | null)[];
 

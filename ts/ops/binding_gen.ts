@@ -66,7 +66,7 @@ export interface OpBinding {
   to_dtype(x: H, dtype: DType): H;
   copy_(self: H, src: H): H;
   where(cond: H, a: H | number | boolean, b: H | number | boolean): H;
-  from_array(data: ArrayBufferView, shape: number[], dtype: DType): H;
+  from_array(data: ArrayBufferView, shape: number[], dtype: DType, convert?: boolean): H;
   full(shape: number[], value: number, dtype: DType): H;
   fill_(self: H, value: number): H;
   arange(start: number, end: number, step: number, dtype: DType): H;
