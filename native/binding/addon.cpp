@@ -534,7 +534,7 @@ V memory(const CI& i) {
   auto o = Napi::Object::New(i.Env());
   o.Set("numTensors", (double)mem_stats().tensors.load());
   o.Set("numStorages", (double)mem_stats().storages.load());
-  o.Set("numBytes", (double)mem_stats().bytes.load());
+  o.Set("numBytes", (double)live_bytes());
   o.Set("numBytesCached", (double)allocator_for(Device::cpu, "memory").stats().bytes_cached);
   return o;
 }

@@ -88,6 +88,12 @@ Allocator& allocator_for(Device dev, const char* op) {
   return *a;
 }
 
+int64_t live_bytes() {
+  int64_t n = cpu::allocator().stats().bytes_in_use;
+  if (Allocator* a = cuda::allocator()) n += a->stats().bytes_in_use;
+  return n;
+}
+
 std::shared_ptr<Storage> Storage::make(size_t nbytes, Device dev, const char* op) {
   Allocator& a = allocator_for(dev, op);
   auto s = std::make_shared<Storage>();
@@ -95,7 +101,6 @@ std::shared_ptr<Storage> Storage::make(size_t nbytes, Device dev, const char* op
   s->nbytes = nbytes;
   s->device = dev;
   s->allocator = &a;
-  mem_stats().bytes += (int64_t)nbytes;
   mem_stats().storages++;
   pending_external_bytes() += (int64_t)nbytes;
   return s;
@@ -103,7 +108,6 @@ std::shared_ptr<Storage> Storage::make(size_t nbytes, Device dev, const char* op
 Storage::~Storage() {
   if (!data) return;
   allocator->deallocate(data, nbytes, capacity);
-  mem_stats().bytes -= (int64_t)nbytes;
   mem_stats().storages--;
   pending_external_bytes() -= (int64_t)nbytes;
 }

@@ -22,15 +22,17 @@ std::string dims_str(const Dims& d);
 enum class Device : uint8_t { cpu, cuda };
 const char* device_name(Device d);  // "cpu", "cuda"
 
-// Process-wide native memory counters (all threads, all devices); per-thread pending delta
-// for V8's external-memory accounting, flushed by the binding.
+// Process-wide native counters (all threads, all devices); per-thread pending delta for
+// V8's external-memory accounting, flushed by the binding. Live bytes are counted once, by
+// each device's allocator (live_bytes() sums them): a second process-wide counter would
+// cost every op two more atomic updates.
 struct MemStats {
-  std::atomic<int64_t> bytes{0};
   std::atomic<int64_t> storages{0};
   std::atomic<int64_t> tensors{0};
 };
 MemStats& mem_stats();
 int64_t& pending_external_bytes();
+int64_t live_bytes();  // bytes of live storages on every device (memory()'s numBytes)
 std::string human_bytes(double n);  // "1.5 MiB", for memory errors
 
 // What an allocator reports (memory(), and its own limit check).

@@ -171,7 +171,7 @@ void* cpu_alloc(size_t n, size_t* capacity, const char* op, const std::atomic<in
         c.live -= n;
       }
       fail(op, "out of memory allocating " + human_bytes((double)n) + " (" +
-                   human_bytes((double)mem_stats().bytes.load()) + " in use)");
+                   human_bytes((double)live_bytes()) + " in use)");
     }
     return p;
   }
