@@ -21,12 +21,12 @@ using V = Napi::Value;
 constexpr size_t kExternalMin = size_t(1) << 16;
 
 void uncount(const Storage& s) {
-  mem_stats().bytes -= (int64_t)s.nbytes;
+  s.allocator->count_lent(-(int64_t)s.nbytes);
   mem_stats().storages--;
   pending_external_bytes() -= (int64_t)s.nbytes;
 }
 void recount(const Storage& s) {
-  mem_stats().bytes += (int64_t)s.nbytes;
+  s.allocator->count_lent((int64_t)s.nbytes);
   mem_stats().storages++;
   pending_external_bytes() += (int64_t)s.nbytes;
 }

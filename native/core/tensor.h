@@ -62,6 +62,9 @@ struct Allocator {
   virtual void empty_cache() = 0;
   // A bound on this device's live bytes; 0 removes it.
   virtual void set_memory_limit(int64_t bytes) = 0;
+  // A live block whose bytes are lent elsewhere for a while (a readback's ArrayBuffer, which
+  // V8 counts) leaves the live bytes (delta < 0) and rejoins them before it is freed.
+  virtual void count_lent(int64_t delta) = 0;
 };
 // The allocator of `dev`; a device this build or machine lacks throws
 // "<op>: cuda is not available: <cuda::unavailable_reason()>".

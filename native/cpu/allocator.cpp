@@ -241,6 +241,7 @@ struct CpuAllocator final : Allocator {
   }
   void copy_to_host(void* dst, const void* src, size_t n) override { if (n) std::memcpy(dst, src, n); }
   void copy_from_host(void* dst, const void* src, size_t n) override { if (n) std::memcpy(dst, src, n); }
+  void count_lent(int64_t delta) override { in_use += delta; }
   AllocatorStats stats() override { return {in_use.load(), cached_bytes(), limit.load()}; }
   // Returns the cached large blocks (all threads') and the calling thread's small blocks to
   // the system; other threads' small lists stay theirs. The peak that bounds the cache
