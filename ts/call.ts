@@ -138,7 +138,10 @@ export function callInPlace<T extends Tensor>(id: string, self: T, args: readonl
   const e = ENTRIES.get(id) ?? entryOf(id);
   const name = id.endsWith('_') ? id : `${id}_`;
   if (self._disposed) throw new Error(`${name}: argument 0 is a disposed tensor`);
-  if (recorder !== null) recorder.step(id, args, self, self);  // refuses in-place writes it cannot replay, before the write
+  if (recorder !== null) {  // refuses in-place writes it cannot replay, before the write
+    if (write) notTraceable(name, 'it runs as two native calls; use the out-of-place form');
+    recorder.step(id, args, self, self);
+  }
   const grad = e.d !== null && isGradEnabled() && (self.requiresGrad || anyRequiresGrad(args));
   if (!grad) {
     self._checkInPlace(name);

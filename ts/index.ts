@@ -14,6 +14,8 @@ export { tidy, keep, memory, emptyCache, setMemoryLimit } from './memory';
 export type { MemoryInfo } from './memory';
 export { OPS } from './ops/registry';
 export * as autograd from './autograd/index';
+export * as jit from './jit';
+export type { Graph, GraphStep } from './jit';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './autograd/index';
 export * as nn from './nn/index';
 export * as data from './data/index';
