@@ -127,6 +127,11 @@ describe('bad inputs throw named errors', () => {
     for (const [args, re] of cases) expect(() => g.run(...(args as my.Tensor[]))).toThrow(re);
     await expect(g.runAsync(d)).rejects.toThrow(/^graph\.runAsync: input 0 is a disposed tensor$/);
     await expect(g.runAsync(my.ones(1))).rejects.toThrow(/^graph\.runAsync: input 0 has shape \[1\]/);
+    const w = my.ones(3), g2 = jit.trace((x: my.Tensor) => x.mul(w), my.ones(3));
+    const before = my.memory().numTensors;
+    g2.dispose();
+    expect(my.memory().numTensors).toBe(before - 1);  // its view of w
+    expect(() => g2.run(my.ones(3))).toThrow(/^graph\.run: the graph was disposed$/);
   });
   it('trace checks its arguments and the function\'s result', () => {
     const d = my.ones(1); d.dispose();

@@ -165,6 +165,7 @@ export class Graph {
   private readonly single: boolean;
   private readonly g: unknown;
   private readonly exec: Executor;
+  private disposed = false;
 
   /** @internal Use jit.trace. */
   constructor(rec: TraceRecorder, inputs: Tensor[], outputs: Tensor[], single: boolean) {
@@ -184,6 +185,7 @@ export class Graph {
 
   /** The inputs' handles, checked in TS (the JS replay and the native one refuse alike). */
   private handles(op: string, inputs: unknown[]): Handle[] {
+    if (this.disposed) throw new Error(`${op}: the graph was disposed`);
     if (inputs.length !== this.inputSlots.length)
       throw new Error(`${op}: expected ${this.inputSlots.length} input${this.inputSlots.length === 1 ? '' : 's'} (as traced), got ${inputs.length}`);
     return inputs.map((t, i) => {
@@ -209,6 +211,13 @@ export class Graph {
     const hs = this.handles('graph.runAsync', inputs);
     return this.wrap(await this.exec.graph_run_async(this.g, hs));
   }
+  /** Releases the constants the graph holds (its views of the parameters); later runs throw. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const [, t] of this.constants) t.dispose();
+  }
+  get isDisposed(): boolean { return this.disposed; }
   private name(s: number): string { return this.constants.some(([k]) => k === s) ? `%c${s}` : `%${s}`; }
   private show(a: unknown): string {
     if (isSlot(a)) return this.name(a.slot);
