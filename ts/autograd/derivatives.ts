@@ -10,7 +10,6 @@ import { Tensor } from '../tensor';
 import { zeros, arange, tensor } from '../creation';
 import { call, type Saved } from '../call';
 import { isGradEnabled } from './engine';
-import { native } from '../binding';
 
 export type Derivative = (s: Saved) => (Tensor | null | undefined | (Tensor | null)[])[];
 type Dims = number[] | null;
@@ -102,8 +101,7 @@ const conv2d: Derivative = (s) => {
   const mask: [boolean, boolean, boolean] = [x.requiresGrad, w.requiresGrad, !!b?.requiresGrad];
   if (!isGradEnabled()) {
     // one native pass over dy for all three (torch's convolution_backward)
-    const hs = native.conv2d_backward(dy._h, x._h, w._h, stride, padding, dilation, groups, ...mask);
-    return hs.map((h) => (h ? new Tensor(h) : null));
+    return call<(Tensor | null)[]>('conv2d_backward', [dy, x, w, stride, padding, dilation, groups, ...mask]);
   }
   return [
     mask[0] ? call('conv_transpose2d', [dy, w, null, stride, padding, outPad(x.shape.slice(2), dy, kernelOf(w), stride, padding, dilation), dilation, groups]) : null,
