@@ -158,7 +158,9 @@ export function callInPlace<T extends Tensor>(id: string, self: T, args: readonl
   if (old) old.gradFn = self.gradFn;
   // versions before the op: an argument that aliases self (y.mul_(y.detach())) is changed by it,
   // and a rule that reads that argument must throw
-  const saved = args.map((a) => (a === self ? old : a));
+  // the row reads the op's inputs: the output argument (self again, last) is dropped
+  const ins = args.length > 1 && args[args.length - 1] === self ? args.slice(0, -1) : args;
+  const saved = ins.map((a) => (a === self ? old : a));
   const versions = saved.map(versionOf);
   noGrad(() => { if (write) write(); else invoke(e, args); });
   native.bump_version(self._h);
