@@ -4,6 +4,7 @@ import { type DType, dtypeOfTypedArray, toTypedArray, typedArrayHolds, scalarArg
 import { Tensor, type NestedArray } from './tensor';
 import { badArg, dtypeArg, optionsArg, shapeArg, tensorArg } from './args';
 import { type Device, deviceArg } from './device';
+import { call, notTraceable } from './call';
 
 /**
  * `requiresGrad: true` makes the new tensor a leaf that requires grad (floating dtypes only, as
@@ -170,6 +171,7 @@ export function manualSeed(seed: number): void { native.manual_seed(seed); }
 /** Uniform on [0, 1). */
 export function rand(...args: ShapeArgs): Tensor {
   const { shape, opts } = shapeOf('rand', args);
+  notTraceable('rand', 'random values would be frozen into the graph; trace in eval mode');
   const t = new Tensor(native.full(shape, 0, opts.dtype ?? 'float32'));
   native.uniform_(t._h, 0, 1);
   return fin(t, opts);
@@ -177,6 +179,7 @@ export function rand(...args: ShapeArgs): Tensor {
 /** Standard normal. */
 export function randn(...args: ShapeArgs): Tensor {
   const { shape, opts } = shapeOf('randn', args);
+  notTraceable('randn', 'random values would be frozen into the graph; trace in eval mode');
   const t = new Tensor(native.full(shape, 0, opts.dtype ?? 'float32'));
   native.normal_(t._h, 0, 1);
   return fin(t, opts);
@@ -184,13 +187,15 @@ export function randn(...args: ShapeArgs): Tensor {
 /** Integers uniform on [low, high), int64 by default; low and high - 1 must fit the dtype. */
 export function randint(low: number, high: number, shape: number[], options?: CreateOptions): Tensor {
   const size = sizeOf('randint', shape), opts = createOpts('randint', options);
+  notTraceable('randint', 'random values would be frozen into the graph; trace in eval mode');
   return fin(new Tensor(native.randint(low, high, size, opts.dtype ?? 'int64')), opts);
 }
 /** 1 with probability p (elementwise), else 0, in p's dtype. */
-export function bernoulli(p: Tensor): Tensor { return new Tensor(native.bernoulli(tensorArg('bernoulli', 'input', p)._h)); }
+export function bernoulli(p: Tensor): Tensor { return call('bernoulli', [tensorArg('bernoulli', 'input', p)]); }
 /** A random permutation of 0..n-1 (int64). */
 export function randperm(n: number, options?: CreateOptions): Tensor {
   const opts = createOpts('randperm', options);
+  notTraceable('randperm', 'random values would be frozen into the graph; trace in eval mode');
   return fin(new Tensor(native.randperm(n, opts.dtype ?? 'int64')), opts);
 }
 

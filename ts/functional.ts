@@ -3,7 +3,7 @@
 import { native } from './binding';
 import { Tensor, intScalarFits, type TensorLike, type Dim, type ReduceOptions } from './tensor';
 import { tensor } from './creation';
-import { record, catBackward } from './autograd/formulas';
+import { call } from './call';
 import { badArg } from './args';
 
 // The first operand, checked here so a wrong one is an Error naming the function (not V8's
@@ -36,7 +36,7 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (typeof a !== 'number' && typeof a !== 'boolean') badArg('where', 'input', 'a Tensor or a number', a);
   if (!(b instanceof Tensor) && typeof b !== 'number' && typeof b !== 'boolean') badArg('where', 'other', 'a Tensor or a number', b);
   if (b instanceof Tensor && typeof a === 'number') intScalarFits('where', b, a);
-  return new Tensor(native.where(condition._h, a, b instanceof Tensor ? b._h : b));
+  return call('where', [condition, a, b]);
 }
 
 export const neg = (x: Tensor): Tensor => X('neg', x).neg();
@@ -91,7 +91,7 @@ export const outer = (a: Tensor, b: Tensor): Tensor => X('outer', a).outer(b);
 export function cat(tensors: Tensor[], dim = 0): Tensor {
   if (!Array.isArray(tensors)) badArg('cat', 'tensors', 'an array of tensors', tensors);
   tensors.forEach((t, i) => { if (!(t instanceof Tensor)) badArg('cat', `tensors[${i}]`, 'a Tensor', t); });
-  return record('cat', tensors, new Tensor(native.cat(tensors.map((t) => t._h), dim)), catBackward(tensors, dim));
+  return call('cat', [tensors, dim]);
 }
 /** Stacks along a new dim. */
 export function stack(tensors: Tensor[], dim = 0): Tensor {

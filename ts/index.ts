@@ -18,6 +18,8 @@ export type { MemoryInfo } from './memory';
 export { OPS, supports } from './ops/registry';
 export type { OpRow, GradKind, ArgType, ArgSpec, ResultKind } from './ops/registry';
 export * as autograd from './autograd/index';
+export * as jit from './jit';
+export type { Graph, GraphStep } from './jit';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './autograd/index';
 export * as nn from './nn/index';
 export * as data from './data/index';

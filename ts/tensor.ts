@@ -3,6 +3,7 @@
 import { native, type Handle } from './binding';
 import { type DType, type TypedArrayFor, isFloating, scalarArg } from './dtype';
 import { track, keep } from './memory';
+import { call, callInPlace } from './call';
 import { formatTensor } from './print';
 import { Node, runBackward, isGradEnabled, noGrad, type BackwardOptions } from './autograd/engine';
 import { badArg, choiceArg, intArg } from './args';
@@ -18,10 +19,10 @@ export type NestedArray = number | boolean | NestedArray[];
 // Argument to handle, checked: these run on every op, so the good path is one instanceof or
 // typeof and the message is built only when throwing (per-op overhead stays as it was).
 /** A tensor-or-scalar operand: a Tensor's handle, or a number/boolean (a weakly typed scalar). */
-const h = (op: string, x: unknown, what = 'other'): Handle | Scalar =>
-  x instanceof Tensor ? x._h : typeof x === 'number' || typeof x === 'boolean' ? x : badArg(op, what, 'a Tensor or a number', x);
-/** A tensor operand's handle. */
-const th = (op: string, what: string, x: unknown): Handle => (x instanceof Tensor ? x._h : badArg(op, what, 'a Tensor', x));
+const h = (op: string, x: unknown, what = 'other'): Tensor | Scalar =>
+  x instanceof Tensor ? x : typeof x === 'number' || typeof x === 'boolean' ? x : badArg(op, what, 'a Tensor or a number', x);
+/** A tensor operand. */
+const th = (op: string, what: string, x: unknown): Tensor => (x instanceof Tensor ? x : badArg(op, what, 'a Tensor', x));
 /** A tensor operand itself (for methods that read its shape before the native call). */
 const ten = (op: string, what: string, x: unknown): Tensor => (x instanceof Tensor ? x : badArg(op, what, 'a Tensor', x));
 const dimsArg = (dim?: Dim | null): number[] | null =>
@@ -48,7 +49,7 @@ export class Tensor {
   private _shape?: readonly number[];
   private _dtype?: DType;
   private _device?: DeviceName;
-  private _disposed = false;
+  /** @internal */ _disposed = false;
   // ---- autograd state (ts/autograd)
   /** Recorded op that produced this tensor, or null for leaves and untracked tensors. */
   gradFn: Node | null = null;
@@ -87,7 +88,7 @@ export class Tensor {
   isContiguous(): boolean { return native.meta(this._h)[4]; }
   isFloatingPoint(): boolean { return isFloating(this.dtype); }
   /** True when both tensors view the same native storage. */
-  sharesStorageWith(other: Tensor): boolean { return native.same_storage(this._h, th('shares_storage_with', 'other', other)); }
+  sharesStorageWith(other: Tensor): boolean { return native.same_storage(this._h, th('shares_storage_with', 'other', other)._h); }
 
   // ---- autograd
   get requiresGrad(): boolean { return this._requiresGrad || this.gradFn !== null; }
@@ -120,7 +121,7 @@ export class Tensor {
   _checkInPlace(op: string): void {
     if (isGradEnabled() && this.requiresGrad) {
       if (this.gradFn === null) throw new Error(`${op}: a leaf tensor that requires grad is being used in an in-place operation`);
-      // the in-place Tensor methods are recorded (autograd/formulas.ts); what reaches here
+      // the in-place Tensor methods are recorded (ts/call.ts callInPlace); what reaches here
       // (fused optimizer steps, ops inside a recorded composite) would not be
       throw new Error(`${op}: in-place operation on a tensor that is part of the autograd graph (${this.gradFn.name}) is not supported; use the out-of-place form or noGrad()`);
     }
@@ -163,7 +164,7 @@ export class Tensor {
     }
   }
   /** A view of the same data cut off from the graph. */
-  detach(): Tensor { return this._viewOf(native.as_strided(this._h, [...this.shape], this.stride(), this.storageOffset())); }
+  detach(): Tensor { return noGrad(() => call('as_strided', [this, [...this.shape], this.stride(), this.storageOffset()])); }
   /** Cuts this tensor from the graph in place. */
   detach_(): this { this.gradFn = null; this._requiresGrad = false; return this; }
   /** Backpropagates from this tensor: a scalar by default, or any tensor with `gradient`. */
@@ -171,7 +172,7 @@ export class Tensor {
     let seed = gradient;
     if (!seed) {
       if (this.numel() !== 1) throw new Error(`backward: grad can be implicitly created only for scalar outputs (shape [${this.shape.join(', ')}])`);
-      seed = new Tensor(native.full([...this.shape], 1, this.dtype));
+      seed = call<Tensor>('full', [[...this.shape], 1, this.dtype]);
     } else if (!(seed instanceof Tensor)) {
       badArg('backward', 'gradient', 'a Tensor', seed);
     } else if (seed.shape.join(',') !== this.shape.join(',')) {
@@ -254,12 +255,13 @@ export class Tensor {
   to(target: DType | Device | { device?: Device; dtype?: DType }): Tensor {
     const { device, dtype } = toTarget('to', target);
     if (this._disposed) throw new Error('to: argument 0 is a disposed tensor');
-    let out = dtype === undefined ? this._h : native.to_dtype(this._h, dtype);
+    // the cast goes through call() so autograd records it; a device move is not recorded yet
+    let out: Tensor = dtype === undefined ? this : call('to_dtype', [this, dtype]);
     if (device && deviceName(device) !== this.device) {
       const cast = out;
-      try { out = deviceNative.to_device(cast, device.type); } finally { if (cast !== this._h) native.dispose(cast); }
+      try { out = new Tensor(deviceNative.to_device(cast._h, device.type)); } finally { if (cast !== this) cast.dispose(); }
     }
-    return out === this._h ? this : new Tensor(out);
+    return out;
   }
   /** @internal torch's `p.data = src`: this object now views src's storage (shape, dtype and
    * device included) and lets its old one go. Module.to uses it so Parameters stay the same
@@ -279,22 +281,17 @@ export class Tensor {
   int(): Tensor { return this.to('int32'); }
   long(): Tensor { return this.to('int64'); }
   bool(): Tensor { return this.to('bool'); }
-  clone(): Tensor { return new Tensor(native.to_dtype(this._h, this.dtype)); }
-  contiguous(): Tensor { return new Tensor(native.contiguous(this._h)); }
+  clone(): Tensor { return call('to_dtype', [this, this.dtype]); }
+  contiguous(): Tensor { return call('contiguous', [this]); }
 
   // ---- views (share storage with this tensor)
-  /** A tensor for a view handle, remembering the base; `mayCopy` for reshape/flatten, which copy when they must. */
-  private _viewOf(handle: Handle, mayCopy = false): Tensor {
-    const t = new Tensor(handle);
-    if (!mayCopy || native.same_storage(handle, this._h)) t._base = this._base ?? this;
-    return t;
-  }
-  reshape(...shape: (number | number[])[]): Tensor { return this._viewOf(native.reshape(this._h, sizes(shape)), true); }
-  view(...shape: (number | number[])[]): Tensor { return this._viewOf(native.view(this._h, sizes(shape))); }
+  // views (call() gives each its _base: the root of the chain whose storage it shares)
+  reshape(...shape: (number | number[])[]): Tensor { return call('reshape', [this, sizes(shape)]); }
+  view(...shape: (number | number[])[]): Tensor { return call('view', [this, sizes(shape)]); }
   viewAs(other: Tensor): Tensor { return this.view([...ten('view_as', 'other', other).shape]); }
   reshapeAs(other: Tensor): Tensor { return this.reshape([...ten('reshape_as', 'other', other).shape]); }
-  permute(...dims: (number | number[])[]): Tensor { return this._viewOf(native.permute(this._h, sizes(dims))); }
-  transpose(dim0: number, dim1: number): Tensor { return this._viewOf(native.transpose(this._h, dim0, dim1)); }
+  permute(...dims: (number | number[])[]): Tensor { return call('permute', [this, sizes(dims)]); }
+  transpose(dim0: number, dim1: number): Tensor { return call('transpose', [this, dim0, dim1]); }
   /** Transpose of a tensor with at most 2 dims. */
   t(): Tensor {
     if (this.ndim > 2) throw new Error(`t: expects a tensor with <= 2 dimensions, but got ${this.ndim}`);
@@ -303,15 +300,15 @@ export class Tensor {
   get T(): Tensor { return this.permute([...Array(this.ndim).keys()].reverse()); }
   /** Python's x[start:end:step] along `dim` (negative and out-of-range bounds clamp). */
   slice(dim: number, start = 0, end = Number.MAX_SAFE_INTEGER, step = 1): Tensor {
-    return this._viewOf(native.slice(this._h, dim, start, end, step));
+    return call('slice', [this, dim, start, end, step]);
   }
-  select(dim: number, index: number): Tensor { return this._viewOf(native.select(this._h, dim, index)); }
-  narrow(dim: number, start: number, length: number): Tensor { return this._viewOf(native.narrow(this._h, dim, start, length)); }
-  expand(...shape: (number | number[])[]): Tensor { return this._viewOf(native.expand(this._h, sizes(shape))); }
+  select(dim: number, index: number): Tensor { return call('select', [this, dim, index]); }
+  narrow(dim: number, start: number, length: number): Tensor { return call('narrow', [this, dim, start, length]); }
+  expand(...shape: (number | number[])[]): Tensor { return call('expand', [this, sizes(shape)]); }
   expandAs(other: Tensor): Tensor { return this.expand([...ten('expand_as', 'other', other).shape]); }
-  squeeze(dim?: Dim): Tensor { return this._viewOf(native.squeeze(this._h, dimsArg(dim))); }
-  unsqueeze(dim: number): Tensor { return this._viewOf(native.unsqueeze(this._h, dim)); }
-  flatten(startDim = 0, endDim = -1): Tensor { return this._viewOf(native.flatten(this._h, startDim, endDim), true); }
+  squeeze(dim?: Dim): Tensor { return call('squeeze', [this, dimsArg(dim)]); }
+  unsqueeze(dim: number): Tensor { return call('unsqueeze', [this, dim]); }
+  flatten(startDim = 0, endDim = -1): Tensor { return call('flatten', [this, startDim, endDim]); }
   unflatten(dim: number, sizes_: number[]): Tensor {
     const n = this.ndim;
     if (typeof dim !== 'number') badArg('unflatten', 'dim', 'an integer', dim);
@@ -321,175 +318,166 @@ export class Tensor {
     return this.reshape([...this.shape.slice(0, d), ...sizes_, ...this.shape.slice(d + 1)]);
   }
   asStrided(shape: number[], strides: number[], offset = 0): Tensor {
-    return this._viewOf(native.as_strided(this._h, shape, strides, offset));
+    return call('as_strided', [this, shape, strides, offset]);
   }
 
   // ---- elementwise: arithmetic (NumPy broadcasting; numbers are weakly typed like Python scalars)
   add(other: TensorLike, opts?: { alpha?: number }): Tensor {
     const o = opts !== undefined && O('add', opts)?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha('add', this, other, opts.alpha) : other;
-    return new Tensor(native.add(this._h, h('add', o)));
+    return call('add', [this, h('add', o)]);
   }
   sub(other: TensorLike, opts?: { alpha?: number }): Tensor {
     const o = opts !== undefined && O('sub', opts)?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha('sub', this, other, opts.alpha) : other;
-    return new Tensor(native.sub(this._h, h('sub', o)));
+    return call('sub', [this, h('sub', o)]);
   }
-  mul(other: TensorLike): Tensor { return new Tensor(native.mul(this._h, h('mul', other))); }
+  mul(other: TensorLike): Tensor { return call('mul', [this, h('mul', other)]); }
   /** True division (ints give float32), as torch.div. */
-  div(other: TensorLike): Tensor { return new Tensor(native.div(this._h, h('div', other))); }
-  pow(exponent: TensorLike): Tensor { return new Tensor(native.pow(this._h, h('pow', exponent, 'exponent'))); }
-  maximum(other: TensorLike): Tensor { return new Tensor(native.maximum(this._h, h('maximum', other))); }
-  minimum(other: TensorLike): Tensor { return new Tensor(native.minimum(this._h, h('minimum', other))); }
-  eq(other: TensorLike): Tensor { return new Tensor(native.eq(this._h, h('eq', other))); }
-  ne(other: TensorLike): Tensor { return new Tensor(native.ne(this._h, h('ne', other))); }
-  lt(other: TensorLike): Tensor { return new Tensor(native.lt(this._h, h('lt', other))); }
-  le(other: TensorLike): Tensor { return new Tensor(native.le(this._h, h('le', other))); }
-  gt(other: TensorLike): Tensor { return new Tensor(native.gt(this._h, h('gt', other))); }
-  ge(other: TensorLike): Tensor { return new Tensor(native.ge(this._h, h('ge', other))); }
-  logicalAnd(other: TensorLike): Tensor { return new Tensor(native.logical_and(this._h, h('logical_and', other))); }
-  logicalOr(other: TensorLike): Tensor { return new Tensor(native.logical_or(this._h, h('logical_or', other))); }
-  logicalNot(): Tensor { return new Tensor(native.logical_not(this._h)); }
+  div(other: TensorLike): Tensor { return call('div', [this, h('div', other)]); }
+  pow(exponent: TensorLike): Tensor { return call('pow', [this, h('pow', exponent, 'exponent')]); }
+  maximum(other: TensorLike): Tensor { return call('maximum', [this, h('maximum', other)]); }
+  minimum(other: TensorLike): Tensor { return call('minimum', [this, h('minimum', other)]); }
+  eq(other: TensorLike): Tensor { return call('eq', [this, h('eq', other)]); }
+  ne(other: TensorLike): Tensor { return call('ne', [this, h('ne', other)]); }
+  lt(other: TensorLike): Tensor { return call('lt', [this, h('lt', other)]); }
+  le(other: TensorLike): Tensor { return call('le', [this, h('le', other)]); }
+  gt(other: TensorLike): Tensor { return call('gt', [this, h('gt', other)]); }
+  ge(other: TensorLike): Tensor { return call('ge', [this, h('ge', other)]); }
+  logicalAnd(other: TensorLike): Tensor { return call('logical_and', [this, h('logical_and', other)]); }
+  logicalOr(other: TensorLike): Tensor { return call('logical_or', [this, h('logical_or', other)]); }
+  logicalNot(): Tensor { return call('logical_not', [this]); }
   /** Elements of this tensor where `condition`, else of `other`. */
   where(condition: Tensor, other: TensorLike): Tensor {
     const c = th('where', 'condition', condition), o = h('where', other);
     if (typeof other === 'number') intScalarFits('where', this, other);
-    return new Tensor(native.where(c, this._h, o));
+    return call('where', [c, this, o]);
   }
 
   // ---- elementwise: math and activations
-  neg(): Tensor { return new Tensor(native.neg(this._h)); }
-  abs(): Tensor { return new Tensor(native.abs(this._h)); }
-  sign(): Tensor { return new Tensor(native.sign(this._h)); }
-  exp(): Tensor { return new Tensor(native.exp(this._h)); }
-  log(): Tensor { return new Tensor(native.log(this._h)); }
-  log1p(): Tensor { return new Tensor(native.log1p(this._h)); }
-  expm1(): Tensor { return new Tensor(native.expm1(this._h)); }
-  sqrt(): Tensor { return new Tensor(native.sqrt(this._h)); }
-  rsqrt(): Tensor { return new Tensor(native.rsqrt(this._h)); }
-  square(): Tensor { return new Tensor(native.square(this._h)); }
-  reciprocal(): Tensor { return new Tensor(native.reciprocal(this._h)); }
-  sin(): Tensor { return new Tensor(native.sin(this._h)); }
-  cos(): Tensor { return new Tensor(native.cos(this._h)); }
-  tanh(): Tensor { return new Tensor(native.tanh(this._h)); }
+  neg(): Tensor { return call('neg', [this]); }
+  abs(): Tensor { return call('abs', [this]); }
+  sign(): Tensor { return call('sign', [this]); }
+  exp(): Tensor { return call('exp', [this]); }
+  log(): Tensor { return call('log', [this]); }
+  log1p(): Tensor { return call('log1p', [this]); }
+  expm1(): Tensor { return call('expm1', [this]); }
+  sqrt(): Tensor { return call('sqrt', [this]); }
+  rsqrt(): Tensor { return call('rsqrt', [this]); }
+  square(): Tensor { return call('square', [this]); }
+  reciprocal(): Tensor { return call('reciprocal', [this]); }
+  sin(): Tensor { return call('sin', [this]); }
+  cos(): Tensor { return call('cos', [this]); }
+  tanh(): Tensor { return call('tanh', [this]); }
   /** The Gauss error function. */
-  erf(): Tensor { return new Tensor(native.erf(this._h)); }
-  sigmoid(): Tensor { return new Tensor(native.sigmoid(this._h)); }
-  relu(): Tensor { return new Tensor(native.relu(this._h)); }
-  leakyRelu(negativeSlope = 0.01): Tensor { return new Tensor(native.leaky_relu(this._h, negativeSlope)); }
-  elu(alpha = 1): Tensor { return new Tensor(native.elu(this._h, alpha)); }
-  selu(): Tensor { return new Tensor(native.selu(this._h)); }
-  silu(): Tensor { return new Tensor(native.silu(this._h)); }
+  erf(): Tensor { return call('erf', [this]); }
+  sigmoid(): Tensor { return call('sigmoid', [this]); }
+  relu(): Tensor { return call('relu', [this]); }
+  leakyRelu(negativeSlope = 0.01): Tensor { return call('leaky_relu', [this, negativeSlope]); }
+  elu(alpha = 1): Tensor { return call('elu', [this, alpha]); }
+  selu(): Tensor { return call('selu', [this]); }
+  silu(): Tensor { return call('silu', [this]); }
   /** GELU, exact (erf) or with approximate: 'tanh'. */
   gelu(opts?: { approximate?: 'none' | 'tanh' }): Tensor {
     const v = O('gelu', opts)?.approximate;
     const a = v === undefined ? 'none' : choiceArg('gelu', 'approximate', v, ['none', 'tanh'] as const);
-    return new Tensor(a === 'tanh' ? native.gelu_tanh(this._h) : native.gelu(this._h));
+    return call(a === 'tanh' ? 'gelu_tanh' : 'gelu', [this]);
   }
   softplus(opts?: { beta?: number; threshold?: number }): Tensor {
-    return new Tensor(native.softplus(this._h, O('softplus', opts)?.beta ?? 1, opts?.threshold ?? 20));
+    return call('softplus', [this, O('softplus', opts)?.beta ?? 1, opts?.threshold ?? 20]);
   }
   /** Limits values to [min, max]; either bound may be null. */
   clamp(min: number | null = null, max: number | null = null): Tensor {
     clampBounds('clamp', this, min, max);
     // NOTE: natively a NaN bound means "no bound" (how null arrives); a NaN the caller gives
     // makes every element NaN, as torch
-    if (Number.isNaN(min) || Number.isNaN(max)) return new Tensor(native.add(this._h, NaN));
-    return new Tensor(native.clamp(this._h, min, max));
+    if (Number.isNaN(min) || Number.isNaN(max)) return call('add', [this, NaN]);
+    return call('clamp', [this, min, max]);
   }
-  floor(): Tensor { return new Tensor(native.floor(this._h)); }
-  ceil(): Tensor { return new Tensor(native.ceil(this._h)); }
+  floor(): Tensor { return call('floor', [this]); }
+  ceil(): Tensor { return call('ceil', [this]); }
   /** Rounds half to even, as torch.round. */
-  round(): Tensor { return new Tensor(native.round(this._h)); }
-  isnan(): Tensor { return new Tensor(native.isnan(this._h)); }
-  isfinite(): Tensor { return new Tensor(native.isfinite(this._h)); }
+  round(): Tensor { return call('round', [this]); }
+  isnan(): Tensor { return call('isnan', [this]); }
+  isfinite(): Tensor { return call('isfinite', [this]); }
 
   // ---- in-place (write into this tensor's storage; shape and dtype stay)
-  /** @internal Runs an in-place op's native write: the checks first, the version bump only once
-   * the write succeeded (a refused op, caught, must not make backward report a modification). */
-  private _write(op: string, write: () => void): this {
-    if (this._disposed) throw new Error(`${op}: argument 0 is a disposed tensor`);
-    this._checkInPlace(op);
-    write();
-    native.bump_version(this._h);
-    return this;
-  }
   add_(other: TensorLike, opts?: { alpha?: number }): this {
-    return this._write('add_', () => native.add(this._h, h('add_', opts !== undefined && O('add_', opts)?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha('add_', this, other, opts.alpha) : other), this._h));
+    return callInPlace('add', this, [this, h('add_', opts !== undefined && O('add_', opts)?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha('add_', this, other, opts.alpha) : other), this]);
   }
   sub_(other: TensorLike, opts?: { alpha?: number }): this {
-    return this._write('sub_', () => native.sub(this._h, h('sub_', opts !== undefined && O('sub_', opts)?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha('sub_', this, other, opts.alpha) : other), this._h));
+    return callInPlace('sub', this, [this, h('sub_', opts !== undefined && O('sub_', opts)?.alpha !== undefined && opts.alpha !== 1 ? mulAlpha('sub_', this, other, opts.alpha) : other), this]);
   }
-  mul_(other: TensorLike): this { return this._write('mul_', () => native.mul(this._h, h('mul_', other), this._h)); }
-  div_(other: TensorLike): this { return this._write('div_', () => native.div(this._h, h('div_', other), this._h)); }
-  pow_(other: TensorLike): this { return this._write('pow_', () => native.pow(this._h, h('pow_', other, 'exponent'), this._h)); }
-  neg_(): this { return this._write('neg_', () => native.neg(this._h, this._h)); }
-  exp_(): this { return this._write('exp_', () => native.exp(this._h, this._h)); }
-  sqrt_(): this { return this._write('sqrt_', () => native.sqrt(this._h, this._h)); }
-  relu_(): this { return this._write('relu_', () => native.relu(this._h, this._h)); }
-  sigmoid_(): this { return this._write('sigmoid_', () => native.sigmoid(this._h, this._h)); }
-  tanh_(): this { return this._write('tanh_', () => native.tanh(this._h, this._h)); }
+  mul_(other: TensorLike): this { return callInPlace('mul', this, [this, h('mul_', other), this]); }
+  div_(other: TensorLike): this { return callInPlace('div', this, [this, h('div_', other), this]); }
+  pow_(other: TensorLike): this { return callInPlace('pow', this, [this, h('pow_', other, 'exponent'), this]); }
+  neg_(): this { return callInPlace('neg', this, [this, this]); }
+  exp_(): this { return callInPlace('exp', this, [this, this]); }
+  sqrt_(): this { return callInPlace('sqrt', this, [this, this]); }
+  relu_(): this { return callInPlace('relu', this, [this, this]); }
+  sigmoid_(): this { return callInPlace('sigmoid', this, [this, this]); }
+  tanh_(): this { return callInPlace('tanh', this, [this, this]); }
   clamp_(min: number | null = null, max: number | null = null): this {
     clampBounds('clamp_', this, min, max);
-    if (Number.isNaN(min) || Number.isNaN(max)) return this._write('clamp_', () => native.fill_(this._h, NaN));  // as clamp
-    return this._write('clamp_', () => native.clamp(this._h, min, max, this._h));
+    if (Number.isNaN(min) || Number.isNaN(max)) return callInPlace('fill_', this, [this, NaN]);  // as clamp
+    return callInPlace('clamp', this, [this, min, max, this]);
   }
-  zero_(): this { return this._write('zero_', () => native.fill_(this._h, 0)); }
-  fill_(value: Scalar): this { const v = scalarArg('fill_', value); return this._write('fill_', () => native.fill_(this._h, v)); }
+  zero_(): this { return callInPlace('fill_', this, [this, 0]); }
+  fill_(value: Scalar): this { const v = scalarArg('fill_', value); return callInPlace('fill_', this, [this, v]); }
   /** Copies `src` (broadcast, dtype-converted) into this tensor. */
-  copy_(src: Tensor): this { const s = th('copy_', 'src', src); return this._write('copy_', () => native.copy_(this._h, s)); }
-  uniform_(from = 0, to = 1): this { return this._write('uniform_', () => native.uniform_(this._h, from, to)); }
-  normal_(mean = 0, std = 1): this { return this._write('normal_', () => native.normal_(this._h, mean, std)); }
+  copy_(src: Tensor): this { const s = th('copy_', 'src', src); return callInPlace('copy_', this, [this, s]); }
+  uniform_(from = 0, to = 1): this { return callInPlace('uniform_', this, [this, from, to]); }
+  normal_(mean = 0, std = 1): this { return callInPlace('normal_', this, [this, mean, std]); }
   maskedFill_(mask: Tensor, value: Scalar): this {
     const v = scalarArg('masked_fill_', value), mh = th('masked_fill_', 'mask', mask);
-    return this._write('masked_fill_', () => {
-      const filled = native.masked_fill(this._h, mh, v);
+    return callInPlace('masked_fill', this, [this, mh, v], () => {
+      const filled = native.masked_fill(this._h, mh._h, v);
       try { native.copy_(this._h, filled); } finally { native.dispose(filled); }
     });
   }
 
   // ---- reductions (dim: one dim, several, or all when omitted)
-  sum(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.sum(this._h, dimsArg(dim), kd('sum', opts))); }
-  mean(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.mean(this._h, dimsArg(dim), kd('mean', opts))); }
-  prod(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.prod(this._h, dimsArg(dim), kd('prod', opts))); }
-  amax(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.amax(this._h, dimsArg(dim), kd('amax', opts))); }
-  amin(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.amin(this._h, dimsArg(dim), kd('amin', opts))); }
-  all(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.all(this._h, dimsArg(dim), kd('all', opts))); }
-  any(dim?: Dim | null, opts?: ReduceOptions): Tensor { return new Tensor(native.any(this._h, dimsArg(dim), kd('any', opts))); }
-  logsumexp(dim: Dim, opts?: ReduceOptions): Tensor { return new Tensor(native.logsumexp(this._h, dimsArg(dim), kd('logsumexp', opts))); }
+  sum(dim?: Dim | null, opts?: ReduceOptions): Tensor { return call('sum', [this, dimsArg(dim), kd('sum', opts)]); }
+  mean(dim?: Dim | null, opts?: ReduceOptions): Tensor { return call('mean', [this, dimsArg(dim), kd('mean', opts)]); }
+  prod(dim?: Dim | null, opts?: ReduceOptions): Tensor { return call('prod', [this, dimsArg(dim), kd('prod', opts)]); }
+  amax(dim?: Dim | null, opts?: ReduceOptions): Tensor { return call('amax', [this, dimsArg(dim), kd('amax', opts)]); }
+  amin(dim?: Dim | null, opts?: ReduceOptions): Tensor { return call('amin', [this, dimsArg(dim), kd('amin', opts)]); }
+  all(dim?: Dim | null, opts?: ReduceOptions): Tensor { return call('all', [this, dimsArg(dim), kd('all', opts)]); }
+  any(dim?: Dim | null, opts?: ReduceOptions): Tensor { return call('any', [this, dimsArg(dim), kd('any', opts)]); }
+  logsumexp(dim: Dim, opts?: ReduceOptions): Tensor { return call('logsumexp', [this, dimsArg(dim), kd('logsumexp', opts)]); }
   /** Max of all elements, or `{values, indices}` along `dim`. */
   max(): Tensor;
   max(dim: number, opts?: ReduceOptions): ValuesIndices;
   max(dim?: number, opts?: ReduceOptions): Tensor | ValuesIndices {
     if (dim === undefined) return this.amax();
-    const [v, i] = native.max(this._h, dim, kd('max', opts));
-    return { values: new Tensor(v), indices: new Tensor(i) };
+    const [values, indices] = call<Tensor[]>('max', [this, dim, kd('max', opts)]);
+    return { values, indices };
   }
   min(): Tensor;
   min(dim: number, opts?: ReduceOptions): ValuesIndices;
   min(dim?: number, opts?: ReduceOptions): Tensor | ValuesIndices {
     if (dim === undefined) return this.amin();
-    const [v, i] = native.min(this._h, dim, kd('min', opts));
-    return { values: new Tensor(v), indices: new Tensor(i) };
+    const [values, indices] = call<Tensor[]>('min', [this, dim, kd('min', opts)]);
+    return { values, indices };
   }
-  argmax(dim?: number | null, opts?: ReduceOptions): Tensor { return new Tensor(native.argmax(this._h, dim ?? null, kd('argmax', opts))); }
-  argmin(dim?: number | null, opts?: ReduceOptions): Tensor { return new Tensor(native.argmin(this._h, dim ?? null, kd('argmin', opts))); }
+  argmax(dim?: number | null, opts?: ReduceOptions): Tensor { return call('argmax', [this, dim ?? null, kd('argmax', opts)]); }
+  argmin(dim?: number | null, opts?: ReduceOptions): Tensor { return call('argmin', [this, dim ?? null, kd('argmin', opts)]); }
   /** Variance with Bessel's correction by default (correction: 1); `unbiased: false` is correction 0. */
   var(dim?: Dim | null, opts?: ReduceOptions & { correction?: number; unbiased?: boolean }): Tensor {
-    return new Tensor(native.var(this._h, dimsArg(dim), correctionOf(O('var', opts)), kd('var', opts)));
+    return call('var', [this, dimsArg(dim), correctionOf(O('var', opts)), kd('var', opts)]);
   }
   std(dim?: Dim | null, opts?: ReduceOptions & { correction?: number; unbiased?: boolean }): Tensor {
-    return new Tensor(native.std(this._h, dimsArg(dim), correctionOf(O('std', opts)), kd('std', opts)));
+    return call('std', [this, dimsArg(dim), correctionOf(O('std', opts)), kd('std', opts)]);
   }
   /** Vector norm: p = 1, 2 (default; 'fro' alike) or Infinity. */
   norm(p: number | 'fro' = 2, dim?: Dim | null, opts?: ReduceOptions): Tensor {
-    return new Tensor(native.norm(this._h, p === 'fro' ? 2 : p, dimsArg(dim), kd('norm', opts)));
+    return call('norm', [this, p === 'fro' ? 2 : p, dimsArg(dim), kd('norm', opts)]);
   }
-  cumsum(dim: number): Tensor { return new Tensor(native.cumsum(this._h, dim)); }
-  softmax(dim: number): Tensor { return new Tensor(native.softmax(this._h, dim)); }
-  logSoftmax(dim: number): Tensor { return new Tensor(native.log_softmax(this._h, dim)); }
+  cumsum(dim: number): Tensor { return call('cumsum', [this, dim]); }
+  softmax(dim: number): Tensor { return call('softmax', [this, dim]); }
+  logSoftmax(dim: number): Tensor { return call('log_softmax', [this, dim]); }
 
   // ---- linear algebra
   /** torch.matmul: dot, mm, vector-matrix and batched products with broadcast batch dims. */
-  matmul(other: Tensor): Tensor { return new Tensor(native.matmul(this._h, th('matmul', 'other', other))); }
+  matmul(other: Tensor): Tensor { return call('matmul', [this, th('matmul', 'other', other)]); }
   mm(other: Tensor): Tensor {
     ten('mm', 'other', other);
     if (this.ndim !== 2 || other.ndim !== 2) throw new Error(`mm: expected 2-D tensors, got ${this.ndim}-D and ${other.ndim}-D`);
@@ -514,35 +502,35 @@ export class Tensor {
   }
 
   // ---- joining and indexing
-  gather(dim: number, index: Tensor): Tensor { return new Tensor(native.gather(this._h, dim, th('gather', 'index', index))); }
+  gather(dim: number, index: Tensor): Tensor { return call('gather', [this, dim, th('gather', 'index', index)]); }
   scatter(dim: number, index: Tensor, src: Tensor | number): Tensor {
-    return new Tensor(native.scatter(this._h, dim, th('scatter', 'index', index), h('scatter', src, 'src') as Handle | number));
+    return call('scatter', [this, dim, th('scatter', 'index', index), h('scatter', src, 'src') as Tensor | number]);
   }
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
-    return new Tensor(native.scatter_add(this._h, dim, th('scatter_add', 'index', index), th('scatter_add', 'src', src)));
+    return call('scatter_add', [this, dim, th('scatter_add', 'index', index), th('scatter_add', 'src', src)]);
   }
-  indexSelect(dim: number, index: Tensor): Tensor { return new Tensor(native.index_select(this._h, dim, th('index_select', 'index', index))); }
+  indexSelect(dim: number, index: Tensor): Tensor { return call('index_select', [this, dim, th('index_select', 'index', index)]); }
   indexAdd(dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): Tensor {
-    return new Tensor(native.index_add(this._h, dim, th('index_add', 'index', index), th('index_add', 'source', source), O('index_add', opts)?.alpha ?? 1));
+    return call('index_add', [this, dim, th('index_add', 'index', index), th('index_add', 'source', source), O('index_add', opts)?.alpha ?? 1]);
   }
   maskedFill(mask: Tensor, value: Scalar): Tensor {
-    return new Tensor(native.masked_fill(this._h, th('masked_fill', 'mask', mask), scalarArg('masked_fill', value)));
+    return call('masked_fill', [this, th('masked_fill', 'mask', mask), scalarArg('masked_fill', value)]);
   }
-  oneHot(numClasses = -1): Tensor { return new Tensor(native.one_hot(this._h, numClasses)); }
+  oneHot(numClasses = -1): Tensor { return call('one_hot', [this, numClasses]); }
   topk(k: number, opts?: { dim?: number; largest?: boolean; sorted?: boolean }): ValuesIndices {
-    const [v, i] = native.topk(this._h, k, O('topk', opts)?.dim ?? -1, opts?.largest ?? true, opts?.sorted ?? true);
-    return { values: new Tensor(v), indices: new Tensor(i) };
+    const [values, indices] = call<Tensor[]>('topk', [this, k, O('topk', opts)?.dim ?? -1, opts?.largest ?? true, opts?.sorted ?? true]);
+    return { values, indices };
   }
   sort(opts?: { dim?: number; descending?: boolean; stable?: boolean }): ValuesIndices {
-    const [v, i] = native.sort(this._h, O('sort', opts)?.dim ?? -1, opts?.descending ?? false, opts?.stable ?? false);
-    return { values: new Tensor(v), indices: new Tensor(i) };
+    const [values, indices] = call<Tensor[]>('sort', [this, O('sort', opts)?.dim ?? -1, opts?.descending ?? false, opts?.stable ?? false]);
+    return { values, indices };
   }
   argsort(opts?: { dim?: number; descending?: boolean; stable?: boolean }): Tensor {
     const { values, indices } = this.sort(opts);
     values.dispose();
     return indices;
   }
-  flip(...dims: (number | number[])[]): Tensor { return new Tensor(native.flip(this._h, sizes(dims))); }
+  flip(...dims: (number | number[])[]): Tensor { return call('flip', [this, sizes(dims)]); }
   /** @internal The size of `dim` (negative counts from the end), refusing a bad dim in `op`'s name. */
   _dimSize(op: string, dim: unknown): number {
     const n = this.ndim;
@@ -642,16 +630,16 @@ function padTensor(x: Tensor, pads: number[], mode: 'constant' | 'reflect', valu
     const outShape = [...x.shape];
     for (let i = 0; i < k; i++) outShape[x.ndim - 1 - i] += pads[2 * i] + pads[2 * i + 1];
     if (outShape.some((s) => s < 0)) throw new Error(`pad: resulting size [${outShape.join(', ')}] is negative`);
-    const out = new Tensor(native.full(outShape, value, x.dtype));
-    let src = x, dst = out;
+    // out of place, per dim: negative pads crop (narrow), positive ones cat blocks of `value`
+    // on each side; so pad has no gradient rule of its own (narrow and cat have theirs)
+    let y = x;
     for (let i = 0; i < k; i++) {
       const d = x.ndim - 1 - i, lo = pads[2 * i], hi = pads[2 * i + 1];
-      // negative pads crop the source; positive pads offset the destination
-      src = src.narrow(d, Math.max(0, -lo), x.shape[d] - Math.max(0, -lo) - Math.max(0, -hi));
-      dst = dst.narrow(d, Math.max(0, lo), src.shape[d]);
+      if (lo < 0 || hi < 0) y = y.narrow(d, Math.max(0, -lo), y.shape[d] - Math.max(0, -lo) - Math.max(0, -hi));
+      const block = (n: number): Tensor => { const s = [...y.shape]; s[d] = n; return call('full', [s, value, x.dtype]); };
+      if (lo > 0 || hi > 0) y = call('cat', [[...(lo > 0 ? [block(lo)] : []), y, ...(hi > 0 ? [block(hi)] : [])], d]);
     }
-    native.copy_(dst._h, src._h);
-    return out;
+    return y === x || y._base !== null ? y.clone() : y;
   }
   choiceArg('pad', 'mode', mode, ['constant', 'reflect'] as const);
   let y = x;
@@ -663,7 +651,7 @@ function padTensor(x: Tensor, pads: number[], mode: 'constant' | 'reflect', valu
     for (let j = lo; j > 0; j--) idx.push(j);
     for (let j = 0; j < n; j++) idx.push(j);
     for (let j = n - 2; j >= n - 1 - hi; j--) idx.push(j);
-    const index = new Tensor(native.from_array(BigInt64Array.from(idx, BigInt), [idx.length], 'int64'));
+    const index = call('from_array', [BigInt64Array.from(idx, BigInt), [idx.length], 'int64']);
     y = y.indexSelect(d, index);
   }
   return y === x ? x.clone() : y;

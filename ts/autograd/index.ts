@@ -2,7 +2,7 @@
 import { Tensor } from '../tensor';
 import { native } from '../binding';
 import { runBackward } from './engine';
-import './formulas';  // installs the gradient rules on Tensor methods
+import './formulas';  // record() and the rule lists (gradients live in derivatives.ts, applied by ts/call.ts)
 
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './engine';
 export { gradcheck } from './gradcheck';

@@ -1,13 +1,11 @@
 // Convolution over NCHW (or unbatched CHW) tensors: the op layer over the native conv
 // kernels. The three native ops are each other's gradients (conv2d's dx is a transposed
-// conv, its dW is conv2d_weight_grad, and so on), so every rule below is differentiable
-// again and runs on whatever device the kernels do. conv2d's plain backward (no createGraph)
-// takes the native conv2d_backward instead, which computes all its gradients from one pass
-// over dy (as torch's convolution_backward).
-import { native } from '../binding';
+// conv, its dW is conv2d_weight_grad, and so on): their rows in ts/autograd/derivatives.ts
+// are differentiable again and run on whatever device the kernels do. conv2d's plain
+// backward (no createGraph) takes the native conv2d_backward instead, which computes all its
+// gradients from one pass over dy (as torch's convolution_backward).
 import { Tensor } from '../tensor';
-import { record } from '../autograd/formulas';
-import { isGradEnabled } from '../autograd/engine';
+import { call } from '../call';
 import { tensorArg, optTensorArg, showValue, optionsArg } from '../args';
 
 export type Size2 = number | [number, number];
@@ -49,35 +47,14 @@ const numericGeo = (op: string, o: { stride?: Size2; padding?: Size2; dilation?:
   dilation: pair(op, 'dilation', o.dilation ?? 1), groups: o.groups ?? 1,
 });
 
-function conv2dRaw(x: Tensor, w: Tensor, b: Tensor | null, g: Geo): Tensor {
-  const y = new Tensor(native.conv2d(x._h, w._h, b ? b._h : null, g.stride, g.padding, g.dilation, g.groups));
-  return record('conv2d', b ? [x, w, b] : [x, w], y, (dy) => {
-    const mask: [boolean, boolean, boolean] = [x.requiresGrad, w.requiresGrad, !!b?.requiresGrad];
-    if (!isGradEnabled()) return backwardRaw(dy, x, w, g, mask).slice(0, b ? 3 : 2);
-    return [
-      mask[0] ? convTranspose2dRaw(dy, w, null, g, outPad(x.shape.slice(2), dy, kernelOf(w), g)) : null,
-      mask[1] ? weightGradRaw(dy, x, kernelOf(w), g) : null,
-      mask[2] ? dy.sum([0, 2, 3]) : null,
-    ];
-  });
-}
+const conv2dRaw = (x: Tensor, w: Tensor, b: Tensor | null, g: Geo): Tensor =>
+  call('conv2d', [x, w, b, g.stride, g.padding, g.dilation, g.groups]);
 const backwardRaw = (dy: Tensor, x: Tensor, w: Tensor, g: Geo, mask: [boolean, boolean, boolean]): (Tensor | null)[] =>
-  native.conv2d_backward(dy._h, x._h, w._h, g.stride, g.padding, g.dilation, g.groups, ...mask).map((h) => (h ? new Tensor(h) : null));
-function convTranspose2dRaw(x: Tensor, w: Tensor, b: Tensor | null, g: Geo, outputPadding: number[]): Tensor {
-  const y = new Tensor(native.conv_transpose2d(x._h, w._h, b ? b._h : null, g.stride, g.padding, outputPadding, g.dilation, g.groups));
-  return record('conv_transpose2d', b ? [x, w, b] : [x, w], y, (dy) => [
-    x.requiresGrad ? conv2dRaw(dy, w, null, g) : null,
-    w.requiresGrad ? weightGradRaw(x, dy, kernelOf(w), g) : null,
-    b?.requiresGrad ? dy.sum([0, 2, 3]) : null,
-  ]);
-}
-function weightGradRaw(dy: Tensor, x: Tensor, kernel: number[], g: Geo): Tensor {
-  const y = new Tensor(native.conv2d_weight_grad(dy._h, x._h, kernel, g.stride, g.padding, g.dilation, g.groups));
-  return record('conv2d_weight_grad', [dy, x], y, (dG) => [
-    dy.requiresGrad ? conv2dRaw(x, dG, null, g) : null,
-    x.requiresGrad ? convTranspose2dRaw(dy, dG, null, g, outPad(x.shape.slice(2), dy, kernel, g)) : null,
-  ]);
-}
+  call<(Tensor | null)[]>('conv2d_backward', [dy, x, w, g.stride, g.padding, g.dilation, g.groups, ...mask]);
+const convTranspose2dRaw = (x: Tensor, w: Tensor, b: Tensor | null, g: Geo, outputPadding: number[]): Tensor =>
+  call('conv_transpose2d', [x, w, b, g.stride, g.padding, outputPadding, g.dilation, g.groups]);
+const weightGradRaw = (dy: Tensor, x: Tensor, kernel: number[], g: Geo): Tensor =>
+  call('conv2d_weight_grad', [dy, x, kernel, g.stride, g.padding, g.dilation, g.groups]);
 
 /**
  * 2-D convolution (cross-correlation, as torch) of [N, C, H, W] or [C, H, W] input with

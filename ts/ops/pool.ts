@@ -7,7 +7,7 @@
 import { native } from '../binding';
 import { Tensor, type ValuesIndices } from '../tensor';
 import { tensor, zeros, ones } from '../creation';
-import { record } from '../autograd/formulas';
+import { call } from '../call';
 import { conv2d, pair, batched, bchw, type Size2 } from './conv';
 import { tensorArg, showValue, optionsArg } from '../args';
 
@@ -22,33 +22,6 @@ const withIndices = (x: Tensor, f: (x4: Tensor) => ValuesIndices): ValuesIndices
   const r = f(x.unsqueeze(0));
   return { values: r.values.squeeze(0), indices: r.indices.squeeze(0) };
 };
-/**
- * Records a max-pool result: dy goes back to the argmax element of each window. A window
- * wholly in the padding (`someEmpty`) has value -inf and index -1, and sends nothing back.
- */
-function recordMax(op: string, x: Tensor, pair: [unknown, unknown], someEmpty = false): ValuesIndices {
-  const values = new Tensor(pair[0] as never), indices = new Tensor(pair[1] as never);
-  const [N, C] = x.shape;
-  record(op, [x], values, (dy) => {
-    let idx = indices, g = dy;
-    if (someEmpty) { const hit = indices.ge(0); idx = indices.clamp(0, null); g = dy.where(hit, 0); }
-    return [zeros([N, C, x.shape[2] * x.shape[3]], { dtype: dy.dtype }).scatterAdd(2, idx.reshape([N, C, -1]), g.reshape([N, C, -1])).reshape([...x.shape])];
-  });
-  return { values, indices };
-}
-/**
- * Whether one of `out` windows along a dim of size n has all its taps in the padding. Only
- * windows that start in the left padding can: the others start inside the input (torch's
- * output size keeps the last start there).
- */
-function emptyWindow(n: number, k: number, s: number, p: number, d: number, out: number): boolean {
-  for (let o = 0; o < out && o * s - p < 0; o++) {
-    const lo = o * s - p, first = lo < 0 ? lo + Math.ceil(-lo / d) * d : lo;
-    if (first >= n || first > lo + (k - 1) * d) return true;
-  }
-  return false;
-}
-
 /** Max over windows of [N, C, H, W] input, with the flat index (h * W + w) of each maximum. */
 export function maxPool2dWithIndices(x: Tensor, kernelSize: Size2, o: MaxPoolOptions = {}): ValuesIndices {
   const op = 'maxPool2d';
@@ -57,10 +30,8 @@ export function maxPool2dWithIndices(x: Tensor, kernelSize: Size2, o: MaxPoolOpt
   const k = pair(op, 'kernelSize', kernelSize), s = pair(op, 'stride', o.stride ?? kernelSize);
   const p = pair(op, 'padding', o.padding ?? 0), d = pair(op, 'dilation', o.dilation ?? 1);
   return withIndices(x, (x4) => {
-    const r = native.max_pool2d(x4._h, k, s, p, d, !!o.ceilMode);
-    const out = native.shape(r[0]) as number[];
-    const someEmpty = [0, 1].some((i) => emptyWindow(x4.shape[2 + i], k[i], s[i], p[i], d[i], out[2 + i]));
-    return recordMax('max_pool2d', x4, r, someEmpty);
+    const [values, indices] = call<Tensor[]>('max_pool2d', [x4, k, s, p, d, !!o.ceilMode]);
+    return { values, indices };
   });
 }
 export const maxPool2d = (x: Tensor, kernelSize: Size2, o: MaxPoolOptions = {}): Tensor => maxPool2dWithIndices(x, kernelSize, o).values;
@@ -166,7 +137,10 @@ export function adaptiveMaxPool2d(x: Tensor, outputSize: OutputSize2): ValuesInd
   const op = 'adaptiveMaxPool2d';
   bchw(op, x);
   const size = outSize(op, x, outputSize);
-  return withIndices(x, (x4) => recordMax('adaptive_max_pool2d', x4, native.adaptive_max_pool2d(x4._h, size)));
+  return withIndices(x, (x4) => {
+    const [values, indices] = call<Tensor[]>('adaptive_max_pool2d', [x4, size]);
+    return { values, indices };
+  });
 }
 
 /** [out, in] linear interpolation matrix, torch's source-index rule for bilinear. */

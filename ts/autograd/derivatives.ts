@@ -1,0 +1,357 @@
+// The derivatives table: one row per differentiable op id (native/ops.def), the backward as a
+// function of what the op saved (ts/call.ts Saved: its arguments, read through version
+// checks; its outputs; dy). A row reads the op's native argument list, the same list call()
+// passed to the native export (sum(x, dims | null, keepdim), not the method's (dim?, opts?)),
+// and returns one gradient per argument (null or nothing where none; an array for a tensor
+// list). Broadcasting is reduced here (sumTo), so no other rule mentions it. Rows are written
+// in Tensor ops, so they run on any device and can themselves be differentiated.
+// Ops written from other ops (repeat, pad, outer, stack, ...) have no row: they record their parts.
+import { Tensor } from '../tensor';
+import { zeros, arange, tensor } from '../creation';
+import { call, type Saved } from '../call';
+import { isGradEnabled } from './engine';
+
+export type Derivative = (s: Saved) => (Tensor | null | undefined | (Tensor | null)[])[];
+type Dims = number[] | null;
+
+/** Sums a broadcast gradient back to `shape`. */
+export function sumTo(g: Tensor, shape: readonly number[]): Tensor {
+  if (g.shape.length === shape.length && g.shape.every((s, i) => s === shape[i])) return g;
+  const lead = g.ndim - shape.length;
+  const dims: number[] = [];
+  for (let i = 0; i < g.ndim; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
+  let r = g.sum(dims, { keepdim: true });
+  if (lead > 0) r = r.reshape([...shape]);
+  return r;
+}
+
+const normDim = (d: number, n: number): number => (d < 0 ? d + n : d);
+/** The dims a reduction over `dims` (null: all) reduced, non-negative. */
+const reducedDims = (x: Tensor, dims: Dims): number[] => (dims === null ? [...Array(x.ndim).keys()] : dims.map((d) => normDim(d, x.ndim)));
+/** dy of a reduction, with the reduced dims put back as size 1 and expanded to x. */
+function unreduce(dy: Tensor, x: Tensor, dims: Dims, keepdim: boolean): Tensor {
+  let g = dy;
+  if (!keepdim) for (const d of reducedDims(x, dims).sort((a, b) => a - b)) g = g.unsqueeze(d);
+  return g.expand([...x.shape]);
+}
+/** Zeros shaped like x in dy's dtype (the gradient's dtype). */
+const zerosFor = (x: Tensor, dy: Tensor): Tensor => zeros([...x.shape], { dtype: dy.dtype });
+const longs = (v: number[]): Tensor => tensor(v, { dtype: 'int64' });
+/** Gradient of a view that picks `idx` (int64, 1-d) along dim d: dy written back into zeros. */
+const unselect = (x: Tensor, dy: Tensor, d: number, idx: Tensor): Tensor => zerosFor(x, dy).indexAdd(d, idx, dy);
+/** Gradient of amax/amin-like reductions: ties share dy evenly (torch's evenly_distribute). */
+function evenly(x: Tensor, y: Tensor, dy: Tensor, dims: Dims, keepdim: boolean): Tensor {
+  const mask = x.eq(unreduce(y, x, dims, keepdim));
+  const count = mask.sum(reducedDims(x, dims), { keepdim: true });
+  return unreduce(dy, x, dims, keepdim).mul(mask).div(count);
+}
+/** Gradient of an op whose values are x's elements at `indices` along d: scatter dy back. */
+const scatterBack = (x: Tensor, dy: Tensor, d: number, indices: Tensor): Tensor => zerosFor(x, dy).scatter(d, indices, dy);
+const SELU_SCALE = 1.0507009873554804934193349852946, SELU_ALPHA = 1.6732632423543772848170429916717;
+const INV_SQRT_2PI = 0.3989422804014327, SQRT_2_OVER_PI = 0.7978845608028654;
+/** a > b (or a < b) with either side a JS number. */
+const gt = (a: Tensor | number, b: Tensor | number): Tensor => (a instanceof Tensor ? a.gt(b) : (b as Tensor).lt(a));
+const lt = (a: Tensor | number, b: Tensor | number): Tensor => (a instanceof Tensor ? a.lt(b) : (b as Tensor).gt(a));
+const eq = (a: Tensor | number, b: Tensor | number): Tensor => (a instanceof Tensor ? a.eq(b) : (b as Tensor).eq(a));
+/** A tensor-or-number argument: version-checked when a tensor. */
+const tn = (s: Saved, i: number): Tensor | number => s.a(i) as Tensor | number;
+
+/** Backward of max/min along a dim: only the indices are read, as torch saves them. */
+const maxMin: Derivative = (s) => {
+  const x = s.m(0), d = normDim(s.p(1), x.ndim), k = s.p<boolean>(2), idx = s.out(1), dy = s.dy;
+  return [scatterBack(x, k ? dy : dy.unsqueeze(d), d, k ? idx : idx.unsqueeze(d))];
+};
+const same: Derivative = (s) => [s.dy.reshape([...s.m(0).shape])];
+const zero: Derivative = (s) => [zerosFor(s.m(0), s.dy)];
+/**
+ * Whether one of `out` windows along a dim of size n has all its taps in the padding. Only
+ * windows that start in the left padding can: the others start inside the input (torch's
+ * output size keeps the last start there).
+ */
+function emptyWindow(n: number, k: number, s: number, p: number, d: number, out: number): boolean {
+  for (let o = 0; o < out && o * s - p < 0; o++) {
+    const lo = o * s - p, first = lo < 0 ? lo + Math.ceil(-lo / d) * d : lo;
+    if (first >= n || first > lo + (k - 1) * d) return true;
+  }
+  return false;
+}
+/** Max pooling: dy goes back to the argmax element of each window. A window wholly in the
+ * padding (`someEmpty`) has value -inf and index -1, and sends nothing back. */
+function unpoolMax(x: Tensor, indices: Tensor, dy: Tensor, someEmpty: boolean): Tensor {
+  const [N, C] = x.shape;
+  let idx = indices, g = dy;
+  if (someEmpty) { const hit = indices.ge(0); idx = indices.clamp(0, null); g = dy.where(hit, 0); }
+  return zeros([N, C, x.shape[2] * x.shape[3]], { dtype: dy.dtype }).scatterAdd(2, idx.reshape([N, C, -1]), g.reshape([N, C, -1])).reshape([...x.shape]);
+}
+const maxPool: Derivative = (s) => {
+  const x = s.m(0), k = s.p<number[]>(1), st = s.p<number[]>(2), p = s.p<number[]>(3), d = s.p<number[]>(4), out = s.out(0).shape;
+  const someEmpty = [0, 1].some((i) => emptyWindow(x.shape[2 + i], k[i], st[i], p[i], d[i], out[2 + i]));
+  return [unpoolMax(x, s.out(1), s.dy, someEmpty)];
+};
+
+// ---- conv: the three ops are each other's gradients (see ts/ops/conv.ts)
+/** The output padding that makes a transposed conv of dy come back to `size` (H, W). */
+const outPad = (size: readonly number[], dy: Tensor, k: readonly number[], stride: number[], padding: number[], dilation: number[]): number[] =>
+  [0, 1].map((i) => size[i] - ((dy.shape[2 + i] - 1) * stride[i] - 2 * padding[i] + dilation[i] * (k[i] - 1) + 1));
+const kernelOf = (w: Tensor): number[] => [w.shape[2], w.shape[3]];
+
+const conv2d: Derivative = (s) => {
+  const x = s.t(0), w = s.t(1), b = s.m(2) as Tensor | null, dy = s.dy;
+  const [stride, padding, dilation, groups] = [s.p<number[]>(3), s.p<number[]>(4), s.p<number[]>(5), s.p(6)];
+  const mask: [boolean, boolean, boolean] = [x.requiresGrad, w.requiresGrad, !!b?.requiresGrad];
+  if (!isGradEnabled()) {
+    // one native pass over dy for all three (torch's convolution_backward)
+    return call<(Tensor | null)[]>('conv2d_backward', [dy, x, w, stride, padding, dilation, groups, ...mask]);
+  }
+  return [
+    mask[0] ? call('conv_transpose2d', [dy, w, null, stride, padding, outPad(x.shape.slice(2), dy, kernelOf(w), stride, padding, dilation), dilation, groups]) : null,
+    mask[1] ? call('conv2d_weight_grad', [dy, x, kernelOf(w), stride, padding, dilation, groups]) : null,
+    mask[2] ? dy.sum([0, 2, 3]) : null,
+  ];
+};
+const convTranspose2d: Derivative = (s) => {
+  const x = s.t(0), w = s.t(1), b = s.m(2) as Tensor | null, dy = s.dy;
+  const [stride, padding, dilation, groups] = [s.p<number[]>(3), s.p<number[]>(4), s.p<number[]>(6), s.p(7)];
+  return [
+    x.requiresGrad ? call('conv2d', [dy, w, null, stride, padding, dilation, groups]) : null,
+    w.requiresGrad ? call('conv2d_weight_grad', [x, dy, kernelOf(w), stride, padding, dilation, groups]) : null,
+    b?.requiresGrad ? dy.sum([0, 2, 3]) : null,
+  ];
+};
+const conv2dWeightGrad: Derivative = (s) => {
+  const g = s.t(0), x = s.t(1), dG = s.dy, kernel = s.p<number[]>(2);
+  const [stride, padding, dilation, groups] = [s.p<number[]>(3), s.p<number[]>(4), s.p<number[]>(5), s.p(6)];
+  return [
+    g.requiresGrad ? call('conv2d', [x, dG, null, stride, padding, dilation, groups]) : null,
+    x.requiresGrad ? call('conv_transpose2d', [g, dG, null, stride, padding, outPad(x.shape.slice(2), g, kernel, stride, padding, dilation), dilation, groups]) : null,
+  ];
+};
+
+/** batch_norm's gradients in Tensor ops (under createGraph); in training, mean and 1/std are recomputed from x so their dependence on x is in the graph. */
+function batchNormComposite(dy: Tensor, x: Tensor, weight: Tensor | null, mean: Tensor, invstd: Tensor, training: boolean, eps: number): Tensor[] {
+  const C = x.shape[1], b = [1, C, ...Array(x.ndim - 2).fill(1)], dims = [0, ...Array.from({ length: x.ndim - 2 }, (_, i) => i + 2)];
+  const w = weight ? weight.reshape(b) : null;
+  if (!training) {
+    const is = invstd.reshape(b), xhat = x.sub(mean.reshape(b)).mul(is);
+    return [w ? dy.mul(w).mul(is) : dy.mul(is), dy.mul(xhat).sum(dims), dy.sum(dims)];
+  }
+  const mu = x.mean(dims, { keepdim: true }), xc = x.sub(mu);
+  const is = xc.square().mean(dims, { keepdim: true }).add(eps).rsqrt(), xhat = xc.mul(is);
+  const g = w ? dy.mul(w) : dy;
+  const dx = g.sub(g.mean(dims, { keepdim: true })).sub(xhat.mul(g.mul(xhat).mean(dims, { keepdim: true }))).mul(is);
+  return [dx, dy.mul(xhat).sum(dims), dy.sum(dims)];
+}
+const batchNorm: Derivative = (s) => {
+  const x = s.t(0), w = s.a(1) as Tensor | null, training = s.p<boolean>(5), eps = s.p(7), mean = s.out(1), invstd = s.out(2);
+  if (isGradEnabled()) return batchNormComposite(s.dy, x, w, mean, invstd, training, eps);
+  return call<Tensor[]>('batch_norm_backward', [s.dy, x, w, mean, invstd, training]);
+};
+
+/**
+ * The rows. Argument lists are the native exports' (ts/binding.ts); s.t(i) reads tensor
+ * argument i checked, s.m(i) its metadata, s.g(i) it when it needs a gradient, s.p(i) a
+ * plain argument, s.y the output.
+ */
+export const DERIVATIVES: Record<string, Derivative> = {
+  neg: (s) => [s.dy.neg()],
+  abs: (s) => [s.dy.mul(s.t(0).sign())],
+  exp: (s) => [s.dy.mul(s.y)],
+  log: (s) => [s.dy.div(s.t(0))],
+  log1p: (s) => [s.dy.div(s.t(0).add(1))],
+  expm1: (s) => [s.dy.mul(s.y.add(1))],
+  sqrt: (s) => [s.dy.div(s.y.mul(2))],
+  rsqrt: (s) => [s.dy.mul(s.y.pow(3)).mul(-0.5)],
+  square: (s) => [s.dy.mul(s.t(0)).mul(2)],
+  reciprocal: (s) => [s.dy.mul(s.y.square()).neg()],
+  sin: (s) => [s.dy.mul(s.t(0).cos())],
+  cos: (s) => [s.dy.mul(s.t(0).sin()).neg()],
+  tanh: (s) => [s.dy.mul(s.y.square().neg().add(1))],
+  erf: (s) => [s.dy.mul(s.t(0).square().neg().exp().mul(2 / Math.sqrt(Math.PI)))],
+  sigmoid: (s) => { const y = s.y; return [s.dy.mul(y).mul(y.neg().add(1))]; },
+  // the output, as torch: an in-place change to x is fine; NaN dy where y <= 0 gives 0 (threshold_backward)
+  relu: (s) => [s.dy.where(s.y.gt(0), 0)],
+  leaky_relu: (s) => { const k = s.p(1); return [s.dy.mul(s.t(0).gt(0).float().mul(1 - k).add(k))]; },
+  silu: (s) => { const x = s.t(0), g = x.sigmoid(); return [s.dy.mul(g.mul(x.mul(g.neg().add(1)).add(1)))]; },
+  softplus: (s) => { const bx = s.t(0).mul(s.p(1)); return [s.dy.mul(bx.sigmoid().where(bx.le(s.p(2)), 1))]; },
+  clamp: (s) => {
+    const x = s.t(0), lo = s.p<number | null>(1), hi = s.p<number | null>(2);
+    let m = x.eq(x);
+    if (lo !== null && lo !== undefined) m = m.logicalAnd(x.ge(lo));
+    if (hi !== null && hi !== undefined) m = m.logicalAnd(x.le(hi));
+    return [s.dy.mul(m)];
+  },
+  elu: (s) => { const a = s.p(1); return [s.dy.mul(s.y.add(a).where(s.t(0).le(0), 1))]; },
+  selu: (s) => [s.dy.mul(s.y.add(SELU_SCALE * SELU_ALPHA).where(s.t(0).le(0), SELU_SCALE))],
+  gelu: (s) => {
+    const x = s.t(0), cdf = x.mul(Math.SQRT1_2).erf().add(1).mul(0.5);  // Phi(x)
+    const pdf = x.square().mul(-0.5).exp().mul(INV_SQRT_2PI);
+    return [s.dy.mul(cdf.add(x.mul(pdf)))];
+  },
+  gelu_tanh: (s) => {
+    const x = s.t(0), x2 = x.square();
+    const t = x.add(x2.mul(x).mul(0.044715)).mul(SQRT_2_OVER_PI).tanh();
+    const dt = t.square().neg().add(1).mul(x2.mul(3 * 0.044715).add(1)).mul(SQRT_2_OVER_PI);
+    return [s.dy.mul(t.add(1).mul(0.5).add(x.mul(dt).mul(0.5)))];
+  },
+  sign: zero, floor: zero, ceil: zero, round: zero,
+  // binary ops skip the gradient of an operand that needs none (a one-hot target, a mask);
+  // either operand may be a JS number (add(1, t))
+  add: (s) => { const a = s.g(0), b = s.g(1); return [a && sumTo(s.dy, a.shape), b && sumTo(s.dy, b.shape)]; },
+  sub: (s) => { const a = s.g(0), b = s.g(1); return [a && sumTo(s.dy, a.shape), b && sumTo(s.dy.neg(), b.shape)]; },
+  mul: (s) => { const a = s.g(0), b = s.g(1); return [a && sumTo(s.dy.mul(tn(s, 1)), a.shape), b && sumTo(s.dy.mul(tn(s, 0)), b.shape)]; },
+  div: (s) => {
+    const a = s.g(0), b = s.g(1);
+    return [a && sumTo(s.dy.div(tn(s, 1)), a.shape), b && sumTo(s.dy.mul(tn(s, 0)).div(s.t(1).square()).neg(), b.shape)];
+  },
+  pow: (s) => {
+    const a = s.g(0), b = s.g(1);
+    const x = tn(s, 0), e = tn(s, 1);
+    const ga = a && sumTo(s.dy.mul((x as Tensor).pow(e instanceof Tensor ? e.sub(1) : e - 1)).mul(e), a.shape);
+    // y only for a tensor exponent
+    const gb = b && sumTo(s.dy.mul(s.y).mul(x instanceof Tensor ? x.log() : Math.log(x)), b.shape);
+    return [ga, gb];
+  },
+  maximum: (s) => {
+    const a = tn(s, 0), b = tn(s, 1), half = eq(a, b).mul(0.5), ga = s.g(0), gb = s.g(1);
+    return [ga && sumTo(s.dy.mul(gt(a, b).add(half)), ga.shape), gb && sumTo(s.dy.mul(lt(a, b).add(half)), gb.shape)];
+  },
+  minimum: (s) => {
+    const a = tn(s, 0), b = tn(s, 1), half = eq(a, b).mul(0.5), ga = s.g(0), gb = s.g(1);
+    return [ga && sumTo(s.dy.mul(lt(a, b).add(half)), ga.shape), gb && sumTo(s.dy.mul(gt(a, b).add(half)), gb.shape)];
+  },
+  where: (s) => {
+    const cond = s.t(0), a = s.g(1), b = s.g(2);
+    return [null, a && sumTo(s.dy.where(cond, 0), a.shape), b && sumTo(s.dy.where(cond.logicalNot(), 0), b.shape)];
+  },
+  sum: (s) => [unreduce(s.dy, s.m(0), s.p<Dims>(1), s.p<boolean>(2))],
+  mean: (s) => {
+    const x = s.m(0), n = reducedDims(x, s.p<Dims>(1)).reduce((a, d) => a * x.shape[d], 1);
+    return [unreduce(s.dy, x, s.p<Dims>(1), s.p<boolean>(2)).div(n)];
+  },
+  logsumexp: (s) => {
+    const x = s.t(0), dims = s.p<Dims>(1), k = s.p<boolean>(2);
+    return [unreduce(s.dy, x, dims, k).mul(x.sub(unreduce(s.y, x, dims, k)).exp())];
+  },
+  softmax: (s) => { const y = s.y, dy = s.dy; return [y.mul(dy.sub(dy.mul(y).sum(s.p(1), { keepdim: true })))]; },
+  log_softmax: (s) => [s.dy.sub(s.y.exp().mul(s.dy.sum(s.p(1), { keepdim: true })))],
+  matmul: (s) => {
+    const x = s.t(0), o = s.t(1), dy = s.dy;
+    const a = x.ndim === 1 ? x.unsqueeze(0) : x, b = o.ndim === 1 ? o.unsqueeze(-1) : o;
+    let g = dy;
+    if (x.ndim === 1 && o.ndim === 1) g = g.reshape([1, 1]);  // dot: dy is 0-d
+    else if (x.ndim === 1) g = g.unsqueeze(-2);
+    else if (o.ndim === 1) g = g.unsqueeze(-1);
+    // an operand that needs no gradient (the input batch of a first layer) costs no GEMM
+    const ga = x.requiresGrad ? sumTo(g.matmul(b.transpose(-1, -2)), a.shape).reshape([...x.shape]) : null;
+    const gb = o.requiresGrad ? sumTo(a.transpose(-1, -2).matmul(g), b.shape).reshape([...o.shape]) : null;
+    return [ga, gb];
+  },
+  reshape: same, view: same, flatten: same, squeeze: same, unsqueeze: same,
+  contiguous: (s) => [s.dy],
+  to_dtype: (s) => [s.dy.dtype === s.m(0).dtype ? s.dy : s.dy.to(s.m(0).dtype)],
+  transpose: (s) => [s.dy.transpose(s.p(1), s.p(2))],
+  permute: (s) => {
+    const p = s.p<number[]>(1), inv: number[] = [];
+    p.forEach((d, i) => { inv[d < 0 ? d + p.length : d] = i; });
+    return [s.dy.permute(inv)];
+  },
+  expand: (s) => [sumTo(s.dy, s.m(0).shape)],
+  as_strided: (s) => {
+    // dy summed back onto x's elements (several view elements may share one), through the
+    // flat element indices the same view of a contiguous arange picks
+    const x = s.m(0), dy = s.dy;
+    if (!x.isContiguous()) throw new Error('backward: as_strided of a non-contiguous tensor is not differentiable here; call contiguous() first');
+    const idx = arange(x.numel(), undefined, undefined, { dtype: 'int64' }).asStrided(s.p(1), s.p(2), s.p(3) - x.storageOffset());
+    return [zeros([x.numel()], { dtype: dy.dtype }).indexAdd(0, idx.flatten(), dy.flatten()).reshape([...x.shape])];
+  },
+  prod: (s) => {
+    // exact with zeros: a slice with one zero sends the product of the others to that zero, more zeros give 0
+    const x = s.t(0), dims = reducedDims(x, s.p<Dims>(1));
+    const isZero = x.eq(0);
+    const zc = unreduce(isZero.sum(dims, { keepdim: true }), x, dims, true);
+    const safe = x.where(isZero.logicalNot(), 1);
+    const others = unreduce(safe.prod(dims, { keepdim: true }), x, dims, true);
+    const g = others.div(safe).where(zc.eq(0), others.where(zc.eq(1).logicalAnd(isZero), 0));
+    return [unreduce(s.dy, x, s.p<Dims>(1), s.p<boolean>(2)).mul(g)];
+  },
+  amax: (s) => [evenly(s.t(0), s.y, s.dy, s.p<Dims>(1), s.p<boolean>(2))],
+  amin: (s) => [evenly(s.t(0), s.y, s.dy, s.p<Dims>(1), s.p<boolean>(2))],
+  max: maxMin,
+  min: maxMin,
+  var: (s) => {
+    const x = s.t(0), d0 = s.p<Dims>(1), dims = reducedDims(x, d0), n = dims.reduce((a, d) => a * x.shape[d], 1);
+    const xc = x.sub(x.mean(dims, { keepdim: true }));
+    return [unreduce(s.dy, x, d0, s.p<boolean>(3)).mul(xc).mul(2 / (n - s.p(2)))];
+  },
+  std: (s) => {
+    const x = s.t(0), d0 = s.p<Dims>(1), k = s.p<boolean>(3), dims = reducedDims(x, d0), n = dims.reduce((a, d) => a * x.shape[d], 1);
+    const xc = x.sub(x.mean(dims, { keepdim: true }));
+    return [unreduce(s.dy, x, d0, k).mul(xc).div(unreduce(s.y, x, d0, k).mul(n - s.p(2)))];
+  },
+  norm: (s) => {
+    const x = s.t(0), p = s.p(1), dims = s.p<Dims>(2), k = s.p<boolean>(3);
+    const g = unreduce(s.dy, x, dims, k), yy = unreduce(s.y, x, dims, k);
+    if (p === 1) return [g.mul(x.sign())];
+    if (p === Infinity || p === -Infinity) {
+      const mask = x.abs().eq(yy);
+      return [g.mul(x.sign()).mul(mask).div(mask.sum(reducedDims(x, dims), { keepdim: true }))];
+    }
+    if (p === 0) return [zerosFor(x, s.dy)];
+    const nz = yy.ne(0);  // torch: zero norm gives zero gradient
+    const r = p === 2 ? x.div(yy.where(nz, 1)) : x.mul(x.abs().pow(p - 2)).div(yy.where(nz, 1).pow(p - 1));
+    return [g.mul(r).where(nz, 0)];
+  },
+  cumsum: (s) => { const d = s.p(1); return [s.dy.flip([d]).cumsum(d).flip([d])]; },
+  slice: (s) => {
+    const x = s.m(0), d = normDim(s.p(1), x.ndim);
+    return [unselect(x, s.dy, d, arange(x.shape[d]).slice(0, s.p(2), s.p(3), s.p(4)))];
+  },
+  select: (s) => {
+    const x = s.m(0), d = normDim(s.p(1), x.ndim);
+    return [unselect(x, s.dy.unsqueeze(d), d, longs([normDim(s.p(2), x.shape[d])]))];
+  },
+  narrow: (s) => {
+    const x = s.m(0), d = normDim(s.p(1), x.ndim), st = normDim(s.p(2), x.shape[d]);
+    return [unselect(x, s.dy, d, arange(st, st + s.p(3)))];
+  },
+  gather: (s) => [zerosFor(s.m(0), s.dy).scatterAdd(s.p(1), s.t(2), s.dy)],
+  scatter: (s) => {
+    const d = s.p(1), index = s.t(2), src = s.g(3);
+    return [s.dy.scatter(d, index, 0), null, null, src && s.dy.gather(d, index)];
+  },
+  scatter_add: (s) => [s.dy, null, null, s.dy.gather(s.p(1), s.t(2))],
+  index_select: (s) => [unselect(s.m(0), s.dy, normDim(s.p(1), s.m(0).ndim), s.t(2))],
+  index_add: (s) => {
+    const alpha = s.p(4), src = s.m(3);
+    let gs = s.dy.indexSelect(s.p(1), s.t(2));
+    if (alpha !== 1) gs = gs.mul(alpha);
+    return [s.dy, null, null, gs.reshape([...src.shape])];
+  },
+  masked_fill: (s) => [s.dy.maskedFill(s.t(1), 0)],
+  topk: (s) => { const x = s.m(0); return [scatterBack(x, s.dy, normDim(s.p(2), x.ndim), s.out(1))]; },
+  sort: (s) => { const x = s.m(0); return [scatterBack(x, s.dy, normDim(s.p(1), x.ndim), s.out(1))]; },
+  flip: (s) => [s.dy.flip(s.p<number[]>(1))],
+  cat: (s) => {
+    // dy cut back into the inputs' extents along dim
+    const ts = s.p<Tensor[]>(0), dy = s.dy;
+    const nd = ts.find((t) => t.ndim > 0)?.ndim ?? 1, d = normDim(s.p(1), nd);
+    let start = 0;
+    return [ts.map((t) => {
+      const n = t.ndim === 1 && t.shape[0] === 0 && nd !== 1 ? 0 : t.shape[d];
+      const g = dy.narrow(d, start, n).reshape([...t.shape]);
+      start += n;
+      return g;
+    })];
+  },
+  conv2d, conv_transpose2d: convTranspose2d, conv2d_weight_grad: conv2dWeightGrad,
+  max_pool2d: maxPool, adaptive_max_pool2d: (s) => [unpoolMax(s.m(0), s.out(1), s.dy, false)],
+  batch_norm: batchNorm,
+  // in-place ops whose result does not depend on the old value (callInPlace: FRESH_IN_PLACE)
+  copy_: (s) => { const src = s.m(1); return [null, src.requiresGrad ? sumTo(s.dy, src.shape).to(src.dtype) : null]; },
+  fill_: () => [],
+  uniform_: () => [],
+  normal_: () => [],
+};
+
+/** In-place ops whose rows do not read self's old value: no snapshot is taken. */
+export const FRESH_IN_PLACE = new Set(['copy_', 'fill_', 'uniform_', 'normal_']);
