@@ -184,7 +184,8 @@ describe('fromBuffer', () => {
     ['negative byteOffset', () => my.fromBuffer(new ArrayBuffer(24), { dtype: 'float32', shape: [1], byteOffset: -4 }), /^from_buffer: byteOffset -4 is out of range/],
     ['fractional byteOffset', () => my.fromBuffer(new ArrayBuffer(24), { dtype: 'float32', shape: [1], byteOffset: 1.5 }), /^from_buffer: byteOffset must be a non-negative integer, got 1.5/],
     ['bool', () => my.fromBuffer(new ArrayBuffer(4), { dtype: 'bool', shape: [4] }), /^from_buffer: dtype bool is not supported over external memory/],
-    ['unknown dtype', () => my.fromBuffer(new ArrayBuffer(4), { dtype: 'int8' as my.DType, shape: [4] }), /^from_buffer: dtype must be one of/],
+    ['bool (bytes other than 0 and 1)', () => my.fromBuffer(new ArrayBuffer(4), { dtype: 'bool', shape: [4] }), /^from_buffer: dtype bool is not supported over external memory/],
+    ['unknown dtype', () => my.fromBuffer(new ArrayBuffer(4), { dtype: 'int16' as my.DType, shape: [4] }), /^from_buffer: dtype must be one of/],
     ['negative size', () => my.fromBuffer(new ArrayBuffer(4), { dtype: 'float32', shape: [-1] }), /^from_buffer: /],
     ['a TypedArray', () => my.fromBuffer(new Float32Array(4) as unknown as ArrayBuffer, { dtype: 'float32', shape: [4] }), /^from_buffer: buffer must be an ArrayBuffer or a SharedArrayBuffer \(pass view.buffer/],
     ['no options', () => my.fromBuffer(new ArrayBuffer(4), undefined as unknown as my.FromBufferOptions), /^from_buffer: options must be an object/],
@@ -196,6 +197,20 @@ describe('fromBuffer', () => {
     ['resizable', () => my.fromBuffer(new (ArrayBuffer as unknown as new (n: number, o: object) => ArrayBuffer)(16, { maxByteLength: 64 }), { dtype: 'float32', shape: [4] }), /^from_buffer: the buffer is resizable/],
   ])('refuses %s with a named Error', (_, f, re) => {
     expect(f).toThrow(re);
+  });
+});
+
+describe('fromBuffer over the byte and 16-bit dtypes', () => {
+  it('uint8, int8 and float16/bfloat16 (raw bits) views see the buffer', () => {
+    const u = Uint8Array.from([1, 200, 3]);
+    expect(Array.from(my.fromBuffer(u.buffer, { dtype: 'uint8', shape: [3] }).data() as Uint8Array)).toEqual([1, 200, 3]);
+    expect(Array.from(my.fromBuffer(u.buffer, { dtype: 'int8', shape: [3] }).data() as Int8Array)).toEqual([1, -56, 3]);
+    // 0x3c00 is 1.0 in float16, 0x3f80 is 1.0 in bfloat16, 0xc000 is -2.0 in float16
+    const h = Uint16Array.from([0x3c00, 0xc000]);
+    const f16 = my.fromBuffer(h.buffer, { dtype: 'float16', shape: [2] });
+    expect(f16.toArray()).toEqual([1, -2]);
+    h[1] = 0x3f80;
+    expect(my.fromBuffer(h.buffer, { dtype: 'bfloat16', shape: [1], byteOffset: 2 }).item()).toBe(1);
   });
 });
 

@@ -11,9 +11,8 @@
 // Dropout and other random ops refuse to be traced (trace modules in eval mode), as do
 // in-place writes into inputs or constants.
 //
-// The replay goes through an executor with the native graph API (graph_new / graph_run /
-// graph_run_async); until the addon has it, `jsExecutor` below replays the steps through the
-// native op exports from JS, behind the same calls.
+// The replay is native (graph_new / graph_run / graph_run_async in native/core/graph.cpp):
+// no JS runs per op, and runAsync runs the whole list on a libuv worker thread.
 import { native, type Handle } from './binding';
 import { Tensor } from './tensor';
 import { setRecorder, type Recorder } from './call';
@@ -34,70 +33,14 @@ interface Executor {
   graph_new(numSlots: number, constants: [number, Handle][], steps: StepTuple[], inputSlots: number[], outputSlots: number[], inputMeta: [DType, number[]][]): unknown;
   graph_run(g: unknown, inputs: Handle[]): Handle[];
   graph_run_async(g: unknown, inputs: Handle[]): Promise<Handle[]>;
+  graph_dispose(g: unknown): void;
 }
 
 const isSlot = (a: unknown): a is SlotRef => a !== null && typeof a === 'object' && !Array.isArray(a) && typeof (a as SlotRef).slot === 'number';
 
-/** Replays the steps from JS through the native op exports: what graph_run does natively, one export call per step. */
-interface JsGraph { numSlots: number; constants: [number, Handle][]; steps: { fn: (...a: unknown[]) => unknown; args: unknown[]; refs: number[]; outs: number[] }[]; inputSlots: number[]; outputSlots: number[] }
-const jsExecutor: Executor = {
-  graph_new(numSlots, constants, steps, inputSlots, outputSlots): JsGraph {
-    return {
-      numSlots, constants, inputSlots, outputSlots,
-      steps: steps.map(([id, args, outs]) => {
-        const fn = (native as unknown as Record<string, (...a: unknown[]) => unknown>)[id];
-        if (typeof fn !== 'function') throw new Error(`graph: unknown op id '${id}'`);
-        // the argument positions that read slots, so a run fills them without scanning
-        const refs: number[] = [];
-        args.forEach((a, i) => { if (isSlot(a) || (Array.isArray(a) && a.length > 0 && isSlot(a[0]))) refs.push(i); });
-        return { fn, args, refs, outs };
-      }),
-    };
-  },
-  graph_run(g0, inputs) {
-    const g = g0 as JsGraph;
-    const slots: Handle[] = new Array(g.numSlots);
-    for (const [s, h] of g.constants) slots[s] = h;
-    for (let i = 0; i < inputs.length; i++) slots[g.inputSlots[i]] = inputs[i];
-    const made: Handle[] = [];
-    try {
-      for (const st of g.steps) {
-        const a = st.args.slice();
-        for (const i of st.refs) {
-          const v = a[i];
-          a[i] = Array.isArray(v) ? v.map((r: SlotRef) => slots[r.slot]) : slots[(v as SlotRef).slot];
-        }
-        const r = st.fn(...a);
-        if (st.outs.length === 1) { slots[st.outs[0]] = r as Handle; made.push(r as Handle); }
-        else for (let k = 0; k < st.outs.length; k++) {
-          const h = (r as (Handle | null)[])[k];
-          if (h !== null) { made.push(h); if (st.outs[k] >= 0) slots[st.outs[k]] = h; }
-        }
-      }
-    } catch (e) {
-      for (const h of made) native.dispose(h);
-      throw e;
-    }
-    // the outputs: a handle the run made goes out as is (once); an input, a constant or a
-    // repeated output goes out as a new view, so each returned Tensor owns its handle
-    const given = new Set<Handle>();
-    const out = g.outputSlots.map((s) => {
-      const h = slots[s];
-      if (made.includes(h) && !given.has(h)) { given.add(h); return h; }
-      const m = native.meta(h);
-      return native.as_strided(h, m[1], m[2], m[3]);
-    });
-    for (const h of made) if (!given.has(h)) native.dispose(h);
-    return out;
-  },
-  async graph_run_async(g, inputs) {
-    return jsExecutor.graph_run(g, inputs);  // on the JS thread: the native executor runs it on a libuv worker
-  },
-};
-/** The native executor when the addon has one, else the JS replay. */
+/** The native graph API (core/graph.cpp): graph_run replays the steps in C++, graph_run_async on a libuv worker. */
 function executor(): Executor {
-  const n = native as unknown as Partial<Executor>;
-  return typeof n.graph_new === 'function' ? (n as Executor) : jsExecutor;
+  return native as unknown as Executor;
 }
 
 /** The recorder call() feeds while a trace runs: tensors to slots, each call to a step. */
@@ -215,6 +158,7 @@ export class Graph {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.exec.graph_dispose(this.g);  // the native graph's references to the constants
     for (const [, t] of this.constants) t.dispose();
   }
   get isDisposed(): boolean { return this.disposed; }

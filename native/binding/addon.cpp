@@ -356,7 +356,11 @@ V graph_new_(const CI& i) {
     }
     if (!outv.IsArray()) fail(op, what + ": the out slots must be an array, got " + describe(outv));
     auto outs = outv.As<Napi::Array>();
-    if (outs.Length() != s.nret)
+    // an in-place step (a `self` op, or an `out` op given its out argument) may name no out
+    // slot: its result is the tensor it wrote, already in its slot
+    bool in_place = outs.Length() == 0 && (s.ret == RetKind::self || (s.ret == RetKind::out && st.args.a[s.out_arg].t == nullptr &&
+                                                                        !nullish(args.Get((uint32_t)s.out_arg))));
+    if (outs.Length() != s.nret && !in_place)
       fail(op, what + ": expected " + std::to_string(s.nret) + " out slots, got " + std::to_string(outs.Length()));
     for (uint32_t r = 0; r < outs.Length(); r++) {
       V o = outs.Get(r);

@@ -155,6 +155,9 @@ inline double first_element(const TensorImpl& t) {
 inline TensorImpl& tensor(const char* op, const Napi::CallbackInfo& info, size_t i) { return tensor(op, info[i], i); }
 inline double number(const char* op, const Napi::CallbackInfo& info, size_t i) { return number(op, info[i], i); }
 inline int64_t integer(const char* op, const Napi::CallbackInfo& info, size_t i) { return integer(op, info[i], i); }
+inline bool boolean(const char* op, const Napi::CallbackInfo& info, size_t i) { return boolean(op, info[i], i); }
+inline Dims dims(const char* op, const Napi::CallbackInfo& info, size_t i) { return dims(op, info[i], i); }
+inline DType dtype(const char* op, const Napi::CallbackInfo& info, size_t i) { return dtype(op, info[i], i); }
 // Defined in addon.cpp, for the exports of other files: a new handle for `t`, and an
 // export registered through addon.cpp's call path (errors, deferred releases).
 Napi::Value wrap_tensor(Napi::Env env, TensorPtr t);

@@ -212,8 +212,8 @@ struct ExternalStorage : Storage {
 };
 bool external_dtype_ok(DType dt) {
   switch (dt) {
-    case DType::float32: case DType::float64: case DType::int32: case DType::int64: return true;
-    default: return false;  // bool: bytes other than 0 and 1 would reach the kernels as is
+    case DType::bool_: return false;  // bytes other than 0 and 1 would reach the kernels as is
+    default: return true;             // every bit pattern is a value (float16/bfloat16: raw bits)
   }
 }
 // (buffer, shape, dtype, byteOffset)
@@ -226,7 +226,7 @@ V from_buffer(const CI& i) {
   DType dt = dtype(op, i, 2);
   int64_t offset = integer(op, i, 3);
   if (!external_dtype_ok(dt))
-    fail(op, std::string("dtype ") + dtype_name(dt) + " is not supported over external memory (float32, float64, int32 or int64); copy it in with tensor()");
+    fail(op, std::string("dtype ") + dtype_name(dt) + " is not supported over external memory (bytes other than 0 and 1 would reach the kernels); copy it in with tensor()");
   std::shared_ptr<v8::BackingStore> bs;
   if (v->IsArrayBuffer()) {
     auto ab = v.As<v8::ArrayBuffer>();
