@@ -57,8 +57,8 @@ typename Op::acc_t lanes(const Op& op, const T* x, int64_t n) {
 
 // A float32 run's sum in double: float lanes over blocks of 2048 elements (32 per lane),
 // each block's partial then added in double. Converting every element to double (the
-// generic path) ran sum over 1e7 at 0.78x torch; per-block partials keep the result within
-// a few float ulps of the double sum, closer than torch's float cascade.
+// generic path) ran sum over 1e7 at 0.78x torch. A lane adds at most 32 values in float
+// before its partial moves to double, so the error is that of a 32-term float sum, not of n.
 inline double sum_f32(const float* x, int64_t n) {
   typedef float f8 __attribute__((vector_size(32)));
   typedef double d4 __attribute__((vector_size(32)));
