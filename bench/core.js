@@ -27,13 +27,31 @@ for (const [tag, n] of [['1e6', 1e6], ['1e7', 1e7]]) {
   add(`sum ${tag}`, () => { const [x] = xs(); return () => x.sum().dispose(); });
 }
 add('softmax [4096,1024]', () => { const s = my.randn(4096, 1024); return () => s.softmax(1).dispose(); });
+// Cold start: one product after the process sat idle for 100 ms (threads asleep, caches
+// cold), timed alone each time; its ratio to the warm 'matmul 1024' row is in the notes.
+cases.push({ name: 'matmul 1024 after 100 ms idle', idleMs: 100, setup: () => {
+  const a = my.randn(1024, 1024), c = my.randn(1024, 1024);
+  return () => a.matmul(c).dispose();
+} });
 add('add 1 element (overhead)', () => {
   const a = my.ones(1), c = my.ones(1);
   return () => a.add(c); // no dispose: GC and finalizers are part of the per-op cost
 });
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function runCase(c) {
   const fn = c.setup();
+  if (c.idleMs) {
+    fn();  // the first call of all (oneDNN's JIT, pool start-up) is not what this measures
+    const t = [];
+    for (let i = 0; i < 9; i++) {
+      await sleep(c.idleMs);
+      const t0 = process.hrtime.bigint();
+      fn();
+      t.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    }
+    return 1 / t.sort((x, y) => x - y)[t.length >> 1];
+  }
   const summary = await b.suite(c.name, b.add(c.name, fn, { minSamples: 5, maxTime: 1.5 }), b.cycle(() => {}));
   return 1 / summary.results[0].details.median; // benny rounds `ops` to an integer: too coarse for slow cases
 }
@@ -62,6 +80,9 @@ module.exports.notes = (rows) => {
       const f = 2 * Number(m[1]) ** 3 / 1e9;
       lines.push(`${r.name}: myelin ${(r.myelin * f).toFixed(1)} GFLOP/s, NumPy ${r.numpy ? (r.numpy * f).toFixed(1) : '-'} GFLOP/s`);
     }
+    const idle = /^(matmul \d+) after/.exec(r.name), warm = idle && rows.find((w) => w.name === idle[1]);
+    if (idle && warm)
+      lines.push(`${r.name}: cold/warm time myelin ${(warm.myelin / r.myelin).toFixed(2)}x, PyTorch ${r.torch && warm.torch ? (warm.torch / r.torch).toFixed(2) : '-'}x`);
     if (r.name.includes('overhead'))
       lines.push(`per-op overhead: myelin ${(1e6 / r.myelin).toFixed(3)} us, NumPy ${r.numpy ? (1e6 / r.numpy).toFixed(3) : '-'} us, PyTorch eager ${r.torch ? (1e6 / r.torch).toFixed(3) : '-'} us`);
   }

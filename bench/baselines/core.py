@@ -1,7 +1,7 @@
 """NumPy and PyTorch twins of bench/core.js: the same workloads, timed the same way
 (median over repeats), printed as JSON {name: {numpy: ops_per_s, torch: ops_per_s}}.
 Arguments filter by substring, or by exact name with a leading '='."""
-import json, sys
+import json, sys, time
 import numpy as np
 from timing import rate
 
@@ -59,6 +59,31 @@ def np_softmax():
 
 
 bench("softmax [4096,1024]", np_softmax, lambda: torch.softmax(ts, dim=1))
+
+
+
+def idle_rate(fn, idle_s=0.1, rounds=9):
+    """bench/core.js's cold start: one call after idle_s of sleep, median over rounds."""
+    fn()
+    t = []
+    for _ in range(rounds):
+        time.sleep(idle_s)
+        t0 = time.perf_counter()
+        fn()
+        t.append(time.perf_counter() - t0)
+    return 1 / sorted(t)[len(t) // 2]
+
+
+def bench_idle(name, np_fn, torch_fn):
+    if only and not any((o[1:] == name) if o.startswith("=") else (o in name) for o in only):
+        return
+    out[name] = {"numpy": idle_rate(np_fn), **({"torch": idle_rate(torch_fn)} if torch is not None else {})}
+
+
+ca = rng.standard_normal((1024, 1024), dtype=np.float32)
+cb = rng.standard_normal((1024, 1024), dtype=np.float32)
+tca, tcb = (torch.from_numpy(ca), torch.from_numpy(cb)) if torch else (None, None)
+bench_idle("matmul 1024 after 100 ms idle", lambda: ca @ cb, lambda: tca @ tcb)
 
 one_a, one_b = np.ones(1, dtype=np.float32), np.ones(1, dtype=np.float32)
 t1a, t1b = (torch.ones(1), torch.ones(1)) if torch else (None, None)
