@@ -49,6 +49,8 @@ export function tensor(data: NestedArray | ArrayBufferView | bigint[], options?:
     const dtype = opts.dtype ?? dtypeOfTypedArray(data);
     if (!dtype) throw new Error(`tensor: unsupported TypedArray ${data.constructor.name}`);
     const arr = data as unknown as ArrayLike<number>;
+    if (given && given.reduce((a, b) => a * b, 1) !== arr.length)
+      throw new Error(`tensor: shape [${given.join(', ')}] is invalid for input of size ${arr.length}`);
     const shape = given ?? [arr.length];
     const native_ = dtypeOfTypedArray(data) === dtype && !(data instanceof Uint8Array || data instanceof Int8Array || data instanceof Int16Array || data instanceof Uint16Array || data instanceof Uint32Array || data instanceof Uint8ClampedArray)
       ? data : toTypedArray(arr, dtype);
