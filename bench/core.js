@@ -21,6 +21,9 @@ for (const [tag, n] of [['1e6', 1e6], ['1e7', 1e7]]) {
   add(`relu ${tag}`, () => { const [x] = xs(); return () => x.relu().dispose(); });
   add(`sum ${tag}`, () => { const [x] = xs(); return () => x.sum().dispose(); });
 }
+// in-place random fills (Philox + Box-Muller, vectorized; native/cpu/random.cpp)
+add('normal_ 1e7', () => { const x = my.empty(1e7); return () => x.normal_(); });
+add('uniform_ 1e7', () => { const x = my.empty(1e7); return () => x.uniform_(); });
 add('softmax [4096,1024]', () => { const s = my.randn(4096, 1024); return () => s.softmax(1).dispose(); });
 add('add 1 element (overhead)', () => {
   const a = my.ones(1), c = my.ones(1);

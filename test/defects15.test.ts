@@ -165,3 +165,88 @@ describe('BatchNorm2d names itself', () => {
     expect(() => new nn.BatchNorm1d(3).forward(my.randn(2, 3, 2, 2))).toThrow(/^BatchNorm1d: expected 2D or 3D input \(got 4D input\)$/);
   });
 });
+
+describe('normal_ and uniform_: vectorized Philox tiles, deterministic on any thread count', () => {
+  const draw = (threads: number, fill: (x: my.Tensor) => void, n: number, dtype: my.DType = 'float32'): Float32Array | Float64Array => {
+    const prev = my.getNumThreads();
+    my.setNumThreads(threads);
+    try {
+      my.manualSeed(1234);
+      const x = my.empty([n], { dtype });
+      fill(x);
+      return x.data() as Float32Array | Float64Array;
+    } finally { my.setNumThreads(prev); }
+  };
+  // 1e6 + 37: many tiles per thread and a partial last tile
+  for (const [name, fill, dtype] of [
+    ['normal_ float32', (x: my.Tensor) => x.normal_(0.5, 2), 'float32'], ['normal_ float64', (x: my.Tensor) => x.normal_(0.5, 2), 'float64'],
+    ['uniform_ float32', (x: my.Tensor) => x.uniform_(-1, 3), 'float32'], ['uniform_ float64', (x: my.Tensor) => x.uniform_(-1, 3), 'float64'],
+  ] as const) {
+    it(`${name}: the same seed gives the same values with 1 and 2 threads`, () => {
+      const a = draw(1, fill, 1_000_037, dtype), b = draw(2, fill, 1_000_037, dtype);
+      expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
+      expect(Buffer.from(a.buffer).equals(Buffer.from(draw(2, fill, 1_000_037, dtype).buffer))).toBe(true);
+      my.manualSeed(1234);
+      const first = my.empty([1_000_037], { dtype });
+      fill(first);
+      const second = my.empty([1_000_037], { dtype });
+      fill(second);  // the generator moved on: different values
+      expect(Buffer.from(first.data().buffer).equals(Buffer.from(second.data().buffer))).toBe(false);
+    });
+  }
+  /** Standard normal CDF. */
+  const phi = (z: number): number => {
+    // Abramowitz-Stegun 7.1.26 erf, |error| < 1.5e-7: far below the 1e-3 tolerance used
+    const x = Math.abs(z) / Math.SQRT2, t = 1 / (1 + 0.3275911 * x);
+    const erf = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+    return 0.5 * (1 + Math.sign(z) * erf);
+  };
+  it('normal_ is N(mean, std): moments and the CDF at 13 points (float32 and float64), no NaN or infinity', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      my.manualSeed(7);
+      const n = 2_000_000, v = my.empty([n], { dtype }).normal_(0.5, 2).data() as Float32Array;
+      let s = 0, s2 = 0;
+      for (const x of v) { s += x; s2 += x * x; }
+      const mean = s / n, sd = Math.sqrt(s2 / n - mean * mean);
+      expect(Math.abs(mean - 0.5)).toBeLessThan(0.01);  // 5 standard errors (2 / sqrt(2e6) = 0.0014)
+      expect(Math.abs(sd - 2)).toBeLessThan(0.005);
+      const sorted = Float64Array.from(v).sort();
+      expect(Number.isFinite(sorted[0]) && Number.isFinite(sorted[n - 1])).toBe(true);
+      for (const z of [-3, -2.5, -2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2, 2.5, 3]) {
+        let lo = 0, hi = n;  // count of values < 0.5 + 2z
+        while (lo < hi) { const m = (lo + hi) >> 1; if (sorted[m] < 0.5 + 2 * z) lo = m + 1; else hi = m; }
+        expect(Math.abs(lo / n - phi(z)), `${dtype} CDF at z = ${z}`).toBeLessThan(1e-3);  // KS-scale: 1.36 / sqrt(n) = 1e-3
+      }
+    }
+  });
+  it('uniform_ covers [from, to) evenly; both fills work on non-contiguous views and 0-d tensors', () => {
+    my.manualSeed(3);
+    const v = my.empty([1_000_000]).uniform_(-1, 3).data() as Float32Array;
+    const bins = new Array(8).fill(0);
+    let outside = 0;
+    for (const x of v) { if (x >= -1 && x < 3) bins[Math.floor((x + 1) * 2)]++; else outside++; }
+    expect(outside).toBe(0);
+    for (const b of bins) expect(Math.abs(b / 1e6 - 0.125)).toBeLessThan(0.002);
+    const base = my.zeros([300, 7]);
+    const col = base.select(1, 2).normal_(0, 1);
+    expect(base.select(1, 3).abs().sum().item()).toBe(0);  // the other columns untouched
+    expect(col.abs().sum().item()).toBeGreaterThan(0);
+    expect(Number.isFinite(my.empty([]).normal_().item() as number)).toBe(true);
+    expect(my.empty([0]).normal_().numel()).toBe(0);
+  });
+  it('bad arguments are named Errors', () => {
+    expect(() => my.empty([3]).normal_(0, -1)).toThrow(/^normal_: std must be non-negative, got -1/);
+    expect(() => my.zeros([3], { dtype: 'int64' }).normal_()).toThrow(/^normal_: expected a floating-point tensor, got int64$/);
+    expect(() => my.empty([3]).uniform_(2, 1)).toThrow(/^uniform_: expected from <= to/);
+    const d = my.empty([3]);
+    d.dispose();
+    expect(() => d.normal_()).toThrow(/^normal_: argument 0 is a disposed tensor$/);
+  });
+});
+
+describe('backendInfo().parallel', () => {
+  it('reports the threads parallel_for runs on in this build (OpenMP with oneDNN, else the pool)', () => {
+    const info = my.backendInfo();
+    expect(info.parallel).toBe(info.conv === 'onednn' ? 'openmp' : 'pool');
+  });
+});

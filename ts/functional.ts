@@ -35,12 +35,14 @@ function reversed(op: 'sub' | 'div' | 'pow', a: Scalar, t: Tensor): Tensor {
 }
 
 export const add = (a: TensorLike, b: TensorLike, opts?: { alpha?: number }): Tensor => {
-  if (a instanceof Tensor || !isScalar(a)) return X('add', a).add(b, opts);
+  if (a instanceof Tensor) return a.add(b, opts);
+  if (!isScalar(a)) badArg('add', 'input', 'a Tensor or a number', a);
   // a + alpha * b, with alpha applied to the tensor as the method does
   return scalarFirst('add', a, b, (t, s) => (opts?.alpha !== undefined && opts.alpha !== 1 ? t.mul(opts.alpha).add(s) : t.add(s)));
 };
 export const sub = (a: TensorLike, b: TensorLike, opts?: { alpha?: number }): Tensor => {
-  if (a instanceof Tensor || !isScalar(a)) return X('sub', a).sub(b, opts);
+  if (a instanceof Tensor) return a.sub(b, opts);
+  if (!isScalar(a)) badArg('sub', 'input', 'a Tensor or a number', a);
   return scalarFirst('sub', a, b, (t, s) =>
     (opts?.alpha !== undefined && opts.alpha !== 1 ? t.mul(opts.alpha).neg().add(s) : reversed('sub', s, t)));
 };
