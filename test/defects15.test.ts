@@ -250,3 +250,43 @@ describe('backendInfo().parallel', () => {
     expect(info.parallel).toBe(info.conv === 'onednn' ? 'openmp' : 'pool');
   });
 });
+
+describe('plain JS numbers make float32 tensors (JS has no float literal)', () => {
+  it('numbers float32, bigints int64, booleans bool, TypedArrays their own dtype', () => {
+    expect(my.tensor([5]).dtype).toBe('float32');
+    expect(my.tensor(5).dtype).toBe('float32');
+    expect(my.tensor([[1, 2], [3, 4]]).dtype).toBe('float32');
+    expect(my.tensor([true, 2]).dtype).toBe('float32');
+    expect(my.scalarTensor(3).dtype).toBe('float32');
+    expect(my.tensor([1n, 2n]).dtype).toBe('int64');
+    expect(my.tensor(7n).toArray()).toBe(7);
+    expect(my.tensor([[1n], [2]]).toArray()).toEqual([[1], [2]]);  // integers beside bigints stay integers
+    expect(my.tensor([true, false]).dtype).toBe('bool');
+    expect(my.tensor(new Int32Array([1, 2])).dtype).toBe('int32');
+    expect(my.tensor(BigInt64Array.from([1n])).dtype).toBe('int64');
+    expect(my.tensor([1, 2], { dtype: 'int64' }).dtype).toBe('int64');
+    expect(my.tensor([]).dtype).toBe('float32');
+  });
+  it('arange, randint and full keep torch\'s semantics; scalars in binary ops stay weak', () => {
+    expect(my.arange(3).dtype).toBe('int64');
+    expect(my.randint(0, 3, [2]).dtype).toBe('int64');
+    expect(my.full([2], 4).dtype).toBe('int64');
+    expect(my.arange(3).add(1).dtype).toBe('int64');
+    expect(my.tensor([1, 2]).add(1).dtype).toBe('float32');
+  });
+  it('a bigint beside a fraction is a named Error', () => {
+    expect(() => my.tensor([1n, 2.5])).toThrow(/^tensor: bigints make an int64 tensor, but the data also holds 2.5/);
+  });
+  it('an integer-only argument given float32 says why', () => {
+    const hint = /\(tensor\(\) makes float32 from JS numbers: give \{ dtype: 'int64' \}, an Int32Array or BigInt64Array, or bigints like \[0n, 2n\]\)$/;
+    const x = my.randn(4, 3);
+    expect(() => x.indexSelect(0, my.tensor([0, 2]))).toThrow(hint);
+    expect(() => x.gather(1, my.tensor([[0], [1], [2], [0]]))).toThrow(hint);
+    expect(() => my.tensor([0, 2]).oneHot(3)).toThrow(hint);
+    expect(() => nn.functional.crossEntropy(x, my.tensor([0, 2, 1, 1]).reshape(4, 1))).toThrow(/^crossEntropy: /);
+    expect(() => nn.functional.nllLoss(x, my.tensor([0, 2, 1, 1]))).toThrow(hint);
+    expect(() => nn.functional.embedding(my.tensor([0, 2]), my.randn(3, 2))).toThrow(hint);
+    expect(() => x.indexSelect(0, my.tensor([true, false]))).toThrow(/expected index dtype int64, got bool$/);  // no hint: not a float
+    expect(values(x.indexSelect(0, my.tensor([0n, 2n])))).toEqual(values(x).filter((_, i) => i < 3 || (i >= 6 && i < 9)));
+  });
+});

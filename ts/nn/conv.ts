@@ -3,7 +3,7 @@
 import { empty } from '../creation';
 import type { Tensor } from '../tensor';
 import { Module, Parameter } from './module';
-import { layerDtype, type LayerDtype } from './layers';
+import { layerDtype, type LayerDtype } from './layer_dtype';
 import { showValue } from '../args';
 import * as F from './functional';
 import * as init from './init';

@@ -3,20 +3,11 @@
 import { Tensor } from '../tensor';
 import { empty, ones, zeros, tensor } from '../creation';
 import type { DType } from '../dtype';
-import { dtypeArg } from '../args';
+import { layerDtype, type LayerDtype } from './layer_dtype';
 import { Module, Parameter, tensorArg, intArg, numberArg } from './module';
 import * as F from './functional';
 import * as init from './init';
 
-/** The `{ dtype }` of a layer's factory options (torch's factory_kwargs): a floating dtype, float32 by default. */
-export interface LayerDtype { dtype?: DType }
-/** @internal The dtype of a layer's parameters, checked: parameters train, so integer dtypes are refused. */
-export function layerDtype(layer: string, o: LayerDtype | undefined): DType {
-  if (o?.dtype === undefined) return 'float32';
-  const d = dtypeArg(layer, o.dtype);
-  if (d !== 'float32' && d !== 'float64') throw new Error(`${layer}: dtype must be a floating dtype ('float32' or 'float64') for trainable parameters, got '${d}'`);
-  return d;
-}
 const newParam = (dtype: DType, ...shape: number[]): Parameter => new Parameter(empty(shape, { dtype }));
 /** The input of a module's forward, checked (a named Error instead of "x.relu is not a function"). */
 const input = (m: Module, x: unknown, what = 'input'): Tensor => tensorArg(m.constructor.name, what, x);

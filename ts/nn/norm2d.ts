@@ -2,7 +2,8 @@
 import { ones, zeros } from '../creation';
 import type { Tensor } from '../tensor';
 import { Module, Parameter, tensorArg, intArg, numberArg } from './module';
-import { BatchNorm1d, layerDtype, type LayerDtype } from './layers';
+import { BatchNorm1d } from './layers';
+import { layerDtype, type LayerDtype } from './layer_dtype';
 import * as F from './functional';
 
 /** Batch normalization of [N, C, H, W] input per channel (running statistics as BatchNorm1d). */
