@@ -73,7 +73,7 @@ describe('integers do not wrap (item 6)', () => {
     expect(() => z.clone().clamp_(-Infinity, 1)).toThrow(/clamp_: bound -Infinity .*int32/);
     expect(z.clamp(0, 2147483647).toArray()).toEqual([5, 0]);
     expect(z.clamp(0.5).toArray()).toEqual([5, 0.5]);  // a fractional bound computes in float32, as before
-    expect(m.tensor([2 ** 40]).clamp(0, 2 ** 41).toArray()).toEqual([2 ** 40]);
+    expect(m.tensor([2 ** 40], { dtype: 'int64' }).clamp(0, 2 ** 41).toArray()).toEqual([2 ** 40]);
   });
   it('clamp with a NaN bound gives NaN everywhere, as torch (natively NaN meant "no bound")', () => {
     const x = m.tensor([1, -2, Infinity], { dtype: 'float32' });
@@ -381,7 +381,7 @@ describe('state on error paths (item 9)', () => {
     expect(() => F.embedding(m.tensor([0n]), w, 4)).toThrow(/embedding: paddingIdx must be within num_embeddings \(4\), got 4/);
   });
   it('a refused batch-norm batch is not counted in numBatchesTracked (the cumulative average stays right)', () => {
-    const count = m.tensor(0);
+    const count = m.tensor(0n);  // num_batches_tracked is int64
     const x = m.ones(2, 3, 2, 2);
     expect(() => F.batchNorm(x, m.zeros(4), m.ones(4), null, null, true, null, 1e-5, count)).toThrow();  // running stats of 4 for 3 channels
     expect(count.item()).toBe(0);
