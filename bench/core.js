@@ -26,6 +26,9 @@ for (const [tag, n] of [['1e6', 1e6], ['1e7', 1e7]]) {
   add(`relu ${tag}`, () => { const [x] = xs(); return () => x.relu().dispose(); });
   add(`sum ${tag}`, () => { const [x] = xs(); return () => x.sum().dispose(); });
 }
+// in-place random fills (Philox + Box-Muller, vectorized; native/cpu/random.cpp)
+add('normal_ 1e7', () => { const x = my.empty(1e7); return () => x.normal_(); });
+add('uniform_ 1e7', () => { const x = my.empty(1e7); return () => x.uniform_(); });
 add('softmax [4096,1024]', () => { const s = my.randn(4096, 1024); return () => s.softmax(1).dispose(); });
 // Cold start: one product after the process sat idle for 100 ms (threads asleep, caches
 // cold), timed alone each time; its ratio to the warm 'matmul 1024' row is in the notes.

@@ -6,7 +6,7 @@ const my = require('..');
 my.manualSeed(0);
 console.log('backend:', my.backendInfo());
 
-const x = my.tensor([[1, 2, 3], [4, 5, 6]], { dtype: 'float32' });
+const x = my.tensor([[1, 2, 3], [4, 5, 6]]); // JS numbers make float32 (integers: { dtype: 'int64' } or bigints)
 console.log('x =', x.toString());
 console.log('x + [10, 20, 30] =', x.add(my.tensor([10, 20, 30])).toString());
 console.log('x.T (a view) =', x.T.toString(), 'shares storage:', x.T.sharesStorageWith(x));

@@ -398,7 +398,16 @@ def from_array_ref(x, a):
         t = t.reshape(a.get('shape', [len(a['data'])]))
         return t.to(TDT[a['dtype']]) if 'dtype' in a else t
     data = dec_arg(a['data'])
-    return torch.tensor(data, dtype=TDT[a['dtype']]) if 'dtype' in a else torch.tensor(data)
+    if 'dtype' in a:
+        return torch.tensor(data, dtype=TDT[a['dtype']])
+    # myelin's tensor() from JS values (not torch.tensor's): JS has no float literal, so numbers
+    # make float32 (as TensorFlow.js), bigints ('bigint': the JS side passes BigInts) int64,
+    # booleans alone bool
+    if a.get('bigint'):
+        return torch.tensor(data, dtype=torch.int64)
+    flat = torch.tensor(data).reshape(-1).tolist() if isinstance(data, list) else [data]
+    all_bool = isinstance(data, bool) or (isinstance(data, list) and len(flat) > 0 and torch.tensor(data).dtype == torch.bool)
+    return torch.tensor(data) if all_bool else torch.tensor(data, dtype=torch.float32)
 
 
 def opt_dtype(a):
@@ -921,11 +930,13 @@ def gen_view(fam):
 def gen_creation(fam):
     r = rng_for('creation')
     C = fam.case
-    C('from_array', 'ints_infer_int64', data=[[1, 2, 3], [4, -5, 6]])
+    C('from_array', 'ints_make_float32', data=[[1, 2, 3], [4, -5, 6]])
     C('from_array', 'floats_infer_float32', data=[[1.5, 2.25], [-3.125, 0.1]])
     C('from_array', 'mixed_int_float', data=[1, 2.5, -3])
     C('from_array', 'bools_infer_bool', data=[[True, False], [False, True]])
     C('from_array', 'mixed_bool_int', data=[True, 2, 0])
+    C('from_array', 'bigints_infer_int64', data=[[1, 2, 3], [4, -5, 2**40]], bigint=True)
+    C('from_array', 'bigint_0d', data=-9, bigint=True)
     C('from_array', 'number_0d_int', data=7)
     C('from_array', 'number_0d_float', data=-2.75)
     C('from_array', 'bool_0d', data=True)
@@ -1581,7 +1592,9 @@ def main():
     covered = {c['op'] for f in fams.values() for c in f.cases}
     # the fused optimizer steps get their cases from scripts/gen_optim_fixtures.py (optim.json),
     # the conv family from scripts/gen_conv_fixtures.py (conv.json)
-    conv = {'conv2d', 'conv_transpose2d', 'conv2d_weight_grad', 'max_pool2d', 'adaptive_max_pool2d'}
+    # (and conv2d_backward / batch_norm / batch_norm_backward are checked through nn.json and grad.json)
+    conv = {'conv2d', 'conv_transpose2d', 'conv2d_weight_grad', 'max_pool2d', 'adaptive_max_pool2d',
+            'conv2d_backward', 'batch_norm', 'batch_norm_backward'}
     missing = [op for op in native_ops() if op not in covered and not op.endswith('_step_') and op not in conv]
     if missing:
         sys.exit(f'gen_fixtures: no cases for native ops {missing}')

@@ -77,7 +77,9 @@ describe('engine', () => {
       .toThrow(/gradOutputs\[0\] has shape \[3, 2\] but outputs\[0\] has shape \[2, 3\]/);
   });
   it('integer tensors cannot require grad', () => {
-    expect(() => my.tensor([1, 2]).requiresGrad_()).toThrow(/only floating point tensors/);
+    expect(() => my.tensor([1, 2], { dtype: 'int64' }).requiresGrad_()).toThrow(/only floating point tensors/);
+    expect(() => my.tensor([1n, 2n]).requiresGrad_()).toThrow(/only floating point tensors can require gradients, got int64/);
+    expect(my.tensor([1, 2]).requiresGrad_().requiresGrad).toBe(true);  // JS numbers make float32
   });
 });
 
@@ -168,7 +170,8 @@ describe('requiresGrad at creation', () => {
   });
   it('integer dtypes refuse requiresGrad at creation', async () => {
     const m = await import('../ts/creation');
-    expect(() => m.tensor([1, 2], { requiresGrad: true })).toThrow(/floating point/);
+    expect(() => m.tensor([1, 2], { dtype: 'int32', requiresGrad: true })).toThrow(/floating point/);
+    expect(() => m.tensor([1n, 2n], { requiresGrad: true })).toThrow(/floating point/);
     expect(() => m.arange(3, undefined, 1, { requiresGrad: true })).toThrow(/floating point/);
     expect(() => m.randint(0, 3, [2], { requiresGrad: true })).toThrow(/floating point/);
   });

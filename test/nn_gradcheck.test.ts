@@ -7,11 +7,11 @@ import { record } from '../ts/autograd/formulas';
 
 const F = nn.functional;
 const r = (shape: number[], seed: number) => { my.manualSeed(seed); return my.randn(shape, { dtype: 'float64', requiresGrad: true }); };
-const labels = my.tensor([2, 0, 1, 2]);
+const labels = my.tensor([2n, 0n, 1n, 2n]);
 
 describe('gradcheck on nn composites (float64)', () => {
   const cases: [string, () => boolean][] = [
-    ['crossEntropy weight+ignore+smoothing', () => autograd.gradcheck((x) => F.crossEntropy(x, my.tensor([2, -100, 1, 0]), { weight: my.tensor([0.5, 1, 2], { dtype: 'float64' }), labelSmoothing: 0.2 }), [r([4, 3], 1)])],
+    ['crossEntropy weight+ignore+smoothing', () => autograd.gradcheck((x) => F.crossEntropy(x, my.tensor([2n, -100n, 1n, 0n]), { weight: my.tensor([0.5, 1, 2], { dtype: 'float64' }), labelSmoothing: 0.2 }), [r([4, 3], 1)])],
     ['crossEntropy probabilities', () => autograd.gradcheck((x, t) => F.crossEntropy(x, t.softmax(1)), [r([4, 3], 2), r([4, 3], 3)])],
     ['nllLoss', () => autograd.gradcheck((x) => F.nllLoss(x.logSoftmax(1), labels, { reduction: 'sum' }), [r([4, 3], 4)])],
     ['binaryCrossEntropyWithLogits posWeight', () => autograd.gradcheck((x, t) => F.binaryCrossEntropyWithLogits(x, t.sigmoid(), { posWeight: my.tensor([2, 0.5, 1], { dtype: 'float64' }) }), [r([2, 3], 5), r([2, 3], 6)])],
@@ -22,7 +22,7 @@ describe('gradcheck on nn composites (float64)', () => {
     ['batchNorm training', () => autograd.gradcheck((x, w, b) => F.batchNorm(x, null, null, w, b, true), [r([5, 3], 15), r([3], 16), r([3], 17)])],
     ['linear and bilinear', () => autograd.gradcheck((x, w, b, z, a) => F.linear(x, w, b).sum().add(F.bilinear(x, z, a).sum()), [r([2, 3], 18), r([4, 3], 19), r([4], 20), r([2, 2], 21), r([5, 3, 2], 22)])],
     // (with paddingIdx the padding row's gradient is zero by design, as in torch; nn_conformance checks it)
-    ['embedding', () => autograd.gradcheck((w) => F.embedding(my.tensor([[0, 2], [1, 2]]), w), [r([3, 2], 23)])],
+    ['embedding', () => autograd.gradcheck((w) => F.embedding(my.tensor([[0n, 2n], [1n, 2n]]), w), [r([3, 2], 23)])],
   ];
   for (const [name, f] of cases) it(name, () => expect(f()).toBe(true));
 });

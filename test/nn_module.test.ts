@@ -150,8 +150,8 @@ describe('nn bad input', () => {
   it('throws named errors', () => {
     expect(() => new nn.Linear(4, 2).forward(my.randn(3, 5))).toThrow(/linear: input \[3, 5\] has 5 features, weight \[2, 4\] expects 4/);
     const F = nn.functional;
-    expect(() => F.crossEntropy(my.randn(3, 4), my.tensor([0, 1]))).toThrow(/crossEntropy: expected target of shape \[3\]/);
-    expect(() => F.crossEntropy(my.randn(3, 4), my.tensor([0, 1, 4]))).toThrow(/crossEntropy: target class out of range \[0, 4\)/);
+    expect(() => F.crossEntropy(my.randn(3, 4), my.tensor([0n, 1n]))).toThrow(/crossEntropy: expected target of shape \[3\]/);
+    expect(() => F.crossEntropy(my.randn(3, 4), my.tensor([0n, 1n, 4n]))).toThrow(/crossEntropy: target class out of range \[0, 4\)/);
     expect(() => F.crossEntropy(my.randn(3, 4), my.tensor([0, 1, 2]).int().float().reshape(3, 1))).toThrow(/crossEntropy: target size/);
     expect(() => F.binaryCrossEntropy(my.tensor([0.5, 1.5]), my.tensor([0, 1]).float())).toThrow(/between 0 and 1/);
     expect(() => F.mseLoss(my.randn(3), my.randn(4))).toThrow(/mseLoss: target size \[4\] must be the same as input size \[3\]/);
@@ -159,7 +159,7 @@ describe('nn bad input', () => {
     expect(() => new nn.BatchNorm1d(3).forward(my.randn(1, 3))).toThrow(/more than 1 value per channel/);
     expect(() => new nn.Dropout(1.5)).toThrow(/between 0 and 1/);
     expect(() => new nn.Embedding(3, 2).forward(my.tensor([0.5]))).toThrow(/embedding: indices must be int64/);
-    expect(() => new nn.Embedding(3, 2).forward(my.tensor([3]))).toThrow(/index_select/);
+    expect(() => new nn.Embedding(3, 2).forward(my.tensor([3n]))).toThrow(/index_select/);
   });
 });
 

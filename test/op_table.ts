@@ -74,6 +74,8 @@ function sortTopk(outs: Result[], a: Args): Result[] {
   return [{ ...v, data: vals }, { ...i, data: idx }];
 }
 
+/** Nested numbers as nested BigInts (JSON has no bigint). */
+const toBigInts = (d: unknown): never => (Array.isArray(d) ? d.map(toBigInts) : BigInt(d as number)) as never;
 const typedArrays: Record<string, (d: number[]) => ArrayBufferView> = {
   Float32Array: (d) => Float32Array.from(d),
   Float64Array: (d) => Float64Array.from(d),
@@ -156,11 +158,11 @@ export const OP_TABLE: Record<string, OpTest> = {
   T: u((x) => x.T),
   unflatten: u((x, a) => x.unflatten(a.dim, a.sizes)),
 
-  // ---- creation
+  // ---- creation ('bigint': the fixture's integers passed as BigInts, which make int64)
   from_array: {
     run: (_, a) => a.typed
       ? tensor(typedArrays[a.typed](a.data), { shape: a.shape, ...dt(a) })
-      : tensor(a.data, dt(a)),
+      : tensor(a.bigint ? toBigInts(a.data) : a.data, dt(a)),
   },
   full: { run: (_, a) => full(a.shape, a.value, dt(a)) },
   fill_: { run: ([x], a) => T(x).fill_(a.value), inplace: true },

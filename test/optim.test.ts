@@ -72,7 +72,7 @@ describe('optimizer behaviour and bad input', () => {
     expect(() => new optim.Adam([p], { betas: [1, 0.9] })).toThrow(/invalid beta parameter at index 0: 1/);
     expect(() => new optim.Adam([p], { eps: -1 })).toThrow(/invalid epsilon/);
     expect(() => new optim.SGD([p], { lr: 0.1, nesterov: true })).toThrow(/Nesterov momentum requires a momentum/);
-    expect(() => new optim.SGD([my.tensor([1, 2])], { lr: 0.1 })).toThrow(/floating point/);
+    expect(() => new optim.SGD([my.tensor([1n, 2n])], { lr: 0.1 })).toThrow(/floating point/);
   });
   it('the fused steps validate every tensor before writing', () => {
     const h = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, step: 1 };

@@ -10,13 +10,13 @@ const { nn, optim } = m;
 const F = nn.functional;
 
 describe('integers do not wrap (item 6)', () => {
-  it('tensor infers int64 only for safe integers, else float32', () => {
+  it('tensor makes float32 from JS numbers (int64 from bigints or an explicit dtype), so 1e20 is not squeezed into an int64', () => {
     const t = m.tensor([1e20, 3]);
     expect(t.dtype).toBe('float32');
     expect(Array.from(t.data() as Float32Array)).toEqual([Math.fround(1e20), 3]);
     expect(m.tensor([2 ** 53 + 2]).dtype).toBe('float32');
-    expect(m.tensor([2 ** 53 - 1, -3]).dtype).toBe('int64');
-    expect(m.tensor([2 ** 53 - 1]).item()).toBe(2 ** 53 - 1);
+    expect(m.tensor([2 ** 53 - 1, -3], { dtype: 'int64' }).dtype).toBe('int64');
+    expect(m.tensor([2 ** 53 - 1], { dtype: 'int64' }).item()).toBe(2 ** 53 - 1);
     expect(m.full([2], 1e20).dtype).toBe('float32');
     expect(m.arange(0, 1e20, 1e19).dtype).toBe('float32');
   });
@@ -63,8 +63,8 @@ describe('integers do not wrap (item 6)', () => {
     expect(() => t.item()).toThrow(/item: the int64 value 1152921504606846977 is beyond .* data\(\), a BigInt64Array/);
     expect(() => t.toArray()).toThrow(/toArray: the int64 value 1152921504606846977 \(flat index 0\)/);
     expect((t.data() as BigInt64Array)[0]).toBe(2n ** 60n + 1n);
-    expect(m.tensor([-(2 ** 53) + 1]).item()).toBe(-(2 ** 53) + 1);
-    expect(m.tensor([[1, 2 ** 53 - 1]]).toArray()).toEqual([[1, 2 ** 53 - 1]]);
+    expect(m.tensor([-(2 ** 53) + 1], { dtype: 'int64' }).item()).toBe(-(2 ** 53) + 1);
+    expect(m.tensor([[1, 2 ** 53 - 1]], { dtype: 'int64' }).toArray()).toEqual([[1, 2 ** 53 - 1]]);
   });
   it('clamp refuses integer bounds an integer tensor cannot hold (it wrapped: clamp(0, 3e9) on int32 gave -2^31)', () => {
     const z = m.tensor([5, -7], { dtype: 'int32' });
@@ -73,7 +73,7 @@ describe('integers do not wrap (item 6)', () => {
     expect(() => z.clone().clamp_(-Infinity, 1)).toThrow(/clamp_: bound -Infinity .*int32/);
     expect(z.clamp(0, 2147483647).toArray()).toEqual([5, 0]);
     expect(z.clamp(0.5).toArray()).toEqual([5, 0.5]);  // a fractional bound computes in float32, as before
-    expect(m.tensor([2 ** 40]).clamp(0, 2 ** 41).toArray()).toEqual([2 ** 40]);
+    expect(m.tensor([2 ** 40], { dtype: 'int64' }).clamp(0, 2 ** 41).toArray()).toEqual([2 ** 40]);
   });
   it('clamp with a NaN bound gives NaN everywhere, as torch (natively NaN meant "no bound")', () => {
     const x = m.tensor([1, -2, Infinity], { dtype: 'float32' });
@@ -124,7 +124,7 @@ describe('smaller silent results (item 7)', () => {
     expect(new nn.Conv2d(1, 2, 3, { padding: 'same' }).forward(m.ones(1, 1, 5, 5)).shape).toEqual([1, 2, 5, 5]);
   });
   it('cross entropy and nll refuse a class-weight vector of the wrong length', () => {
-    const logits = m.zeros(2, 3), y = m.tensor([0, 1]);
+    const logits = m.zeros(2, 3), y = m.tensor([0n, 1n]);
     expect(() => F.crossEntropy(logits, y, { weight: m.ones(2) }))
       .toThrow(/crossEntropy: weight tensor should be defined either for all 3 classes or no classes but got weight tensor of shape \[2\]/);
     expect(() => F.crossEntropy(logits, m.full([2, 3], 1 / 3), { weight: m.ones(4) })).toThrow(/crossEntropy: weight tensor .*all 3 classes/);
@@ -193,7 +193,7 @@ describe('smaller silent results (item 7)', () => {
   });
   it('tensor() refuses an unknown dtype by name; cross entropy an ignoreIndex that is not an integer', () => {
     expect(() => m.tensor([1], { dtype: 'int16' as m.DType })).toThrow(/tensor: dtype must be one of 'float32', .*, got "int16"/);
-    expect(() => F.crossEntropy(m.zeros(2, 3), m.tensor([0, 1]), { ignoreIndex: 0.5 })).toThrow(/crossEntropy: ignoreIndex must be an integer, got 0.5/);
+    expect(() => F.crossEntropy(m.zeros(2, 3), m.tensor([0n, 1n]), { ignoreIndex: 0.5 })).toThrow(/crossEntropy: ignoreIndex must be an integer, got 0.5/);
     expect(() => F.conv2d(m.ones(1, 1, 3, 3), m.ones(1, 1, 1, 1), null, { stride: NaN })).toThrow(/conv2d: stride must be an integer or a pair of integers, got NaN/);
   });
   it('every scheduler option is validated (tMax 0 once gave NaN lrs)', () => {
@@ -253,8 +253,8 @@ describe('smaller silent results (item 7)', () => {
       ['smoothL1Loss', () => F.smoothL1Loss(a, b, { reduction: 'avg' as 'mean' })],
       ['binaryCrossEntropy', () => F.binaryCrossEntropy(a, b, { reduction: 'avg' as 'mean' })],
       ['binaryCrossEntropyWithLogits', () => F.binaryCrossEntropyWithLogits(a, b, { reduction: 'avg' as 'mean' })],
-      ['crossEntropy', () => F.crossEntropy(m.zeros(2, 3), m.tensor([0, 1]), { reduction: 'avg' as 'mean' })],
-      ['nllLoss', () => F.nllLoss(m.zeros(2, 3), m.tensor([0, 1]), { reduction: 'avg' as 'mean' })],
+      ['crossEntropy', () => F.crossEntropy(m.zeros(2, 3), m.tensor([0n, 1n]), { reduction: 'avg' as 'mean' })],
+      ['nllLoss', () => F.nllLoss(m.zeros(2, 3), m.tensor([0n, 1n]), { reduction: 'avg' as 'mean' })],
       ['klDiv', () => F.klDiv(a, b, { reduction: 'avg' as 'mean' })],
     ] as [string, () => unknown][])
       expect(f, name).toThrow(new RegExp(`${name}: 'avg' is not a valid value for reduction`));
@@ -376,12 +376,12 @@ describe('state on error paths (item 9)', () => {
     expect(() => m.zeros(2, 3).size(NaN)).toThrow(/size: dim NaN out of range for a 2-d tensor/);
     expect(() => m.zeros(2, 3).size(0.5)).toThrow(/size: dim 0.5/);
     const w = m.ones([4, 2], { requiresGrad: true });
-    F.embedding(m.tensor([0, 3]), w, -1).sum().backward();
+    F.embedding(m.tensor([0n, 3n]), w, -1).sum().backward();
     expect(w.grad!.toArray()).toEqual([[1, 1], [0, 0], [0, 0], [0, 0]]);  // torch: row 3 (the padding row) gets no gradient
-    expect(() => F.embedding(m.tensor([0]), w, 4)).toThrow(/embedding: paddingIdx must be within num_embeddings \(4\), got 4/);
+    expect(() => F.embedding(m.tensor([0n]), w, 4)).toThrow(/embedding: paddingIdx must be within num_embeddings \(4\), got 4/);
   });
   it('a refused batch-norm batch is not counted in numBatchesTracked (the cumulative average stays right)', () => {
-    const count = m.tensor(0);
+    const count = m.tensor(0n);  // num_batches_tracked is int64
     const x = m.ones(2, 3, 2, 2);
     expect(() => F.batchNorm(x, m.zeros(4), m.ones(4), null, null, true, null, 1e-5, count)).toThrow();  // running stats of 4 for 3 channels
     expect(count.item()).toBe(0);

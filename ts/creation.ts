@@ -68,20 +68,26 @@ function inferShape(data: unknown, shape: number[] = []): number[] {
 }
 
 /**
- * A tensor from nested arrays, a TypedArray, a number or a boolean. Safe integers (and
- * bigints) infer int64, other numbers float32 (so 1e20 is not squeezed into an int64),
- * booleans bool (as torch.tensor). With an integer dtype, a value out of its range throws.
+ * A tensor from nested arrays, a TypedArray, a number, a bigint or a boolean. JS numbers make
+ * float32 (JS has no float literal: `tensor([5])` and `tensor([5.0])` are the same call, so
+ * they get the default float dtype, as TensorFlow.js); integer tensors come from an explicit
+ * `{ dtype: 'int64' }`, an Int32Array/BigInt64Array, or bigints (`tensor([1n, 2n])` is int64).
+ * Booleans make bool. A TypedArray keeps its dtype. With an integer dtype, a value out of
+ * its range throws; `shape` reshapes the data (the element count must match).
  * ```ts
- * const x = tensor([[1, 2], [3, 4]], { dtype: 'float32' });
+ * const x = tensor([[1, 2], [3, 4]]);                 // float32
+ * const idx = tensor([0, 2], { dtype: 'int64' });     // int64 (or tensor([0n, 2n]))
  * ```
  */
-export function tensor(data: NestedArray | ArrayBufferView | bigint[], options?: CreateOptions & { shape?: number[] }): Tensor {
+export function tensor(data: NestedArray | ArrayBufferView | bigint | bigint[] | bigint[][], options?: CreateOptions & { shape?: number[] }): Tensor {
   const opts = createOpts('tensor', options) as CreateOptions & { shape?: number[] };
   const given = opts.shape === undefined ? undefined : shapeArg('tensor', opts.shape, 'shape');
   if (ArrayBuffer.isView(data)) {
     const dtype = opts.dtype ?? dtypeOfTypedArray(data);
     if (!dtype) throw new Error(`tensor: unsupported TypedArray ${data.constructor.name}`);
     const arr = data as unknown as ArrayLike<number>;
+    if (given && given.reduce((a, b) => a * b, 1) !== arr.length)
+      throw new Error(`tensor: shape [${given.join(', ')}] is invalid for input of size ${arr.length}`);
     const shape = given ?? [arr.length];
     const [typed, convert] = typedArrayFor(data, dtype);
     return fin(new Tensor(native.from_array(typed, shape, dtype, convert)), opts);
@@ -106,14 +112,18 @@ export function tensor(data: NestedArray | ArrayBufferView | bigint[], options?:
   const shape = given ?? inferred;
   let dtype = opts.dtype;
   if (!dtype) {
+    // numbers float32, bigints int64 (with numbers beside them: integers only), booleans bool
     if (flat.length > 0 && flat.every((v) => typeof v === 'boolean')) dtype = 'bool';
-    else if (flat.every((v) => typeof v !== 'number' || Number.isSafeInteger(v))) dtype = flat.length ? 'int64' : 'float32';
-    else dtype = 'float32';
+    else if (flat.some((v) => typeof v === 'bigint')) {
+      const frac = flat.find((v) => typeof v === 'number' && !Number.isSafeInteger(v));
+      if (frac !== undefined) throw new Error(`tensor: bigints make an int64 tensor, but the data also holds ${frac}, which int64 cannot hold exactly; give { dtype } or use only integers`);
+      dtype = 'int64';
+    } else dtype = 'float32';
   }
   return fin(new Tensor(native.from_array(toTypedArray(flat as ArrayLike<number>, dtype), shape, dtype)), opts);
 }
 
-/** A 0-d tensor holding `value`. */
+/** A 0-d tensor holding `value` (a number float32, a boolean bool, unless `dtype`). */
 export function scalarTensor(value: number | boolean, opts?: CreateOptions): Tensor {
   if (typeof value !== 'number' && typeof value !== 'boolean') badArg('scalar_tensor', 'value', 'a number or a boolean', value);
   return tensor(value, createOpts('scalar_tensor', opts));

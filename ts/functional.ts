@@ -1,7 +1,7 @@
 // Top-level functions that share their names with Tensor methods (matmul(a, b) is
 // a.matmul(b)), plus the ones with no receiver (cat, stack, where).
 import { native } from './binding';
-import { Tensor, intScalarFits, type TensorLike, type Dim, type ReduceOptions } from './tensor';
+import { Tensor, intScalarFits, type Scalar, type TensorLike, type Dim, type ReduceOptions } from './tensor';
 import { tensor } from './creation';
 import { call } from './call';
 import { badArg } from './args';
@@ -9,32 +9,55 @@ import { badArg } from './args';
 // The first operand, checked here so a wrong one is an Error naming the function (not V8's
 // "Cannot read properties of undefined (reading 'neg')"): one instanceof on the good path.
 const X = (op: string, x: unknown): Tensor => (x instanceof Tensor ? x : badArg(op, 'input', 'a Tensor', x));
-/** A first operand that may be a JS scalar (add(1, t)), as a Tensor. */
-const T = (op: string, x: unknown): Tensor =>
-  x instanceof Tensor ? x : typeof x === 'number' || typeof x === 'boolean' ? tensor(x) : badArg(op, 'input', 'a Tensor or a number', x);
+const isScalar = (x: unknown): x is Scalar => typeof x === 'number' || typeof x === 'boolean';
+/** A binary op whose first operand may be a JS number or boolean. As torch, a number there is a weakly
+ * typed scalar (add(1, int32Tensor) stays int32): a symmetric op runs as the tensor's method with the
+ * operands swapped (`mirror`: lt(1, t) is t.gt(1)), so it records its gradient as the method does. */
+function scalarFirst(op: string, a: unknown, b: unknown, method: (t: Tensor, s: Scalar) => Tensor): Tensor {
+  if (!(b instanceof Tensor)) badArg(op, 'other', 'a Tensor when input is a number', b);
+  return method(b, a as Scalar);
+}
+const bin = (op: string, m: (t: Tensor, o: TensorLike) => Tensor, mirror: (t: Tensor, s: Scalar) => Tensor = m) =>
+  (a: TensorLike, b: TensorLike): Tensor =>
+    a instanceof Tensor ? m(a, b) : isScalar(a) ? scalarFirst(op, a, b, mirror) : badArg(op, 'input', 'a Tensor or a number', a);
 
-export const add = (a: TensorLike, b: TensorLike, opts?: { alpha?: number }): Tensor => T('add', a).add(b, opts);
-export const sub = (a: TensorLike, b: TensorLike, opts?: { alpha?: number }): Tensor => T('sub', a).sub(b, opts);
-export const mul = (a: TensorLike, b: TensorLike): Tensor => T('mul', a).mul(b);
-export const div = (a: TensorLike, b: TensorLike): Tensor => T('div', a).div(b);
-export const pow = (a: TensorLike, b: TensorLike): Tensor => T('pow', a).pow(b);
-export const maximum = (a: Tensor, b: TensorLike): Tensor => X('maximum', a).maximum(b);
-export const minimum = (a: Tensor, b: TensorLike): Tensor => X('minimum', a).minimum(b);
-export const eq = (a: Tensor, b: TensorLike): Tensor => X('eq', a).eq(b);
-export const ne = (a: Tensor, b: TensorLike): Tensor => X('ne', a).ne(b);
-export const lt = (a: Tensor, b: TensorLike): Tensor => X('lt', a).lt(b);
-export const le = (a: Tensor, b: TensorLike): Tensor => X('le', a).le(b);
-export const gt = (a: Tensor, b: TensorLike): Tensor => X('gt', a).gt(b);
-export const ge = (a: Tensor, b: TensorLike): Tensor => X('ge', a).ge(b);
-export const logicalAnd = (a: Tensor, b: TensorLike): Tensor => X('logical_and', a).logicalAnd(b);
-export const logicalOr = (a: Tensor, b: TensorLike): Tensor => X('logical_or', a).logicalOr(b);
+/** Scalar-first sub, div and pow (torch's rsub, and pow(Scalar, Tensor)): the native op takes the number
+ * as a wrapped scalar in place, so dtype and rounding are torch's; the op's derivative row sends the
+ * gradient to the tensor only. */
+const reversed = (op: 'sub' | 'div' | 'pow', a: Scalar, t: Tensor): Tensor => call(op, [a, t]);
+
+export const add = (a: TensorLike, b: TensorLike, opts?: { alpha?: number }): Tensor => {
+  if (a instanceof Tensor) return a.add(b, opts);
+  if (!isScalar(a)) badArg('add', 'input', 'a Tensor or a number', a);
+  // a + alpha * b, with alpha applied to the tensor as the method does
+  return scalarFirst('add', a, b, (t, s) => (opts?.alpha !== undefined && opts.alpha !== 1 ? t.mul(opts.alpha).add(s) : t.add(s)));
+};
+export const sub = (a: TensorLike, b: TensorLike, opts?: { alpha?: number }): Tensor => {
+  if (a instanceof Tensor) return a.sub(b, opts);
+  if (!isScalar(a)) badArg('sub', 'input', 'a Tensor or a number', a);
+  return scalarFirst('sub', a, b, (t, s) =>
+    (opts?.alpha !== undefined && opts.alpha !== 1 ? t.mul(opts.alpha).neg().add(s) : reversed('sub', s, t)));
+};
+export const mul = bin('mul', (a, b) => a.mul(b));
+export const div = bin('div', (a, b) => a.div(b), (t, s) => reversed('div', s, t));
+export const pow = bin('pow', (a, b) => a.pow(b), (t, s) => reversed('pow', s, t));
+export const maximum = bin('maximum', (a, b) => a.maximum(b));
+export const minimum = bin('minimum', (a, b) => a.minimum(b));
+export const eq = bin('eq', (a, b) => a.eq(b));
+export const ne = bin('ne', (a, b) => a.ne(b));
+export const lt = bin('lt', (a, b) => a.lt(b), (t, s) => t.gt(s));
+export const le = bin('le', (a, b) => a.le(b), (t, s) => t.ge(s));
+export const gt = bin('gt', (a, b) => a.gt(b), (t, s) => t.lt(s));
+export const ge = bin('ge', (a, b) => a.ge(b), (t, s) => t.le(s));
+export const logicalAnd = bin('logical_and', (a, b) => a.logicalAnd(b));
+export const logicalOr = bin('logical_or', (a, b) => a.logicalOr(b));
 export const logicalNot = (a: Tensor): Tensor => X('logical_not', a).logicalNot();
-/** Elements of `a` where `condition` is true, else of `b` (both broadcast). */
+/** Elements of `a` where `condition` is true, else of `b` (both broadcast; either may be a number). */
 export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
   if (a instanceof Tensor) return a.where(condition, b);  // the method records the gradient (and checks)
   if (!(condition instanceof Tensor)) badArg('where', 'condition', 'a Tensor', condition);
-  if (typeof a !== 'number' && typeof a !== 'boolean') badArg('where', 'input', 'a Tensor or a number', a);
-  if (!(b instanceof Tensor) && typeof b !== 'number' && typeof b !== 'boolean') badArg('where', 'other', 'a Tensor or a number', b);
+  if (!isScalar(a)) badArg('where', 'input', 'a Tensor or a number', a);
+  if (!(b instanceof Tensor) && !isScalar(b)) badArg('where', 'other', 'a Tensor or a number', b);
   if (b instanceof Tensor && typeof a === 'number') intScalarFits('where', b, a);
   return call('where', [condition, a, b]);
 }
@@ -106,10 +129,9 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
   if (!Number.isInteger(dim) || dim < -n || dim >= n)
     throw new Error(`stack: dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`);
   const d = dim < 0 ? dim + n : dim;
-  const views = tensors.map((t) => t.unsqueeze(d));
-  const out = cat(views, d);
-  for (const v of views) v.dispose();
-  return out;
+  // a composite of recorded ops (unsqueeze views, cat): autograd and jit.trace see its parts.
+  // The views are left to the GC: cat's backward reads them (disposing them here once broke it)
+  return call('cat', [tensors.map((t) => call('unsqueeze', [t, d])), d]);
 }
 export const split = (x: Tensor, size: number | number[], dim = 0): Tensor[] => X('split', x).split(size, dim);
 export const chunk = (x: Tensor, chunks: number, dim = 0): Tensor[] => X('chunk', x).chunk(chunks, dim);

@@ -49,6 +49,11 @@ for n in (10**6, 10**7):
     bench(f"relu {tag}", lambda: np.maximum(x, 0), lambda: torch.relu(tx))
     bench(f"sum {tag}", lambda: x.sum(), lambda: tx.sum())
 
+fill = np.empty(10**7, dtype=np.float32)
+tfill = torch.empty(10**7) if torch else None
+bench("normal_ 1e7", lambda: rng.standard_normal(out=fill, dtype=np.float32), lambda: tfill.normal_())
+bench("uniform_ 1e7", lambda: rng.random(out=fill, dtype=np.float32), lambda: tfill.uniform_())
+
 s = rng.standard_normal((4096, 1024), dtype=np.float32)
 ts = torch.from_numpy(s) if torch else None
 

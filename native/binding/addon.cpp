@@ -597,7 +597,7 @@ V backend_info(const CI& i) {
 #else
   o.Set("blas", "builtin");
 #endif
-  o.Set("parallel", "pool");
+  o.Set("parallel", parallel_backend());
 #ifdef MYELIN_DNNL
   o.Set("conv", "onednn");  // float32 convolutions; float64 and the rest use im2col + GEMM
 #else

@@ -189,6 +189,14 @@ void parallel_run(int64_t begin, int64_t end, int64_t grain, RangeFn fn, void* c
 #endif
 }
 
+const char* parallel_backend() {
+#ifdef MYELIN_DNNL
+  return "openmp";
+#else
+  return "pool";
+#endif
+}
+
 void set_num_threads(int n) {
   num_threads() = n;
 #ifdef MYELIN_OPENBLAS

@@ -9,6 +9,9 @@ namespace myelin {
 
 std::atomic<int>& num_threads();
 void set_num_threads(int n);  // also sets BLAS threads
+// The threads parallel_for runs on in this build, as backendInfo().parallel reports it:
+// "openmp" (libgomp's, shared with oneDNN) or "pool" (myelin's own workers).
+const char* parallel_backend();
 
 using RangeFn = void (*)(void* ctx, int64_t begin, int64_t end);
 // Splits [begin, end) into chunks that the calling thread and the pool's workers claim

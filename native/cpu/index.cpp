@@ -25,7 +25,8 @@ int64_t ndim1(const TensorImpl& t) { return std::max<int64_t>(t.ndim(), 1); }
 
 void check_index_dtype(const char* op, const TensorImpl& index, bool allow_int32 = true) {
   if (index.dtype != DType::int64 && !(allow_int32 && index.dtype == DType::int32))
-    fail(op, std::string("expected index dtype int64, got ") + dtype_name(index.dtype));
+    fail(op, std::string("expected index dtype int64, got ") + dtype_name(index.dtype) +
+                 (is_float(index.dtype) ? " (tensor() makes float32 from JS numbers: give { dtype: 'int64' }, an Int32Array or BigInt64Array, or bigints like [0n, 2n])" : ""));
 }
 
 // The index values in logical order as one int64 array (copied only when needed).

@@ -29,7 +29,8 @@ export function defaultCollate(items: unknown[]): any {
   }
   if (typeof first === 'number' || typeof first === 'boolean') {
     if (!items.every((v) => typeof v === typeof first)) throw new Error('defaultCollate: mixed element types in batch');
-    return tensor(items as number[]);
+    // as torch's default_collate of Python ints: integer numbers make int64 (class labels), others float32
+    return tensor(items as number[], typeof first === 'number' && items.every((v) => Number.isSafeInteger(v)) ? { dtype: 'int64' } : {});
   }
   if (Array.isArray(first)) {
     if (!items.every((v) => Array.isArray(v) && v.length === first.length))

@@ -3,6 +3,7 @@
 import { empty } from '../creation';
 import type { Tensor } from '../tensor';
 import { Module, Parameter } from './module';
+import { layerDtype, type LayerDtype } from './layer_dtype';
 import { showValue } from '../args';
 import * as F from './functional';
 import * as init from './init';
@@ -16,7 +17,7 @@ function pair(name: string, what: string, v: unknown, n: number): number[] {
 }
 const tup = (v: number[]): string => `(${v.join(', ')}${v.length === 1 ? ',' : ''})`;
 
-export interface ConvOptions {
+export interface ConvOptions extends LayerDtype {
   stride?: Size2; padding?: Padding2; dilation?: Size2; groups?: number; bias?: boolean;
 }
 export interface ConvTransposeOptions extends Omit<ConvOptions, 'padding'> { padding?: Size2; outputPadding?: Size2 }
@@ -54,8 +55,9 @@ abstract class ConvNd extends Module {
     else if (pad === 'same' && this.stride.some((st) => st !== 1)) throw new Error(`${name}: padding='same' is not supported for strided convolutions`);
     if (outPad !== undefined) posInts('output_padding', pair(name, 'output_padding', outPad, nd), 0);
     const shape = transposed ? [inChannels, outChannels / this.groups, ...this.kernelSize] : [outChannels, inChannels / this.groups, ...this.kernelSize];
-    this.weight = new Parameter(empty(shape));
-    this.bias = o.bias === false ? null : new Parameter(empty([outChannels]));
+    const dtype = layerDtype(name, o);
+    this.weight = new Parameter(empty(shape, { dtype }));
+    this.bias = o.bias === false ? null : new Parameter(empty([outChannels], { dtype }));
     this.resetParameters();
   }
   resetParameters(): void {
@@ -101,7 +103,7 @@ export class Conv2d extends ConvNd {
 /** 1-D convolution over [N, C, L] (or unbatched [C, L]) input. */
 export class Conv1d extends ConvNd {
   readonly padding: number | 'same' | 'valid';
-  constructor(inChannels: number, outChannels: number, kernelSize: number, o: { stride?: number; padding?: number | 'same' | 'valid'; dilation?: number; groups?: number; bias?: boolean } = {}) {
+  constructor(inChannels: number, outChannels: number, kernelSize: number, o: { stride?: number; padding?: number | 'same' | 'valid'; dilation?: number; groups?: number; bias?: boolean } & LayerDtype = {}) {
     super(inChannels, outChannels, kernelSize, 1, o, false);
     this.padding = o.padding ?? 0;
   }

@@ -98,7 +98,7 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
 export function embedding(indices: Tensor, weight: Tensor, paddingIdx?: number | null): Tensor {
   tensorArg('embedding', 'indices', indices);
   tensorArg('embedding', 'weight', weight);
-  if (indices.dtype !== 'int64' && indices.dtype !== 'int32') throw new Error(`embedding: indices must be int64 or int32, got ${indices.dtype}`);
+  if (indices.dtype !== 'int64' && indices.dtype !== 'int32') throw new Error(`embedding: indices must be int64 or int32, got ${indices.dtype}${intHint(indices)}`);
   const flat = indices.reshape([-1]);
   let rows = weight.indexSelect(0, flat);
   if (paddingIdx !== null && paddingIdx !== undefined) {
@@ -170,10 +170,14 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor,
   return reduce(l, o.reduction);
 }
 
+/** For an integer-only argument given floats: JS numbers make float32 tensors, which surprises. */
+const intHint = (t: Tensor): string =>
+  (t.isFloatingPoint() ? " (tensor() makes float32 from JS numbers: give { dtype: 'int64' }, an Int32Array or BigInt64Array, or bigints like [0n, 2n])" : '');
+
 export interface NllOptions extends LossOptions { weight?: Tensor | null; ignoreIndex?: number }
 function checkClassTarget(op: string, input: Tensor, target: Tensor): void {
   if (target.dtype !== 'int64' && target.dtype !== 'int32')
-    throw new Error(`${op}: expected target of class indices (int64), got ${target.dtype}`);
+    throw new Error(`${op}: expected target of class indices (int64), got ${target.dtype}${intHint(target)}`);
   const want = [input.shape[0], ...input.shape.slice(2)];
   if (input.ndim < 1 || (input.ndim === 1 ? target.ndim !== 0 : target.shape.join(',') !== want.join(',')))
     throw new Error(`${op}: expected target of shape [${input.ndim === 1 ? '' : want.join(', ')}] for input ${shapeStr(input)}, got ${shapeStr(target)}`);

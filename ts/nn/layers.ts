@@ -2,11 +2,13 @@
 // Each is a thin Module over nn.functional; default initializations follow PyTorch's.
 import { Tensor } from '../tensor';
 import { empty, ones, zeros, tensor } from '../creation';
+import type { DType } from '../dtype';
+import { layerDtype, type LayerDtype } from './layer_dtype';
 import { Module, Parameter, tensorArg, intArg, numberArg } from './module';
 import * as F from './functional';
 import * as init from './init';
 
-const newParam = (...shape: number[]): Parameter => new Parameter(empty(shape));
+const newParam = (dtype: DType, ...shape: number[]): Parameter => new Parameter(empty(shape, { dtype }));
 /** The input of a module's forward, checked (a named Error instead of "x.relu is not a function"). */
 const input = (m: Module, x: unknown, what = 'input'): Tensor => tensorArg(m.constructor.name, what, x);
 const dimArg = (op: string, v: unknown): number => intArg(op, 'dim', v, -Infinity);
@@ -21,12 +23,13 @@ const dimArg = (op: string, v: unknown): number => intArg(op, 'dim', v, -Infinit
 export class Linear extends Module {
   weight: Parameter;
   bias: Parameter | null;
-  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: { bias?: boolean } = {}) {
+  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: { bias?: boolean } & LayerDtype = {}) {
     super();
     intArg('Linear', 'in_features', inFeatures);
     intArg('Linear', 'out_features', outFeatures);
-    this.weight = newParam(outFeatures, inFeatures);
-    this.bias = opts.bias === false ? null : newParam(outFeatures);
+    const dt = layerDtype('Linear', opts);
+    this.weight = newParam(dt, outFeatures, inFeatures);
+    this.bias = opts.bias === false ? null : newParam(dt, outFeatures);
     this.resetParameters();
   }
   resetParameters(): void {
@@ -42,13 +45,13 @@ export class Linear extends Module {
 export class Bilinear extends Module {
   weight: Parameter;
   bias: Parameter | null;
-  constructor(readonly in1Features: number, readonly in2Features: number, readonly outFeatures: number, opts: { bias?: boolean } = {}) {
+  constructor(readonly in1Features: number, readonly in2Features: number, readonly outFeatures: number, opts: { bias?: boolean } & LayerDtype = {}) {
     super();
     for (const [what, v] of [['in1_features', in1Features], ['in2_features', in2Features], ['out_features', outFeatures]] as const) intArg('Bilinear', what, v);
-    const b = 1 / Math.sqrt(in1Features);
-    this.weight = newParam(outFeatures, in1Features, in2Features);
+    const b = 1 / Math.sqrt(in1Features), dt = layerDtype('Bilinear', opts);
+    this.weight = newParam(dt, outFeatures, in1Features, in2Features);
     init.uniform_(this.weight, -b, b);
-    this.bias = opts.bias === false ? null : newParam(outFeatures);
+    this.bias = opts.bias === false ? null : newParam(dt, outFeatures);
     if (this.bias) init.uniform_(this.bias, -b, b);
   }
   forward(x1: Tensor, x2: Tensor): Tensor { return F.bilinear(input(this, x1, 'input1'), input(this, x2, 'input2'), this.weight, this.bias); }
@@ -122,7 +125,7 @@ export class Softplus extends Module {
 }
 
 // ---- normalization and embedding
-export interface BatchNormOptions { eps?: number; momentum?: number | null; affine?: boolean; trackRunningStats?: boolean }
+export interface BatchNormOptions extends LayerDtype { eps?: number; momentum?: number | null; affine?: boolean; trackRunningStats?: boolean }
 /** Batch normalization of [N, C] or [N, C, L] over the batch (and length), with running statistics. */
 export class BatchNorm1d extends Module {
   weight: Parameter | null;
@@ -140,12 +143,12 @@ export class BatchNorm1d extends Module {
     this.eps = numberArg(name, 'eps', o.eps ?? 1e-5, 0);
     this.momentum = o.momentum === undefined ? 0.1 : o.momentum === null ? null : numberArg(name, 'momentum', o.momentum);
     this.trackRunningStats = o.trackRunningStats ?? true;
-    const affine = o.affine ?? true;
-    this.weight = affine ? new Parameter(ones([numFeatures])) : null;
-    this.bias = affine ? new Parameter(zeros([numFeatures])) : null;
-    this.registerBuffer('running_mean', this.trackRunningStats ? zeros([numFeatures]) : null);
-    this.registerBuffer('running_var', this.trackRunningStats ? ones([numFeatures]) : null);
-    this.registerBuffer('num_batches_tracked', this.trackRunningStats ? tensor(0) : null);
+    const affine = o.affine ?? true, dtype = layerDtype(name, o);
+    this.weight = affine ? new Parameter(ones([numFeatures], { dtype })) : null;
+    this.bias = affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
+    this.registerBuffer('running_mean', this.trackRunningStats ? zeros([numFeatures], { dtype }) : null);
+    this.registerBuffer('running_var', this.trackRunningStats ? ones([numFeatures], { dtype }) : null);
+    this.registerBuffer('num_batches_tracked', this.trackRunningStats ? tensor(0, { dtype: 'int64' }) : null);
     for (const [a, b] of [['runningMean', 'running_mean'], ['runningVar', 'running_var'], ['numBatchesTracked', 'num_batches_tracked']])
       Object.defineProperty(this, a, { get: () => (this as unknown as Record<string, Tensor | null>)[b], enumerable: false });
   }
@@ -169,14 +172,14 @@ export class LayerNorm extends Module {
   readonly normalizedShape: number[];
   weight: Parameter | null;
   bias: Parameter | null;
-  constructor(normalizedShape: number | number[], readonly eps = 1e-5, opts: { elementwiseAffine?: boolean; bias?: boolean } = {}) {
+  constructor(normalizedShape: number | number[], readonly eps = 1e-5, opts: { elementwiseAffine?: boolean; bias?: boolean } & LayerDtype = {}) {
     super();
     this.normalizedShape = Array.isArray(normalizedShape) ? normalizedShape : [normalizedShape];
     this.normalizedShape.forEach((v) => intArg('LayerNorm', 'normalized_shape', v));
     numberArg('LayerNorm', 'eps', eps, 0);
-    const affine = opts.elementwiseAffine ?? true;
-    this.weight = affine ? new Parameter(ones(this.normalizedShape)) : null;
-    this.bias = affine && opts.bias !== false ? new Parameter(zeros(this.normalizedShape)) : null;
+    const affine = opts.elementwiseAffine ?? true, dtype = layerDtype('LayerNorm', opts);
+    this.weight = affine ? new Parameter(ones(this.normalizedShape, { dtype })) : null;
+    this.bias = affine && opts.bias !== false ? new Parameter(zeros(this.normalizedShape, { dtype })) : null;
   }
   forward(x: Tensor): Tensor { return F.layerNorm(input(this, x), this.normalizedShape, this.weight, this.bias, this.eps); }
   extraRepr(): string { return `(${this.normalizedShape.join(', ')},), eps=${this.eps}, elementwise_affine=${this.weight ? 'True' : 'False'}`; }
@@ -186,7 +189,7 @@ export class LayerNorm extends Module {
 export class Embedding extends Module {
   weight: Parameter;
   readonly paddingIdx: number | null;
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, opts: { paddingIdx?: number } = {}) {
+  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, opts: { paddingIdx?: number } & LayerDtype = {}) {
     super();
     intArg('Embedding', 'num_embeddings', numEmbeddings);
     intArg('Embedding', 'embedding_dim', embeddingDim);
@@ -197,7 +200,7 @@ export class Embedding extends Module {
       if (p < 0) p += numEmbeddings;
     }
     this.paddingIdx = p;
-    this.weight = newParam(numEmbeddings, embeddingDim);
+    this.weight = newParam(layerDtype('Embedding', opts), numEmbeddings, embeddingDim);
     init.normal_(this.weight);
     if (p !== null) init.zeros_(this.weight.select(0, p));
   }
@@ -215,9 +218,12 @@ export class Sequential extends Module {
   get length(): number { return this.children().length; }
   at(i: number): Module { const c = this.children(); return c[i < 0 ? i + c.length : i]; }
   append(m: Module): this { this.registerModule(String(this.length), m); return this; }
-  forward(x: unknown): unknown {
-    for (const m of this.children()) x = m.forward(x);
-    return x;
+  /** Typed Tensor -> Tensor, the common case (a module in the chain that returns something else
+   * is passed on as torch does; annotate the result yourself then). */
+  forward(x: Tensor): Tensor {
+    let y: unknown = x;
+    for (const m of this.children()) y = m.forward(y);
+    return y as Tensor;
   }
 }
 /** A list of modules whose parameters are registered (indexable with at()). */

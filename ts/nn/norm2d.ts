@@ -3,6 +3,7 @@ import { ones, zeros } from '../creation';
 import type { Tensor } from '../tensor';
 import { Module, Parameter, tensorArg, intArg, numberArg } from './module';
 import { BatchNorm1d } from './layers';
+import { layerDtype, type LayerDtype } from './layer_dtype';
 import * as F from './functional';
 
 /** Batch normalization of [N, C, H, W] input per channel (running statistics as BatchNorm1d). */
@@ -16,16 +17,16 @@ export class BatchNorm2d extends BatchNorm1d {
 export class GroupNorm extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
-  constructor(readonly numGroups: number, readonly numChannels: number, readonly eps = 1e-5, o: { affine?: boolean } = {}) {
+  constructor(readonly numGroups: number, readonly numChannels: number, readonly eps = 1e-5, o: { affine?: boolean } & LayerDtype = {}) {
     super();
     intArg('GroupNorm', 'num_groups', numGroups, 1);
     intArg('GroupNorm', 'num_channels', numChannels);
     numberArg('GroupNorm', 'eps', eps, 0);
     if (numChannels % numGroups)
       throw new Error(`GroupNorm: num_channels (${numChannels}) must be divisible by num_groups (${numGroups})`);
-    const affine = o.affine ?? true;
-    this.weight = affine ? new Parameter(ones([numChannels])) : null;
-    this.bias = affine ? new Parameter(zeros([numChannels])) : null;
+    const affine = o.affine ?? true, dtype = layerDtype('GroupNorm', o);
+    this.weight = affine ? new Parameter(ones([numChannels], { dtype })) : null;
+    this.bias = affine ? new Parameter(zeros([numChannels], { dtype })) : null;
   }
   forward(x: Tensor): Tensor {
     tensorArg('GroupNorm', 'input', x);
