@@ -208,7 +208,10 @@ export const DERIVATIVES: Record<string, Derivative> = {
     const x = tn(s, 0), e = tn(s, 1);
     const ga = a && sumTo(s.dy.mul((x as Tensor).pow(e instanceof Tensor ? e.sub(1) : e - 1)).mul(e), a.shape);
     // y only for a tensor exponent
-    const gb = b && sumTo(s.dy.mul(s.y).mul(x instanceof Tensor ? x.log() : Math.log(x)), b.shape);
+    let gb = b && s.dy.mul(s.y).mul(x instanceof Tensor ? x.log() : Math.log(x));
+    // a base of 0: 0^e is flat where e >= 0 and ln 0 is -inf, so torch masks the gradient to 0 there
+    if (gb && x === 0) gb = gb.where((e as Tensor).lt(0), 0);
+    gb = b && sumTo(gb!, b.shape);
     return [ga, gb];
   },
   maximum: (s) => {
