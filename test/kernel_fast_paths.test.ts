@@ -1,7 +1,6 @@
-// The float32 fast paths behind the kernels that had fallen behind PyTorch (sum, softmax,
-// conv2d's oneDNN buffers): the same answers as float64 references computed here in JS, at
-// the lengths where their vector blocks and scalar tails meet, and conv2d's training step
-// without fresh memory on every call.
+// The float32 fast paths behind the kernels that had fallen behind PyTorch (sum, softmax):
+// the same answers as float64 references computed here in JS, at the lengths where their
+// vector blocks and scalar tails meet.
 import { describe, expect, it } from 'vitest';
 import * as my from '../ts/index';
 
@@ -87,24 +86,3 @@ describe('softmax', () => {
   });
 });
 
-describe('conv2d', () => {
-  it('a training step at the MNIST CNN first layer takes no fresh pages for the forward', () => {
-    // oneDNN's blocked copy of the [64, 32, 28, 28] output came from malloc, fresh memory
-    // each step once other tensors came and went in between: 1,568 page faults per forward
-    my.manualSeed(0);
-    const x = my.randn([64, 1, 28, 28], { requiresGrad: true });
-    const w = my.randn([32, 1, 3, 3]).mul(0.1).requiresGrad_(), b = my.zeros([32]).requiresGrad_();
-    const faults: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      my.tidy(() => {
-        const f0 = process.resourceUsage().minorPageFault;
-        const y = my.conv2d(x, w, b, { padding: 1 });
-        faults.push(process.resourceUsage().minorPageFault - f0);
-        y.sum().backward();
-      });
-      for (const p of [x, w, b]) { p.grad?.dispose(); p.grad = null; }
-    }
-    // the first steps fill the caches; 6.4 MB of fresh pages would be ~1,568 (4 KiB pages)
-    expect(Math.max(...faults.slice(2))).toBeLessThan(200);
-  });
-});

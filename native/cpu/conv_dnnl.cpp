@@ -5,11 +5,8 @@
 #include "conv_dnnl.h"
 #include "../core/signals.h"
 #include "../core/ops.h"
-#include "../core/tensor.h"
 #include <oneapi/dnnl/dnnl.hpp>
-#include <memory>
 #include <unordered_map>
-#include <vector>
 
 namespace myelin {
 namespace {
@@ -48,37 +45,19 @@ dnnl::convolution_forward::desc fwd_desc(const Geo& g, bool bias) {
             g.any(g.dst), g.strides, g.dil, g.pl, g.pr};
   return {prop, dnnl::algorithm::convolution_direct, g.any(g.src), g.any(g.wei), g.any(g.dst), g.strides, g.dil, g.pl, g.pr};
 }
-// The buffers oneDNN works in (blocked copies of operands, scratchpads) come from myelin's
-// caching allocator and live until the call returns. From malloc, the blocked copy of a
-// [64, 32, 28, 28] output was fresh memory on every training step once other tensors came
-// and went in between (1,568 page faults per forward), half of conv2d 1->32's fwd+bwd time.
-struct Buffers {
-  std::vector<std::shared_ptr<Storage>> held;
-  memory make(const memory::desc& d) {
-    held.push_back(Storage::make(std::max<size_t>(d.get_size(), 1), Device::cpu, "conv2d"));
-    return memory(d, eng(), held.back()->data);
-  }
-};
-dnnl::primitive_attr user_scratchpad() {
-  dnnl::primitive_attr a;
-  a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-  return a;
-}
-
 // A user buffer in the layout the primitive wants: the buffer itself, or a reordered copy.
-memory in(const memory::desc& want, const memory::desc& have, const void* p, dnnl::stream& st, Buffers& bufs) {
+memory in(const memory::desc& want, const memory::desc& have, const void* p, dnnl::stream& st) {
   memory user(have, eng(), const_cast<void*>(p));
   if (want == have) return user;
-  memory m = bufs.make(want);
+  memory m(want, eng());
   dnnl::reorder(user, m).execute(st, user, m);
   return m;
 }
 // Runs `run` with an output in the primitive's layout, then reorders it into the user buffer.
-template <typename F>
-void out(const memory::desc& want, const memory::desc& have, void* p, dnnl::stream& st, Buffers& bufs, const F& run) {
+template <typename F> void out(const memory::desc& want, const memory::desc& have, void* p, dnnl::stream& st, const F& run) {
   memory user(have, eng(), p);
   if (want == have) return run(user);
-  memory m = bufs.make(want);
+  memory m(want, eng());
   run(m);
   dnnl::reorder(m, user).execute(st, m, user);
 }
@@ -88,14 +67,12 @@ void out(const memory::desc& want, const memory::desc& have, void* p, dnnl::stre
 bool dnnl_conv_forward(const ConvShape& s, const float* x, const float* w, const float* b, float* y) try {
   DeferSignals deferred;  // see signals.h
   const Geo g = geo(s);
-  dnnl::convolution_forward::primitive_desc pd(fwd_desc(g, b != nullptr), user_scratchpad(), eng());
+  dnnl::convolution_forward::primitive_desc pd(fwd_desc(g, b != nullptr), eng());
   dnnl::stream st(eng());
-  Buffers bufs;
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, in(pd.src_desc(), {g.src, f32, tag::nchw}, x, st, bufs)},
-                                       {DNNL_ARG_WEIGHTS, in(pd.weights_desc(), {g.wei, f32, g.wtag}, w, st, bufs)},
-                                       {DNNL_ARG_SCRATCHPAD, bufs.make(pd.scratchpad_desc())}};
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, in(pd.src_desc(), {g.src, f32, tag::nchw}, x, st)},
+                                       {DNNL_ARG_WEIGHTS, in(pd.weights_desc(), {g.wei, f32, g.wtag}, w, st)}};
   if (b) args.emplace(DNNL_ARG_BIAS, memory(memory::desc({g.dst[1]}, f32, tag::x), eng(), const_cast<float*>(b)));
-  out(pd.dst_desc(), {g.dst, f32, tag::nchw}, y, st, bufs, [&](memory& d) {
+  out(pd.dst_desc(), {g.dst, f32, tag::nchw}, y, st, [&](memory& d) {
     args.insert_or_assign(DNNL_ARG_DST, d);
     dnnl::convolution_forward(pd).execute(st, args);
   });
@@ -116,20 +93,17 @@ bool dnnl_conv_backward(const ConvShape& s, const float* dy, const int64_t* dy_s
   const memory::desc bias_d({g.dst[1]}, f32, tag::x);
   dnnl::convolution_forward::primitive_desc hint(fwd_desc(g, db != nullptr), eng());
   dnnl::stream st(eng());
-  Buffers bufs;
   memory dy_in;  // dy in the last layout a primitive asked for
   auto dy_as = [&](const memory::desc& want) {
-    if (!dy_in || dy_in.get_desc() != want) dy_in = in(want, plain_dy, dy, st, bufs);
+    if (!dy_in || dy_in.get_desc() != want) dy_in = in(want, plain_dy, dy, st);
     return dy_in;
   };
   if (dx) {
     dnnl::convolution_backward_data::primitive_desc pd(
-        {dnnl::algorithm::convolution_direct, g.any(g.src), g.any(g.wei), g.any(g.dst), g.strides, g.dil, g.pl, g.pr},
-        user_scratchpad(), eng(), hint);
+        {dnnl::algorithm::convolution_direct, g.any(g.src), g.any(g.wei), g.any(g.dst), g.strides, g.dil, g.pl, g.pr}, eng(), hint);
     std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, dy_as(pd.diff_dst_desc())},
-                                         {DNNL_ARG_WEIGHTS, in(pd.weights_desc(), {g.wei, f32, g.wtag}, w, st, bufs)},
-                                         {DNNL_ARG_SCRATCHPAD, bufs.make(pd.scratchpad_desc())}};
-    out(pd.diff_src_desc(), {g.src, f32, tag::nchw}, dx, st, bufs, [&](memory& d) {
+                                         {DNNL_ARG_WEIGHTS, in(pd.weights_desc(), {g.wei, f32, g.wtag}, w, st)}};
+    out(pd.diff_src_desc(), {g.src, f32, tag::nchw}, dx, st, [&](memory& d) {
       args.insert_or_assign(DNNL_ARG_DIFF_SRC, d);
       dnnl::convolution_backward_data(pd).execute(st, args);
     });
@@ -139,12 +113,11 @@ bool dnnl_conv_backward(const ConvShape& s, const float* dy, const int64_t* dy_s
                                                                    bias_d, g.any(g.dst), g.strides, g.dil, g.pl, g.pr)
                         : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.any(g.src), g.any(g.wei),
                                                                    g.any(g.dst), g.strides, g.dil, g.pl, g.pr);
-    dnnl::convolution_backward_weights::primitive_desc pd(bwd, user_scratchpad(), eng(), hint);
+    dnnl::convolution_backward_weights::primitive_desc pd(bwd, eng(), hint);
     std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, dy_as(pd.diff_dst_desc())},
-                                         {DNNL_ARG_SRC, in(pd.src_desc(), {g.src, f32, tag::nchw}, x, st, bufs)},
-                                         {DNNL_ARG_SCRATCHPAD, bufs.make(pd.scratchpad_desc())}};
+                                         {DNNL_ARG_SRC, in(pd.src_desc(), {g.src, f32, tag::nchw}, x, st)}};
     if (db) args.emplace(DNNL_ARG_DIFF_BIAS, memory(bias_d, eng(), db));
-    out(pd.diff_weights_desc(), {g.wei, f32, g.wtag}, dw, st, bufs, [&](memory& d) {
+    out(pd.diff_weights_desc(), {g.wei, f32, g.wtag}, dw, st, [&](memory& d) {
       args.insert_or_assign(DNNL_ARG_DIFF_WEIGHTS, d);
       dnnl::convolution_backward_weights(pd).execute(st, args);
     });
@@ -179,11 +152,10 @@ TensorPtr conv2d_bf16_dnnl(const ConvShape& s, const TensorImpl& x, const Tensor
   auto y = empty({s.N, s.OC, s.OH, s.OW}, DType::bfloat16, Device::cpu, "conv2d");
   TensorPtr xc = dense(x), wc = dense(w), bc = b ? dense(*b) : nullptr;
   dnnl::stream st(eng());
-  Buffers bufs;
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, in(pd.src_desc(), {g.src, bf16, tag::nchw}, xc->bytes(), st, bufs)},
-                                       {DNNL_ARG_WEIGHTS, in(pd.weights_desc(), {g.wei, bf16, g.wtag}, wc->bytes(), st, bufs)}};
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, in(pd.src_desc(), {g.src, bf16, tag::nchw}, xc->bytes(), st)},
+                                       {DNNL_ARG_WEIGHTS, in(pd.weights_desc(), {g.wei, bf16, g.wtag}, wc->bytes(), st)}};
   if (bc) args.emplace(DNNL_ARG_BIAS, memory(bias_d, eng(), bc->bytes()));
-  out(pd.dst_desc(), {g.dst, bf16, tag::nchw}, y->bytes(), st, bufs, [&](memory& d) {
+  out(pd.dst_desc(), {g.dst, bf16, tag::nchw}, y->bytes(), st, [&](memory& d) {
     args.insert_or_assign(DNNL_ARG_DST, d);
     dnnl::convolution_forward(pd).execute(st, args);
   });
