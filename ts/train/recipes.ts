@@ -60,8 +60,9 @@ async function classify(model: nn.Module, o: RecipeOptions, defaults: { epochs: 
     summary: `test accuracy ${(100 * last.testAcc!).toFixed(2)}% after ${logs.length} epoch(s), ${spe.toFixed(2)} s per epoch` };
 }
 
-/** MNIST MLP, Adam lr 1e-3, batch 64: at least 98% test accuracy within 10 epochs. */
-export const trainMnistMlp = (o: RecipeOptions = {}): Promise<RecipeResult> => classify(mnistMlp(), o, { epochs: 10, lr: 1e-3 });
+/** MNIST MLP, Adam lr 1e-3 decayed 0.8x per epoch, batch 64: at least 98% test accuracy within 10 epochs
+ * (98.4% at seeds 0 and 1; at a constant lr it ends at 97.8-98.2%, by the seed). */
+export const trainMnistMlp = (o: RecipeOptions = {}): Promise<RecipeResult> => classify(mnistMlp(), o, { epochs: 10, lr: 1e-3, gamma: 0.8 });
 
 /** The seeds' MNIST CNN: conv 1→32 3x3 pad 1, ReLU, maxpool 2; conv 32→64, ReLU, maxpool 2; fc 3136→128, ReLU, dropout 0.5; fc 128→10. */
 export const mnistCnn = (): nn.Sequential => new nn.Sequential(
