@@ -152,7 +152,8 @@ describe('{ device } on every creation function', () => {
     expect(() => make({ device: 'gpu' })).toThrow(new RegExp(`^${opName}: device must be a device: 'cpu', 'cuda' or 'cuda:N', got "gpu"`));
     expect(() => make({ device: 'cpu:2' })).toThrow(new RegExp(`^${opName}: device "cpu:2": the CPU device index must be 0`));
     expect(() => make({ device: null })).toThrow(new RegExp(`^${opName}: device must be a device: .* got null`));
-    expect(my.memory().numTensors).toBe(before);
+    // nothing allocated (a GC during the calls may free earlier garbage: the count cannot rise)
+    expect(my.memory().numTensors).toBeLessThanOrEqual(before);
   });
   it('requiresGrad and dtype combine with device', () => {
     const w = my.zeros([2], { device: 'cpu', dtype: 'float64', requiresGrad: true });

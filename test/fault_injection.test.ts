@@ -41,6 +41,9 @@ describe('fault injection: bad input to every public function', () => {
       'optim.SequentialLR', 'train.fitAsync', 'train.makeProgress', 'data.Generator', // through their covered siblings
       'data.defaultMnistRoot', 'data.loadMnist', 'data.loadBoston', // dataset files: test/data.test.ts, readIdx rows
       'autograd.noGrad', 'autograd.enableGrad', 'autograd.setGradEnabled', 'autograd.isGradEnabled',
+      // async and external-memory entries: their bad input has its own tables (test/async_context.test.ts:
+      // tidyAsync's and the default device's refusals; test/io.test.ts: fromBuffer's 13 bad buffers and options)
+      'tidyAsync', 'defaultDevice', 'setDefaultDevice', 'fromBuffer',
     ]);
     const missing: string[] = [];
     const proto = m.Tensor.prototype as unknown as Record<string, unknown>;
