@@ -178,6 +178,20 @@ export function eye(n: number, m: number = n, options?: CreateOptions): Tensor {
 
 /** Seeds the generator: the same seed repeats every random op bit for bit. */
 export function manualSeed(seed: number): void { native.manual_seed(seed); }
+/** The random generator's state (its seed and how many counters it has drawn), as torch.get_rng_state. */
+export interface RngState { seed: bigint; offset: bigint }
+/**
+ * The generator's state now; {@link setRngState} with it repeats every later random op.
+ * ```ts
+ * const s = getRngState(); const a = randn(3); setRngState(s); const b = randn(3); // a equals b
+ * ```
+ */
+export function getRngState(): RngState { const [seed, offset] = native.rng_state(); return { seed, offset }; }
+/** Restores a state from {@link getRngState}. */
+export function setRngState(state: RngState): void {
+  if (state === null || typeof state !== 'object') throw new Error(`setRngState: expected { seed, offset } from getRngState(), got ${state === null ? 'null' : typeof state}`);
+  native.set_rng_state(state.seed, state.offset);
+}
 /** Uniform on [0, 1). */
 export function rand(...args: ShapeArgs): Tensor {
   const { shape, opts } = shapeOf('rand', args);

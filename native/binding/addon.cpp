@@ -581,6 +581,26 @@ V manual_seed_(const CI& i) {
   manual_seed((uint64_t)s);
   return i.Env().Undefined();
 }
+// [seed, offset] as BigInts (both are full 64-bit counters)
+V rng_state_(const CI& i) {
+  auto s = rng_state();
+  auto a = Napi::Array::New(i.Env(), 2);
+  a.Set(0u, Napi::BigInt::New(i.Env(), s.seed));
+  a.Set(1u, Napi::BigInt::New(i.Env(), s.offset));
+  return a;
+}
+V set_rng_state_(const CI& i) {
+  uint64_t v[2];
+  for (size_t k = 0; k < 2; k++) {
+    if (i.Length() <= k || !i[k].IsBigInt())
+      fail("set_rng_state", std::string(k ? "offset" : "seed") + " must be a BigInt from getRngState()");
+    bool lossless = true;
+    v[k] = i[k].As<Napi::BigInt>().Uint64Value(&lossless);
+    if (!lossless) fail("set_rng_state", std::string(k ? "offset" : "seed") + " must be a BigInt in 0..2^64-1");
+  }
+  set_rng_state({v[0], v[1]});
+  return i.Env().Undefined();
+}
 V set_threads(const CI& i) {
   int64_t n = integer("set_num_threads", i, 0);
   if (n < 1 || n > 1024) fail("set_num_threads", "expected 1..1024 threads, got " + std::to_string(n));
@@ -708,7 +728,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // utilities
   fn("dispose", dispose); fn("meta", meta); fn("shape", shape); fn("dtype", dtype_of);
   fn("same_storage", same_storage); fn("version", version); fn("bump_version", bump_version); fn("item", item);
-  fn("memory", memory); fn("empty_cache", empty_cache_); fn("set_memory_limit", set_memory_limit_); fn("manual_seed", manual_seed_); fn("set_num_threads", set_threads);
+  fn("memory", memory); fn("empty_cache", empty_cache_); fn("set_memory_limit", set_memory_limit_); fn("manual_seed", manual_seed_); fn("rng_state", rng_state_); fn("set_rng_state", set_rng_state_); fn("set_num_threads", set_threads);
   fn("get_num_threads", get_threads); fn("backend_info", backend_info); fn("op_list", op_list); fn("supports", supports_); fn("require_kernel", require_kernel_);
   fn("graph_new", graph_new_); fn("graph_run", graph_run_); fn("graph_run_async", graph_run_async_); fn("graph_dispose", graph_dispose_);
   fn("device", device_export); fn("to_device", to_device_); fn("cuda_info", cuda_info);

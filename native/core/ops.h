@@ -84,6 +84,11 @@ TensorPtr linspace(double start, double end, int64_t steps, DType dt);
 TensorPtr eye(int64_t n, int64_t m, DType dt);
 void manual_seed(uint64_t seed);
 uint64_t initial_seed();
+// The generator's whole state: a draw depends on nothing else, so restoring it repeats
+// every later random op bit for bit (checkpoints save it).
+struct RngState { uint64_t seed, offset; };
+RngState rng_state();
+void set_rng_state(const RngState& s);
 void uniform_(TensorImpl& t, double lo, double hi);
 void normal_(TensorImpl& t, double mean, double std);
 TensorPtr randint(int64_t lo, int64_t hi, const Dims& shape, DType dt);

@@ -163,6 +163,11 @@ void manual_seed(uint64_t seed) {
   gen().offset = 0;
 }
 uint64_t initial_seed() { return gen().seed; }
+RngState rng_state() { return {gen().seed.load(), gen().offset.load()}; }
+void set_rng_state(const RngState& s) {
+  gen().seed = s.seed;
+  gen().offset = s.offset;
+}
 
 void check_fits(const char* op, double v, DType dt) {
   bool ok = true;
