@@ -140,7 +140,8 @@ describe('bad input is a named Error', () => {
     expect(() => data.padBatch([[1]], { paddingValue: -1 })).toThrow(/^padBatch: paddingValue must be an integer id >= 0, got -1$/);
     expect(() => data.padCollate()([[[1], 0], [2, 3, 4]])).toThrow(/^padCollate: item 1 is not a \[sequence, label\] pair like item 0$/);
     expect(() => data.splitIndices(10, [0.5, 0.4])).toThrow(/^splitIndices: sizes must be fractions summing to 1 or counts summing to n = 10, got \[0\.5, 0\.4\] \(sum 0\.9\)$/);
-    expect(() => data.splitIndices(-1, [1])).toThrow(/^splitIndices: n must be an integer >= 0, got -1$/);
+    expect(() => data.splitIndices(-1, [1])).toThrow(/^splitIndices: n must be an integer in \[0, 2\^32 - 1\], got -1$/);
+    expect(() => data.splitIndices(2 ** 53, [1])).toThrow(/^splitIndices: n must be an integer in \[0, 2\^32 - 1\], got 9007199254740992$/);
     expect(() => data.splitIndices(10, [NaN, 1])).toThrow(/^splitIndices: sizes\[0\] must be a number >= 0, got NaN$/);
     expect(() => data.splitIndices(10, [1], NaN)).toThrow(/^splitIndices: seed must be a finite number, got NaN$/);
   });

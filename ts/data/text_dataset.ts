@@ -183,7 +183,8 @@ export function padCollate(opts: PadBatchOptions = {}): (items: unknown[]) => Pa
  */
 export function splitIndices(n: number, sizes: number[], seed?: number): number[][] {
   const who = 'splitIndices';
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new Error(`${who}: n must be an integer >= 0, got ${show(n)}`);
+  // the permutation is a JS array: at most 2^32 - 1 entries
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 2 ** 32 - 1) throw new Error(`${who}: n must be an integer in [0, 2^32 - 1], got ${show(n)}`);
   if (!Array.isArray(sizes) || sizes.length === 0) throw new Error(`${who}: sizes must be a non-empty array of fractions or counts, got ${show(sizes)}`);
   sizes.forEach((s, i) => { if (typeof s !== 'number' || !(s >= 0) || !Number.isFinite(s)) throw new Error(`${who}: sizes[${i}] must be a number >= 0, got ${show(s)}`); });
   const sum = sizes.reduce((a, b) => a + b, 0);

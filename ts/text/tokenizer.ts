@@ -116,7 +116,10 @@ export function readJSON(who: string, file: unknown): unknown {
   const name = path.basename(file as string);
   let s: string;
   try {
-    if (fs.statSync(file as string).isDirectory()) throw new Error('is a directory');
+    const st = fs.statSync(file as string);
+    // a device or FIFO (/dev/zero) would be read for ever: only regular files
+    if (st.isDirectory()) throw new Error('is a directory');
+    if (!st.isFile()) throw new Error('not a regular file');
     s = fs.readFileSync(file as string, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;

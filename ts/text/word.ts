@@ -7,7 +7,8 @@ import {
  * The default word splitter: runs of letters and digits (an apostrophe inside a word keeps
  * "don't" whole), and each other non-space character as its own token.
  */
-export const BASIC_TOKENIZE = (s: string): string[] => s.match(/[\p{L}\p{N}_]+(?:'[\p{L}\p{N}_]+)*|[^\s\p{L}\p{N}_]/gu) ?? [];
+export const BASIC_TOKENIZE = (s: string): string[] =>
+  checkString('BASIC_TOKENIZE', 'text', s).match(/[\p{L}\p{N}_]+(?:'[\p{L}\p{N}_]+)*|[^\s\p{L}\p{N}_]/gu) ?? [];
 
 export interface BuildVocabOptions {
   /** Words seen fewer times are left out (default 1). */
