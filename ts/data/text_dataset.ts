@@ -145,7 +145,7 @@ export function padBatch(seqs: (ArrayLike<number> | Tensor)[], opts: PadBatchOpt
   const order = rows.map((_, i) => i);
   // stable: equal lengths keep their input order, so a batch's row order is repeatable
   if (opts.sort) order.sort((a, b) => rows[b].length - rows[a].length || a - b);
-  const T = Math.max(...rows.map((r) => r.length));
+  const T = rows.reduce((m, r) => Math.max(m, r.length), 0);   // no spread: a batch may be large
   const out = new Int32Array(rows.length * T).fill(pad);
   order.forEach((src, b) => out.set(rows[src], b * T));
   return { padded: tensor(out, { shape: [rows.length, T], dtype: 'int64' }), lengths: order.map((i) => rows[i].length), sortedIndices: order };
