@@ -298,9 +298,31 @@ const DATA: Bad[] = [
   val('empty', '[]', [], 'either'), val('zero_d', '3.5', 3.5, 'either'),
 ];
 
+/** A text to tokenize: any string is valid (empty, a lone surrogate, a long word), anything else is not. */
+const TEXT: Bad[] = [
+  ...WRONG_TYPES.filter((b) => b.label !== "'1'"), val('wrong_type', '5', 5), val('wrong_type', "['a']", ['a']),
+  val('empty', "''", '', 'either'), val('unicode', "'\\uD800' (a lone surrogate)", '\uD800', 'either'),
+  val('unicode', "'🐋\\u0000'", '🐋\u0000', 'either'), val('huge', "'x' x 5000 (one long word)", 'x'.repeat(5000), 'either'),
+];
+/** A corpus: a string or an iterable of strings. */
+const TEXTS: Bad[] = [
+  ...WRONG_TYPES.filter((b) => b.label !== "'1'"), val('wrong_type', '5', 5), val('wrong_type', "['a', 5]", ['a', 5]),
+  val('wrong_type', "['a', undefined]", ['a', undefined]), val('empty', '[]', [], 'either'), val('empty', "['']", [''], 'either'),
+];
+/** A list of token ids: integers >= 0 in an array or integer typed array. */
+const IDS: Bad[] = [
+  ...WRONG_TYPES, val('wrong_type', "['1']", ['1']), val('wrong_type', '{ length: 2 }', { length: 2 }),
+  val('negative', '[-1]', [-1]), val('fractional', '[1.5]', [1.5]), val('nan_inf', '[NaN]', [NaN]), val('nan_inf', '[Infinity]', [Infinity]),
+  val('huge', '[2^53]', [2 ** 53]), val('huge', '[2^31]', [2 ** 31]), val('huge', '[99999]', [99999], 'either'),
+  // eslint-disable-next-line no-sparse-arrays
+  val('wrong_type', 'sparse [, 1]', [, 1]), val('empty', '[]', [], 'either'),
+  bad('dtype', 'Float64Array [1, 2]', () => Float64Array.of(1, 2), 'either'), bad('dtype', 'BigInt64Array [1, 2]', () => BigInt64Array.of(1n, 2n), 'either'),
+];
+
 export const BAD: Record<string, Bad[]> = {
   tensor: TENSOR, tensorLike: TENSOR_LIKE, inplaceSelf: INPLACE_SELF, index: INDEX, mask: MASK,
   data: DATA, dim: DIM, dims: DIMS, pos: POS, pad: PAD, bound: BOUND, count: COUNT, period: PERIOD, bytes: BYTES, milestones: MILESTONES, epochs: EPOCHS, upto: UPTO, shape: SHAPE, vshape: VSHAPE, scalar: SCALAR,
   hyper: HYPER, dtype: DTYPE, bool: BOOL, tensors: TENSORS, params: PARAMS, options: OPTIONS, intScalar: INT_SCALAR, path: PATH, enum: ENUM, fn: FN, idxBytes: IDX_BYTES,
+  text: TEXT, texts: TEXTS, ids: IDS,
 };
 export type Kind = keyof typeof BAD;

@@ -387,4 +387,60 @@ const dataRows: Row[] = [
   row('nn.Module.loadStateDict', [t([4, 3])], (m, [w]) => new m.nn.Linear(3, 4).loadStateDict({ weight: w, bias: det(m, [4]) })),
 ];
 
-export const ROWS: Row[] = [...tensorRows, ...topRows, ...functionalRows, ...moduleRows, ...optimRows, ...schedulerRows, ...dataRows];
+// ---------------------------------------------------------------- text: tokenizers and token datasets
+/** A tokenizer file per process (removed at exit), for the load rows. */
+let vocabPath: string | null = null;
+const vocabFile = (m: My) => {
+  if (!vocabPath) {
+    vocabPath = join(tmpdir(), `myelin-fault-${process.pid}-vocab.json`);
+    m.text.WordTokenizer.buildVocab('a b b c').save(vocabPath);
+    const p = vocabPath;
+    process.on('exit', () => rmSync(p, { force: true }));
+  }
+  return vocabPath;
+};
+let charPath: string | null = null;
+const charFile = (m: My) => {
+  if (!charPath) {
+    charPath = join(tmpdir(), `myelin-fault-${process.pid}-chars.json`);
+    m.text.CharTokenizer.fromText('hello').save(charPath);
+    const p = charPath;
+    process.on('exit', () => rmSync(p, { force: true }));
+  }
+  return charPath;
+};
+const corpus = (v: unknown = 'hello world'): Arg => k('texts', v);
+const words = (m: My) => m.text.WordTokenizer.buildVocab('the cat sat on the mat');
+const textRows: Row[] = [
+  row('text.CharTokenizer.fromText', [corpus(), k('text', 'hold')], (m, [c, s]) => { const t = m.text.CharTokenizer.fromText(c, { unk: '<unk>' }); return t.decode(t.encode(s)); }),
+  row('text.CharTokenizer.encode', [k('text', 'hold')], (m, [s]) => m.text.CharTokenizer.fromText('hello world').encode(s)),
+  row('text.CharTokenizer.decode', [k('ids', [0, 1, 2])], (m, [ids]) => m.text.CharTokenizer.fromText('hello world').decode(ids)),
+  row('text.CharTokenizer.idToToken', [pos(1)], (m, [id]) => m.text.CharTokenizer.fromText('hello world').idToToken(id)),
+  row('text.CharTokenizer.load', [{ kind: 'path', good: charFile }], (m, [p]) => m.text.CharTokenizer.load(p).vocab),
+  row('text.WordTokenizer.buildVocab', [corpus('a b b c'), o(k('upto', 1)), o(k('upto', 10))], (m, [c, minFreq, maxSize]) =>
+    m.text.WordTokenizer.buildVocab(c, { minFreq, maxSize }).vocab),
+  row('text.WordTokenizer.encode', [k('text', 'the dog sat')], (m, [s]) => words(m).encode(s)),
+  row('text.WordTokenizer.decode', [k('ids', [4, 5, 1])], (m, [ids]) => words(m).decode(ids)),
+  row('text.WordTokenizer.idToToken', [pos(4)], (m, [id]) => words(m).idToToken(id)),
+  row('text.WordTokenizer.tokenToId', [k('text', 'cat')], (m, [s]) => words(m).tokenToId(s)),
+  row('text.WordTokenizer.fromJSON', [{ kind: 'options', good: (m) => words(m).toJSON() }], (m, [j]) => m.text.WordTokenizer.fromJSON(j).vocab),
+  row('text.WordTokenizer.load', [{ kind: 'path', good: vocabFile }], (m, [p]) => m.text.WordTokenizer.load(p).vocab),
+  row('text.BASIC_TOKENIZE', [k('text', "don't stop")], (m, [s]) => m.text.BASIC_TOKENIZE(s)),
+  row('text.BPETokenizer', [o(k('enum', 'gpt2'))], (m, [e]) => new m.text.BPETokenizer(e).encode('hello world')),
+  row('text.BPETokenizer.encode', [k('text', 'hello world')], (m, [s]) => new m.text.BPETokenizer().encode(s)),
+  row('text.BPETokenizer.decode', [k('ids', [31373, 995])], (m, [ids]) => new m.text.BPETokenizer().decode(ids)),
+  row('text.BPETokenizer.idToToken', [pos(995)], (m, [id]) => new m.text.BPETokenizer().idToToken(id), { accepts: ['99'] }),   // a token of GPT-2's 50,257
+  row('text.BPETokenizer.tokenToId', [k('text', 'hello')], (m, [s]) => new m.text.BPETokenizer().tokenToId(s)),
+  row('text.tokenizerFromJSON', [{ kind: 'options', good: (m) => words(m).toJSON() }], (m, [j]) => m.text.tokenizerFromJSON(j).vocabSize),
+  row('text.loadTokenizer', [{ kind: 'path', good: vocabFile }], (m, [p]) => m.text.loadTokenizer(p).vocabSize),
+  row('data.TextDataset', [k('ids', [5, 6, 7, 8, 9]), k('upto', 2), o(k('upto', 1))], (m, [ids, seqLen, stride]) => {
+    const ds = new m.data.TextDataset(ids, { seqLen, stride });
+    return ds.length > 0 ? [...ds.get(ds.length - 1), ds.windows().inputs] : ds.length;
+  }),
+  row('data.padBatch', [k('ids', [3, 4, 5]), o(k('pos', 0))], (m, [ids, paddingValue]) => m.data.padBatch([[1, 2], ids], { paddingValue, sort: true }).padded,
+    { accepts: ['99'] }),   // any id may pad
+  row('data.padCollate', [k('ids', [3, 4, 5])], (m, [ids]) => { const b = m.data.padCollate()([[[1, 2], 0], [ids, 1]]); return [b.padded, b.labels]; }),
+  row('data.splitIndices', [k('count', 4), k('vshape', [2, 2]), o(scalar(0))], (m, [n, sizes, seed]) => m.data.splitIndices(n, sizes, seed)),
+];
+
+export const ROWS: Row[] = [...tensorRows, ...topRows, ...functionalRows, ...moduleRows, ...optimRows, ...schedulerRows, ...dataRows, ...textRows];
