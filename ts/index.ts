@@ -25,5 +25,5 @@ export * as nn from './nn/index';
 export * as data from './data/index';
 export * as models from './models/index';
 export * as optim from './optim/index';
-export * as io from './io/index';
 export * as train from './train/index';
+export * as io from './io/index';

@@ -1,3 +1,5 @@
-// The io namespace: reading and writing tensors in other frameworks' formats.
+// io: model files. safetensors (read and write), with atomic writes; torch.save files (read).
+export { readSafetensors, loadSafetensors, saveSafetensors, serializeSafetensors } from './safetensors';
+export type { SafetensorsFile, LoadSafetensorsOptions } from './safetensors';
 export { loadTorch } from './torch';
 export type { LoadTorchOptions } from './torch';
