@@ -3,3 +3,5 @@ export { readSafetensors, loadSafetensors, saveSafetensors, serializeSafetensors
 export type { SafetensorsFile, LoadSafetensorsOptions } from './safetensors';
 export { loadTorch } from './torch';
 export type { LoadTorchOptions } from './torch';
+export { inspectFile, INSPECT_FORMATS } from './inspect';
+export type { InspectFormat } from './inspect';
