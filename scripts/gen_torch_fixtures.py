@@ -112,18 +112,22 @@ with torch.no_grad():
 sd = model.state_dict()
 buf = io.BytesIO()
 torch.save(sd, buf)
-with gzip.open(os.path.join(OUT, 'resnet18.pt.gz'), 'wb', compresslevel=9) as f:
-    f.write(buf.getvalue())
+def gz(name, data):  # mtime 0: the same weights give the same bytes on every run
+    with open(os.path.join(OUT, name), 'wb') as raw, gzip.GzipFile(fileobj=raw, mode='wb', compresslevel=9, mtime=0) as f:
+        f.write(data)
+
+
+gz('resnet18.pt.gz', buf.getvalue())
 save_file({k: v.contiguous() for k, v in sd.items()}, os.path.join(OUT, 'resnet18.safetensors'))
 with open(os.path.join(OUT, 'resnet18.safetensors'), 'rb') as f:
     st = f.read()
 os.remove(os.path.join(OUT, 'resnet18.safetensors'))
-with gzip.open(os.path.join(OUT, 'resnet18.safetensors.gz'), 'wb', compresslevel=9) as f:
-    f.write(st)
+gz('resnet18.safetensors.gz', st)
 expected['resnet18'] = {
     'input': 'sin(0.01 * arange(2*3*64*64)).reshape(2, 3, 64, 64)', 'logits_shape': list(logits.shape),
     'logits': logits.reshape(-1).tolist(), 'keys': list(sd.keys()),
     'num_params': sum(p.numel() for p in model.parameters()),
+    'state_dict_numel': sum(v.numel() for v in sd.values()),
     'num_batches_tracked': int(sd['bn1.num_batches_tracked']),
 }
 
