@@ -1,8 +1,10 @@
 // The myelin command line (commander): `myelin train <recipe>` runs a training recipe with
-// progress output and ends with its result; `myelin info` prints the backend.
+// progress output and ends with its result; `myelin info` prints the backend; `myelin inspect
+// FILE` lists a model file's tensors (safetensors, torch .pt/.pth; io/inspect.ts's format table).
 import { Command, InvalidArgumentError } from 'commander';
 import { backendInfo, setNumThreads } from './functional';
 import * as recipes from './train/recipes';
+import { inspectFile } from './io/inspect';
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -29,6 +31,10 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
   const program = new Command('myelin').description('Neural networks for Node.js').exitOverride();
   let code = 0;
   program.command('info').description('print the native backend (BLAS, threads, CUDA)').action(() => out(JSON.stringify(backendInfo())));
+  program.command('inspect')
+    .description('list the tensors (name, dtype, shape) and totals of a .safetensors or .pt/.pth file')
+    .argument('<file>', 'the model file')
+    .action(async (file: string) => { for (const line of await inspectFile(file)) out(line); });
   program.command('train')
     .description(`train a recipe: ${RECIPES.join(', ')}`)
     .argument('<recipe>', 'what to train')

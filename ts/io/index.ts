@@ -1,3 +1,7 @@
-// io: model files. safetensors (read and write), with atomic writes.
+// io: model files. safetensors (read and write), with atomic writes; torch.save files (read).
 export { readSafetensors, loadSafetensors, saveSafetensors, serializeSafetensors } from './safetensors';
 export type { SafetensorsFile, LoadSafetensorsOptions } from './safetensors';
+export { loadTorch } from './torch';
+export type { LoadTorchOptions } from './torch';
+export { inspectFile, INSPECT_FORMATS } from './inspect';
+export type { InspectFormat } from './inspect';
