@@ -4,3 +4,4 @@ export { exportModel, exportBytes } from './export';
 export type { ExportOptions } from './export';
 export { load } from './import';
 export type { OnnxModel } from './import';
+export { inspectOnnx } from './inspect';
