@@ -44,8 +44,8 @@ describe('fault injection: bad input to every public function', () => {
       // async and external-memory entries: their bad input has its own tables (test/async_context.test.ts:
       // tidyAsync's and the default device's refusals; test/io.test.ts: fromBuffer's 13 bad buffers and options)
       'tidyAsync', 'defaultDevice', 'setDefaultDevice', 'fromBuffer',
-      // the generator's state: getRngState takes nothing; setRngState's bad states are in test/rng_state.test.ts
-      'getRngState', 'setRngState',
+      // the generator's state: getRngState takes nothing; setRngState's and withSeed's bad input is in test/rng_state.test.ts
+      'getRngState', 'setRngState', 'withSeed',
     ]);
     const missing: string[] = [];
     const proto = m.Tensor.prototype as unknown as Record<string, unknown>;

@@ -34,3 +34,65 @@ describe('rng state', () => {
     expect(m.getRngState().seed).toBe(2n ** 64n - 1n);
   });
 });
+
+describe('withSeed: a generator per async context', () => {
+  const tick = () => new Promise((r) => setTimeout(r, 1));
+  const vals = (t: m.Tensor) => Array.from(t.data() as Float32Array);
+
+  it('repeats its stream and leaves the process generator where it was', () => {
+    m.manualSeed(3);
+    const before = m.getRngState();
+    const a = m.withSeed(42, () => vals(m.randn([8])));
+    expect(m.getRngState()).toEqual(before);                 // not moved by the draws inside
+    const b = m.withSeed(42, () => vals(m.randn([8])));
+    expect(b).toEqual(a);
+    m.manualSeed(42);
+    expect(vals(m.randn([8]))).toEqual(a);                     // the same stream as manualSeed(42)
+  });
+
+  it('concurrent handlers draw independent streams across awaits, whatever the interleaving', async () => {
+    m.manualSeed(42);
+    const ref = [vals(m.randn([4])), vals(m.rand([4])), Array.from(m.randperm(6).data() as BigInt64Array, Number)];
+    const handler = (delay: number) => m.withSeed(42, async () => {
+      const x = vals(m.randn([4]));
+      for (let i = 0; i < delay; i++) await tick();
+      const y = m.noGrad(() => vals(m.rand([4])));           // a nested scope shares the generator
+      await tick();
+      const z = Array.from(m.randperm(6).data() as BigInt64Array, Number);
+      return [x, y, z];
+    });
+    const noise = (async () => { for (let i = 0; i < 5; i++) { m.randn([100]); await tick(); } })();  // the process generator moves meanwhile
+    const [r1, r2, r3] = await Promise.all([handler(3), handler(0), handler(1)]);
+    await noise;
+    expect(r1).toEqual(ref); expect(r2).toEqual(ref); expect(r3).toEqual(ref);
+  });
+
+  it('manualSeed, getRngState and setRngState act on the context generator inside it', () => {
+    const out = m.withSeed(1, () => {
+      m.manualSeed(9);
+      const s = m.getRngState();
+      const a = vals(m.randn([5]));
+      m.setRngState(s);
+      return [s.seed, a, vals(m.randn([5]))] as const;
+    });
+    expect(out[0]).toBe(9n);
+    expect(out[2]).toEqual(out[1]);
+    m.manualSeed(9);
+    expect(vals(m.randn([5]))).toEqual(out[1]);
+    expect(() => m.withSeed(1, () => m.setRngState({ seed: -1n, offset: 0n }))).toThrow(/set_rng_state/);
+  });
+
+  it('dropout and module initialization draw from it too', () => {
+    const run = () => m.withSeed(5, () => {
+      const l = new m.nn.Linear(3, 4);
+      return [...vals(l.weight), ...vals(m.nn.functional.dropout(m.ones([32]), 0.5, true))];
+    });
+    expect(run()).toEqual(run());
+  });
+
+  it('bad arguments are named errors', () => {
+    for (const s of [-1, 1.5, NaN, '3', null]) expect(() => m.withSeed(s as number, () => 0)).toThrow(/withSeed: seed must be a non-negative integer/);
+    expect(() => m.withSeed(1, 5 as unknown as () => number)).toThrow(/withSeed: fn must be a function, got 5/);
+    expect(() => m.withSeed(1, () => m.manualSeed(-2))).toThrow(/manual_seed: seed must be a non-negative integer/);
+  });
+});

@@ -1,4 +1,4 @@
-// The runtime context: grad mode, tidy scopes and the default device. Each async context
+// The runtime context: grad mode, tidy scopes, the default device and the random generator. Each async context
 // (AsyncLocalStorage) has its own, so noGrad(async ...) and tidyAsync hold across await and
 // concurrent request handlers do not see each other's modes.
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -13,9 +13,11 @@ export interface Context {
   scopes: Set<Disposable>[];
   /** Where creation functions put tensors when no device is given. */
   device: string;
+  /** The context's own generator state (withSeed, ts/rng.ts), or null: the process's. Shared, not copied, by child contexts. */
+  rng: { seed: bigint; offset: bigint } | null;
 }
 
-const root: Context = { gradEnabled: true, scopes: [], device: 'cpu' };
+const root: Context = { gradEnabled: true, scopes: [], device: 'cpu', rng: null };
 // Made on the first async scope: until then every piece of code runs in `root`, and the
 // per-op read of the grad mode is a property load. After it, reads go through getStore()
 // (measured in bench/core.js: 'add 1 element (overhead, async context)'), since an await's
@@ -34,7 +36,7 @@ export function ctx(): Context {
  */
 export function runInChild<T>(over: Partial<Context>, fn: () => T): T {
   const parent = ctx();
-  const child: Context = { gradEnabled: parent.gradEnabled, scopes: parent.scopes.slice(), device: parent.device, ...over };
+  const child: Context = { gradEnabled: parent.gradEnabled, scopes: parent.scopes.slice(), device: parent.device, rng: parent.rng, ...over };
   als ??= new AsyncLocalStorage<Context>();
   return als.run(child, fn);
 }

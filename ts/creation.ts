@@ -5,6 +5,7 @@ import { Tensor, type NestedArray } from './tensor';
 import { badArg, dtypeArg, optionsArg, shapeArg, tensorArg } from './args';
 import { type Device, deviceArg } from './device';
 import { call, notTraceable } from './call';
+import { drawing } from './rng';
 
 /**
  * `requiresGrad: true` makes the new tensor a leaf that requires grad (floating dtypes only, as
@@ -176,28 +177,14 @@ export function eye(n: number, m: number = n, options?: CreateOptions): Tensor {
   return fin(new Tensor(native.eye(n, m, opts.dtype ?? 'float32')), opts);
 }
 
-/** Seeds the generator: the same seed repeats every random op bit for bit. */
-export function manualSeed(seed: number): void { native.manual_seed(seed); }
-/** The random generator's state (its seed and how many counters it has drawn), as torch.get_rng_state. */
-export interface RngState { seed: bigint; offset: bigint }
-/**
- * The generator's state now; {@link setRngState} with it repeats every later random op.
- * ```ts
- * const s = getRngState(); const a = randn(3); setRngState(s); const b = randn(3); // a equals b
- * ```
- */
-export function getRngState(): RngState { const [seed, offset] = native.rng_state(); return { seed, offset }; }
-/** Restores a state from {@link getRngState}. */
-export function setRngState(state: RngState): void {
-  if (state === null || typeof state !== 'object') throw new Error(`setRngState: expected { seed, offset } from getRngState(), got ${state === null ? 'null' : typeof state}`);
-  native.set_rng_state(state.seed, state.offset);
-}
+export { manualSeed, getRngState, setRngState, withSeed } from './rng';
+export type { RngState } from './rng';
 /** Uniform on [0, 1). */
 export function rand(...args: ShapeArgs): Tensor {
   const { shape, opts } = shapeOf('rand', args);
   notTraceable('rand', 'random values would be frozen into the graph; trace in eval mode');
   const t = new Tensor(native.full(shape, 0, opts.dtype ?? 'float32'));
-  native.uniform_(t._h, 0, 1);
+  drawing(() => native.uniform_(t._h, 0, 1));
   return fin(t, opts);
 }
 /** Standard normal. */
@@ -205,22 +192,22 @@ export function randn(...args: ShapeArgs): Tensor {
   const { shape, opts } = shapeOf('randn', args);
   notTraceable('randn', 'random values would be frozen into the graph; trace in eval mode');
   const t = new Tensor(native.full(shape, 0, opts.dtype ?? 'float32'));
-  native.normal_(t._h, 0, 1);
+  drawing(() => native.normal_(t._h, 0, 1));
   return fin(t, opts);
 }
 /** Integers uniform on [low, high), int64 by default; low and high - 1 must fit the dtype. */
 export function randint(low: number, high: number, shape: number[], options?: CreateOptions): Tensor {
   const size = sizeOf('randint', shape), opts = createOpts('randint', options);
   notTraceable('randint', 'random values would be frozen into the graph; trace in eval mode');
-  return fin(new Tensor(native.randint(low, high, size, opts.dtype ?? 'int64')), opts);
+  return fin(new Tensor(drawing(() => native.randint(low, high, size, opts.dtype ?? 'int64'))), opts);
 }
 /** 1 with probability p (elementwise), else 0, in p's dtype. */
-export function bernoulli(p: Tensor): Tensor { return call('bernoulli', [tensorArg('bernoulli', 'input', p)]); }
+export function bernoulli(p: Tensor): Tensor { const x = tensorArg('bernoulli', 'input', p); return drawing(() => call('bernoulli', [x])); }
 /** A random permutation of 0..n-1 (int64). */
 export function randperm(n: number, options?: CreateOptions): Tensor {
   const opts = createOpts('randperm', options);
   notTraceable('randperm', 'random values would be frozen into the graph; trace in eval mode');
-  return fin(new Tensor(native.randperm(n, opts.dtype ?? 'int64')), opts);
+  return fin(new Tensor(drawing(() => native.randperm(n, opts.dtype ?? 'int64'))), opts);
 }
 
 /** Options of {@link fromBuffer}. */

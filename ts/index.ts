@@ -27,3 +27,4 @@ export * as data from './data/index';
 export * as models from './models/index';
 export * as optim from './optim/index';
 export * as train from './train/index';
+export * as io from './io/index';

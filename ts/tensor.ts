@@ -4,6 +4,7 @@ import { native, type Handle } from './binding';
 import { type DType, type TypedArrayFor, isFloating, scalarArg } from './dtype';
 import { track, keep } from './memory';
 import { call, callInPlace } from './call';
+import { drawing } from './rng';
 import { formatTensor } from './print';
 import { Node, runBackward, isGradEnabled, noGrad, type BackwardOptions } from './autograd/engine';
 import { badArg, choiceArg, intArg } from './args';
@@ -424,8 +425,8 @@ export class Tensor {
   fill_(value: Scalar): this { const v = scalarArg('fill_', value); return callInPlace('fill_', this, [this, v]); }
   /** Copies `src` (broadcast, dtype-converted) into this tensor. */
   copy_(src: Tensor): this { const s = th('copy_', 'src', src); return callInPlace('copy_', this, [this, s]); }
-  uniform_(from = 0, to = 1): this { return callInPlace('uniform_', this, [this, from, to]); }
-  normal_(mean = 0, std = 1): this { return callInPlace('normal_', this, [this, mean, std]); }
+  uniform_(from = 0, to = 1): this { return drawing(() => callInPlace('uniform_', this, [this, from, to])); }
+  normal_(mean = 0, std = 1): this { return drawing(() => callInPlace('normal_', this, [this, mean, std])); }
   maskedFill_(mask: Tensor, value: Scalar): this {
     const v = scalarArg('masked_fill_', value), mh = th('masked_fill_', 'mask', mask);
     return callInPlace('masked_fill', this, [this, mh, v], () => {

@@ -7,6 +7,7 @@ import { noGrad } from '../autograd/engine';
 import { showValue, tensorArg } from '../args';
 import { type DType, isFloating } from '../dtype';
 import { type Device, type ToTarget, toTarget, deviceName } from '../device';
+import { saveSafetensors } from '../io/safetensors';
 
 // The argument checkers live in ../args; re-exported for the modules that import them from here.
 export { showValue, tensorArg, intArg, numberArg } from '../args';
@@ -155,6 +156,12 @@ export abstract class Module {
     visit(this, '');
     return sd;
   }
+  /**
+   * Writes the state dict to a safetensors file (atomically) that PyTorch's
+   * `model.load_state_dict(safetensors.torch.load_file(path))` reads; load it back with
+   * `model.loadStateDict(io.loadSafetensors(path))`.
+   */
+  save(path: string, metadata?: Record<string, string>): void { saveSafetensors(this.stateDict(), path, metadata); }
   /** Copies values in by name. Strict (default) throws on missing or unexpected keys; shapes must match. */
   loadStateDict(sd: StateDict | Record<string, Tensor>, opts: { strict?: boolean } = {}): LoadResult {
     if (sd === null || typeof sd !== 'object') throw new Error(`loadStateDict: expected a Map or an object of tensors, got ${showValue(sd)}`);
