@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { backendInfo, setNumThreads } from './functional';
 import * as recipes from './train/recipes';
+import { exportOnnxCommand } from './onnx/cli';
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -52,6 +53,10 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
           code = 2;
       }
     });
+  program.command('export-onnx').description('write a recipe\'s model with trained weights as ONNX')
+    .argument('<recipe>', 'mnist-mlp, mnist-cnn or mnist-resnet').requiredOption('--model <file>', 'weights (safetensors)')
+    .requiredOption('--out <file>', 'the .onnx to write').option('--opset <n>', 'ONNX opset (17+)', int('opset'))
+    .action((recipe: string, o: { model: string; out: string; opset?: number }) => exportOnnxCommand(recipe, o).forEach(out));
   try {
     await program.parseAsync(argv);
   } catch (e) {
