@@ -2,14 +2,13 @@
 // against their dims, every value defined once and before use, no cycles, every op known),
 // and returns a model that runs the nodes in order with myelin's public ops (the interpreter
 // table in ts/onnx/interpret.ts). For inference: nothing records gradients.
-import * as fs from 'fs';
 import { Tensor } from '../tensor';
 import { tensor } from '../creation';
 import { tidy, keep } from '../memory';
 import { noGrad } from '../autograd/engine';
 import { showValue } from '../args';
 import type { DType } from '../dtype';
-import { decodeModel, dtypeFromOnnx, int64, ATTR, type AttributeProto, type GraphProto, type NodeProto, type TensorProto, type ValueInfoProto } from './proto';
+import { readModelFile, decodeModel, dtypeFromOnnx, int64, ATTR, type AttributeProto, type GraphProto, type NodeProto, type TensorProto, type ValueInfoProto } from './proto';
 import { INTERPRETERS, type NodeRun } from './interpret';
 
 /** A loaded ONNX model. `run` takes the graph inputs (by name, or in order) and returns every graph output by name. */
@@ -82,9 +81,7 @@ interface Step { node: NodeProto; label: string; run: (n: NodeRun) => (Tensor | 
 function readBytes(pathOrBytes: unknown): { bytes: Uint8Array; what: string } {
   if (typeof pathOrBytes === 'string') {
     if (pathOrBytes === '') throw new Error(`${OP}: path must be a non-empty string`);
-    let b: Buffer;
-    try { b = fs.readFileSync(pathOrBytes); } catch (e) { throw new Error(`${OP}: cannot read ${pathOrBytes}: ${(e as Error).message}`); }
-    return { bytes: new Uint8Array(b.buffer, b.byteOffset, b.byteLength), what: pathOrBytes };
+    return { bytes: readModelFile(OP, pathOrBytes), what: pathOrBytes };
   }
   if (pathOrBytes instanceof Uint8Array) return { bytes: pathOrBytes, what: '<bytes>' };
   throw new Error(`${OP}: expected a path or a Uint8Array, got ${showValue(pathOrBytes)}`);

@@ -1,8 +1,7 @@
 // inspectOnnx: one line per graph input, output and initializer of an ONNX file (name, dtype,
 // shape), for `myelin inspect`. Reads the protobuf only: no tensor is built.
-import * as fs from 'fs';
 import { showValue } from '../args';
-import { decodeModel, dtypeFromOnnx, int64, type TensorProto, type ValueInfoProto } from './proto';
+import { readModelFile, decodeModel, dtypeFromOnnx, int64, type TensorProto, type ValueInfoProto } from './proto';
 
 const dtypeName = (t: number | undefined): string => {
   try { return dtypeFromOnnx('inspectOnnx', '', t); } catch { return `onnx-type-${t ?? 0}`; }
@@ -27,10 +26,9 @@ const initLine = (t: TensorProto): string => `initializer ${t.name ?? '(unnamed)
  */
 export function inspectOnnx(path: string): string[] {
   if (typeof path !== 'string' || path === '') throw new Error(`inspectOnnx: path must be a non-empty string, got ${showValue(path)}`);
-  let b: Buffer;
-  try { b = fs.readFileSync(path); } catch (e) { throw new Error(`inspectOnnx: cannot read ${path}: ${(e as Error).message}`); }
+  const b = readModelFile('inspectOnnx', path);
   if (b.length === 0) throw new Error(`inspectOnnx: ${path}: the file is empty`);
-  const m = decodeModel('inspectOnnx', path, new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+  const m = decodeModel('inspectOnnx', path, b);
   const g = m.graph;
   if (!g) throw new Error(`inspectOnnx: ${path}: the model has no graph`);
   const inits = g.initializer ?? [];

@@ -7,6 +7,7 @@
 // type at first use, so it decodes as fast as a pbjs static module; the descriptor is 11 KB
 // where a static module with its .d.ts is ~400 KB of generated code; and no .proto is parsed
 // at runtime (no file path to resolve from dist/).
+import * as fs from 'fs';
 import * as protobuf from 'protobufjs';
 import { ONNX_PROTO_JSON } from './onnx_proto_gen';
 import type { DType } from '../dtype';
@@ -82,4 +83,15 @@ export function decodeModel(op: string, what: string, bytes: Uint8Array): ModelP
   } catch (e) {
     throw new Error(`${op}: ${what}: not a valid ONNX protobuf (${(e as Error).message})`);
   }
+}
+
+/** A model file's bytes; only a regular file is read (a device such as /dev/zero never ends). */
+export function readModelFile(op: string, path: string): Uint8Array {
+  let b: Buffer;
+  try {
+    const st = fs.statSync(path);
+    if (!st.isFile()) throw new Error(st.isDirectory() ? 'it is a directory' : 'it is not a regular file');
+    b = fs.readFileSync(path);
+  } catch (e) { throw new Error(`${op}: cannot read ${path}: ${(e as Error).message}`); }
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
