@@ -252,6 +252,13 @@ describe('myelin inspect', () => {
       expect(out[0]).toEqual(out[1]);  // safetensors sorts its keys; the set is the same
     } finally { fs.rmSync(tmp, { recursive: true, force: true }); }
   });
+  it('an .onnx file: its inputs, outputs and initializers (inspectOnnx\'s lines)', async () => {
+    const f = path.join(__dirname, 'fixtures', 'onnx', 'myelin_mlp.onnx');
+    const { code, lines } = await run(f);
+    expect(code).toBe(0);
+    expect(lines).toEqual(m.onnx.inspectOnnx(f));
+    expect(lines).toContainEqual(expect.stringMatching(/^initializer .*weight float32 \[\d+, \d+\]$/));
+  });
   it('errors: a missing file, an unknown format and a malicious pickle give exit 1 and a named message', async () => {
     let r = await run(fx('nope.pt'));
     expect(r.code).toBe(1);

@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { backendInfo, setNumThreads } from './functional';
 import * as recipes from './train/recipes';
 import { inspectFile } from './io/inspect';
+import { exportOnnxCommand } from './onnx/cli';
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -32,7 +33,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
   let code = 0;
   program.command('info').description('print the native backend (BLAS, threads, CUDA)').action(() => out(JSON.stringify(backendInfo())));
   program.command('inspect')
-    .description('list the tensors (name, dtype, shape) and totals of a .safetensors or .pt/.pth file')
+    .description('list the tensors (name, dtype, shape) of a .safetensors, .pt/.pth or .onnx file')
     .argument('<file>', 'the model file')
     .action(async (file: string) => { for (const line of await inspectFile(file)) out(line); });
   program.command('train')
@@ -58,6 +59,10 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
           code = 2;
       }
     });
+  program.command('export-onnx').description('write a recipe\'s model with trained weights as ONNX')
+    .argument('<recipe>', 'mnist-mlp, mnist-cnn or mnist-resnet').requiredOption('--model <file>', 'weights (safetensors)')
+    .requiredOption('--out <file>', 'the .onnx to write').option('--opset <n>', 'ONNX opset (17+)', int('opset'))
+    .action((recipe: string, o: { model: string; out: string; opset?: number }) => exportOnnxCommand(recipe, o).forEach(out));
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -19,6 +19,7 @@ export { OPS, supports } from './ops/registry';
 export type { OpRow, GradKind, ArgType, ArgSpec, ResultKind } from './ops/registry';
 export * as autograd from './autograd/index';
 export * as jit from './jit';
+export * as onnx from './onnx/index';
 export type { Graph, GraphStep } from './jit';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './autograd/index';
 export * as nn from './nn/index';

@@ -104,7 +104,8 @@ export class Graph {
   readonly outputSlots: readonly number[];
   /** [dtype, shape] of each input, as traced. */
   readonly inputMeta: readonly [DType, readonly number[]][];
-  private readonly constants: readonly [number, Tensor][];
+  /** [slot, tensor] of each constant the graph holds (parameters and other tensors it read); ONNX export writes them as initializers. */
+  readonly constants: readonly [number, Tensor][];
   private readonly single: boolean;
   private readonly g: unknown;
   private readonly exec: Executor;

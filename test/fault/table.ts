@@ -336,6 +336,7 @@ const schedulerRows: Row[] = [
 ];
 
 // ---------------------------------------------------------------- data, utils, state dicts
+const ONNX_MLP = join(__dirname, '..', 'fixtures', 'onnx', 'myelin_mlp.onnx');
 const idx3 = (m: My) => { void m; return new Uint8Array([0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4]); };
 /** The same IDX bytes as a file (one per process, removed at exit). */
 let idxPath: string | null = null;
@@ -385,6 +386,11 @@ const dataRows: Row[] = [
   row('autograd.gradcheck', [{ kind: 'tensor', good: (m) => det(m, [3], 'float64').requiresGrad_() }], (m, [x]) => m.autograd.gradcheck((a) => a.sin(), [x])),
   row('nn.utils.clipGradNorm_', [hyper(1), o(k('hyper', 2))], (m, [maxNorm, normType]) => m.nn.utils.clipGradNorm_([param(m)], maxNorm, normType), { names: ['clip_grad_norm'] }),
   row('nn.Module.loadStateDict', [t([4, 3])], (m, [w]) => new m.nn.Linear(3, 4).loadStateDict({ weight: w, bias: det(m, [4]) })),
+  // onnx (test/onnx.test.ts has the bad graphs, bad initializers, truncated files and the mutation fuzz)
+  row('onnx.load', [{ kind: 'path', good: () => ONNX_MLP }], (m, [p]) => m.onnx.load(p).run(det(m, [2, 1, 4, 4])).logp, { names: ['load'] }),
+  row('onnx.inspectOnnx', [{ kind: 'path', good: () => ONNX_MLP }], (m, [p]) => m.onnx.inspectOnnx(p).length, { names: ['inspectOnnx'] }),
+  row('onnx.exportBytes', [t([2, 3]), { kind: 'options', good: () => ({}), optional: true }], (m, [x, o]) => m.onnx.exportBytes(new m.nn.Linear(3, 2), x, o).length,
+    { names: ['exportModel', 'linear', 'Linear', 'matmul', 'trace'] }),
 ];
 
 // ---------------------------------------------------------------- text: tokenizers and token datasets

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { Tensor } from '../tensor';
 import { readSafetensors } from './safetensors';
 import { loadTorch } from './torch';
+import { inspectOnnx } from '../onnx/inspect';
 
 /**
  * A format `inspect` reads. Columns:
@@ -32,6 +33,8 @@ export const INSPECT_FORMATS: InspectFormat[] = [
     inspect: (f) => listTensors(Object.entries(readSafetensors(f).tensors)) },
   { name: 'torch', extensions: ['.pt', '.pth', '.ckpt'], magic: zipMagic,
     inspect: async (f) => listTensors(tensorsIn(await loadTorch(f))) },
+  // protobuf has no magic bytes: by extension only
+  { name: 'onnx', extensions: ['.onnx'], inspect: (f) => inspectOnnx(f) },
 ];
 
 /**
