@@ -1,5 +1,6 @@
 // The Tensor class: a handle on a native tensor plus PyTorch's method surface.
 // Methods are thin: arguments are normalized here, checked and computed natively.
+import { totalmem } from 'node:os';
 import { native, type Handle } from './binding';
 import { type DType, type TypedArrayFor, isFloating, scalarArg } from './dtype';
 import { track, keep } from './memory';
@@ -620,6 +621,7 @@ function correctionOf(opts?: { correction?: number; unbiased?: boolean }): numbe
   return opts?.unbiased === false ? 0 : 1;
 }
 
+const ITEM_BYTES: Record<DType, number> = { float64: 8, int64: 8, float32: 4, int32: 4, float16: 2, bfloat16: 2, int8: 1, uint8: 1, bool: 1 };
 function padTensor(x: Tensor, pads: number[], mode: 'constant' | 'reflect', value: number): Tensor {
   value = scalarArg('pad', value);
   if (!Array.isArray(pads)) badArg('pad', 'pad', 'an array of integers', pads);
@@ -631,6 +633,10 @@ function padTensor(x: Tensor, pads: number[], mode: 'constant' | 'reflect', valu
     const outShape = [...x.shape];
     for (let i = 0; i < k; i++) outShape[x.ndim - 1 - i] += pads[2 * i] + pads[2 * i + 1];
     if (outShape.some((s) => s < 0)) throw new Error(`pad: resulting size [${outShape.join(', ')}] is negative`);
+    // refused before the per-dim blocks are made: a pad of 2^31 builds 16 GiB blocks on the
+    // way to a 10^19-element result, and filling them takes a minute before the allocator says no
+    const bytes = outShape.reduce((a, v) => a * v, ITEM_BYTES[x.dtype]);
+    if (bytes > totalmem()) throw new Error(`pad: the result [${outShape.join(', ')}] would take ${bytes.toExponential(2)} bytes, more than the machine's ${totalmem()} bytes of RAM`);
     // out of place, per dim: negative pads crop (narrow), positive ones cat blocks of `value`
     // on each side; so pad has no gradient rule of its own (narrow and cat have theirs)
     let y = x;

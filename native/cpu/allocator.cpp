@@ -1,6 +1,7 @@
 // The CPU device's allocator: a caching allocator behind core's Allocator interface.
 #include "allocator.h"
 #include <sys/mman.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -224,13 +225,20 @@ struct CpuAllocator final : Allocator {
   void* allocate(size_t nbytes, size_t* capacity, const char* op) override {
     // Checked per allocation: threads allocating at the same moment can pass the limit by
     // what they allocate then.
+    int64_t used = in_use.load(std::memory_order_relaxed);
     if (int64_t lim = limit.load(std::memory_order_relaxed)) {
-      int64_t used = in_use.load(std::memory_order_relaxed);
       if ((double)used + (double)nbytes > (double)lim)
         fail(op, "allocating " + human_bytes((double)nbytes) + " would exceed the memory limit of " +
                      human_bytes((double)lim) + " (" + human_bytes((double)used) +
                      " in use; setMemoryLimit changes it)");
     }
+    // Linux overcommits: two 16 GiB blocks on a 24 GiB machine both "succeed", and filling
+    // them gets the process killed by the OOM killer (ZeroPad2d(2^31) did). Live tensors past
+    // the machine's RAM are refused up front instead.
+    static const double phys = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
+    if (phys > 0 && (double)used + (double)nbytes > phys)
+      fail(op, "out of memory allocating " + human_bytes((double)nbytes) + " (" + human_bytes((double)used) +
+                   " in use; the machine has " + human_bytes(phys) + " of RAM)");
     void* p = cpu_alloc(nbytes, capacity, op, limit);
     in_use += (int64_t)nbytes;
     return p;

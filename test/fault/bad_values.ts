@@ -214,7 +214,7 @@ const HYPER: Bad[] = [
 ];
 const DTYPE: Bad[] = [
   ...WRONG_TYPES.filter((b) => b.label !== 'undefined'),
-  val('dtype', "'int8'", 'int8'), val('dtype', "'FLOAT32'", 'FLOAT32'), val('dtype', "''", ''),
+  val('dtype', "'int16'", 'int16'), val('dtype', "'FLOAT32'", 'FLOAT32'), val('dtype', "''", ''),
   val('dtype', "'complex64'", 'complex64'), val('dtype', '7', 7), val('dtype', "'float16'", 'float16', 'either'),
 ];
 /** Booleans: JS truthiness is an accepted reading, so only a crash or a non-Error fails here. */
