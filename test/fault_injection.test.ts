@@ -46,6 +46,8 @@ describe('fault injection: bad input to every public function', () => {
       'tidyAsync', 'defaultDevice', 'setDefaultDevice', 'fromBuffer',
       // the generator's state: getRngState takes nothing; setRngState's bad states are in test/rng_state.test.ts
       'getRngState', 'setRngState',
+      // abstract bases of the recurrent layers and cells: RNN/LSTM/GRU and the three cells are the rows
+      'nn.RNNBase', 'nn.RNNCellBase',
     ]);
     const missing: string[] = [];
     const proto = m.Tensor.prototype as unknown as Record<string, unknown>;

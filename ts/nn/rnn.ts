@@ -29,12 +29,10 @@ export function rnnStep(gi: Tensor, gh: Tensor, nonlinearity: 'tanh' | 'relu' = 
 }
 /** LSTM step, torch's gate order i, f, g, o: c' = f c + i g, h' = o tanh(c') (before any projection). */
 export function lstmStep(gi: Tensor, gh: Tensor, c: Tensor): [Tensor, Tensor] {
-  const H = c.shape[c.ndim - 1], d = gi.ndim - 1;
-  const gates = gi.add(gh);
-  // one sigmoid over all four gates (g's quarter unused) costs less than three narrow+sigmoid calls
-  const s = gates.sigmoid();
-  const i = s.narrow(d, 0, H), f = s.narrow(d, H, H), o = s.narrow(d, 3 * H, H);
-  const g = gates.narrow(d, 2 * H, H).tanh();
+  const [gI, gF, gG, gO] = gi.add(gh).chunk(4, gi.ndim - 1);
+  // per-gate activations: one sigmoid over all four gates and three narrows of it measured
+  // 1.5x slower in backward (each narrow's gradient is a zero-filled [B, 4H])
+  const i = gI.sigmoid(), f = gF.sigmoid(), g = gG.tanh(), o = gO.sigmoid();
   const c2 = f.mul(c).add(i.mul(g));
   return [o.mul(c2.tanh()), c2];
 }
