@@ -284,6 +284,14 @@ const MODULES: [string, Arg[], Ctor, Arg[]][] = [
   ['CrossEntropyLoss', [k('enum', 'mean', true)], (m, [reduction]) => new m.nn.CrossEntropyLoss({ reduction }), [t([4, 3]), index([4])]],
   ['NLLLoss', [], (m) => new m.nn.NLLLoss(), [t([4, 3]), index([4])]],
   ['KLDivLoss', [], (m) => new m.nn.KLDivLoss(), [t([4, 3]), prob([4, 3])]],
+  // recurrent layers (ts/nn/rnn.ts) and embedding bags (ts/nn/embedding.ts)
+  ['RNN', [count(3), count(4), k('enum', 'relu', true)], (m, [i, h, nonlinearity]) => new m.nn.RNN(i, h, { nonlinearity }), [t([5, 2, 3]), o(t([1, 2, 4]))]],
+  ['LSTM', [count(3), count(4), o(count(1))], (m, [i, h, numLayers]) => new m.nn.LSTM(i, h, { numLayers }), [t([5, 2, 3])]],
+  ['GRU', [count(3), count(4), bool(true)], (m, [i, h, bidirectional]) => new m.nn.GRU(i, h, { bidirectional }), [t([5, 2, 3]), o(t([2, 2, 4]))]],
+  ['RNNCell', [count(3), count(4)], (m, [i, h]) => new m.nn.RNNCell(i, h), [t([2, 3]), o(t([2, 4]))]],
+  ['LSTMCell', [count(3), count(4)], (m, [i, h]) => new m.nn.LSTMCell(i, h), [t([2, 3])]],
+  ['GRUCell', [count(3), count(4)], (m, [i, h]) => new m.nn.GRUCell(i, h), [t([2, 3]), o(t([2, 4]))]],
+  ['EmbeddingBag', [count(5), count(4), k('enum', 'sum', true)], (m, [n, d, mode]) => new m.nn.EmbeddingBag(n, d, { mode }), [index([2, 3], 5)]],
 ];
 // A constructor may keep its configuration unchecked until forward (torch does for many), so
 // a constructor case builds the module with the bad value and runs forward on good input.
@@ -449,4 +457,22 @@ const textRows: Row[] = [
   row('data.splitIndices', [k('count', 4), k('vshape', [2, 2]), o(scalar(0))], (m, [n, sizes, seed]) => m.data.splitIndices(n, sizes, seed)),
 ];
 
-export const ROWS: Row[] = [...tensorRows, ...topRows, ...functionalRows, ...moduleRows, ...optimRows, ...schedulerRows, ...dataRows, ...textRows];
+
+// ---------------------------------------------------------------- nn.utils.rnn and the embedding extras
+const seqs = (m: My) => [det(m, [3, 2]), det(m, [2, 2])];
+const rnnUtilRows: Row[] = [
+  row('nn.utils.rnn.padSequence', [tensors([3, 2], [2, 2]), bool(true), o(scalar(0))],
+    (m, [s, batchFirst, paddingValue]) => m.nn.utils.rnn.padSequence(s, { batchFirst, paddingValue })),
+  row('nn.utils.rnn.packSequence', [tensors([3, 2], [2, 2]), bool(false)], (m, [s, enforceSorted]) => m.nn.utils.rnn.packSequence(s, { enforceSorted }),
+    { names: ['packPaddedSequence'] }),
+  row('nn.utils.rnn.packPaddedSequence', [t([4, 2, 3]), k('vshape', [4, 2]), bool(false)],
+    (m, [x, lengths, batchFirst]) => m.nn.utils.rnn.packPaddedSequence(x, lengths, { batchFirst })),
+  row('nn.utils.rnn.padPackedSequence', [o(count(5)), o(scalar(0))],
+    (m, [totalLength, paddingValue]) => m.nn.utils.rnn.padPackedSequence(m.nn.utils.rnn.packSequence(seqs(m)), { totalLength, paddingValue })),
+  row('nn.utils.rnn.PackedSequence', [t([5, 2]), { kind: 'index', good: (m) => m.tensor([3, 2], { dtype: 'int64' }) }], (m, [data, batchSizes]) => new m.nn.utils.rnn.PackedSequence(data, batchSizes)),
+  row('nn.Embedding.fromPretrained', [t([5, 3]), bool(false)], (m, [w, freeze]) => m.nn.Embedding.fromPretrained(w, { freeze }).forward(m.tensor([1, 4], { dtype: 'int64' }))),
+  row('nn.EmbeddingBag.forward(offsets)', [index([5], 5), index([2], 3)], (m, [x, offsets]) => new m.nn.EmbeddingBag(5, 2).forward(x, offsets),
+    { names: ['EmbeddingBag'] }),
+];
+
+export const ROWS: Row[] = [...tensorRows, ...topRows, ...functionalRows, ...moduleRows, ...optimRows, ...schedulerRows, ...dataRows, ...textRows, ...rnnUtilRows];

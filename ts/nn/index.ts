@@ -5,6 +5,7 @@ export * from './layers';
 export * from './conv';
 export * from './pooling';
 export * from './norm2d';
+export { RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell } from './rnn';
 export * from './loss';
 export * as functional from './functional';
 export * as init from './init';

@@ -124,7 +124,7 @@ export class Softplus extends Module {
   extraRepr(): string { return `beta=${this.beta}, threshold=${this.threshold}`; }
 }
 
-// ---- normalization and embedding
+// ---- normalization (Embedding and EmbeddingBag live in embedding.ts)
 export interface BatchNormOptions extends LayerDtype { eps?: number; momentum?: number | null; affine?: boolean; trackRunningStats?: boolean }
 /** Batch normalization of [N, C] or [N, C, L] over the batch (and length), with running statistics. */
 export class BatchNorm1d extends Module {
@@ -185,28 +185,7 @@ export class LayerNorm extends Module {
   extraRepr(): string { return `(${this.normalizedShape.join(', ')},), eps=${this.eps}, elementwise_affine=${this.weight ? 'True' : 'False'}`; }
 }
 
-/** A lookup table [num, dim] from N(0, 1); the paddingIdx row is zero and gets no gradient. */
-export class Embedding extends Module {
-  weight: Parameter;
-  readonly paddingIdx: number | null;
-  constructor(readonly numEmbeddings: number, readonly embeddingDim: number, opts: { paddingIdx?: number } & LayerDtype = {}) {
-    super();
-    intArg('Embedding', 'num_embeddings', numEmbeddings);
-    intArg('Embedding', 'embedding_dim', embeddingDim);
-    let p = opts.paddingIdx ?? null;
-    if (p !== null) {
-      intArg('Embedding', 'paddingIdx', p, -Infinity);
-      if (p >= numEmbeddings || p < -numEmbeddings) throw new Error(`Embedding: paddingIdx ${p} must be within num_embeddings ${numEmbeddings}`);
-      if (p < 0) p += numEmbeddings;
-    }
-    this.paddingIdx = p;
-    this.weight = newParam(layerDtype('Embedding', opts), numEmbeddings, embeddingDim);
-    init.normal_(this.weight);
-    if (p !== null) init.zeros_(this.weight.select(0, p));
-  }
-  forward(indices: Tensor): Tensor { return F.embedding(input(this, indices, 'indices'), this.weight, this.paddingIdx); }
-  extraRepr(): string { return `${this.numEmbeddings}, ${this.embeddingDim}${this.paddingIdx !== null ? `, padding_idx=${this.paddingIdx}` : ''}`; }
-}
+export { Embedding, EmbeddingBag } from './embedding';
 
 // ---- containers
 /** Runs its modules in order, each on the previous one's output. */

@@ -1,4 +1,4 @@
-// nn.utils: gradient clipping and an L1 penalty (regularization helpers).
+// nn.utils: gradient clipping, an L1 penalty (regularization helpers), and nn.utils.rnn (packed sequences).
 import { Tensor } from '../tensor';
 import { noGrad } from '../autograd/engine';
 import { showValue } from '../args';
@@ -49,3 +49,4 @@ export function l1Penalty(params: Iterable<Tensor>): Tensor {
   if (!s) throw new Error('l1Penalty: no parameters given');
   return s;
 }
+export * as rnn from './rnn_utils';
