@@ -71,6 +71,11 @@ describe('myelin predict', () => {
     fs.writeFileSync(at('one.json'), '[1, 0]');
     const one = cli('predict', '--model', at('xor.safetensors'), '--recipe', 'xor', '--input', at('one.json'));
     expect(JSON.parse(one.stdout)).toEqual(preds[2]);
+    // a training checkpoint of the same model predicts the same
+    const model = library(train.recipes.xorMlp, at('xor.safetensors'));
+    io.saveCheckpoint(at('xor_ck.safetensors'), { model, optimizer: new m.optim.SGD(model.parameters(), { lr: 1 }), epoch: 500 });
+    const fromCk = cli('predict', '--model', at('xor_ck.safetensors'), '--recipe', 'xor', '--input', at('xor.json'));
+    expect(JSON.parse(fromCk.stdout)).toEqual(preds);
   });
 
   it('MNIST MLP from JSON (20 test images, pixels in [0, 1]) and from a PNG: the library\'s forward, softmaxed', () => {

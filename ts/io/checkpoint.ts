@@ -242,8 +242,9 @@ function optimizerPart(o: unknown, tensors: Record<string, Tensor>, used: Set<st
  * Loads a checkpoint into a model (and optimizer, scheduler, data loader, generator, when
  * given), as `model.load_state_dict(ck['model'])` and friends in PyTorch. The optimizer's state
  * is matched by parameter NAME (the model's names), so a name the checkpoint lacks is an Error,
- * never state silently given to another parameter. Everything is checked before the model or
- * optimizer change. Returns the epoch, step and extra.
+ * never state silently given to another parameter. The file, the parts asked for, and the
+ * optimizer state's names and shapes are checked before anything changes (the model's own
+ * shapes by loadStateDict, before it copies). Returns the epoch, step and extra.
  * ```ts
  * const { epoch } = io.resume('ck.safetensors', { model, optimizer, scheduler, dataLoader: loader });
  * for (let e = epoch! + 1; e <= 4; e++) ...

@@ -47,7 +47,8 @@ export function saveTrained(file: string, recipe: string, model: Module | undefi
 export interface Prediction { class: number; probabilities: number[] }
 
 /**
- * The recipe's model with `modelFile`'s weights, in eval mode. A file of other weights (another
+ * The recipe's model with `modelFile`'s weights (a `train --save` file, any safetensors state
+ * dict, or a training checkpoint), in eval mode. A file of other weights (another
  * recipe's, a torn file) is a named Error.
  */
 export function loadRecipeModel(modelFile: string, recipe: string): Module {
@@ -58,8 +59,11 @@ export function loadRecipeModel(modelFile: string, recipe: string): Module {
   try { file = readSafetensors(modelFile); } catch (e) { throw new Error(`predict: --model ${(e as Error).message.replace(/^loadSafetensors: /, '')}`); }
   const model = rm.build();
   const saved = file.metadata.recipe;
+  // a training checkpoint (io.saveCheckpoint) holds the model as model.<key>, beside optimizer state
+  const ck = file.metadata.format === 'myelin.checkpoint/1';
+  const weights = ck ? Object.fromEntries(Object.entries(file.tensors).filter(([k]) => k.startsWith('model.')).map(([k, t]) => [k.slice(6), t])) : file.tensors;
   try {
-    model.loadStateDict(file.tensors);
+    model.loadStateDict(weights);
   } catch (e) {
     throw new Error(`predict: ${label}: the weights do not fit recipe '${recipe}'${saved ? ` (they were saved by recipe '${saved}')` : ''}: ${(e as Error).message.split('\n').slice(1, 3).map((s) => s.trim()).join('; ')}`);
   } finally {
