@@ -46,6 +46,8 @@ describe('fault injection: bad input to every public function', () => {
       'tidyAsync', 'defaultDevice', 'setDefaultDevice', 'fromBuffer',
       // the generator's state: getRngState takes nothing; setRngState's bad states are in test/rng_state.test.ts
       'getRngState', 'setRngState',
+      // checkpoint files: their bad paths, arguments and malformed files are in test/io_checkpoint.test.ts
+      'io.saveCheckpoint', 'io.loadCheckpoint', 'io.resume',
     ]);
     const missing: string[] = [];
     const proto = m.Tensor.prototype as unknown as Record<string, unknown>;

@@ -110,10 +110,10 @@ const crashChild = `
 const m = require(${JSON.stringify(dist)});
 const crypto = require('node:crypto');
 const [file, base] = [process.argv[1], Number(process.argv[2])];
-const model = new m.nn.Linear(256, 256);
+const model = new m.nn.Linear(512, 512);
 for (let k = base; ; k++) {
-  const w = Float32Array.from({ length: 256 * 256 }, (_, i) => Math.sin(7.13 * k + i));
-  m.noGrad(() => { const t = m.tensor(w, { shape: [256, 256] }); model.weight.copy_(t); t.dispose(); });
+  const w = Float32Array.from({ length: 512 * 512 }, (_, i) => Math.sin(7.13 * k + i));
+  m.noGrad(() => { const t = m.tensor(w, { shape: [512, 512] }); model.weight.copy_(t); t.dispose(); });
   const sha = crypto.createHash('sha256').update(Buffer.from(w.buffer)).digest('hex');
   m.io.saveCheckpoint(file, { model, step: k, extra: { sha } });
   process.stdout.write('saved ' + k + '\\n');
@@ -145,13 +145,13 @@ describe('io.saveCheckpoint: crash safety', () => {
     const seen: number[] = [];
     for (let trial = 0; trial < 60; trial++) {
       const base = trial * 1_000_000;
-      const last = await killedRun(file, base, Math.floor(random() * 60));
+      const last = await killedRun(file, base, Math.floor(random() * 250));
       const ck = io.loadCheckpoint(file);  // must not throw: never a torn file
       // the rename after the last reported save happened; at most one more save finished after the report
       expect(ck.step! - last, `trial ${trial}`).toBeGreaterThanOrEqual(0);
       expect(ck.step! - last, `trial ${trial}`).toBeLessThanOrEqual(1);
       const w = ck.modelState.get('weight')!.data() as Float32Array;
-      const expected = Float32Array.from({ length: 256 * 256 }, (_, i) => Math.sin(7.13 * ck.step! + i));
+      const expected = Float32Array.from({ length: 512 * 512 }, (_, i) => Math.sin(7.13 * ck.step! + i));
       const sha = createHash('sha256').update(Buffer.from(w.buffer, w.byteOffset, w.byteLength)).digest('hex');
       expect(sha).toBe((ck.extra as { sha: string }).sha);
       expect(Buffer.from(w.buffer, w.byteOffset, w.byteLength).equals(Buffer.from(expected.buffer))).toBe(true);
@@ -257,6 +257,17 @@ describe('checkpoint bad input: named errors', () => {
     raw('shape.safetensors', tensors, { ...md, optimizer: JSON.stringify(opt) });
     refuse(() => io.resume(at('shape.safetensors'), b), /^resume: shape\.safetensors: optimizer state "expAvg" of "0.weight" has shape \[3, 3\], the parameter \[8, 4\]/);
     refuse(() => io.resume(at('gone.safetensors'), b), /^loadCheckpoint: gone\.safetensors: cannot open/);
+  });
+
+  it('fit refuses an initialEpoch outside 0..epochs, and trains only the epochs after it', () => {
+    const { model, optimizer } = good();
+    const batches = [[m.randn(5, 4), m.tensor([0, 1, 2, 0, 1], { dtype: 'int64' })]] as [m.Tensor, m.Tensor][];
+    const o = { optimizer, lossFn: (out: m.Tensor, y: m.Tensor) => nn.functional.crossEntropy(out, y), progress: { start() {}, update() {}, stop() {} } };
+    refuse(() => m.train.fit(model, batches, { ...o, epochs: 4, initialEpoch: 5 }), /^fit: initialEpoch must be an integer from 0 to epochs \(4\), got 5/);
+    refuse(() => m.train.fit(model, batches, { ...o, epochs: 4, initialEpoch: -1 }), /^fit: initialEpoch must be an integer from 0 to epochs \(4\), got -1/);
+    refuse(() => m.train.fit(model, batches, { ...o, epochs: 4, initialEpoch: 1.5 }), /^fit: initialEpoch must be an integer from 0 to epochs \(4\), got 1.5/);
+    expect(m.train.fit(model, batches, { ...o, epochs: 4, initialEpoch: 2 }).map((l) => l.epoch)).toEqual([3, 4]);
+    expect(m.train.fit(model, batches, { ...o, epochs: 4, initialEpoch: 4 })).toEqual([]);
   });
 
   it('Generator.loadStateDict and DataLoader.loadStateDict refuse bad states', () => {

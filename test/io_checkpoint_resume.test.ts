@@ -30,14 +30,14 @@ const scheduler = new optim.ExponentialLR(optimizer, { gamma: 0.8 });
 const loader = new data.DataLoader(new data.TensorDataset(x, y), { batchSize: 64, shuffle: true, seed: 7 });
 const ce = new nn.CrossEntropyLoss();
 const quiet = { start() {}, update() {}, stop() {} };
-const run = (epochs) => train.fit(model, loader, { epochs, optimizer, scheduler, lossFn: (o, t) => ce.forward(o, t), progress: quiet });
+const run = (epochs, initialEpoch) => train.fit(model, loader, { epochs, initialEpoch, optimizer, scheduler, lossFn: (o, t) => ce.forward(o, t), progress: quiet });
 let info = {};
 if (mode === 'straight') run(4);
 else if (mode === 'first') { run(2); io.saveCheckpoint(ck, { model, optimizer, scheduler, dataLoader: loader, epoch: 2, step: 2 * loader.length, extra: { note: 'half way' } }); }
 else {
   const r = io.resume(ck, { model, optimizer, scheduler, dataLoader: mode === 'second-noloader' ? undefined : loader, rng: mode !== 'second-norng' });
   info = { ...r, lr: optimizer.paramGroups[0].lr, lastEpoch: scheduler.lastEpoch };
-  run(4 - r.epoch);
+  info.epochs = run(4, r.epoch).map((l) => l.epoch);  // fit goes on from the checkpoint's epoch
 }
 model.save(out);
 process.stdout.write(JSON.stringify(info));
@@ -66,6 +66,7 @@ describe('io.resume: exact resume in a new process', () => {
     // right after resume: the counters, the extra and the decayed lr (2e-3 * 0.8^2, as torch computes it)
     expect(info).toMatchObject({ epoch: 2, step: 64, extra: { note: 'half way' }, lastEpoch: 2 });
     expect(info.lr).toBe(2e-3 * 0.8 * 0.8);
+    expect(info.epochs).toEqual([3, 4]);
     const straight = bytes('straight.safetensors'), half = bytes('half.safetensors'), resumed = bytes('resumed.safetensors');
     expect(straight.size).toBe(6);
     expect(same(straight, half)).toBe(false);  // epochs 3-4 changed the weights
