@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import fc from 'fast-check';
 import * as m from '../ts/index';
 import { nn, optim, data, io } from '../ts/index';
 
@@ -227,16 +228,53 @@ describe('checkpoint bad input: named errors', () => {
     refuse(() => io.loadCheckpoint(undefined as never), /^loadCheckpoint: path must be a non-empty string, got undefined/);
   });
 
+  it('fuzz: 600 checkpoints with one metadata entry replaced by arbitrary JSON (or text) load or fail as named errors, and resume never half-loads', () => {
+    const { model, optimizer, scheduler } = good();
+    io.saveCheckpoint(at('fz.safetensors'), { model, optimizer, scheduler, epoch: 1, step: 2, extra: [1] });
+    const { tensors, metadata } = io.readSafetensors(at('fz.safetensors'));
+    const keys = Object.keys(metadata);
+    let loaded = 0, refused = 0, resumeRefused = 0;
+    fc.assert(fc.property(fc.constantFrom(...keys), fc.oneof(fc.jsonValue().map((v) => JSON.stringify(v)), fc.string()), (key, text) => {
+      const file = raw('fz_case.safetensors', tensors, { ...metadata, [key]: text });
+      try { const ck = io.loadCheckpoint(file); for (const t of ck.modelState.values()) t.dispose(); loaded++; } catch (e) {
+        expect(e).toBeInstanceOf(Error);
+        expect((e as Error).message).toMatch(/^loadCheckpoint: fz_case\.safetensors: /);
+        refused++;
+        return;
+      }
+      const b = setup(0, 4);
+      const before = values(b.model.parameters()[0]);
+      try { io.resume(file, b); } catch (e) {
+        // a refusal names the function (resume, or the part's own loadStateDict inside it)
+        expect((e as Error).message).toMatch(/^resume: fz_case\.safetensors: /);
+        resumeRefused++;
+        expect(values(b.model.parameters()[0])).toEqual(before);
+        expect(b.scheduler.lastEpoch).toBe(0);
+        expect(b.optimizer.state.size).toBe(0);
+        expect(b.optimizer.paramGroups[0].lr).toBe(0.01);
+      }
+    }), { numRuns: 600, seed: 16 });
+    expect(refused).toBeGreaterThan(300);
+    expect(loaded).toBeGreaterThan(10);
+    expect(resumeRefused).toBeGreaterThan(5);  // files that load but a part refuses: the rollback was exercised
+  });
+
   it('resume: a non-Module model, wrong weights, optimizer state for other parameters, missing parts', () => {
     const { model, optimizer, scheduler } = good();
     io.saveCheckpoint(at('src.safetensors'), { model, optimizer });
     const f = at('src.safetensors');
     refuse(() => io.resume(f, { model: {} as never }), /^resume: model must be an nn\.Module, got an object/);
-    refuse(() => io.resume(f, { model: new nn.Linear(4, 3) }), /^resume: src\.safetensors: model: loadStateDict: error\(s\) in loading state_dict for Linear/);
-    // the same architecture under other names: the optimizer state is for other parameters
+    refuse(() => io.resume(f, { model: new nn.Linear(4, 3) }), /^resume: src\.safetensors: the checkpoint's model weights do not fit this Linear: missing "weight"; missing "bias"; unexpected "0.bias"; unexpected "0.weight"; and 2 more$/);
+    // the same architecture under other names: neither the weights nor the optimizer state fit
     class Named extends nn.Module { fc = new nn.Linear(4, 8); out = new nn.Linear(8, 3); forward(x: m.Tensor) { return this.out.forward(this.fc.forward(x).tanh()); } }
     const named = new Named();
-    refuse(() => io.resume(f, { model: named, optimizer: new optim.Adam(named.parameters()) }), /^resume: src\.safetensors: optimizer parameter "fc.weight" \(group 0\) has no state in the checkpoint, whose group 0 holds "0.weight", "0.bias"/);
+    refuse(() => io.resume(f, { model: named, optimizer: new optim.Adam(named.parameters()) }), /^resume: src\.safetensors: the checkpoint's model weights do not fit this Named: missing "fc.weight"/);
+    // optimizer state for other parameters: saved for the first layer, asked for the last
+    const c = setup(1, 2);
+    const first = new optim.Adam(c.model.parameters().slice(0, 2));
+    io.saveCheckpoint(at('first.safetensors'), { model: c.model, optimizer: first });
+    refuse(() => io.resume(at('first.safetensors'), { model: c.model, optimizer: new optim.Adam(c.model.parameters().slice(2)) }),
+      /^resume: first\.safetensors: optimizer parameter "2.weight" \(group 0\) has no state in the checkpoint, whose group 0 holds "0.weight", "0.bias"$/);
     const b = setup(0, 1);
     refuse(() => io.resume(f, { model: b.model, optimizer: new optim.Adam(b.model.parameters().slice(2)) }), /^resume: src\.safetensors: optimizer group 0 has 2 parameters, the checkpoint's 4/);
     refuse(() => io.resume(f, { ...b, scheduler }), /^resume: src\.safetensors: a scheduler was given, but the checkpoint has no scheduler state/);

@@ -242,9 +242,8 @@ function optimizerPart(o: unknown, tensors: Record<string, Tensor>, used: Set<st
  * Loads a checkpoint into a model (and optimizer, scheduler, data loader, generator, when
  * given), as `model.load_state_dict(ck['model'])` and friends in PyTorch. The optimizer's state
  * is matched by parameter NAME (the model's names), so a name the checkpoint lacks is an Error,
- * never state silently given to another parameter. The file, the parts asked for, and the
- * optimizer state's names and shapes are checked before anything changes (the model's own
- * shapes by loadStateDict, before it copies). Returns the epoch, step and extra.
+ * never state silently given to another parameter. A refused resume (a named Error) leaves the
+ * model, optimizer, scheduler, loader and generator as they were. Returns the epoch, step and extra.
  * ```ts
  * const { epoch } = io.resume('ck.safetensors', { model, optimizer, scheduler, dataLoader: loader });
  * for (let e = epoch! + 1; e <= 4; e++) ...
@@ -259,14 +258,24 @@ export function resume(file: string, parts: ResumeOptions): { epoch: number | nu
   const fail = (m: string): never => { throw new Error(`${op}: ${label}: ${m}`); };
   const ck = loadCheckpoint(file);
   try {
+    fits(model, ck.modelState, fail);
     const optSd = optimizer ? byName(model, optimizer, ck, fail) : null;
     if (scheduler && ck.schedulerState === null) fail('a scheduler was given, but the checkpoint has no scheduler state');
     if (dataLoader && ck.dataLoaderState === null) fail('a dataLoader was given, but the checkpoint has no data loader state');
-    const wrap = (what: string, f: () => unknown) => { try { f(); } catch (e) { fail(`${what}: ${(e as Error).message}`); } };
-    wrap('model', () => model.loadStateDict(ck.modelState));
-    if (optimizer) wrap('optimizer', () => optimizer.loadStateDict(optSd!));
-    if (scheduler) wrap('scheduler', () => scheduler.loadStateDict(ck.schedulerState));
-    if (dataLoader) wrap('dataLoader', () => dataLoader.loadStateDict(ck.dataLoaderState));
+    // The parts' own loadStateDict checks come last; each refuses before it changes anything,
+    // and the ones already loaded are put back, so a refused resume leaves every part as it was.
+    const undo: (() => void)[] = [];
+    const load = (what: string, part: Stateful, state: unknown) => {
+      const before = part.stateDict();
+      try { part.loadStateDict(state); } catch (e) { undo.reverse().forEach((u) => u()); fail(`${what}: ${(e as Error).message}`); }
+      undo.push(() => part.loadStateDict(before));
+    };
+    if (scheduler) load('scheduler', scheduler, ck.schedulerState);
+    if (dataLoader) load('dataLoader', dataLoader, ck.dataLoaderState);
+    if (optimizer) {
+      try { optimizer.loadStateDict(optSd!); } catch (e) { undo.reverse().forEach((u) => u()); fail(`optimizer: ${(e as Error).message}`); }
+    }
+    model.loadStateDict(ck.modelState);  // its keys and shapes were checked above
     if (rng && ck.rng) setRngState(ck.rng);
     return { epoch: ck.epoch, step: ck.step, extra: ck.extra };
   } finally {
@@ -274,6 +283,19 @@ export function resume(file: string, parts: ResumeOptions): { epoch: number | nu
     for (const t of ck.modelState.values()) t.dispose();
     if (ck.optimizerState) for (const s of Object.values(ck.optimizerState.state)) for (const v of Object.values(s)) if (v instanceof Tensor) v.dispose();
   }
+}
+
+/** Refuses model weights that loadStateDict (strict) would refuse, before any part is loaded. */
+function fits(model: Module, sd: Map<string, Tensor>, fail: (m: string) => never): void {
+  const own = model.stateDict();
+  const errors: string[] = [];
+  for (const [k, t] of own) {
+    const v = sd.get(k);
+    if (!v) errors.push(`missing "${k}"`);
+    else if (v.shape.join(',') !== t.shape.join(',')) errors.push(`size mismatch for ${k}: [${v.shape.join(', ')}] in the checkpoint, [${t.shape.join(', ')}] in the model`);
+  }
+  for (const k of sd.keys()) if (!own.has(k)) errors.push(`unexpected "${k}"`);
+  if (errors.length) fail(`the checkpoint's model weights do not fit this ${model.constructor.name}: ${errors.slice(0, 4).join('; ')}${errors.length > 4 ? `; and ${errors.length - 4} more` : ''}`);
 }
 
 /** The checkpoint's optimizer state re-indexed to `optimizer`'s current parameters, by the model's names. */
