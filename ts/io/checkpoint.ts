@@ -116,6 +116,7 @@ export function saveCheckpoint(file: string, parts: SaveCheckpointOptions): void
     let i = 0;
     const paramGroups = optimizer.paramGroups.map((g, gi) => {
       const { params, ...hyper } = g;
+      const start = i;
       const groupNames = params.map((p, pi) => {
         const name = names.get(p);
         if (name === undefined) throw new Error(`${op}: the optimizer's parameter ${pi} in group ${gi} is not a parameter of the model, so it has no name to save its state under`);
@@ -133,7 +134,7 @@ export function saveCheckpoint(file: string, parts: SaveCheckpointOptions): void
         i++;
         return name;
       });
-      return { ...hyper, params: params.map((_, j) => i - params.length + j), paramNames: groupNames };
+      return { ...hyper, params: params.map((_, j) => start + j), paramNames: groupNames };
     });
     metadata.optimizer = toJson(op, 'the optimizer\'s param groups', { paramGroups, state });
   }
