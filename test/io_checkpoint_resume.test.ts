@@ -84,6 +84,7 @@ describe('io.resume: exact resume in a new process', () => {
   }, 240_000);
 
   it('the checkpoint file: model.* tensors, optimizer state by parameter name, JSON metadata', () => {
+    if (!fs.existsSync(path.join(tmp, 'ck.safetensors'))) child('first', 'half.safetensors');
     const { tensors, metadata } = m.io.readSafetensors(path.join(tmp, 'ck.safetensors'));
     const names = Object.keys(tensors).sort();
     expect(names.filter((n) => n.startsWith('model.'))).toEqual(['model.1.bias', 'model.1.weight', 'model.4.bias', 'model.4.weight', 'model.7.bias', 'model.7.weight']);
