@@ -57,6 +57,8 @@ describe('fault injection: bad input to every public function', () => {
       'onnx.exportModel',
       // abstract bases of the recurrent layers and cells: RNN/LSTM/GRU and the three cells are the rows
       'nn.RNNBase', 'nn.RNNCellBase',
+      // checkpoint files: their bad paths, arguments and malformed files are in test/io_checkpoint.test.ts
+      'io.saveCheckpoint', 'io.loadCheckpoint', 'io.resume',
     ]);
     const missing: string[] = [];
     const proto = m.Tensor.prototype as unknown as Record<string, unknown>;

@@ -1,11 +1,13 @@
 // The myelin command line (commander): `myelin train <recipe>` runs a training recipe with
-// progress output and ends with its result; `myelin info` prints the backend; `myelin inspect
-// FILE` lists a model file's tensors (safetensors, torch .pt/.pth; io/inspect.ts's format table).
+// progress output and ends with its result (--save writes the model); `myelin predict` runs a
+// saved model on an input file; `myelin info` prints the backend; `myelin inspect FILE` lists a
+// model file's tensors (io/inspect.ts's format table); `myelin export-onnx` writes ONNX.
 import { Command, InvalidArgumentError } from 'commander';
 import { backendInfo, setNumThreads } from './functional';
 import * as recipes from './train/recipes';
 import { inspectFile } from './io/inspect';
 import { exportOnnxCommand } from './onnx/cli';
+import { checkSavable, saveTrained, predict } from './train/cli_io';
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -44,14 +46,18 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     .option('--lr <x>', 'learning rate', positive)
     .option('--seed <n>', 'random seed', seed)
     .option('--threads <n>', 'kernel threads', int('threads'))
-    .action(async (recipe: string, o: { epochs?: number; batchSize?: number; lr?: number; seed?: number; threads?: number }) => {
+    .option('--train-limit <n>', 'MNIST recipes: train on the first n images', int('train limit'))
+    .option('--save <file>', 'write the trained model (safetensors; the metadata names the recipe)')
+    .action(async (recipe: string, o: { epochs?: number; batchSize?: number; lr?: number; seed?: number; threads?: number; trainLimit?: number; save?: string }) => {
       if (o.threads) setNumThreads(o.threads);
-      const opts = { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, seed: o.seed };
+      if (o.save !== undefined) checkSavable(recipe, o.save);
+      const opts = { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, seed: o.seed, trainLimit: o.trainLimit };
+      const done = (r: recipes.RecipeResult) => { if (o.save !== undefined) saveTrained(o.save, recipe, r.model, opts); out(r.summary); };
       switch (recipe) {
-        case 'mnist-mlp': out((await recipes.trainMnistMlp(opts)).summary); break;
-        case 'mnist-cnn': out((await recipes.trainMnistCnn(opts)).summary); break;
-        case 'mnist-resnet': out((await recipes.trainMnistResnet(opts)).summary); break;
-        case 'xor': out(recipes.trainXor(opts).summary); break;
+        case 'mnist-mlp': done(await recipes.trainMnistMlp(opts)); break;
+        case 'mnist-cnn': done(await recipes.trainMnistCnn(opts)); break;
+        case 'mnist-resnet': done(await recipes.trainMnistResnet(opts)); break;
+        case 'xor': done(recipes.trainXor(opts)); break;
         case 'perceptron': out(recipes.trainPerceptron().summary); break;
         case 'boston': out(recipes.trainBoston(opts).summary); break;
         default:
@@ -63,6 +69,12 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     .argument('<recipe>', 'mnist-mlp, mnist-cnn or mnist-resnet').requiredOption('--model <file>', 'weights (safetensors)')
     .requiredOption('--out <file>', 'the .onnx to write').option('--opset <n>', 'ONNX opset (17+)', int('opset'))
     .action((recipe: string, o: { model: string; out: string; opset?: number }) => exportOnnxCommand(recipe, o).forEach(out));
+  program.command('predict')
+    .description('classify a JSON array or a 28x28 PNG with a model saved by train --save; prints the class and probabilities as JSON')
+    .option('--model <file>', 'the weights (safetensors)')
+    .option('--recipe <name>', 'the recipe whose model the weights are for')
+    .option('--input <file>', 'a JSON array (one sample or a batch) or a PNG image')
+    .action((o: { model?: string; recipe?: string; input?: string }) => out(predict(o)));
   try {
     await program.parseAsync(argv);
   } catch (e) {

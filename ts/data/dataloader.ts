@@ -4,6 +4,7 @@ import { stack } from '../functional';
 import { Tensor } from '../tensor';
 import { Dataset, Subset, TensorDataset } from './dataset';
 import { Generator } from './random';
+import { showValue } from '../args';
 
 export interface DataLoaderOptions<T, B> {
   batchSize?: number;
@@ -92,6 +93,24 @@ export class DataLoader<T = unknown, B = any> implements Iterable<B> {
   get length(): number {
     const n = this.dataset.length;
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+
+  /**
+   * The shuffling generator's state ({ generator: null } without shuffle). Taken between epochs,
+   * it makes a resumed run draw the same next permutation. (An epoch's permutation is drawn when
+   * its iteration starts, so a state taken mid-epoch already belongs to the next epoch.)
+   * ```ts
+   * const s = loader.stateDict(); ... ; loader.loadStateDict(s);
+   * ```
+   */
+  stateDict(): { generator: { state: number } | null } { return { generator: this.gen ? this.gen.stateDict() : null }; }
+  /** Restores {@link stateDict}'s state; a shuffling state into a loader without shuffle (or the reverse) is refused. */
+  loadStateDict(sd: { generator: { state: number } | null }): void {
+    if (sd === null || typeof sd !== 'object' || !('generator' in sd))
+      throw new Error(`DataLoader.loadStateDict: expected { generator } from stateDict(), got ${showValue(sd)}`);
+    if ((sd.generator === null) !== (this.gen === null))
+      throw new Error(`DataLoader.loadStateDict: the state is of a loader ${sd.generator === null ? 'without' : 'with'} shuffle, this loader ${this.gen ? 'shuffles' : 'does not shuffle'}`);
+    this.gen?.loadStateDict(sd.generator!);
   }
 
   *[Symbol.iterator](): Iterator<B> {

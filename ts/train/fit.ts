@@ -12,7 +12,11 @@ export interface SchedulerLike { step(): void }
 export type Batches = Iterable<[Tensor, Tensor]> & { length?: number };
 export interface EpochLog { epoch: number; loss: number; acc: number; testLoss?: number; testAcc?: number; seconds: number }
 export interface FitOptions {
+  /** The last epoch to train (the total, counting those before initialEpoch). */
   epochs: number;
+  /** Epochs already trained (Keras' initial_epoch): after `io.resume`, pass the checkpoint's epoch
+   * and training goes on from the next one, numbered as in an uninterrupted run. Default 0. */
+  initialEpoch?: number;
   optimizer: OptimizerLike;
   lossFn: (out: Tensor, y: Tensor) => Tensor;
   test?: Batches;
@@ -120,7 +124,9 @@ function* fitSteps(model: Module, train: Batches, o: FitOptions): Generator<void
   if (typeof o.optimizer?.step !== 'function' || typeof o.optimizer.zeroGrad !== 'function')
     throw new Error(`fit: optimizer must have step() and zeroGrad(), got ${showValue(o.optimizer)}`);
   if (typeof o.lossFn !== 'function') throw new Error(`fit: lossFn must be a function, got ${showValue(o.lossFn)}`);
-  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+  const first = o.initialEpoch ?? 0;
+  if (!Number.isInteger(first) || first < 0 || first > o.epochs) throw new Error(`fit: initialEpoch must be an integer from 0 to epochs (${o.epochs}), got ${showValue(o.initialEpoch)}`);
+  for (let epoch = first + 1; epoch <= o.epochs; epoch++) {
     model.train();
     const t0 = performance.now();
     let loss = 0, hits = 0, n = 0, batch = 0;

@@ -15,9 +15,12 @@ import { makeProgress, type Progress } from './progress';
 export interface RecipeOptions { epochs?: number; batchSize?: number; lr?: number; seed?: number; progress?: Progress; log?: (line: string) => void;
   /** Stop once test accuracy reaches this (for quick checks). */
   targetAcc?: number; trainLimit?: number }
-export interface RecipeResult { logs: EpochLog[]; testAcc?: number; testRmse?: number; secondsPerEpoch: number; summary: string }
+export interface RecipeResult { logs: EpochLog[]; testAcc?: number; testRmse?: number; secondsPerEpoch: number; summary: string;
+  /** The trained model (for `myelin train --save`). */
+  model?: nn.Module }
 
-const MNIST_MEAN = 0.1307, MNIST_STD = 0.3081;
+/** MNIST's pixel mean and standard deviation: inputs are (x - mean) / std. */
+export const MNIST_MEAN = 0.1307, MNIST_STD = 0.3081;
 
 /** MNIST as TensorDatasets of normalized [N, 1, 28, 28] images and int64 labels. */
 export function mnistDatasets(trainLimit?: number): { train: data.TensorDataset; test: data.TensorDataset } {
@@ -56,7 +59,7 @@ async function classify(model: nn.Module, o: RecipeOptions, defaults: { epochs: 
   });
   const last = logs[logs.length - 1];
   const spe = logs.reduce((a, l) => a + l.seconds, 0) / logs.length;
-  return { logs, testAcc: last.testAcc, secondsPerEpoch: spe,
+  return { logs, testAcc: last.testAcc, secondsPerEpoch: spe, model,
     summary: `test accuracy ${(100 * last.testAcc!).toFixed(2)}% after ${logs.length} epoch(s), ${spe.toFixed(2)} s per epoch` };
 }
 
@@ -88,12 +91,15 @@ export const trainMnistResnet = (o: RecipeOptions = {}): Promise<RecipeResult> =
     epochs: 6, lr: 2e-3, gamma: 0.7, augment: (x) => data.randomShift(x, 2, { fill: -MNIST_MEAN / MNIST_STD }),
   });
 
-/** The XOR MLP 2-4-1 with sigmoid, full-batch gradient descent on MSE. */
+/** The XOR MLP 2-4-1 with sigmoid. */
+export const xorMlp = (): nn.Sequential => new nn.Sequential(new nn.Linear(2, 4), new nn.Sigmoid(), new nn.Linear(4, 1), new nn.Sigmoid());
+
+/** The XOR MLP, full-batch gradient descent on MSE. */
 export function trainXor(o: RecipeOptions = {}): RecipeResult & { mse: number; outputs: number[] } {
   manualSeed(o.seed ?? 0);
   const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]], { dtype: 'float32' });
   const y = tensor([[0], [1], [1], [0]], { dtype: 'float32' });
-  const model = new nn.Sequential(new nn.Linear(2, 4), new nn.Sigmoid(), new nn.Linear(4, 1), new nn.Sigmoid());
+  const model = xorMlp();
   const opt = new optim.SGD(model.parameters(), { lr: o.lr ?? 2, momentum: 0.9 });
   const t0 = performance.now();
   const epochs = o.epochs ?? 2000;
@@ -109,7 +115,7 @@ export function trainXor(o: RecipeOptions = {}): RecipeResult & { mse: number; o
   const outputs = noGrad(() => tidy(() => Array.from((model.forward(x) as Tensor).data() as Float32Array)));
   mse = noGrad(() => tidy(() => nn.functional.mseLoss(model.forward(x) as Tensor, y).item() as number));
   const s = (performance.now() - t0) / 1000;
-  return { logs: [], mse, outputs, secondsPerEpoch: s / epochs,
+  return { logs: [], mse, outputs, secondsPerEpoch: s / epochs, model,
     summary: `XOR 2-4-1 after ${epochs} epochs: MSE ${mse.toExponential(3)}, outputs [${outputs.map((v) => v.toFixed(3)).join(', ')}]` };
 }
 
