@@ -94,6 +94,59 @@ describe('exportModel of LSTM / GRU models: onnxruntime and onnx.load give myeli
   });
 });
 
+describe('exportModel of LSTM / GRU layer variants and of torch weights', () => {
+  const variants: [string, () => nn.LSTM | nn.GRU, number[], number][] = [
+    ['LSTM projSize 3, 2 layers, bidirectional, time major', () => new nn.LSTM(4, 6, { projSize: 3, numLayers: 2, bidirectional: true }), [5, 2, 4], 1],
+    ['GRU bidirectional, batch first, no bias', () => new nn.GRU(4, 6, { bidirectional: true, batchFirst: true, bias: false }), [2, 5, 4], 0],
+  ];
+  for (const [what, mk, shape, axis] of variants) {
+    it(`${what}: output and final states in onnxruntime at batch 2 (traced) and 4`, async () => {
+      my.manualSeed(9);
+      const layer = mk();
+      layer.eval();
+      // every output of the layer: the sequence and the final state(s)
+      const f = (x: my.Tensor): my.Tensor[] => {
+        const [out, st] = layer.forward(x) as [my.Tensor, my.Tensor | [my.Tensor, my.Tensor]];
+        return [out, ...(Array.isArray(st) ? st : [st])];
+      };
+      const bytes = onnx.exportBytes(f, my.randn(...shape), { dynamicAxes: { input_0: { [axis]: 'batch' } } });
+      const s = await ort.InferenceSession.create(bytes);
+      for (const b of [2, 4]) {
+        const sh = [...shape];
+        sh[axis] = b;
+        const x = my.randn(...sh);
+        const r = await s.run({ [s.inputNames[0]]: ortTensor(x) });
+        const want = my.noGrad(() => f(x));
+        expect(s.outputNames.length).toBe(want.length);
+        want.forEach((w, k) => {
+          const y = r[s.outputNames[k]];
+          expect([...y.dims]).toEqual([...w.shape]);
+          expect(maxDiff(y.data as Float32Array, w.contiguous().data() as Float32Array)).toBeLessThan(1e-5);
+        });
+      }
+    });
+  }
+
+  it('torch\'s Embedding -> LSTM -> Linear weights (safetensors), exported by myelin, give torch\'s logits in onnxruntime', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const c = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'torch', 'rnn_cases.json'), 'utf8')).cases.classifier as any;
+    class Classifier extends nn.Module {
+      emb = new nn.Embedding(12, 5);
+      lstm = new nn.LSTM(5, 6, { numLayers: 2, batchFirst: true, bidirectional: true });
+      fc = new nn.Linear(12, 3);
+      forward(x: my.Tensor): my.Tensor { const [out] = this.lstm.forward(this.emb.forward(x)); return this.fc.forward(out.select(1, -1)); }
+    }
+    const net = new Classifier();
+    net.loadStateDict(my.io.loadSafetensors(join(__dirname, 'fixtures', 'torch', 'rnn_classifier.safetensors')), { strict: true });
+    const tokens = my.tensor(c.tokens.data, { dtype: 'int64' }).reshape(c.tokens.shape);
+    // traced on one row: the batch of 2 runs through the dynamic axis
+    const bytes = onnx.exportBytes(net, tokens.narrow(0, 0, 1), { dynamicAxes: { input_0: { 0: 'batch' } } });
+    const got = await runOrt(bytes, tokens);
+    expect([...got.dims]).toEqual(c.logits.shape);
+    expect(maxDiff(got.data, c.logits.data)).toBeLessThan(1e-5);
+  });
+});
+
 describe('exportModel of RNNs: what does not export is a named error', () => {
   it('a dynamic time axis (the trace unrolls one set of ops per step)', () => {
     const s = sample('gru_regressor');

@@ -131,7 +131,8 @@ export function exportBytes(moduleOrGraph: Module | Graph | ((...xs: Tensor[]) =
  * function; or a jit Graph) as an ONNX model to `path`, traced on `exampleInputs`. Parameters
  * become initializers named by their module paths. `dynamicAxes` marks dims symbolic (the
  * model is traced twice to see which values vary; not with a Graph). Ops without an ONNX
- * mapping throw, listing all of them.
+ * mapping throw, listing all of them. nn.LSTM / nn.GRU / nn.RNN unroll into one set of nodes
+ * per time step: the batch axis may be dynamic, the time axis is fixed by the trace.
  * ```ts
  * onnx.exportModel(models.resnet18(), randn(1, 3, 224, 224), 'resnet18.onnx',
  *   { inputNames: ['image'], outputNames: ['logits'], dynamicAxes: { image: { 0: 'batch' } } });
