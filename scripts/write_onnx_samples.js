@@ -54,6 +54,35 @@ function cnnOps(my) {
   return new CnnOps();
 }
 
+/** Recurrent samples: the layers unroll under jit.trace into matmuls and gate math, one set per time step. */
+function rnnSamples(my) {
+  const { nn } = my;
+  /** A sequence classifier: Embedding -> 2-layer bidirectional LSTM (batch first) -> Linear on the last step. */
+  class LstmClassifier extends nn.Module {
+    constructor() {
+      super();
+      this.emb = new nn.Embedding(20, 6);
+      this.lstm = new nn.LSTM(6, 8, { numLayers: 2, batchFirst: true, bidirectional: true });
+      this.fc = new nn.Linear(16, 3);
+    }
+    forward(x) { const [out] = this.lstm.forward(this.emb.forward(x)); return this.fc.forward(out.select(1, -1)); }
+  }
+  /** A regressor on float input [T, B, F] (time major): GRU -> Linear on the last layer's final state. */
+  class GruRegressor extends nn.Module {
+    constructor() {
+      super();
+      this.gru = new nn.GRU(4, 10, { numLayers: 2 });
+      this.head = new nn.Linear(10, 2);
+    }
+    forward(x) { const [, h] = this.gru.forward(x); return this.head.forward(h.select(0, -1)); }
+  }
+  my.manualSeed(21);
+  const lstm = { name: 'lstm_classifier', model: new LstmClassifier(), input: my.randint(0, 20, [2, 7]), options: { inputNames: ['tokens'], outputNames: ['logits'], dynamicAxes: { tokens: { 0: 'batch' }, logits: { 0: 'batch' } } } };
+  my.manualSeed(22);
+  const gru = { name: 'gru_regressor', model: new GruRegressor(), input: my.randn(5, 2, 4), options: { inputNames: ['x'], outputNames: ['y'], dynamicAxes: { x: { 1: 'batch' }, y: { 0: 'batch' } } } };
+  return [lstm, gru];
+}
+
 /** The sample models: name, model, example input, export options. */
 function buildSamples(my) {
   const { nn, models } = my;
@@ -71,11 +100,12 @@ function buildSamples(my) {
   out.push({ name: 'resnet18', big: true, model: perturbBatchNorm(my, models.resnet18()), input: my.randn(1, 3, 64, 64), options: { dynamicAxes: { input_0: { 0: 'batch' } } } });
   my.manualSeed(20);
   out.push({ name: 'efficientnet_b0', big: true, model: perturbBatchNorm(my, models.efficientnetB0()), input: my.randn(1, 3, 64, 64), options: { dynamicAxes: { input_0: { 0: 'batch' } } } });
+  out.push(...rnnSamples(my));
   for (const s of out) s.model.eval();
   return out;
 }
 
-module.exports = { buildSamples, perturbBatchNorm, cnnOps };
+module.exports = { buildSamples, perturbBatchNorm, cnnOps, rnnSamples };
 
 if (require.main === module) {
   const path = require('path');

@@ -7,7 +7,11 @@ import type { DType } from '../dtype';
 import { isFloating } from '../dtype';
 
 /** A value of the ONNX graph: its name, its shape and dtype as traced, and which dims vary with a dynamic axis. */
-export interface Val { readonly name: string; readonly shape: readonly number[]; readonly dtype: DType; readonly dyn: readonly boolean[] }
+export interface Val {
+  readonly name: string; readonly shape: readonly number[]; readonly dtype: DType; readonly dyn: readonly boolean[];
+  /** Its shape in the second trace (the input one larger along each dynamic axis); null without dynamic axes. */
+  readonly shape2: readonly number[] | null;
+}
 /** An attribute: a number is an INT, a number[] INTS, { f } a FLOAT, a string a STRING. */
 export type Attr = number | number[] | { f: number } | string;
 
@@ -15,6 +19,8 @@ export type Attr = number | number[] | { f: number } | string;
 export interface Emit {
   readonly id: string;
   readonly args: readonly unknown[];
+  /** The same step's arguments in the second trace (input one larger along each dynamic axis); null without dynamic axes. */
+  readonly args2: readonly unknown[] | null;
   readonly opset: number;
   /** The tensor argument i (throws when it is not one). */
   x(i: number): Val;
@@ -98,12 +104,32 @@ function target(e: Emit, y: Val): string {
 }
 const reshape: Emitter = (e) => { const y = e.out(); e.node('Reshape', [e.x(0).name, target(e, y)], undefined, [y.name]); };
 
-/** Slice along one dim; the whole of a dynamic dim is the only slice of one that exports. */
-function slice(e: Emit, x: Val, dim: number, start: number, end: number, step: number, out: string): void {
+const gcd = (a: number, b: number): number => (b === 0 ? Math.abs(a) : gcd(b, a % b));
+
+/**
+ * Slice along one dim. Of a dynamic dim, the whole of it exports, and so does a slice that is
+ * the same fraction of the dim in both traces (`at2` gives start and end there): step t of an
+ * RNN over [T * B, ...] is rows [t B, (t + 1) B), the fraction [t/T, (t+1)/T) at every batch
+ * size, so its bounds are computed at run time as size * p / q. NOTE: two traces suffice: the
+ * second has the batch B + 1, and with gcd(B, B + 1) = 1 a bound a with a / (k B) = a2 / (k (B + 1))
+ * is a multiple of B, j B, the same j in both: a bound proportional to the batch.
+ */
+function slice(e: Emit, x: Val, dim: number, start: number, end: number, step: number, out: string, at2?: [number, number]): void {
   dim = norm(dim, x.shape.length);
   if (x.dyn[dim]) {
-    if (start === 0 && end >= x.shape[dim] && step === 1) { e.node('Identity', [x.name], undefined, [out]); return; }
-    e.fail('slices the dynamic axis');
+    const n = x.shape[dim];
+    if (start === 0 && end >= n && step === 1) { e.node('Identity', [x.name], undefined, [out]); return; }
+    const n2 = x.shape2 ? x.shape2[dim] : NaN;
+    const prop = (a: number, a2: number): boolean => a >= 0 && a <= n && a * n2 === a2 * n;
+    if (!at2 || step !== 1 || !prop(start, at2[0]) || !prop(Math.min(end, n), Math.min(at2[1], n2)))
+      e.fail('slices the dynamic axis (only the whole of it, or the same fraction of it at every size, exports)');
+    const size = e.node('Gather', [e.node('Shape', [x.name])[0], e.ints([dim])])[0];
+    const at = (a: number): string => {
+      const k = gcd(a, n), p = a / k, q = n / k;
+      return e.node('Div', [e.node('Mul', [size, e.ints([p])])[0], e.ints([q])])[0];
+    };
+    e.node('Slice', [x.name, at(start), at(Math.min(end, n)), e.ints([dim]), e.ints([1])], undefined, [out]);
+    return;
   }
   e.node('Slice', [x.name, e.ints([start]), e.ints([end]), e.ints([dim]), e.ints([step])], undefined, [out]);
 }
@@ -179,8 +205,12 @@ export const EMITTERS: Readonly<Record<string, Emitter>> = {
     [perm[a], perm[b]] = [perm[b], perm[a]];
     e.node('Transpose', [x.name], { perm }, [e.out().name]);
   },
-  slice: (e) => slice(e, e.x(0), e.args[1] as number, e.args[2] as number, e.args[3] as number, e.args[4] as number, e.out().name),
-  narrow: (e) => { const s = e.args[2] as number; slice(e, e.x(0), e.args[1] as number, s, s + (e.args[3] as number), 1, e.out().name); },
+  slice: (e) => slice(e, e.x(0), e.args[1] as number, e.args[2] as number, e.args[3] as number, e.args[4] as number, e.out().name,
+    e.args2 ? [e.args2[2] as number, e.args2[3] as number] : undefined),
+  narrow: (e) => {
+    const s = e.args[2] as number, s2 = e.args2?.[2] as number;
+    slice(e, e.x(0), e.args[1] as number, s, s + (e.args[3] as number), 1, e.out().name, e.args2 ? [s2, s2 + (e.args2[3] as number)] : undefined);
+  },
   select: (e) => {
     const x = e.x(0), dim = norm(e.args[1] as number, x.shape.length);
     if (x.dyn[dim]) e.fail('selects along the dynamic axis');
@@ -238,7 +268,7 @@ export const EMITTERS: Readonly<Record<string, Emitter>> = {
   },
   cat: (e) => {
     const xs = e.xs(0), y = e.out(), axis = norm(e.args[1] as number, y.shape.length);
-    if (y.dyn[axis]) e.fail('concatenates along the dynamic axis');
+    // along a dynamic axis Concat joins whatever sizes arrive at run time (an RNN's steps into [T * B, H])
     e.node('Concat', xs.map((x) => e.cast(x.name, x.dtype, y.dtype)), { axis }, [y.name]);
   },
   gather: (e) => { const x = e.x(0); e.node('GatherElements', [x.name, e.x(2).name], { axis: norm(e.args[1] as number, x.shape.length) }, [e.out().name]); },

@@ -40,6 +40,16 @@ const slotsIn = (a: unknown): SlotRef[] => (isSlot(a) ? [a] : Array.isArray(a) &
 
 /** The graph's parameters: jit keeps them private; export needs their values for initializers. */
 
+/** The one value every element of a dynamically sized constant holds (the same in both traces); else a named error. */
+function uniformValue(op: string, t: Tensor, u: Tensor): number {
+  const a = t.contiguous().data(), b = u.contiguous().data();
+  const v = Number(a[0]);
+  const same = (x: ArrayLike<number | bigint>) => Array.prototype.every.call(x, (e: number | bigint) => Object.is(Number(e), v));
+  if (a.length === 0 || !same(a) || !same(b))
+    throw new Error(`${op}: a constant of the model [${t.shape.join(', ')}] changes shape with the dynamic axes and its elements differ (only a constant filled with one value, such as an RNN's zero initial state, exports)`);
+  return v;
+}
+
 /** Runs the steps once with call() (the same native ops the graph runs) to learn each slot's shape and dtype. */
 function replay(g: Graph, inputs: Tensor[]): Tensor[] {
   const slots: Tensor[] = new Array(g.numSlots);
@@ -121,7 +131,8 @@ export function exportBytes(moduleOrGraph: Module | Graph | ((...xs: Tensor[]) =
  * function; or a jit Graph) as an ONNX model to `path`, traced on `exampleInputs`. Parameters
  * become initializers named by their module paths. `dynamicAxes` marks dims symbolic (the
  * model is traced twice to see which values vary; not with a Graph). Ops without an ONNX
- * mapping throw, listing all of them.
+ * mapping throw, listing all of them. nn.LSTM / nn.GRU / nn.RNN unroll into one set of nodes
+ * per time step: the batch axis may be dynamic, the time axis is fixed by the trace.
  * ```ts
  * onnx.exportModel(models.resnet18(), randn(1, 3, 224, 224), 'resnet18.onnx',
  *   { inputNames: ['image'], outputNames: ['logits'], dynamicAxes: { image: { 0: 'batch' } } });
@@ -167,7 +178,7 @@ function buildModel(op: string, moduleOrGraph: unknown, exampleInputs: unknown, 
         const g2 = traceOf(inputs.map((x, i) => grown(x, dynIn[i])));
         graphs.push(g2);
         if (g2.ops.length !== g.ops.length || g2.ops.some((s, i) => s.id !== g.ops[i].id))
-          throw new Error(`${op}: the model runs different ops when the dynamic axes change size, so it cannot be exported with dynamicAxes (trace with a fixed size)`);
+          throw new Error(`${op}: the model runs different ops when the dynamic axes change size, so it cannot be exported with dynamicAxes (trace with a fixed size; an RNN's time axis is one: the trace unrolls one set of ops per step)`);
         other = { g: g2, slots: replay(g2, inputs.map((x, i) => grown(x, dynIn[i]))) };
       }
       return emitModel(op, g, slots, other, { opset, inNames, outputNames, dyn, mods: moduleOrGraph instanceof Module ? moduleOrGraph : null });
@@ -188,15 +199,30 @@ function emitModel(op: string, g: Graph, slots: Tensor[], other: { g: Graph; slo
     const t = slots[s], u = other?.slots[s];
     return t.shape.map((d, i) => !!u && u.shape[i] !== d);
   };
-  const val = (s: number): Val => ({ name: names[s], shape: slots[s].shape, dtype: slots[s].dtype, dyn: dynOf(s) });
+  const val = (s: number): Val => ({ name: names[s], shape: slots[s].shape, dtype: slots[s].dtype, dyn: dynOf(s), shape2: other ? other.slots[s].shape : null });
 
   g.inputSlots.forEach((s, i) => { names[s] = uniq(o.inNames[i]); });
+  const dynConstants: number[] = [];
+  /** The shape of constant `s` as a run-time 1-D int64 value: each dim that varies is the input dim it tracks in both traces. */
+  const runtimeShape = (s: number): string => {
+    const t = slots[s], u = other!.slots[s];
+    const parts = t.shape.map((d, j) => {
+      if (u.shape[j] === d) return ints([d]);
+      const from = g.inputSlots.flatMap((is, i) => slots[is].shape.map((n, k) => ({ i, k, n, n2: other!.slots[is].shape[k] })))
+        .filter((c) => c.n !== c.n2 && c.n === d && c.n2 === u.shape[j]);
+      if (from.length !== 1) throw new Error(`${op}: a constant of the model [${t.shape.join(', ')}] changes shape with the dynamic axes, and its dim ${j} ${from.length ? 'matches several dynamic input dims' : 'is no dynamic input dim'} (only a constant sized by an input dim, such as an RNN's zero initial state, exports)`);
+      return node('Gather', [shapeOf(g.inputSlots[from[0].i]), ints([from[0].k])])[0];
+    });
+    return parts.length === 1 ? parts[0] : node('Concat', parts, { axis: 0 })[0];
+  };
+  const shapes = new Map<number, string>();
+  const shapeOf = (s: number): string => { let n = shapes.get(s); if (!n) { n = node('Shape', [names[s]])[0]; shapes.set(s, n); } return n; };
   // initializers named by module path when a parameter or buffer shares the constant's memory
   const owned = o.mods ? [...o.mods.namedParameters(), ...o.mods.namedBuffers()] as [string, Tensor][] : [];
   for (const [s, t] of g.constants) {
     const hit = owned.find(([, p]) => p.sharesStorageWith(t) && p.storageOffset() === t.storageOffset() && p.shape.length === t.shape.length && p.shape.every((d, i) => d === t.shape[i]));
     names[s] = uniq(hit ? hit[0] : `const_${s}`);
-    if (other && dynOf(s).some((d) => d)) throw new Error(`${op}: a constant of the model changes shape with the dynamic axes`);
+    if (other && dynOf(s).some((d) => d)) { dynConstants.push(s); continue; }
     inits.push(tensorProto(names[s], t));
   }
   // outputs take their names at the op that makes them; a repeated output, an input or a constant gets an Identity
@@ -235,6 +261,9 @@ function emitModel(op: string, g: Graph, slots: Tensor[], other: { g: Graph; slo
     return n;
   };
 
+  // a constant sized by the batch (an RNN's zero initial state) is built at run time from the input's shape
+  for (const s of dynConstants) node('Expand', [constant(uniformValue(op, slots[s], other!.slots[s]), slots[s].dtype), runtimeShape(s)], undefined, [names[s]]);
+
   g.ops.forEach((st: GraphStep, k: number) => {
     for (const s of st.outs) if (s >= 0) names[s] = outAt.get(s) ?? uniq(`${st.id}_${s}`);
     if (CREATION.has(st.id)) {
@@ -249,7 +278,7 @@ function emitModel(op: string, g: Graph, slots: Tensor[], other: { g: Graph; slo
       st.args.forEach((a, i) => { if (slotsIn(a).length === 0 && JSON.stringify(a) !== JSON.stringify(a2[i])) fail('an argument depends on the dynamic axes'); });
     }
     const e: Emit = {
-      id: st.id, args: st.args, opset: o.opset,
+      id: st.id, args: st.args, args2: other ? other.g.ops[k].args : null, opset: o.opset,
       has: (i) => isSlot(st.args[i]),
       x: (i) => { const a = st.args[i]; if (!isSlot(a)) fail(`argument ${i} is not a tensor`); return val((a as SlotRef).slot); },
       xs: (i) => slotsIn(st.args[i]).map((r) => val(r.slot)),
