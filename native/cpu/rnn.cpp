@@ -42,6 +42,62 @@ int64_t check_gates(const char* op, const TensorImpl& xg, const TensorImpl& hg, 
 // rows per parallel chunk: ~16k gate elements
 int64_t grain(int64_t per_row) { return std::max<int64_t>(1, (1 << 14) / std::max<int64_t>(1, per_row)); }
 
+// One batch row of each kernel: restrict pointers and `omp simd`, so that GCC vectorizes the
+// loop, libmvec's exp and tanh included (inside the dispatch lambdas it did not: 0 loops).
+template <typename T>
+void lstm_row(const T* __restrict x, const T* __restrict g, const T* __restrict cp, T* __restrict w, T* __restrict ho,
+              T* __restrict co, int64_t n) {
+#pragma omp simd
+  for (int64_t j = 0; j < n; j++) {
+    const T i = sigmoid_of(x[j] + g[j]), f = sigmoid_of(x[n + j] + g[n + j]);
+    const T gg = std::tanh(x[2 * n + j] + g[2 * n + j]), o = sigmoid_of(x[3 * n + j] + g[3 * n + j]);
+    const T cy = f * cp[j] + i * gg;
+    w[j] = i, w[n + j] = f, w[2 * n + j] = gg, w[3 * n + j] = o;
+    co[j] = cy;
+    ho[j] = o * std::tanh(cy);
+  }
+}
+// gh, gc null: that gradient is zero
+template <typename T>
+void lstm_backward_row(const T* __restrict gh, const T* __restrict gc, const T* __restrict cp, const T* __restrict cy,
+                       const T* __restrict w, T* __restrict d, T* __restrict dcprev, int64_t n) {
+#pragma omp simd
+  for (int64_t j = 0; j < n; j++) {
+    const T i = w[j], f = w[n + j], g = w[2 * n + j], o = w[3 * n + j];
+    const T t = std::tanh(cy[j]), dhj = gh ? gh[j] : T(0);
+    const T dcy = (gc ? gc[j] : T(0)) + dhj * o * (T(1) - t * t);
+    d[j] = dcy * g * i * (T(1) - i);
+    d[n + j] = dcy * cp[j] * f * (T(1) - f);
+    d[2 * n + j] = dcy * i * (T(1) - g * g);
+    d[3 * n + j] = dhj * t * o * (T(1) - o);
+    dcprev[j] = dcy * f;
+  }
+}
+// workspace as torch's: r, z, n, h, and the hidden n-gate projection hn
+template <typename T>
+void gru_row(const T* __restrict x, const T* __restrict g, const T* __restrict hp, T* __restrict w, T* __restrict ho, int64_t n) {
+#pragma omp simd
+  for (int64_t j = 0; j < n; j++) {
+    const T r = sigmoid_of(x[j] + g[j]), z = sigmoid_of(x[n + j] + g[n + j]);
+    const T ng = std::tanh(x[2 * n + j] + r * g[2 * n + j]);
+    w[j] = r, w[n + j] = z, w[2 * n + j] = ng, w[3 * n + j] = hp[j], w[4 * n + j] = g[2 * n + j];
+    ho[j] = ng + z * (hp[j] - ng);
+  }
+}
+template <typename T>
+void gru_backward_row(const T* __restrict go, const T* __restrict w, T* __restrict dx, T* __restrict dhg, T* __restrict dhp, int64_t n) {
+#pragma omp simd
+  for (int64_t j = 0; j < n; j++) {
+    const T r = w[j], z = w[n + j], ng = w[2 * n + j], hp = w[3 * n + j], hn = w[4 * n + j], g = go[j];
+    const T dn = g * (T(1) - z) * (T(1) - ng * ng);
+    const T dz = g * (hp - ng) * z * (T(1) - z);
+    const T dr = dn * hn * r * (T(1) - r);
+    dx[j] = dr, dx[n + j] = dz, dx[2 * n + j] = dn;
+    dhg[j] = dr, dhg[n + j] = dz, dhg[2 * n + j] = dn * r;
+    dhp[j] = g * z;
+  }
+}
+
 }  // namespace
 
 std::tuple<TensorPtr, TensorPtr, TensorPtr> lstm_cell(const TensorImpl& xg0, const TensorImpl& hg0, const TensorImpl& c0) {
@@ -59,17 +115,7 @@ std::tuple<TensorPtr, TensorPtr, TensorPtr> lstm_cell(const TensorImpl& xg0, con
     T *Ho = h->data<T>(), *Co = cn->data<T>(), *W = ws->data<T>();
     parallel_for(0, B, grain(4 * H), [&](int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; b++) {
-        const T *x = X + b * 4 * H, *g = G + b * 4 * H, *cp = C + b * H;
-        T *w = W + b * 4 * H, *ho = Ho + b * H, *co = Co + b * H;
-        const int64_t n = H;
-        for (int64_t j = 0; j < n; j++) {
-          const T i = sigmoid_of(x[j] + g[j]), f = sigmoid_of(x[n + j] + g[n + j]);
-          const T gg = std::tanh(x[2 * n + j] + g[2 * n + j]), o = sigmoid_of(x[3 * n + j] + g[3 * n + j]);
-          const T cy = f * cp[j] + i * gg;
-          w[j] = i, w[n + j] = f, w[2 * n + j] = gg, w[3 * n + j] = o;
-          co[j] = cy;
-          ho[j] = o * std::tanh(cy);
-        }
+        lstm_row(X + b * 4 * H, G + b * 4 * H, C + b * H, W + b * 4 * H, Ho + b * H, Co + b * H, H);
       }
     });
   });
@@ -98,20 +144,8 @@ std::pair<TensorPtr, TensorPtr> lstm_cell_backward(const TensorImpl* dh0, const 
     T *DG = dg->data<T>(), *DCP = dcp->data<T>();
     parallel_for(0, B, grain(4 * H), [&](int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; b++) {
-        const T *w = W + b * 4 * H, *cp = C + b * H, *cy = CN + b * H;
-        const T *gh = DH ? DH + b * H : nullptr, *gc = DC ? DC + b * H : nullptr;
-        T *d = DG + b * 4 * H, *dcprev = DCP + b * H;
-        const int64_t n = H;
-        for (int64_t j = 0; j < n; j++) {
-          const T i = w[j], f = w[n + j], g = w[2 * n + j], o = w[3 * n + j];
-          const T t = std::tanh(cy[j]), dhj = gh ? gh[j] : T(0);
-          const T dcy = (gc ? gc[j] : T(0)) + dhj * o * (T(1) - t * t);
-          d[j] = dcy * g * i * (T(1) - i);
-          d[n + j] = dcy * cp[j] * f * (T(1) - f);
-          d[2 * n + j] = dcy * i * (T(1) - g * g);
-          d[3 * n + j] = dhj * t * o * (T(1) - o);
-          dcprev[j] = dcy * f;
-        }
+        lstm_backward_row(DH ? DH + b * H : nullptr, DC ? DC + b * H : nullptr, C + b * H, CN + b * H, W + b * 4 * H, DG + b * 4 * H,
+                          DCP + b * H, H);
       }
     });
   });
@@ -133,16 +167,7 @@ std::pair<TensorPtr, TensorPtr> gru_cell(const TensorImpl& xg0, const TensorImpl
     T *Ho = hn->data<T>(), *W = ws->data<T>();
     parallel_for(0, B, grain(3 * H), [&](int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; b++) {
-        const T *x = X + b * 3 * H, *g = G + b * 3 * H, *hp = Hp + b * H;
-        T *w = W + b * 5 * H, *ho = Ho + b * H;
-        const int64_t n = H;
-        // workspace as torch's: r, z, n, h, and the hidden n-gate projection hn
-        for (int64_t j = 0; j < n; j++) {
-          const T r = sigmoid_of(x[j] + g[j]), z = sigmoid_of(x[n + j] + g[n + j]);
-          const T ng = std::tanh(x[2 * n + j] + r * g[2 * n + j]);
-          w[j] = r, w[n + j] = z, w[2 * n + j] = ng, w[3 * n + j] = hp[j], w[4 * n + j] = g[2 * n + j];
-          ho[j] = ng + z * (hp[j] - ng);
-        }
+        gru_row(X + b * 3 * H, G + b * 3 * H, Hp + b * H, W + b * 5 * H, Ho + b * H, H);
       }
     });
   });
@@ -164,18 +189,7 @@ std::tuple<TensorPtr, TensorPtr, TensorPtr> gru_cell_backward(const TensorImpl& 
     T *DX = dxg->data<T>(), *DHG = dhg->data<T>(), *DH = dh->data<T>();
     parallel_for(0, B, grain(5 * H), [&](int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; b++) {
-        const T *w = W + b * 5 * H, *go = GY + b * H;
-        T *dx = DX + b * 3 * H, *dhgr = DHG + b * 3 * H, *dhp = DH + b * H;
-        const int64_t n = H;
-        for (int64_t j = 0; j < n; j++) {
-          const T r = w[j], z = w[n + j], ng = w[2 * n + j], hp = w[3 * n + j], hn = w[4 * n + j], g = go[j];
-          const T dn = g * (T(1) - z) * (T(1) - ng * ng);
-          const T dz = g * (hp - ng) * z * (T(1) - z);
-          const T dr = dn * hn * r * (T(1) - r);
-          dx[j] = dr, dx[n + j] = dz, dx[2 * n + j] = dn;
-          dhgr[j] = dr, dhgr[n + j] = dz, dhgr[2 * n + j] = dn * r;
-          dhp[j] = g * z;
-        }
+        gru_backward_row(GY + b * H, W + b * 5 * H, DX + b * 3 * H, DHG + b * 3 * H, DH + b * H, H);
       }
     });
   });
