@@ -308,6 +308,8 @@ def main():
     gen_conv(fam)
     gen_pool(fam)
     gen_norm(fam)
+    import gen_rnn_cell_fixtures  # the fused recurrent cells' cases (that script also merges them on its own)
+    gen_rnn_cell_fixtures.gen_cells(fam)
     doc = {'family': 'conv', 'generator': 'scripts/gen_conv_fixtures.py', 'seed': G.SEED,
            'torch': torch.__version__.split('+')[0], 'cases': fam.cases}
     text = json.dumps(doc, separators=(',', ':'), allow_nan=False)

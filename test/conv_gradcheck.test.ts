@@ -74,6 +74,31 @@ const CASES: Record<string, [string, () => boolean][]> = {
       return close(gx!, dx) < 1e-12 && close(gw!, dw) < 1e-12;
     }],
   ],
+  // the fused recurrent cells (test/rnn_cells_native.test.ts has more: chained steps, createGraph)
+  lstm_cell: [['h and c_new', () => check((xg, hg, c) => my.cat(my.lstmCell(xg, hg, c), 1), [r([2, 8], 50), r([2, 8], 51), r([2, 2], 52)])]],
+  gru_cell: [['h_new', () => check((xg, hg, h) => my.gruCell(xg, hg, h), [r([2, 6], 53), r([2, 6], 54), r([2, 2], 55)])]],
+  lstm_cell_backward: [
+    // not recorded (createGraph goes through the composite): check it against that
+    ['matches the differentiable composite', () => {
+      const xg = r([3, 8], 56), hg = r([3, 8], 57), c = r([3, 2], 58), dh = my.randn([3, 2], { dtype: 'float64' }), dc = my.randn([3, 2], { dtype: 'float64' });
+      const [h, cn] = my.lstmCell(xg, hg, c);
+      const g = autograd.grad([h.mul(dh).sum().add(cn.mul(dc).sum())], [xg, c], { createGraph: true });
+      const ws = my.cat([0, 1, 2, 3].map((k) => xg.add(hg).narrow(1, 2 * k, 2)).map((t, k) => (k === 2 ? t.tanh() : t.sigmoid())), 1).detach();
+      const [dg, dcp] = my.lstmCellBackward(dh, dc, c.detach(), cn.detach(), ws);
+      return g[0]!.sub(dg).abs().max().item() < 1e-12 && g[1]!.sub(dcp).abs().max().item() < 1e-12;
+    }],
+  ],
+  gru_cell_backward: [
+    ['matches the differentiable composite', () => {
+      const xg = r([3, 6], 59), hg = r([3, 6], 60), h = r([3, 2], 61), dy = my.randn([3, 2], { dtype: 'float64' });
+      const g = autograd.grad([my.gruCell(xg, hg, h).mul(dy).sum()], [xg, hg, h], { createGraph: true });
+      const n = (k: number, t: my.Tensor) => t.narrow(1, 2 * k, 2);
+      const rr = n(0, xg).add(n(0, hg)).sigmoid(), z = n(1, xg).add(n(1, hg)).sigmoid(), nn_ = n(2, xg).add(rr.mul(n(2, hg))).tanh();
+      const ws = my.cat([rr, z, nn_, h, n(2, hg)], 1).detach();
+      const ref = my.gruCellBackward(dy, ws);
+      return ref.every((t, k) => g[k]!.sub(t).abs().max().item() < 1e-12);
+    }],
+  ],
   groupNorm: [['affine', () => check((x, w, b) => nn.functional.groupNorm(x, 2, w, b), [r([2, 4, 3, 2], 25), r([4], 26), r([4], 27)])]],
 };
 

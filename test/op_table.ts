@@ -21,7 +21,7 @@
 import {
   Tensor, type TensorLike, type DType, tensor, full, zeros, arange, linspace, eye, rand, randn, randint, bernoulli,
   randperm, where, cat, stack, conv2d, conv1d, convTranspose2d, conv2dWeightGrad, conv2dBackward, maxPool2dWithIndices, maxPool1d,
-  avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate, batchNormStats, batchNormBackward, adamStep_, sgdStep_, rmspropStep_, adagradStep_,
+  avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate, batchNormStats, batchNormBackward, lstmCell, gruCell, lstmCellBackward, gruCellBackward, adamStep_, sgdStep_, rmspropStep_, adagradStep_,
 } from '../ts/index';
 import type { Args, Input, Result, Tol } from './helpers';
 
@@ -254,6 +254,17 @@ export const OP_TABLE: Record<string, OpTest> = {
     tol: ACCUM,
   },
   batch_norm_backward: { run: ([dy, x, m, s, w], a) => batchNormBackward(T(dy), T(x), w === undefined ? null : T(w), T(m), T(s), a.training), tol: ACCUM },
+  // fused recurrent cells; lstm_cell_backward's `absent` names the gradient (0: dh, 1: dc) the case leaves out
+  lstm_cell: { run: ([xg, hg, c]) => lstmCell(T(xg), T(hg), T(c)) },
+  lstm_cell_backward: {
+    run: (x, a) => {
+      const ts: (Tensor | null)[] = x.map(T);
+      if (a.absent !== undefined) ts.splice(a.absent, 0, null);
+      return lstmCellBackward(ts[0], ts[1], T(ts[2] ?? undefined), T(ts[3] ?? undefined), T(ts[4] ?? undefined));
+    },
+  },
+  gru_cell: { run: ([xg, hg, h]) => gruCell(T(xg), T(hg), T(h)) },
+  gru_cell_backward: { run: ([dy, ws]) => gruCellBackward(T(dy), T(ws)) },
   // fused optimizer steps: the states are cloned so only the param (input 0) changes in place
   adam_step_: {
     run: ([p, g, m, v, x], a) => {

@@ -148,6 +148,18 @@ std::tuple<TensorPtr, TensorPtr, TensorPtr> batch_norm(const TensorImpl& x, cons
 std::tuple<TensorPtr, TensorPtr, TensorPtr> batch_norm_backward(const TensorImpl& dy, const TensorImpl& x, const TensorImpl* weight,
                                                                 const TensorImpl& mean, const TensorImpl& invstd, bool training);
 
+// fused recurrent cells, one time step (cpu/rnn.cpp); xg, hg: the input and hidden
+// projections with their biases, gates in torch's order. LSTM [B, 4H] (i, f, g, o), c [B, H]:
+// h, c_new, and the activated gates [B, 4H] for the backward; its backward takes dh and dc
+// (either null: zeros) and gives the gates' gradient (of xg and of hg alike) and dc_prev.
+// GRU [B, 3H] (r, z, n), h [B, H]: h_new and a workspace [B, 5H] (r, z, n, h, hn); its
+// backward gives dxg, dhg, dh.
+std::tuple<TensorPtr, TensorPtr, TensorPtr> lstm_cell(const TensorImpl& xg, const TensorImpl& hg, const TensorImpl& c);
+std::pair<TensorPtr, TensorPtr> lstm_cell_backward(const TensorImpl* dh, const TensorImpl* dc, const TensorImpl& c, const TensorImpl& c_new,
+                                                   const TensorImpl& workspace);
+std::pair<TensorPtr, TensorPtr> gru_cell(const TensorImpl& xg, const TensorImpl& hg, const TensorImpl& h);
+std::tuple<TensorPtr, TensorPtr, TensorPtr> gru_cell_backward(const TensorImpl& dh_new, const TensorImpl& workspace);
+
 // fused optimizer steps (in place on param and state)
 struct AdamHyper { double lr, beta1, beta2, eps, weight_decay; int64_t step; bool decoupled, maximize; };
 void adam_step_(TensorImpl& p, const TensorImpl& g, TensorImpl& m, TensorImpl& v, TensorImpl* vmax, const AdamHyper& h);

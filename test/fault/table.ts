@@ -204,6 +204,12 @@ const topRows: Row[] = [
     (m, [rm, rv]) => { m.batchNorm(det(m, [4, 3]), null, null, rm, rv, true, 0.1, 1e-5); return [rm, rv]; }, { names: ['batch_norm', 'batchNorm'] }),
   row('batchNorm(eval)', [t([4, 3]), t([3]), positive([3])],
     (m, [x, rm, rv]) => m.batchNorm(x, null, null, rm, rv, false), { names: ['batch_norm', 'batchNorm'] }),
+  // fused recurrent cells: gates [B, 4H] / [B, 3H], state [B, H]
+  row('lstmCell', [t([2, 8]), t([2, 8]), t([2, 2])], (m, [xg, hg, c]) => m.lstmCell(xg, hg, c)),
+  row('gruCell', [t([2, 6]), t([2, 6]), t([2, 2])], (m, [xg, hg, h]) => m.gruCell(xg, hg, h)),
+  row('lstmCellBackward', [o(t([2, 2])), o(t([2, 2])), t([2, 2]), t([2, 2]), prob([2, 8])],
+    (m, [dh, dc, c, cNew, ws]) => m.lstmCellBackward(dh, dc, c, cNew, ws)),
+  row('gruCellBackward', [t([2, 2]), prob([2, 10])], (m, [dy, ws]) => m.gruCellBackward(dy, ws)),
   row('autograd.grad', [o(t([2, 3]))], (m, [g]) => { const w = m.ones([2, 3]).requiresGrad_(); return m.autograd.grad(w.mul(2), w, { gradOutputs: [g] }); }),
   row('autograd.grad(inputs)', [{ kind: 'tensor', good: (m) => det(m, [2, 3]).requiresGrad_() }],
     (m, [x]) => m.autograd.grad(m.ones([2, 3]).requiresGrad_().sum(), x, { allowUnused: true }), { names: ['grad'] }),

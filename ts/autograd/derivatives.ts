@@ -8,8 +8,8 @@
 // Ops written from other ops (repeat, pad, outer, stack, ...) have no row: they record their parts.
 import { Tensor } from '../tensor';
 import { zeros, arange, tensor } from '../creation';
-import { call, type Saved } from '../call';
-import { isGradEnabled } from './engine';
+import { call, attachNode, type Saved } from '../call';
+import { isGradEnabled, checkVersion } from './engine';
 
 export type Derivative = (s: Saved) => (Tensor | null | undefined | (Tensor | null)[])[];
 type Dims = number[] | null;
@@ -145,6 +145,56 @@ const batchNorm: Derivative = (s) => {
   const x = s.t(0), w = s.a(1) as Tensor | null, training = s.p<boolean>(5), eps = s.p(7), mean = s.out(1), invstd = s.out(2);
   if (isGradEnabled()) return batchNormComposite(s.dy, x, w, mean, invstd, training, eps);
   return call<Tensor[]>('batch_norm_backward', [s.dy, x, w, mean, invstd, training]);
+};
+
+// ---- fused recurrent cells (ts/ops/rnn.ts). The engine gives a node one output's gradient;
+// lstm_cell has two differentiable outputs, h (its recorded output 0) and c_new. c_new gets a
+// node of its own that stashes dc and passes a 0-d zero on to h's node through a private edge
+// (the workspace, whose gradFn is h's node), so that node runs after it and makes one
+// lstm_cell_backward call for both (a 0-d dy there means h itself got no gradient).
+const LSTM_DC = new WeakMap<Tensor, Tensor>();
+/** @internal Gives c_new (output 1 of a recorded lstm_cell) its node; see above. */
+export function recordLstmCellState(h: Tensor, cNew: Tensor, workspace: Tensor): void {
+  if (h.gradFn === null) return;
+  workspace.gradFn = h.gradFn;
+  attachNode('lstm_cell', [workspace], cNew, (dc) => {
+    LSTM_DC.set(cNew, dc);
+    return [zeros([], { dtype: dc.dtype })];
+  });
+}
+const chunks = (t: Tensor, k: number): Tensor[] => Array.from({ length: k }, (_, j) => t.narrow(1, j * (t.shape[1] / k), t.shape[1] / k));
+const dsig = (y: Tensor): Tensor => y.mul(y.neg().add(1));
+const dtanh = (y: Tensor): Tensor => y.square().neg().add(1);
+/** lstm_cell's gradients in Tensor ops of its inputs (under createGraph), as the kernel computes them. */
+function lstmCellComposite(dh: Tensor | null, dc: Tensor | null, xg: Tensor, hg: Tensor, c: Tensor): Tensor[] {
+  const [gi, gf, gg, go] = chunks(xg.add(hg), 4);
+  const i = gi.sigmoid(), f = gf.sigmoid(), g = gg.tanh(), o = go.sigmoid(), t = f.mul(c).add(i.mul(g)).tanh();
+  let dcy = dc ?? zeros([...c.shape], { dtype: c.dtype });
+  if (dh) dcy = dcy.add(dh.mul(o).mul(dtanh(t)));
+  const dO = dh ? dh.mul(t).mul(dsig(o)) : zeros([...c.shape], { dtype: c.dtype });
+  const dgates = call('cat', [[dcy.mul(g).mul(dsig(i)), dcy.mul(c).mul(dsig(f)), dcy.mul(i).mul(dtanh(g)), dO], 1]);
+  return [dgates, dgates, dcy.mul(f)];
+}
+const lstmCell: Derivative = (s) => {
+  const c = s.t(2), cNew = s.out(1), ws = s.out(2);
+  checkVersion('lstm_cell', 'output 1', cNew, 0);  // outputs start at version 0
+  const dh = s.dy.ndim === 0 ? null : s.dy, dc = LSTM_DC.get(cNew) ?? null;
+  LSTM_DC.delete(cNew);
+  if (isGradEnabled()) return lstmCellComposite(dh, dc, s.t(0), s.t(1), c);
+  const [dgates, dcPrev] = call<Tensor[]>('lstm_cell_backward', [dh, dc, c, cNew, ws]);
+  return [dgates, dgates, dcPrev];
+};
+/** gru_cell's gradients in Tensor ops of its inputs (under createGraph). */
+function gruCellComposite(dy: Tensor, xg: Tensor, hg: Tensor, h: Tensor): Tensor[] {
+  const [xr, xz, xn] = chunks(xg, 3), [hr, hz, hn] = chunks(hg, 3);
+  const r = xr.add(hr).sigmoid(), z = xz.add(hz).sigmoid(), n = xn.add(r.mul(hn)).tanh();
+  const dn = dy.mul(z.neg().add(1)).mul(dtanh(n)), dz = dy.mul(h.sub(n)).mul(dsig(z)), dr = dn.mul(hn).mul(dsig(r));
+  return [call('cat', [[dr, dz, dn], 1]), call('cat', [[dr, dz, dn.mul(r)], 1]), dy.mul(z)];
+}
+const gruCell: Derivative = (s) => {
+  if (isGradEnabled()) return gruCellComposite(s.dy, s.t(0), s.t(1), s.t(2));
+  s.t(2);  // h is read from the workspace: its version is checked as torch's saved hx is
+  return call<Tensor[]>('gru_cell_backward', [s.dy, s.out(1)]);
 };
 
 /**
@@ -349,6 +399,7 @@ export const DERIVATIVES: Record<string, Derivative> = {
   conv2d, conv_transpose2d: convTranspose2d, conv2d_weight_grad: conv2dWeightGrad,
   max_pool2d: maxPool, adaptive_max_pool2d: (s) => [unpoolMax(s.m(0), s.out(1), s.dy, false)],
   batch_norm: batchNorm,
+  lstm_cell: lstmCell, gru_cell: gruCell,
   // in-place ops whose result does not depend on the old value (callInPlace: FRESH_IN_PLACE)
   copy_: (s) => { const src = s.m(1); return [null, src.requiresGrad ? sumTo(s.dy, src.shape).to(src.dtype) : null]; },
   fill_: () => [],

@@ -115,6 +115,10 @@ export interface OpBinding {
   adaptive_max_pool2d(x: H, outputSize: number[]): [H, H];
   batch_norm(x: H, weight: H | null, bias: H | null, runningMean: H | null, runningVar: H | null, training: boolean, momentum: number, eps: number): [H, H, H];
   batch_norm_backward(gradOutput: H, x: H, weight: H | null, mean: H, invstd: H, training: boolean): [H, H, H];
+  lstm_cell(xg: H, hg: H, c: H): [H, H, H];
+  lstm_cell_backward(dh: H | null, dc: H | null, c: H, cNew: H, workspace: H): [H, H];
+  gru_cell(xg: H, hg: H, h: H): [H, H];
+  gru_cell_backward(dhNew: H, workspace: H): [H, H, H];
   adam_step_(self: H, grad: H, expAvg: H, expAvgSq: H, maxExpAvgSq: H | null, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number, decoupled: boolean, maximize: boolean): H;
   sgd_step_(self: H, grad: H, momentumBuffer: H | null, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean, maximize: boolean, first: boolean): H;
   rmsprop_step_(self: H, grad: H, squareAvg: H, gradAvg: H | null, momentumBuffer: H | null, lr: number, alpha: number, eps: number, weightDecay: number, momentum: number, maximize: boolean): H;
