@@ -3,8 +3,14 @@ F.scaled_dot_product_attention, nn.MultiheadAttention, nn.TransformerEncoderLaye
 nn.TransformerEncoder on small seeded inputs (float64), with gradients of a fixed loss, and a
 float32 TransformerEncoder saved by torch (safetensors.torch.save_file and torch.save).
 Writes test/fixtures/transformer.json and test/fixtures/torch/transformer_encoder.{safetensors,pt,json}.
-Run: /tmp/venv-c/bin/python scripts/gen_transformer_fixtures.py"""
+With --checker: only runs onnx.checker (full_check) on the test/fixtures/torch/transformer_*.onnx
+files that `WRITE_ONNX=1 npx vitest run test/io_transformer.test.ts` wrote (myelin's exports) and
+records each verdict and sha256 in test/fixtures/torch/transformer_onnx_checker.json.
+Run: /tmp/venv-c/bin/python scripts/gen_transformer_fixtures.py [--checker]"""
+import glob
+import hashlib
 import json
+import sys
 import math
 import os
 
@@ -15,6 +21,24 @@ from safetensors.torch import save_file
 
 HERE = os.path.dirname(__file__)
 FIX = os.path.join(HERE, '..', 'test', 'fixtures')
+
+if '--checker' in sys.argv[1:]:
+    import onnx
+    record = {}
+    for path in sorted(glob.glob(os.path.join(FIX, 'torch', 'transformer_*.onnx'))):
+        data = open(path, 'rb').read()
+        verdict = {'sha256': hashlib.sha256(data).hexdigest(), 'bytes': len(data)}
+        try:
+            onnx.checker.check_model(onnx.load_from_string(data), full_check=True)
+            verdict['checker'] = 'passed'
+        except Exception as e:  # recorded, so the test fails and names the reason
+            verdict['checker'] = f'failed: {e}'
+        record[os.path.basename(path)] = verdict
+        print(os.path.basename(path), verdict['checker'])
+    with open(os.path.join(FIX, 'torch', 'transformer_onnx_checker.json'), 'w') as f:
+        json.dump({'generator': 'scripts/gen_transformer_fixtures.py --checker', 'onnx': onnx.__version__,
+                   'check': 'onnx.checker.check_model(full_check=True)', 'files': record}, f, indent=1)
+    sys.exit(0)
 # torch's eval fast path (native MHA, nested tensors) zeroes padded positions; the reference is
 # the documented computation, which myelin implements
 torch.backends.mha.set_fastpath_enabled(False)

@@ -141,7 +141,8 @@ export function generateSquareSubsequentMask(n: number, opts: LayerDtype = {}): 
 function canonicalMask(op: string, name: string, m: Tensor | null | undefined, dtype: Tensor['dtype']): Tensor | null {
   const t = optTensorArg(op, name, m ?? undefined);
   if (!t) return null;
-  if (t.dtype === 'bool') return zeros([...t.shape], { dtype }).maskedFill(t, -Infinity);
+  // computed from the mask itself (not a zeros() of its shape), so an ONNX export keeps it sized by the input
+  if (t.dtype === 'bool') return t.to(dtype).maskedFill(t, -Infinity);
   if (!isFloating(t.dtype)) throw new Error(`${op}: only bool and floating types of ${name} are supported, got ${t.dtype}`);
   return t.dtype === dtype ? t : t.to(dtype);
 }
