@@ -21,6 +21,8 @@ function triangle(op: string, x: Tensor, diagonal: number, lower: boolean): Tens
   intArg(op, 'diagonal', diagonal, -Infinity);
   if (x.ndim < 2) throw new Error(`${op}: input tensor must have at least 2 dimensions, got ${shapeStr(x)}`);
   const [r, c] = x.shape.slice(-2);
+  // beyond ±(r + c) every offset falls on one side; clamped so a huge diagonal stays an int64 scalar
+  diagonal = Math.max(-(r + c + 1), Math.min(r + c + 1, diagonal));
   const off = noGrad(() => arange(c, undefined, 1, { dtype: 'int64' }).unsqueeze(0).sub(arange(r, undefined, 1, { dtype: 'int64' }).unsqueeze(1)));
   const drop = noGrad(() => (lower ? off.gt(diagonal) : off.lt(diagonal)));
   off.dispose();

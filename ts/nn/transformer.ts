@@ -27,7 +27,14 @@ export interface EncoderForwardOptions {
 function activationOf(op: string, a: unknown): (x: Tensor) => Tensor {
   if (a === undefined || a === null || a === 'relu') return (x) => x.relu();
   if (a === 'gelu') return (x) => x.gelu();
-  if (typeof a === 'function') return a as (x: Tensor) => Tensor;
+  if (typeof a === 'function') {
+    // a user function's result is checked here, so a wrong one names this layer, not a later op
+    return (x) => {
+      const y = (a as (t: Tensor) => unknown)(x);
+      if (!(y instanceof Tensor)) throw new Error(`${op}: the activation function must return a Tensor, got ${showValue(y)}`);
+      return y;
+    };
+  }
   throw new Error(`${op}: activation should be 'relu', 'gelu' or a function, not ${typeof a === 'string' ? `'${a}'` : showValue(a)}`);
 }
 
