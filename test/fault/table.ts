@@ -239,6 +239,12 @@ const functionalRows: Row[] = [
     (m, [x, y, weight, ignoreIndex, labelSmoothing]) => F(m).crossEntropy(x, y, { weight, ignoreIndex, labelSmoothing }), { names: ['cross_entropy'] }),
   row('nn.functional.crossEntropy(probs)', [t([4, 3]), prob([4, 3])], (m, [x, y]) => F(m).crossEntropy(x, y), { names: ['crossEntropy', 'cross_entropy'] }),
   row('nn.functional.nllLoss', [t([4, 3]), index([4]), k('enum', 'sum', true)], (m, [x, y, reduction]) => F(m).nllLoss(x, y, { reduction }), { names: ['nll_loss'] }),
+  // attention (ts/nn/attention.ts): q [2, 3, 4], k [2, 5, 4], v [2, 5, 3], a boolean mask [3, 5]
+  row('nn.functional.scaledDotProductAttention', [t([2, 3, 4]), t([2, 5, 4]), t([2, 5, 3]), o(mask([3, 5])), o(scalar(0.5)), bool(false)],
+    (m, [q, kk, v, attnMask, scale, enableGqa]) => F(m).scaledDotProductAttention(q, kk, v, { attnMask, scale, enableGqa }), { names: ['scaled_dot_product_attention'] }),
+  row('nn.functional.tril', [t([3, 4]), o(k('bound', 1))], (m, [x, d]) => F(m).tril(x, d)),
+  row('nn.functional.triu', [t([2, 3, 4]), o(k('bound', -1))], (m, [x, d]) => F(m).triu(x, d)),
+  row('nn.Transformer.generateSquareSubsequentMask', [count(4)], (m, [n]) => m.nn.Transformer.generateSquareSubsequentMask(n), { names: ['generate_square_subsequent_mask'] }),
   row('nn.functional.klDiv', [t([4, 3]), prob([4, 3]), k('enum', 'batchmean', true)], (m, [x, y, reduction]) => F(m).klDiv(x, y, { reduction }), { names: ['kl_div'] }),
 ];
 
@@ -297,6 +303,12 @@ const MODULES: [string, Arg[], Ctor, Arg[]][] = [
   ['RNNCell', [count(3), count(4)], (m, [i, h]) => new m.nn.RNNCell(i, h), [t([2, 3]), o(t([2, 4]))]],
   ['LSTMCell', [count(3), count(4)], (m, [i, h]) => new m.nn.LSTMCell(i, h), [t([2, 3])]],
   ['GRUCell', [count(3), count(4)], (m, [i, h]) => new m.nn.GRUCell(i, h), [t([2, 3]), o(t([2, 4]))]],
+  // attention and the encoder stack (ts/nn/attention.ts, ts/nn/transformer.ts)
+  ['MultiheadAttention', [count(4), count(2), o(count(3)), o(k('hyper', 0))], (m, [e, h, kdim, dropout]) => new m.nn.MultiheadAttention(e, h, { kdim, dropout }),
+    [t([3, 2, 4]), t([5, 2, 3]), t([5, 2, 4])]],
+  ['TransformerEncoderLayer', [count(4), count(2), o(count(8)), k('enum', 'gelu', true), o(scalar(1e-5))],
+    (m, [d, h, dimFeedforward, activation, layerNormEps]) => new m.nn.TransformerEncoderLayer(d, h, { dimFeedforward, activation, layerNormEps, dropout: 0 }), [t([3, 2, 4])]],
+  ['TransformerEncoder', [count(2)], (m, [n]) => new m.nn.TransformerEncoder(new m.nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 8, dropout: 0 }), n), [t([3, 2, 4])]],
   ['EmbeddingBag', [count(5), count(4), k('enum', 'sum', true)], (m, [n, d, mode]) => new m.nn.EmbeddingBag(n, d, { mode }), [index([2, 3], 5)]],
 ];
 // A constructor may keep its configuration unchecked until forward (torch does for many), so

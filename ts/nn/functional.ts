@@ -309,3 +309,4 @@ export function dropout2d(x: Tensor, p = 0.5, training = true): Tensor {
   const mask = noGrad(() => rand(mshape, { dtype: x.dtype }).ge(p).mul(1 / (1 - p)));
   return x.mul(mask);
 }
+export { scaledDotProductAttention, tril, triu } from './attention';

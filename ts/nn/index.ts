@@ -10,3 +10,4 @@ export * from './loss';
 export * as functional from './functional';
 export * as init from './init';
 export * as utils from './utils';
+export { MultiheadAttention, TransformerEncoderLayer, TransformerEncoder, Transformer } from './transformer';
