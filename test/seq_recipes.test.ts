@@ -2,6 +2,7 @@
 // baseline or a bound a model that learned nothing cannot reach), and report what the CLI prints.
 import { describe, expect, it } from 'vitest';
 import { text, train } from '../ts/index';
+import { main } from '../ts/cli';
 
 const R = train.seqRecipes;
 const quiet = { start() {}, update() {}, stop() {} };
@@ -34,6 +35,20 @@ describe('seq recipes: bad options and helpers', () => {
     expect(new Set(pass).size).toBe(pass.length);
     pass.forEach((s) => { expect(s % 50).toBe(0); expect(s + 51).toBeLessThanOrEqual(d.trainIds.length); });
   });
+});
+
+describe('CLI', () => {
+  it('myelin train char-lm runs the recipe and prints bits/char and a sample', async () => {
+    const out: string[] = [];
+    const err = process.stderr.write.bind(process.stderr);
+    process.stderr.write = (() => true) as typeof process.stderr.write;   // the step lines
+    let code: number;
+    try {
+      code = await main(['node', 'myelin', 'train', 'char-lm', '--steps', '2', '--train-limit', '30000', '--batch-size', '8'], (s) => out.push(s));
+    } finally { process.stderr.write = err; }
+    expect(code).toBe(0);
+    expect(out.join('\n')).toMatch(/^char-lm \(Moby Dick, 28500 train \/ 1500 validation characters, vocab \d+\): validation [\d.]+ bits\/char after 2 steps[\s\S]*sample \(temperature 0\.8, seed 0\): "Call me Ishmael\. /);
+  }, 120_000);
 });
 
 long('births-forecast', () => {
