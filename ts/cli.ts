@@ -5,6 +5,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { backendInfo, setNumThreads } from './functional';
 import * as recipes from './train/recipes';
+import * as seqRecipes from './train/seq_recipes';
 import { inspectFile } from './io/inspect';
 import { exportOnnxCommand } from './onnx/cli';
 import { checkSavable, saveTrained, predict } from './train/cli_io';
@@ -26,7 +27,7 @@ const seed = (v: string): number => {
   return n;
 };
 
-const RECIPES = ['mnist-mlp', 'mnist-cnn', 'mnist-resnet', 'xor', 'perceptron', 'boston'] as const;
+const RECIPES = ['mnist-mlp', 'mnist-cnn', 'mnist-resnet', 'xor', 'perceptron', 'boston', 'spam-rnn', 'char-lm', 'mnist-lstm', 'births-forecast'] as const;
 
 /** Runs the CLI on argv (as process.argv); resolves to the exit code. Training yields to
  * the event loop (train.fitAsync), so timers and signals are served meanwhile. */
@@ -46,9 +47,10 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     .option('--lr <x>', 'learning rate', positive)
     .option('--seed <n>', 'random seed', seed)
     .option('--threads <n>', 'kernel threads', int('threads'))
-    .option('--train-limit <n>', 'MNIST recipes: train on the first n images', int('train limit'))
+    .option('--train-limit <n>', 'MNIST recipes: train on the first n images (spam-rnn: n messages; char-lm: n characters)', int('train limit'))
+    .option('--steps <n>', 'char-lm: optimizer steps', int('steps'))
     .option('--save <file>', 'write the trained model (safetensors; the metadata names the recipe)')
-    .action(async (recipe: string, o: { epochs?: number; batchSize?: number; lr?: number; seed?: number; threads?: number; trainLimit?: number; save?: string }) => {
+    .action(async (recipe: string, o: { epochs?: number; batchSize?: number; lr?: number; seed?: number; threads?: number; trainLimit?: number; steps?: number; save?: string }) => {
       if (o.threads) setNumThreads(o.threads);
       if (o.save !== undefined) checkSavable(recipe, o.save);
       const opts = { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, seed: o.seed, trainLimit: o.trainLimit };
@@ -60,6 +62,10 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         case 'xor': done(recipes.trainXor(opts)); break;
         case 'perceptron': out(recipes.trainPerceptron().summary); break;
         case 'boston': out(recipes.trainBoston(opts).summary); break;
+        case 'spam-rnn': done(await seqRecipes.trainSpamRnn(opts)); break;
+        case 'char-lm': done(await seqRecipes.trainCharLm({ ...opts, steps: o.steps })); break;
+        case 'mnist-lstm': done(await seqRecipes.trainMnistLstm(opts)); break;
+        case 'births-forecast': done(await seqRecipes.trainBirthsForecast(opts)); break;
         default:
           out(`myelin: unknown recipe '${recipe}' (choose from ${RECIPES.join(', ')})`);
           code = 2;

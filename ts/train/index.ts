@@ -4,3 +4,4 @@ export type { FitOptions, EpochLog, OptimizerLike, SchedulerLike, Batches } from
 export { makeProgress } from './progress';
 export type { Progress } from './progress';
 export * as recipes from './recipes';
+export * as seqRecipes from './seq_recipes';
