@@ -1,7 +1,7 @@
 // Recurrent layers as torch.nn: RNN (tanh/relu), LSTM (with projSize), GRU, and their cells,
 // with torch's gate order, state-dict keys and initialization, so torch weights load as is.
-// Composites over myelin ops; the per-step gate math is one function per cell type
-// (rnnStep/lstmStep/gruStep) so a fused native op can replace it without touching the layers.
+// Composites over myelin ops; the per-step gate math of LSTM and GRU layers is the fused
+// native cell (ts/ops/rnn.ts) for float32/float64, rnnStep/lstmStep/gruStep of Tensor ops otherwise.
 import { Tensor } from '../tensor';
 import { empty, zeros } from '../creation';
 import { cat, stack } from '../functional';
@@ -14,6 +14,7 @@ import { layerDtype, type LayerDtype } from './layer_dtype';
 import * as F from './functional';
 import * as init from './init';
 import { PackedSequence } from './rnn_utils';
+import { lstmCell, gruCell } from '../ops/rnn';
 
 /** The cell type of a recurrent layer (torch's mode strings). */
 export type RNNMode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
@@ -44,10 +45,14 @@ export function gruStep(gi: Tensor, gh: Tensor, h: Tensor): Tensor {
   const n = gi.narrow(d, 2 * H, H).add(r.mul(gh.narrow(d, 2 * H, H))).tanh();
   return n.add(z.mul(h.sub(n)));
 }
+// MYELIN_RNN_COMPOSED=1 keeps the Tensor-op steps everywhere (to measure the fused cells against them)
+const COMPOSED = typeof process !== 'undefined' && process.env.MYELIN_RNN_COMPOSED === '1';
+/** The fused native cells take float32 and float64; other dtypes (float16, bfloat16) run the Tensor-op steps. */
+const fusable = (t: Tensor): boolean => !COMPOSED && (t.dtype === 'float32' || t.dtype === 'float64');
 function cellStep(mode: RNNMode, gi: Tensor, gh: Tensor, h: Tensor, c: Tensor | null): [Tensor, Tensor | null] {
   switch (mode) {
-    case 'LSTM': return lstmStep(gi, gh, c!);
-    case 'GRU': return [gruStep(gi, gh, h), null];
+    case 'LSTM': return fusable(gi) ? lstmCell(gi, gh, c!) : lstmStep(gi, gh, c!);
+    case 'GRU': return [fusable(gi) ? gruCell(gi, gh, h) : gruStep(gi, gh, h), null];
     default: return [rnnStep(gi, gh, mode === 'RNN_RELU' ? 'relu' : 'tanh'), null];
   }
 }
