@@ -2,6 +2,7 @@
 // training step (forward, backward, Adam) of a 1-layer LSTM and GRU, input 64, hidden 256,
 // batch 64, 50 steps, batchFirst, loss = mean of the output. Tokens/s = batch * steps / time.
 // Run: node bench/run.js rnn [filters]   (OPENBLAS_CORETYPE=Haswell as in README)
+// MYELIN_RNN_COMPOSED=1 runs the layers' steps as Tensor ops instead of the fused native cells (the before).
 'use strict';
 const b = require('benny');
 const my = require('..');

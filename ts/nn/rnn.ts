@@ -1,11 +1,11 @@
 // Recurrent layers as torch.nn: RNN (tanh/relu), LSTM (with projSize), GRU, and their cells,
 // with torch's gate order, state-dict keys and initialization, so torch weights load as is.
-// Composites over myelin ops; the per-step gate math is one function per cell type
-// (rnnStep/lstmStep/gruStep) so a fused native op can replace it without touching the layers.
+// Composites over myelin ops; the per-step gate math of LSTM and GRU layers is the fused
+// native cell (ts/ops/rnn.ts) for float32/float64, rnnStep/lstmStep/gruStep of Tensor ops otherwise.
 import { Tensor } from '../tensor';
 import { empty, zeros } from '../creation';
 import { cat, stack } from '../functional';
-import { enableGrad, isGradEnabled } from '../autograd/engine';
+import { enableGrad, isGradEnabled, noGrad } from '../autograd/engine';
 import { grad } from '../autograd/index';
 import { record } from '../autograd/formulas';
 import { Module, Parameter, tensorArg, intArg, showValue } from './module';
@@ -14,6 +14,8 @@ import { layerDtype, type LayerDtype } from './layer_dtype';
 import * as F from './functional';
 import * as init from './init';
 import { PackedSequence } from './rnn_utils';
+import { lstmCell, gruCell, lstmCellBackward, gruCellBackward } from '../ops/rnn';
+import { call } from '../call';
 
 /** The cell type of a recurrent layer (torch's mode strings). */
 export type RNNMode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
@@ -44,10 +46,14 @@ export function gruStep(gi: Tensor, gh: Tensor, h: Tensor): Tensor {
   const n = gi.narrow(d, 2 * H, H).add(r.mul(gh.narrow(d, 2 * H, H))).tanh();
   return n.add(z.mul(h.sub(n)));
 }
+// MYELIN_RNN_COMPOSED=1 keeps the Tensor-op steps everywhere (to measure the fused cells against them)
+const COMPOSED = typeof process !== 'undefined' && process.env.MYELIN_RNN_COMPOSED === '1';
+/** The fused native cells take float32 and float64; other dtypes (float16, bfloat16) run the Tensor-op steps. */
+const fusable = (t: Tensor): boolean => !COMPOSED && (t.dtype === 'float32' || t.dtype === 'float64');
 function cellStep(mode: RNNMode, gi: Tensor, gh: Tensor, h: Tensor, c: Tensor | null): [Tensor, Tensor | null] {
   switch (mode) {
-    case 'LSTM': return lstmStep(gi, gh, c!);
-    case 'GRU': return [gruStep(gi, gh, h), null];
+    case 'LSTM': return fusable(gi) ? lstmCell(gi, gh, c!) : lstmStep(gi, gh, c!);
+    case 'GRU': return [fusable(gi) ? gruCell(gi, gh, h) : gruStep(gi, gh, h), null];
     default: return [rnnStep(gi, gh, mode === 'RNN_RELU' ? 'relu' : 'tanh'), null];
   }
 }
@@ -111,6 +117,7 @@ function scan(mode: RNNMode, giAll: Tensor, bs: number[], h0: Tensor, c0: Tensor
     const r = loop(mode, bs.map((b, t) => giAll.narrow(0, offs[t], b)), bs, h0, c0, w.wHh.t(), w.bHh, w.wHr?.t() ?? null, reverse);
     return { out: cat(r.outs, 0), h: r.h, c: r.c };
   }
+  if ((mode === 'LSTM' || mode === 'GRU') && fusable(giAll)) return fusedScan(mode, giAll, bs, offs, h0, c0, w, reverse, inputs);
   const giD = giAll.detach();
   const leaves = bs.map((b, t) => giD.narrow(0, offs[t], b).requiresGrad_());
   const h0L = h0.detach().requiresGrad_(), c0L = c0 ? c0.detach().requiresGrad_() : null;
@@ -138,6 +145,91 @@ function scan(mode: RNNMode, giAll: Tensor, bs: number[], h0: Tensor, c0: Tensor
   let at = 0;
   const [outN, hN, cN] = parts.map((p) => { const v = y.narrow(0, at, p.numel()).reshape([...p.shape]); at += p.numel(); return v; });
   return { out: outN, h: hN, c: r.c ? cN : null };
+}
+
+/**
+ * scan's recorded node for LSTM and GRU over the fused cells: forward keeps each step's native
+ * workspace (activated gates), and backward walks the steps in reverse with
+ * lstm_cell_backward / gru_cell_backward, the recurrent gradient dh_prev = dgates W_hh one GEMM
+ * per step, and the weight gradients one GEMM each over all steps, as the composed path.
+ * Its gradients are constants (no createGraph through them), as the composed path's were.
+ */
+function fusedScan(mode: 'LSTM' | 'GRU', giAll: Tensor, bs: number[], offs: number[], h0: Tensor, c0: Tensor | null,
+  w: DirWeights, reverse: boolean, inputs: (Tensor | null)[]): Scan {
+  const T = bs.length, B = h0.shape[0], lstm = mode === 'LSTM';
+  const whh = w.wHh.detach(), whhT = whh.t(), bHh = w.bHh ? w.bHh.detach() : null;
+  const whr = w.wHr ? w.wHr.detach() : null, whrT = whr ? whr.t() : null;
+  // per step in execution order: its t, the state rows it read, what it wrote, its workspace
+  const order: number[] = [], hPrev: Tensor[] = [], cPrev: Tensor[] = [], cNew: Tensor[] = [], ws: Tensor[] = [], hPre: Tensor[] = [];
+  const outs = new Array<Tensor>(T), finH: Tensor[] = [], finC: Tensor[] = [];
+  let hF: Tensor, cF: Tensor | null;
+  noGrad(() => {
+    const g0 = giAll.detach(), h00 = h0.detach(), c00 = c0 ? c0.detach() : null;
+    let h = reverse && bs[T - 1] < B ? h00.narrow(0, 0, bs[T - 1]) : h00;
+    let c = c00 && reverse && bs[T - 1] < B ? c00.narrow(0, 0, bs[T - 1]) : c00;
+    for (let k = 0; k < T; k++) {
+      const t = reverse ? T - 1 - k : k, b = bs[t], rows = h.shape[0];
+      if (b < rows) {
+        finH.push(h.narrow(0, b, rows - b)); h = h.narrow(0, 0, b);
+        if (c) { finC.push(c.narrow(0, b, rows - b)); c = c.narrow(0, 0, b); }
+      } else if (b > rows) {
+        h = cat([h, h00.narrow(0, rows, b - rows)], 0);
+        if (c) c = cat([c, c00!.narrow(0, rows, b - rows)], 0);
+      }
+      order.push(t); hPrev.push(h);
+      let gh = h.matmul(whhT);
+      if (bHh) gh = gh.add(bHh);
+      const gi = g0.narrow(0, offs[t], b);
+      let hn: Tensor;
+      if (lstm) {
+        const [hc, cn, wk] = call<Tensor[]>('lstm_cell', [gi, gh, c]);
+        cPrev.push(c!); cNew.push(cn); ws.push(wk); hn = hc; c = cn;
+      } else {
+        const [hg, wk] = call<Tensor[]>('gru_cell', [gi, gh, h]);
+        ws.push(wk); hn = hg;
+      }
+      if (whrT) { hPre.push(hn); hn = hn.matmul(whrT); }
+      h = hn;
+      outs[t] = h;
+    }
+    hF = finH.length ? cat([h, ...finH.reverse()], 0) : h;
+    cF = c && finC.length ? cat([c, ...finC.reverse()], 0) : c;
+  });
+  const out = cat(outs, 0), parts = [out, hF!, ...(cF! ? [cF!] : [])];
+  const yIn = cat(parts.map((p) => p.reshape([-1])), 0);
+  const used = inputs.filter((t): t is Tensor => t !== null);
+  const y = record(`rnn_scan_${mode.toLowerCase()}`, used, yIn, (dy) => noGrad(() => {
+    const N = out.shape[0], Hout = out.shape[1];
+    const dOut = dy.narrow(0, 0, N * Hout).reshape([N, Hout]);
+    // the state's gradient over all B rows: a step rewrites the rows it ran, the others wait
+    // for the step they (re)join (forward: rows that ended earlier; reversed: rows not yet begun)
+    let dH = dy.narrow(0, N * Hout, B * Hout).reshape([B, Hout]);
+    let dC = lstm ? dy.narrow(0, (N + B) * Hout, B * cF!.shape[1]).reshape([B, cF!.shape[1]]) : null;
+    const put = (full: Tensor, rows: Tensor): Tensor => (rows.shape[0] === B ? rows : cat([rows, full.narrow(0, rows.shape[0], B - rows.shape[0])], 0));
+    const dGi = new Array<Tensor>(T), dGh = new Array<Tensor>(T), dProj = new Array<Tensor>(T);
+    for (let k = T - 1; k >= 0; k--) {
+      const t = order[k], b = bs[t];
+      let dh = dH.narrow(0, 0, b).add(dOut.narrow(0, offs[t], b));
+      if (whr) { dProj[k] = dh; dh = dh.matmul(whr); }
+      if (lstm) {
+        const [dg, dcp] = lstmCellBackward(dh, dC!.narrow(0, 0, b), cPrev[k], cNew[k], ws[k]);
+        dGi[t] = dg; dGh[k] = dg;
+        dH = put(dH, dg.matmul(whh)); dC = put(dC!, dcp);
+      } else {
+        const [dxg, dhg, dhp] = gruCellBackward(dh, ws[k]);
+        dGi[t] = dxg; dGh[k] = dhg;
+        dH = put(dH, dhp.add(dhg.matmul(whh)));
+      }
+    }
+    // the weight gradients as one GEMM each over all steps (rows in execution order on both sides)
+    const dGhAll = cat(dGh, 0);
+    const all = [cat(dGi, 0), dH, dC, dGhAll.t().matmul(cat(hPrev, 0)), w.bHh ? dGhAll.sum(0) : null,
+      whr ? cat(dProj, 0).t().matmul(cat(hPre, 0)) : null];
+    return inputs.map((t, i) => (t === null ? undefined : all[i])).filter((g) => g !== undefined);
+  }));
+  let at = 0;
+  const [outN, hN, cN] = parts.map((p) => { const v = y.narrow(0, at, p.numel()).reshape([...p.shape]); at += p.numel(); return v; });
+  return { out: outN, h: hN, c: lstm ? cN : null };
 }
 
 /**

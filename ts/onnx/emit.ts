@@ -319,7 +319,34 @@ export const EMITTERS: Readonly<Record<string, Emitter>> = {
     e.node('BatchNormalization', [x.name, param(1, 1), param(2, 0), e.x(3).name, e.x(4).name],
       { epsilon: { f: e.args[7] as number }, momentum: { f: 1 - (e.args[6] as number) } }, [e.out(0).name]);
   },
+  lstm_cell: (e) => lstmCell(e), gru_cell: (e) => gruCell(e),
 };
+
+// The fused recurrent cells (ts/ops/rnn.ts) as the primitive nodes of their gate math; the
+// workspace (activated gates, kept for backward) is written only when something reads it.
+/** x [B, k * H] cut into its k gates along axis 1 (Slice, not Split: onnx.load's importer runs Slice). */
+function gates(e: Emit, x: Val, k: number): string[] {
+  const H = x.shape[1] / k;
+  return Array.from({ length: k }, (_, j) => e.node('Slice', [x.name, e.ints([j * H]), e.ints([(j + 1) * H]), e.ints([1]), e.ints([1])])[0]);
+}
+function lstmCell(e: Emit): void {
+  const xg = e.x(0), hg = e.x(1), c = e.x(2);
+  const sum = e.node('Add', [xg.name, hg.name])[0];
+  const [gi, gf, gg, go] = gates(e, { ...xg, name: sum }, 4);
+  const [i] = e.node('Sigmoid', [gi]), [f] = e.node('Sigmoid', [gf]), [g] = e.node('Tanh', [gg]), [o] = e.node('Sigmoid', [go]);
+  e.node('Add', [e.node('Mul', [f, c.name])[0], e.node('Mul', [i, g])[0]], undefined, [e.out(1).name]);
+  e.node('Mul', [o, e.node('Tanh', [e.out(1).name])[0]], undefined, [e.out(0).name]);
+  if (e.used(2)) e.node('Concat', [i, f, g, o], { axis: 1 }, [e.out(2).name]);
+}
+function gruCell(e: Emit): void {
+  const h = e.x(2);
+  const [xr, xz, xn] = gates(e, e.x(0), 3), [hr, hz, hn] = gates(e, e.x(1), 3);
+  const [r] = e.node('Sigmoid', [e.node('Add', [xr, hr])[0]]), [z] = e.node('Sigmoid', [e.node('Add', [xz, hz])[0]]);
+  const [n] = e.node('Tanh', [e.node('Add', [xn, e.node('Mul', [r, hn])[0]])[0]]);
+  // h' = (1 - z) n + z h, as n + z (h - n): the kernel's form
+  e.node('Add', [n, e.node('Mul', [z, e.node('Sub', [h.name, n])[0]])[0]], undefined, [e.out(0).name]);
+  if (e.used(1)) e.node('Concat', [r, z, n, h.name, hn], { axis: 1 }, [e.out(1).name]);
+}
 
 function argReduce(e: Emit, opType: string): void {
   const x = e.x(0), y = e.out(), dim = e.args[1] as number | null, keep = e.args[2] === true;
