@@ -131,7 +131,8 @@ const tensorRows: Row[] = [
   row('Tensor.topk', [t(), count(2), dim(1, true)], (_m, [x, n, d]) => x.topk(n, { dim: d })),
   row('Tensor.sort', [t(), dim(1, true), bool()], (_m, [x, d, descending]) => x.sort({ dim: d, descending })),
   row('Tensor.argsort', [t(), dim(1, true)], (_m, [x, d]) => x.argsort({ dim: d }), { names: ['sort'] }),
-  row('Tensor.to', [t(), k('dtype', 'float64')], (_m, [x, d]) => x.to(d), { names: ['to_dtype'] }),
+  // to({}) names no device and no dtype: it returns the tensor itself, as torch's x.to() does
+  row('Tensor.to', [t(), k('dtype', 'float64')], (_m, [x, d]) => x.to(d), { names: ['to_dtype'], accepts: ['{}'] }),
   row('Tensor.item', [t([])], (_m, [x]) => x.item()),
   // printing gathers what it shows: a 7-d tensor of 280k elements prints (torch summarizes it)
   row('Tensor.toString(large)', [k('shape', [6, 6, 6, 6, 6, 6, 6])], (m, [s]) => String(m.zeros(s)), { names: ['toString', 'print', 'format'] }),
