@@ -69,6 +69,20 @@ interface Loop { outs: Tensor[]; h: Tensor; c: Tensor | null; ghs: Tensor[]; hPr
  * a sequence that ends leaves its final state behind as the batch shrinks; reversed, the
  * batch grows from the initial state's rows as sequences begin.
  */
+/** The rows of a packed batch at a step that runs `b` sequences: rows whose sequence ended
+ * leave (their last state goes to finH/finC), rows whose sequence starts join from h0/c0. */
+function stepRows(h: Tensor, c: Tensor | null, b: number, h0: Tensor, c0: Tensor | null, finH: Tensor[], finC: Tensor[]): [Tensor, Tensor | null] {
+  const rows = h.shape[0];
+  if (b < rows) {
+    finH.push(h.narrow(0, b, rows - b)); h = h.narrow(0, 0, b);
+    if (c) { finC.push(c.narrow(0, b, rows - b)); c = c.narrow(0, 0, b); }
+  } else if (b > rows) {
+    h = cat([h, h0.narrow(0, rows, b - rows)], 0);
+    if (c) c = cat([c, c0!.narrow(0, rows, b - rows)], 0);
+  }
+  return [h, c];
+}
+
 function loop(mode: RNNMode, gis: Tensor[], bs: number[], h0: Tensor, c0: Tensor | null,
   whhT: Tensor, bHh: Tensor | null, whrT: Tensor | null, reverse: boolean): Loop {
   const T = bs.length, B = h0.shape[0];
@@ -77,14 +91,8 @@ function loop(mode: RNNMode, gis: Tensor[], bs: number[], h0: Tensor, c0: Tensor
   let h = reverse && bs[T - 1] < B ? h0.narrow(0, 0, bs[T - 1]) : h0;
   let c = c0 && reverse && bs[T - 1] < B ? c0.narrow(0, 0, bs[T - 1]) : c0;
   for (let k = 0; k < T; k++) {
-    const t = reverse ? T - 1 - k : k, b = bs[t], rows = h.shape[0];
-    if (b < rows) {
-      finH.push(h.narrow(0, b, rows - b)); h = h.narrow(0, 0, b);
-      if (c) { finC.push(c.narrow(0, b, rows - b)); c = c.narrow(0, 0, b); }
-    } else if (b > rows) {
-      h = cat([h, h0.narrow(0, rows, b - rows)], 0);
-      if (c) c = cat([c, c0!.narrow(0, rows, b - rows)], 0);
-    }
+    const t = reverse ? T - 1 - k : k;
+    [h, c] = stepRows(h, c, bs[t], h0, c0, finH, finC);
     r.hPrev.push(h);
     let gh = h.matmul(whhT);
     if (bHh) gh = gh.add(bHh);
@@ -168,14 +176,8 @@ function fusedScan(mode: 'LSTM' | 'GRU', giAll: Tensor, bs: number[], offs: numb
     let h = reverse && bs[T - 1] < B ? h00.narrow(0, 0, bs[T - 1]) : h00;
     let c = c00 && reverse && bs[T - 1] < B ? c00.narrow(0, 0, bs[T - 1]) : c00;
     for (let k = 0; k < T; k++) {
-      const t = reverse ? T - 1 - k : k, b = bs[t], rows = h.shape[0];
-      if (b < rows) {
-        finH.push(h.narrow(0, b, rows - b)); h = h.narrow(0, 0, b);
-        if (c) { finC.push(c.narrow(0, b, rows - b)); c = c.narrow(0, 0, b); }
-      } else if (b > rows) {
-        h = cat([h, h00.narrow(0, rows, b - rows)], 0);
-        if (c) c = cat([c, c00!.narrow(0, rows, b - rows)], 0);
-      }
+      const t = reverse ? T - 1 - k : k, b = bs[t];
+      [h, c] = stepRows(h, c, b, h00, c00, finH, finC);
       order.push(t); hPrev.push(h);
       let gh = h.matmul(whhT);
       if (bHh) gh = gh.add(bHh);

@@ -23,7 +23,7 @@ export interface RecipeResult { logs: EpochLog[]; testAcc?: number; testRmse?: n
 export const MNIST_MEAN = 0.1307, MNIST_STD = 0.3081;
 
 /** MNIST as TensorDatasets of normalized [N, 1, 28, 28] images and int64 labels. */
-export function mnistDatasets(trainLimit?: number): { train: data.TensorDataset; test: data.TensorDataset } {
+export function mnistDatasets(trainLimit?: number, testLimit?: number): { train: data.TensorDataset; test: data.TensorDataset } {
   const prep = (split: 'train' | 'test', limit?: number) => {
     const { images, labels } = data.loadMnist({ split });
     const n = limit ? Math.min(limit, images.shape[0]) : images.shape[0];
@@ -32,7 +32,7 @@ export function mnistDatasets(trainLimit?: number): { train: data.TensorDataset;
     images.dispose(); labels.dispose();
     return new data.TensorDataset(x, y);
   };
-  return { train: prep('train', trainLimit), test: prep('test') };
+  return { train: prep('train', trainLimit), test: prep('test', testLimit) };
 }
 
 /** The seeds' MLP 784-256-128-10 with ReLU and dropout 0.2. */

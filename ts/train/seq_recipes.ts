@@ -14,7 +14,7 @@ import * as text from '../text/index';
 import { packPaddedSequence } from '../nn/rnn_utils';
 import { fitAsync, type Batches, type EpochLog } from './fit';
 import { makeProgress } from './progress';
-import { MNIST_MEAN, MNIST_STD, type RecipeOptions, type RecipeResult } from './recipes';
+import { mnistDatasets, type RecipeOptions, type RecipeResult } from './recipes';
 
 export interface SeqRecipeOptions extends RecipeOptions {
   /** Hidden size of the recurrent layer. */
@@ -348,15 +348,7 @@ export class RowLstm extends nn.Module {
  */
 export async function trainMnistLstm(o: SeqRecipeOptions = {}): Promise<RecipeResult> {
   manualSeed(o.seed ?? 0);
-  const prep = (split: 'train' | 'test', limit?: number) => {
-    const { images, labels } = data.loadMnist({ split });
-    const n = limit ? Math.min(limit, images.shape[0]) : images.shape[0];
-    const x = noGrad(() => images.narrow(0, 0, n).sub(MNIST_MEAN).div(MNIST_STD));
-    const y = labels.narrow(0, 0, n).clone();
-    images.dispose(); labels.dispose();
-    return new data.TensorDataset(x, y);
-  };
-  const train = prep('train', o.trainLimit), test = prep('test', o.testLimit);
+  const { train, test } = mnistDatasets(o.trainLimit, o.testLimit);
   const model = new RowLstm(o.hidden ?? 128);
   const optimizer = new optim.Adam(model.parameters(), { lr: o.lr ?? 1e-3 });
   const lossFn = new nn.CrossEntropyLoss();
