@@ -81,15 +81,15 @@ export function listTensors(entries: [string, Tensor][]): string[] {
 export function tensorsIn(value: unknown): [string, Tensor][] {
   const out: [string, Tensor][] = [];
   const seen = new Set<object>();
-  const todo: [string, unknown][] = [['', value]];
-  while (todo.length) {
-    const [name, v] = todo.pop()!;
+  const pending: [string, unknown][] = [['', value]];
+  while (pending.length) {
+    const [name, v] = pending.pop()!;
     if (v instanceof Tensor) { out.push([name || '<tensor>', v]); continue; }
     if (v === null || typeof v !== 'object' || seen.has(v) || ArrayBuffer.isView(v)) continue;
     seen.add(v);
     const kids: [string, unknown][] = v instanceof Set ? [...v].map((x, i) => [String(i), x])
       : Array.isArray(v) ? v.map((x, i) => [String(i), x]) : Object.entries(v);
-    for (let i = kids.length - 1; i >= 0; i--) todo.push([name ? `${name}.${kids[i][0]}` : kids[i][0], kids[i][1]]);
+    for (let i = kids.length - 1; i >= 0; i--) pending.push([name ? `${name}.${kids[i][0]}` : kids[i][0], kids[i][1]]);
   }
   return out;
 }
