@@ -142,3 +142,17 @@ describe('tune: parallel trials', () => {
     await expect(tune.search({ module: mod.module, export: 'nope' }, space, { nTrials: 1 })).rejects.toThrow("has no function export 'nope'");
   });
 });
+
+describe('tune: the tune-mnist recipe (reduced: 4 trials of 1 epoch on 2,000 images)', () => {
+  it('searches on worker threads, prints the table and the best configuration, and the best one learns', async () => {
+    const lines: string[] = [];
+    const r = await tune.tuneMnist({ trials: 4, parallel: 2, epochs: 1, trainLimit: 2000, log: (s) => lines.push(s) });
+    expect(lines.length).toBe(4);
+    expect(r.result.trials.length).toBe(4);
+    expect(r.result.bestValue).toBe(Math.max(...r.result.trials.filter((t) => t.state === 'complete').map((t) => t.value!)));
+    expect(r.result.bestValue).toBeGreaterThan(0.8); // validation accuracy; chance is 0.1
+    expect(r.testAcc).toBeGreaterThan(0.8);
+    expect(r.summary).toMatch(/best: lr [\d.e+-]+, width \d+, dropout [\d.]+: validation accuracy [\d.]+%, test accuracy [\d.]+%/);
+    for (const k of ['lr', 'width', 'dropout']) expect(r.summary).toContain(k);
+  }, 120_000);
+});

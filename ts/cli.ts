@@ -7,6 +7,7 @@ import { backendInfo, setNumThreads } from './functional';
 import * as recipes from './train/recipes';
 import * as seqRecipes from './train/seq_recipes';
 import { inspectFile } from './io/inspect';
+import { tuneMnist } from './tune/mnist';
 import { exportOnnxCommand } from './onnx/cli';
 import { checkSavable, saveTrained, predict } from './train/cli_io';
 
@@ -27,7 +28,7 @@ const seed = (v: string): number => {
   return n;
 };
 
-const RECIPES = ['mnist-mlp', 'mnist-cnn', 'mnist-resnet', 'xor', 'perceptron', 'boston', 'spam-rnn', 'char-lm', 'mnist-lstm', 'births-forecast'] as const;
+const RECIPES = ['mnist-mlp', 'mnist-cnn', 'mnist-resnet', 'xor', 'perceptron', 'boston', 'spam-rnn', 'char-lm', 'mnist-lstm', 'births-forecast', 'tune-mnist'] as const;
 
 /** Runs the CLI on argv (as process.argv); resolves to the exit code. Training yields to
  * the event loop (train.fitAsync), so timers and signals are served meanwhile. */
@@ -49,8 +50,10 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     .option('--threads <n>', 'kernel threads', int('threads'))
     .option('--train-limit <n>', 'MNIST recipes: train on the first n images (spam-rnn: n messages; char-lm: n characters)', int('train limit'))
     .option('--steps <n>', 'char-lm: optimizer steps', int('steps'))
+    .option('--trials <n>', 'tune-mnist: trials', int('trials'))
+    .option('--parallel <n>', 'tune-mnist: trials at once (worker threads)', int('parallel'))
     .option('--save <file>', 'write the trained model (safetensors; the metadata names the recipe)')
-    .action(async (recipe: string, o: { epochs?: number; batchSize?: number; lr?: number; seed?: number; threads?: number; trainLimit?: number; steps?: number; save?: string }) => {
+    .action(async (recipe: string, o: { epochs?: number; batchSize?: number; lr?: number; seed?: number; threads?: number; trainLimit?: number; steps?: number; save?: string; trials?: number; parallel?: number }) => {
       if (o.threads) setNumThreads(o.threads);
       if (o.save !== undefined) checkSavable(recipe, o.save);
       const opts = { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, seed: o.seed, trainLimit: o.trainLimit };
@@ -66,6 +69,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         case 'char-lm': done(await seqRecipes.trainCharLm({ ...opts, steps: o.steps })); break;
         case 'mnist-lstm': done(await seqRecipes.trainMnistLstm(opts)); break;
         case 'births-forecast': done(await seqRecipes.trainBirthsForecast(opts)); break;
+        case 'tune-mnist': out((await tuneMnist({ trials: o.trials, parallel: o.parallel, seed: o.seed, epochs: o.epochs, trainLimit: o.trainLimit, log: out })).summary); break;
         default:
           out(`myelin: unknown recipe '${recipe}' (choose from ${RECIPES.join(', ')})`);
           code = 2;

@@ -6,4 +6,6 @@ export type { Sampler, TrialRecord, Direction, TPEOptions } from './samplers';
 export { MedianPruner, SuccessiveHalvingPruner } from './pruners';
 export type { Pruner } from './pruners';
 export { search } from './search';
-export type { Objective, SearchOptions, SearchResult, Trial } from './search';
+export type { Objective, ModuleObjective, SearchOptions, SearchResult, Trial } from './search';
+export { tuneMnist, mnistMlpTrial } from './mnist';
+export type { TuneMnistOptions, TuneMnistArgs } from './mnist';

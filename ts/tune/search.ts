@@ -24,7 +24,10 @@ export interface Trial {
   report(step: number, value: number): Promise<boolean>;
 }
 /** A function of (config, trial), run on the calling thread, or a module whose export runs on worker threads. */
-export type Objective = ((config: Config, trial: Trial) => number | Promise<number>) | { module: string; export?: string };
+export type Objective = ((config: Config, trial: Trial) => number | Promise<number>) | ModuleObjective;
+/** An objective on worker threads: `require(module)[export](config, trial, args)`; `args` is structured-cloned
+ * to each worker (settings shared by every trial, e.g. epochs). */
+export interface ModuleObjective { module: string; export?: string; args?: unknown }
 
 export interface SearchOptions {
   sampler?: 'grid' | 'random' | 'tpe' | Sampler;
@@ -74,10 +77,11 @@ const mix = (seed: number, i: number, salt: number): number => {
   return (h ^ (h >>> 16)) >>> 0;
 };
 
-/** The compiled worker (dist/tune/worker.js): next to this file when running from dist, else under dist/. */
-function workerFile(): string {
-  for (const p of [join(__dirname, 'worker.js'), join(__dirname, '..', '..', 'dist', 'tune', 'worker.js')]) if (existsSync(p)) return p;
-  throw new Error(`${W}: the worker script dist/tune/worker.js is missing (run npm run build:ts)`);
+/** @internal A compiled file of dist/tune/ (worker threads run JavaScript): next to this file when running
+ * from dist, else under the package's dist/. */
+export function distFile(name: string): string {
+  for (const p of [join(__dirname, name), join(__dirname, '..', '..', 'dist', 'tune', name)]) if (existsSync(p)) return p;
+  throw new Error(`${W}: dist/tune/${name} is missing (run npm run build:ts)`);
 }
 
 /**
@@ -124,8 +128,8 @@ export async function search(objective: Objective, space: Space, opts: SearchOpt
         const t0 = performance.now();
         const trialSeed = mix(seed, i, 2);
         const run: Promise<number> = pool
-          ? pool.run(objective as { module: string; export?: string }, config, i, trialSeed, report)
-          : Promise.resolve().then(() => withSeed(trialSeed, () => (objective as Exclude<Objective, { module: string }>)(config, { index: i, seed: trialSeed, report: async (s, v) => report(s, v) })));
+          ? pool.run(objective as ModuleObjective, config, i, trialSeed, report)
+          : Promise.resolve().then(() => withSeed(trialSeed, () => (objective as Exclude<Objective, ModuleObjective>)(config, { index: i, seed: trialSeed, report: async (s, v) => report(s, v) })));
         wave.push(run.then((v) => {
           if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`the objective returned ${showValue(v)}, not a number`);
           rec.value = v;
@@ -154,7 +158,7 @@ function result(trials: TrialRecord[], space: Space, direction: Direction): Sear
   return {
     trials, best, bestConfig: best.config, bestValue: best.value!,
     table() {
-      const t = new Table({ head: ['trial', ...names, 'value', 'state', 's'] });
+      const t = new Table({ head: ['trial', ...names, 'value', 'state', 's'], style: { head: [], border: [] } }); // plain text: no colour codes in logs
       const order = [...done, ...trials.filter((x) => x.state !== 'complete')];
       for (const r of order) t.push([r.index, ...names.map((n) => fmt(r.config[n])), r.value === undefined ? '' : fmt(r.value), r.state, (r.seconds ?? 0).toFixed(2)]);
       return t.toString();
@@ -165,16 +169,16 @@ function result(trials: TrialRecord[], space: Space, direction: Direction): Sear
 /** Worker threads through piscina: each task gets a port on which the trial's report() asks the pruner. */
 async function makePool(threads: number) {
   const { Piscina } = await import('piscina');
-  const pool = new Piscina({ filename: workerFile(), minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
+  const pool = new Piscina({ filename: distFile('worker.js'), minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
   return {
-    run(obj: { module: string; export?: string }, config: Config, index: number, seed: number, report: (s: number, v: number) => boolean): Promise<number> {
+    run(obj: ModuleObjective, config: Config, index: number, seed: number, report: (s: number, v: number) => boolean): Promise<number> {
       const { port1, port2 } = new MessageChannel();
       port1.on('message', (m: { step: number; value: number }) => {
         let reply: { prune: boolean } | { error: string };
         try { reply = { prune: report(m.step, m.value) }; } catch (e) { reply = { error: (e as Error).message }; }
         port1.postMessage(reply);
       });
-      return (pool.run({ module: obj.module, exportName: obj.export ?? 'default', config, index, seed, port: port2 }, { transferList: [port2 as unknown as MessagePort] }) as Promise<number>)
+      return (pool.run({ module: obj.module, exportName: obj.export ?? 'default', args: obj.args, config, index, seed, port: port2 }, { transferList: [port2 as unknown as MessagePort] }) as Promise<number>)
         .finally(() => port1.close());
     },
     close: () => pool.destroy(),

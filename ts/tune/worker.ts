@@ -5,12 +5,12 @@ import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { manualSeed } from '../creation';
 
-interface Task { module: string; exportName: string; config: Record<string, unknown>; index: number; seed: number; port: MessagePort }
+interface Task { module: string; exportName: string; args: unknown; config: Record<string, unknown>; index: number; seed: number; port: MessagePort }
 
 export default async function runTrial(task: Task): Promise<number> {
   const mod = await import(resolve(task.module)) as Record<string, unknown>;
   const fn = (mod[task.exportName] ?? (mod.default as Record<string, unknown> | undefined)?.[task.exportName]) as
-    ((c: Record<string, unknown>, t: unknown) => number | Promise<number>) | undefined;
+    ((c: Record<string, unknown>, t: unknown, args: unknown) => number | Promise<number>) | undefined;
   if (typeof fn !== 'function') throw new Error(`tune.search: module ${task.module} has no function export '${task.exportName}'`);
   manualSeed(task.seed);
   const trial = {
@@ -22,5 +22,5 @@ export default async function runTrial(task: Task): Promise<number> {
       return reply.prune === true;
     },
   };
-  try { return await fn(task.config, trial); } finally { task.port.close(); }
+  try { return await fn(task.config, trial, task.args); } finally { task.port.close(); }
 }
