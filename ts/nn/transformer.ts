@@ -1,6 +1,6 @@
-// Transformer stacks with PyTorch's options and state-dict keys: TransformerEncoderLayer,
-// TransformerEncoder (deep copies of one layer, `layers.0.self_attn.in_proj_weight`, ...) and
-// nn.Transformer's static generateSquareSubsequentMask (the decoder side is not built yet).
+// Transformer stacks with PyTorch's options and state-dict keys: TransformerEncoderLayer and
+// TransformerEncoder (deep copies of one layer, `layers.0.self_attn.in_proj_weight`, ...); the
+// decoder side and the whole nn.Transformer live in transformer_decoder.ts.
 import { Tensor } from '../tensor';
 import { tensorArg, intArg, numberArg, boolArg, showValue, optionsArg } from '../args';
 import { Module } from './module';
@@ -24,7 +24,7 @@ export interface EncoderForwardOptions {
   isCausal?: boolean;
 }
 
-function activationOf(op: string, a: unknown): (x: Tensor) => Tensor {
+export function activationOf(op: string, a: unknown): (x: Tensor) => Tensor {
   if (a === undefined || a === null || a === 'relu') return (x) => x.relu();
   if (a === 'gelu') return (x) => x.gelu();
   if (typeof a === 'function') {
@@ -138,15 +138,4 @@ export class TransformerEncoder extends Module {
     for (const l of this.layers) x = (l as TransformerEncoderLayer).forward(x, { srcMask: o.mask, srcKeyPaddingMask: o.srcKeyPaddingMask, isCausal: o.isCausal });
     return this.norm ? (this.norm.forward(x) as Tensor) : x;
   }
-}
-
-/**
- * nn.Transformer: only its static mask helper for now (the encoder-decoder model is not built).
- * ```ts
- * nn.Transformer.generateSquareSubsequentMask(3);   // [[0, -inf, -inf], [0, 0, -inf], [0, 0, 0]]
- * ```
- */
-export class Transformer {
-  static generateSquareSubsequentMask(sz: number, opts: LayerDtype = {}): Tensor { return generateSquareSubsequentMask(sz, opts); }
-  constructor() { throw new Error('Transformer: the encoder-decoder model is not supported yet (use TransformerEncoder; Transformer.generateSquareSubsequentMask works)'); }
 }
