@@ -39,6 +39,17 @@ export function activationOf(op: string, a: unknown): (x: Tensor) => Tensor {
 }
 
 /**
+ * linear2(dropout(activation(linear1(x)))) on x's rows flattened to 2-D. NOTE: Linear on a 3-D
+ * input is a batched matmul whose weight gradient is one small GEMM per leading index plus a sum;
+ * flattened, it is one GEMM (the encoder layer's training step ran about 1.6x faster; see bench/transformer.js).
+ */
+export function feedForward(x: Tensor, linear1: Linear, linear2: Linear, dropout: Dropout, activation: (x: Tensor) => Tensor): Tensor {
+  const E = x.shape[x.ndim - 1];
+  const h = dropout.forward(activation(linear1.forward(x.reshape([-1, E]))));
+  return linear2.forward(h).reshape([...x.shape]);
+}
+
+/**
  * One encoder block as torch.nn.TransformerEncoderLayer: self-attention and a feed-forward
  * network, each with dropout, a residual and LayerNorm (after, or before with normFirst).
  * Keys: self_attn.*, linear1.*, linear2.*, norm1.*, norm2.*.
@@ -90,7 +101,7 @@ export class TransformerEncoderLayer extends Module {
     const o = optionsArg(op, fo);
     const sa = (x: Tensor): Tensor => this.dropout1.forward(this.self_attn.forward(x, x, x,
       { attnMask: o.srcMask, keyPaddingMask: o.srcKeyPaddingMask, needWeights: false, isCausal: o.isCausal ?? false })[0]);
-    const ffn = (x: Tensor): Tensor => this.dropout2.forward(this.linear2.forward(this.dropout.forward(this.activation(this.linear1.forward(x)))));
+    const ffn = (x: Tensor): Tensor => this.dropout2.forward(feedForward(x, this.linear1, this.linear2, this.dropout, this.activation));
     let x = src;
     if (this.normFirst) {
       x = x.add(sa(this.norm1.forward(x)));

@@ -7,7 +7,7 @@ import { isFloating } from '../dtype';
 import { Module } from './module';
 import { Linear, Dropout, LayerNorm, ModuleList } from './layers';
 import { MultiheadAttention, generateSquareSubsequentMask } from './attention';
-import { TransformerEncoderLayer, TransformerEncoder, activationOf, type Activation } from './transformer';
+import { TransformerEncoderLayer, TransformerEncoder, activationOf, feedForward, type Activation } from './transformer';
 import * as init from './init';
 import type { LayerDtype } from './layer_dtype';
 
@@ -138,7 +138,7 @@ export class TransformerDecoderLayer extends Module {
       { attnMask: o.tgtMask, keyPaddingMask: o.tgtKeyPaddingMask, needWeights: false, isCausal: tgtCausal })[0]);
     const ca = (x: Tensor): Tensor => this.dropout2.forward(this.multihead_attn.forward(x, memory, memory,
       { attnMask: o.memoryMask, keyPaddingMask: o.memoryKeyPaddingMask, needWeights: false, isCausal: memCausal })[0]);
-    const ffn = (x: Tensor): Tensor => this.dropout3.forward(this.linear2.forward(this.dropout.forward(this.activation(this.linear1.forward(x)))));
+    const ffn = (x: Tensor): Tensor => this.dropout3.forward(feedForward(x, this.linear1, this.linear2, this.dropout, this.activation));
     let x = tgt;
     if (this.normFirst) {
       x = x.add(sa(this.norm1.forward(x)));
