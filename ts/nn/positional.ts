@@ -41,6 +41,10 @@ function rowsFor(op: string, x: unknown, table: Tensor, batchFirst: boolean, fo:
   if (rows.dtype !== t.dtype) rows = rows.to(t.dtype);
   return t.ndim === 3 && !batchFirst ? rows.unsqueeze(1) : rows;
 }
+/** The tables are built in JS float64 arrays: refuse sizes no array (or sane model) holds, by name. */
+function tableSize(op: string, maxLen: number, d: number): void {
+  if (maxLen * d > 2 ** 30) throw new Error(`${op}: a [${maxLen}, ${d}] position table is too large (more than 2^30 elements)`);
+}
 function dropoutOf(op: string, p: unknown, dflt: number): number {
   const v = p == null ? dflt : p;
   if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new Error(`${op}: dropout must be between 0 and 1, got ${showValue(v)}`);
@@ -70,6 +74,7 @@ export class SinusoidalPositionalEncoding extends Module {
     intArg(op, 'max_len', maxLen, 1);
     this.batchFirst = o.batchFirst == null ? false : boolArg(op, 'batchFirst', o.batchFirst);
     this.dropout = new Dropout(dropoutOf(op, o.dropout, 0.1));
+    tableSize(op, maxLen, dModel);
     const pe = new Float64Array(maxLen * dModel);
     for (let i = 0; 2 * i < dModel; i++) {
       const invFreq = Math.exp(-Math.log(10000) * (2 * i) / dModel);
@@ -81,7 +86,8 @@ export class SinusoidalPositionalEncoding extends Module {
     this.registerBuffer('pe', tensor(pe, { dtype: 'float64' }).reshape([maxLen, dModel]).to(layerDtype(op, o)), { persistent: false });
   }
   forward(x: Tensor, fo: PositionalForwardOptions = {}): Tensor {
-    return this.dropout.forward(x.add(rowsFor('SinusoidalPositionalEncoding', x, this.pe, this.batchFirst, fo)));
+    const rows = rowsFor('SinusoidalPositionalEncoding', x, this.pe, this.batchFirst, fo);   // checks x first
+    return this.dropout.forward(x.add(rows));
   }
   extraRepr(): string { return `d_model=${this.dModel}, max_len=${this.maxLen}, batch_first=${this.batchFirst ? 'True' : 'False'}`; }
 }
@@ -111,7 +117,8 @@ export class LearnedPositionalEmbedding extends Module {
     this.dropout = new Dropout(dropoutOf(op, o.dropout, 0));
   }
   forward(x: Tensor, fo: PositionalForwardOptions = {}): Tensor {
-    return this.dropout.forward(x.add(rowsFor('LearnedPositionalEmbedding', x, this.weight, this.batchFirst, fo)));
+    const rows = rowsFor('LearnedPositionalEmbedding', x, this.weight, this.batchFirst, fo);   // checks x first
+    return this.dropout.forward(x.add(rows));
   }
   extraRepr(): string { return `${this.maxLen}, ${this.dModel}, batch_first=${this.batchFirst ? 'True' : 'False'}`; }
 }
@@ -150,6 +157,7 @@ export class RotaryEmbedding extends Module {
     if (!(this.base > 1)) throw new Error(`${op}: base must be greater than 1, got ${this.base}`);
     this.maxLen = o.maxLen == null ? 2048 : intArg(op, 'maxLen', o.maxLen, 1);
     const L = this.maxLen, D = headDim, h = D / 2, dtype = layerDtype(op, o);
+    tableSize(op, L, D);
     const c = new Float64Array(L * D), s = new Float64Array(L * D);
     for (let i = 0; i < h; i++) {
       const invFreq = Math.pow(this.base, -(2 * i) / D);
