@@ -7,7 +7,7 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as my from '../ts/index';
-import { nn } from '../ts/index';
+import { nn, autograd } from '../ts/index';
 
 type Num = number | string;
 interface Arr { shape: number[]; dtype: 'float64' | 'bool'; data: Num[] }
@@ -72,6 +72,16 @@ describe('nn.TransformerDecoderLayer matches torch (float64, torch state dicts)'
     load(m, c.state);
     const y = my.noGrad(() => m.forward(TT(c.tgt), TT(c.memory), { tgtIsCausal: true, tgtKeyPaddingMask: T(c.tgt_key_padding_mask), memoryKeyPaddingMask: T(c.memory_key_padding_mask) }));
     expect(maxDiff(y, c.out)).toBeLessThan(1e-12);
+  });
+});
+
+describe('float64 gradcheck (finite differences)', () => {
+  it('decoder layer, pre-norm gelu, causal target and memory padding: gradients of tgt and memory', () => {
+    my.manualSeed(14);
+    const m = new nn.TransformerDecoderLayer(4, 2, { dimFeedforward: 6, dropout: 0, normFirst: true, activation: 'gelu', dtype: 'float64' });
+    const kpm = my.tensor([[false, false, false, true]]);
+    const r = (...s: number[]) => my.randn(s, { dtype: 'float64' }).requiresGrad_(true);
+    expect(autograd.gradcheck((t, mem) => m.forward(t, mem, { tgtIsCausal: true, memoryKeyPaddingMask: kpm }), [r(3, 1, 4), r(4, 1, 4)])).toBe(true);
   });
 });
 
