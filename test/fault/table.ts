@@ -310,6 +310,15 @@ const MODULES: [string, Arg[], Ctor, Arg[]][] = [
   ['TransformerEncoderLayer', [count(4), count(2), o(count(8)), k('enum', 'gelu', true), o(scalar(1e-5))],
     (m, [d, h, dimFeedforward, activation, layerNormEps]) => new m.nn.TransformerEncoderLayer(d, h, { dimFeedforward, activation, layerNormEps, dropout: 0 }), [t([3, 2, 4])]],
   ['TransformerEncoder', [count(2)], (m, [n]) => new m.nn.TransformerEncoder(new m.nn.TransformerEncoderLayer(4, 2, { dimFeedforward: 8, dropout: 0 }), n), [t([3, 2, 4])]],
+  ['TransformerDecoderLayer', [count(4), count(2), o(count(8)), k('enum', 'gelu', true), o(scalar(1e-5))],
+    (m, [d, h, dimFeedforward, activation, layerNormEps]) => new m.nn.TransformerDecoderLayer(d, h, { dimFeedforward, activation, layerNormEps, dropout: 0 }), [t([3, 2, 4]), t([5, 2, 4])]],
+  ['TransformerDecoder', [count(2)], (m, [n]) => new m.nn.TransformerDecoder(new m.nn.TransformerDecoderLayer(4, 2, { dimFeedforward: 8, dropout: 0 }), n), [t([3, 2, 4]), t([5, 2, 4])]],
+  ['Transformer', [count(4), count(2), o(count(1)), o(count(8))],
+    (m, [dModel, nhead, numDecoderLayers, dimFeedforward]) => new m.nn.Transformer({ dModel, nhead, numEncoderLayers: 1, numDecoderLayers, dimFeedforward, dropout: 0 }), [t([5, 2, 4]), t([3, 2, 4])]],
+  // positional encodings (ts/nn/positional.ts)
+  ['SinusoidalPositionalEncoding', [count(4), o(count(8))], (m, [d, maxLen]) => new m.nn.SinusoidalPositionalEncoding(d, maxLen, { dropout: 0 }), [t([3, 2, 4])]],
+  ['LearnedPositionalEmbedding', [count(8), count(4)], (m, [maxLen, d]) => new m.nn.LearnedPositionalEmbedding(maxLen, d), [t([3, 2, 4])]],
+  ['RotaryEmbedding', [count(4), o(count(8))], (m, [headDim, maxLen]) => new m.nn.RotaryEmbedding(headDim, { maxLen }), [t([2, 3, 4]), t([2, 3, 4])]],
   ['EmbeddingBag', [count(5), count(4), k('enum', 'sum', true)], (m, [n, d, mode]) => new m.nn.EmbeddingBag(n, d, { mode }), [index([2, 3], 5)]],
 ];
 // A constructor may keep its configuration unchecked until forward (torch does for many), so

@@ -10,4 +10,6 @@ export * from './loss';
 export * as functional from './functional';
 export * as init from './init';
 export * as utils from './utils';
-export { MultiheadAttention, TransformerEncoderLayer, TransformerEncoder, Transformer } from './transformer';
+export { MultiheadAttention, TransformerEncoderLayer, TransformerEncoder } from './transformer';
+export { TransformerDecoderLayer, TransformerDecoder, Transformer } from './transformer_decoder';
+export { SinusoidalPositionalEncoding, LearnedPositionalEmbedding, RotaryEmbedding } from './positional';
