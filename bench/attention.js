@@ -6,7 +6,6 @@
 // Run: node bench/run.js attention
 'use strict';
 const b = require('benny');
-const path = require('path');
 const { spawnSync } = require('child_process');
 const my = require('..');
 
@@ -40,14 +39,13 @@ if (process.argv[2] === '--mem') {
 }
 
 async function runCase(c) {
-  if (c.composite) process.env.MYELIN_SDPA_COMPOSITE = '1';
-  // the flag is read once at import: a fresh require of the module graph would be needed, so
-  // the composite case runs in a child process and reports its rate
+  // the flag is read once at import, so the composite case runs in a child process and reports its rate
   if (c.composite) {
+    process.env.MYELIN_SDPA_COMPOSITE = '1';
     const r = spawnSync(process.execPath, [__filename, '--rate', String(c.L), c.causal ? '1' : '0'], { env: process.env, encoding: 'utf8' });
     delete process.env.MYELIN_SDPA_COMPOSITE;
     c.peak = peakMiB(c);
-    return Number(r.stdout.trim());
+    return Number(r.stdout.trim().split('\n').pop());  // benny prints its progress first
   }
   const fn = setup(c.L, c.causal);
   const summary = await b.suite(c.name, b.add(c.name, fn, { minSamples: 3, maxTime: c.L > 2048 ? 8 : 3 }), b.cycle(() => {}));
@@ -67,4 +65,3 @@ module.exports = {
     return `${r.name}: myelin ${(1e3 / r.myelin).toFixed(0)} ms/iter, peak +${c?.peak ?? '-'} MiB; torch ${r.torch ? (1e3 / r.torch).toFixed(0) : '-'} ms/iter, peak +${r.torchPeakMiB ?? '-'} MiB`;
   }),
 };
-void path;
