@@ -99,6 +99,21 @@ const CASES: Record<string, [string, () => boolean][]> = {
       return ref.every((t, k) => g[k]!.sub(t).abs().max().item() < 1e-12);
     }],
   ],
+  // fused attention (test/attention_kernel.test.ts has more: masks, fully masked rows, createGraph)
+  sdpa_flash: [
+    ['causal, GQA', () => check((q, k, v) => my.sdpaFlash(q, k, v, null, true, 0.6)[0], [r([1, 4, 3, 2], 62), r([1, 2, 3, 2], 63), r([1, 2, 3, 3], 64)])],
+    ['bool mask', () => check((q, k, v) => my.sdpaFlash(q, k, v, my.tensor([[true, false, true], [true, true, false]]), false, 0.5)[0], [r([2, 1, 2, 2], 65), r([2, 1, 3, 2], 66), r([2, 1, 3, 2], 67)])],
+  ],
+  sdpa_flash_backward: [
+    // not recorded (createGraph goes through the composite): check it against that
+    ['matches the differentiable composite', () => {
+      const q = r([1, 2, 3, 2], 68), k = r([1, 2, 4, 2], 69), v = r([1, 2, 4, 3], 70), dy = my.randn([1, 2, 3, 3], { dtype: 'float64' });
+      const [out, lse] = my.sdpaFlash(q, k, v, null, false, 0.5);
+      const g = autograd.grad([out.mul(dy).sum()], [q, k, v], { createGraph: true });
+      const ref = my.sdpaFlashBackward(dy, q.detach(), k.detach(), v.detach(), null, out.detach(), lse, false, 0.5);
+      return ref.every((t, i) => g[i]!.sub(t).abs().max().item() < 1e-12);
+    }],
+  ],
   groupNorm: [['affine', () => check((x, w, b) => nn.functional.groupNorm(x, 2, w, b), [r([2, 4, 3, 2], 25), r([4], 26), r([4], 27)])]],
 };
 

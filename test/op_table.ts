@@ -23,6 +23,7 @@ import {
   randperm, where, cat, stack, conv2d, conv1d, convTranspose2d, conv2dWeightGrad, conv2dBackward, maxPool2dWithIndices, maxPool1d,
   avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate, batchNormStats, batchNormBackward, lstmCell, gruCell, lstmCellBackward, gruCellBackward, adamStep_, sgdStep_, rmspropStep_, adagradStep_,
 } from '../ts/index';
+import { sdpaFlash, sdpaFlashBackward } from '../ts/index';
 import type { Args, Input, Result, Tol } from './helpers';
 
 export type Output = Tensor | Tensor[] | { values: Tensor; indices: Tensor };
@@ -265,6 +266,19 @@ export const OP_TABLE: Record<string, OpTest> = {
   },
   gru_cell: { run: ([xg, hg, h]) => gruCell(T(xg), T(hg), T(h)) },
   gru_cell_backward: { run: ([dy, ws]) => gruCellBackward(T(dy), T(ws)) },
+  // fused attention; `mask` says the case has an attn_mask input (after v, or after v in the backward)
+  sdpa_flash: {
+    run: (x, a) => sdpaFlash(T(x[0]), T(x[1]), T(x[2]), a.mask ? T(x[3]) : null, a.isCausal, a.scale),
+    tol: { float32: { rtol: 1e-5, atol: 2e-5 } },  // online softmax: sums in another order than torch's
+  },
+  sdpa_flash_backward: {
+    run: (x, a) => {
+      const ts = x.map(T);
+      if (!a.mask) ts.splice(4, 0, null as never);
+      return sdpaFlashBackward(ts[0], ts[1], ts[2], ts[3], ts[4] ?? null, ts[5], ts[6], a.isCausal, a.scale);
+    },
+    tol: { float32: { rtol: 1e-4, atol: 2e-5 } },
+  },
   // fused optimizer steps: the states are cloned so only the param (input 0) changes in place
   adam_step_: {
     run: ([p, g, m, v, x], a) => {

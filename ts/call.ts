@@ -43,6 +43,8 @@ export interface Recorder {
 let recorder: Recorder | null = null;
 /** @internal Sets (or clears, with null) the active trace recorder; returns the previous one. */
 export function setRecorder(r: Recorder | null): Recorder | null { const p = recorder; recorder = r; return p; }
+/** @internal Whether a jit trace is recording (composites that have a fused op keep their traced, exportable form then). */
+export const isTracing = (): boolean => recorder !== null;
 /** @internal For entries that bypass call() (random creation functions): refuse inside a trace. */
 export function notTraceable(op: string, why: string): void {
   if (recorder !== null) throw new Error(`jit.trace: ${op} is not traceable (${why})`);

@@ -13,6 +13,7 @@ export { maxPool2d, maxPool2dWithIndices, maxPool1d, avgPool2d, adaptiveAvgPool2
 export type { MaxPoolOptions, AvgPoolOptions, InterpolateOptions } from './ops/pool';
 export { batchNorm, batchNormStats, batchNormBackward } from './ops/norm';
 export { lstmCell, gruCell, lstmCellBackward, gruCellBackward } from './ops/rnn';
+export { sdpaFlash, sdpaFlashBackward } from './ops/attention';
 export { tidy, tidyAsync, keep, memory, emptyCache, setMemoryLimit } from './memory';
 export { defaultDevice, setDefaultDevice } from './context';
 export type { MemoryInfo } from './memory';

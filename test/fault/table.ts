@@ -211,6 +211,11 @@ const topRows: Row[] = [
   row('lstmCellBackward', [o(t([2, 2])), o(t([2, 2])), t([2, 2]), t([2, 2]), prob([2, 8])],
     (m, [dh, dc, c, cNew, ws]) => m.lstmCellBackward(dh, dc, c, cNew, ws)),
   row('gruCellBackward', [t([2, 2]), prob([2, 10])], (m, [dy, ws]) => m.gruCellBackward(dy, ws)),
+  // fused attention: q, k, v [B, H, L, E], a mask broadcastable to [B, H, L, S]
+  row('sdpaFlash', [t([1, 2, 3, 4]), t([1, 2, 3, 4]), t([1, 2, 3, 4]), o(mask([3, 3])), bool(), o(scalar(0.5))],
+    (m, [q, kk, v, am, causal, sc]) => m.sdpaFlash(q, kk, v, am, causal, sc)),
+  row('sdpaFlashBackward', [t([1, 2, 3, 4]), t([1, 2, 3, 4]), t([1, 2, 3, 4]), t([1, 2, 3, 4]), o(mask([3, 3])), t([1, 2, 3, 4]), t([1, 2, 3]), bool(), o(scalar(0.5))],
+    (m, [dy, q, kk, v, am, out, lse, causal, sc]) => m.sdpaFlashBackward(dy, q, kk, v, am, out, lse, causal, sc)),
   row('autograd.grad', [o(t([2, 3]))], (m, [g]) => { const w = m.ones([2, 3]).requiresGrad_(); return m.autograd.grad(w.mul(2), w, { gradOutputs: [g] }); }),
   row('autograd.grad(inputs)', [{ kind: 'tensor', good: (m) => det(m, [2, 3]).requiresGrad_() }],
     (m, [x]) => m.autograd.grad(m.ones([2, 3]).requiresGrad_().sum(), x, { allowUnused: true }), { names: ['grad'] }),

@@ -197,6 +197,30 @@ const gruCell: Derivative = (s) => {
   return call<Tensor[]>('gru_cell_backward', [s.dy, s.out(1)]);
 };
 
+// ---- fused attention (ts/ops/attention.ts): q, k, v get gradients; the mask gets none (the
+// public function takes the composite path when the mask needs one).
+/** sdpa_flash's gradients in Tensor ops (under createGraph): P recomputed, then FlashAttention's formulas. */
+function sdpaComposite(dy: Tensor, q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, causal: boolean, scale: number): Tensor[] {
+  const [B, Hq, L] = q.shape, [, Hk, S] = k.shape, g = Hk > 0 ? Hq / Hk : 1;
+  const rep = (t: Tensor): Tensor => (g === 1 ? t : t.unsqueeze(2).expand([B, Hk, g, S, t.shape[3]]).reshape([B, Hq, S, t.shape[3]]));
+  const unrep = (t: Tensor): Tensor => (g === 1 ? t : t.reshape([B, Hk, g, S, t.shape[3]]).sum(2));
+  const kk = rep(k), vv = rep(v);
+  let s = q.matmul(kk.transpose(-2, -1)).mul(scale);
+  const keep = causal ? arange(S, undefined, 1, { dtype: 'int64' }).unsqueeze(0).le(arange(L, undefined, 1, { dtype: 'int64' }).unsqueeze(1)) : mask?.dtype === 'bool' ? mask : null;
+  if (keep) s = s.maskedFill(keep.logicalNot(), -Infinity);
+  else if (mask) s = s.add(mask);
+  const dead = s.detach().amax(-1, { keepdim: true }).eq(-Infinity);
+  const p = s.maskedFill(dead, 0).softmax(-1).maskedFill(dead, 0);
+  const dp = dy.matmul(vv.transpose(-2, -1));
+  const ds = p.mul(dp.sub(dp.mul(p).sum(-1, { keepdim: true }))).mul(scale);
+  return [ds.matmul(kk), unrep(ds.transpose(-2, -1).matmul(q)), unrep(p.transpose(-2, -1).matmul(dy))];
+}
+const sdpaFlash: Derivative = (s) => {
+  const q = s.t(0), k = s.t(1), v = s.t(2), mask = s.a(3) as Tensor | null, causal = s.p<boolean>(4), scale = s.p(5);
+  if (isGradEnabled()) return sdpaComposite(s.dy, q, k, v, mask, causal, scale);
+  return call<Tensor[]>('sdpa_flash_backward', [s.dy, q, k, v, mask, s.y, s.out(1), causal, scale]);
+};
+
 /**
  * The rows. Argument lists are the native exports' (ts/binding.ts); s.t(i) reads tensor
  * argument i checked, s.m(i) its metadata, s.g(i) it when it needs a gradient, s.p(i) a
@@ -400,6 +424,7 @@ export const DERIVATIVES: Record<string, Derivative> = {
   max_pool2d: maxPool, adaptive_max_pool2d: (s) => [unpoolMax(s.m(0), s.out(1), s.dy, false)],
   batch_norm: batchNorm,
   lstm_cell: lstmCell, gru_cell: gruCell,
+  sdpa_flash: sdpaFlash,
   // in-place ops whose result does not depend on the old value (callInPlace: FRESH_IN_PLACE)
   copy_: (s) => { const src = s.m(1); return [null, src.requiresGrad ? sumTo(s.dy, src.shape).to(src.dtype) : null]; },
   fill_: () => [],
