@@ -9,6 +9,7 @@ import * as seqRecipes from './train/seq_recipes';
 import { inspectFile } from './io/inspect';
 import { exportOnnxCommand } from './onnx/cli';
 import { checkSavable, saveTrained, predict } from './train/cli_io';
+import { registerViz } from './viz/cli';
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -81,6 +82,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     .option('--recipe <name>', 'the recipe whose model the weights are for')
     .option('--input <file>', 'a JSON array (one sample or a batch) or a PNG image')
     .action((o: { model?: string; recipe?: string; input?: string }) => out(predict(o)));
+  registerViz(program, out);
   try {
     await program.parseAsync(argv);
   } catch (e) {
