@@ -50,6 +50,7 @@ export class Dashboard {
       reply.hijack();  // a raw, never-ending text/event-stream response
       const res = reply.raw;
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+      res.write(': connected\n\n');  // sends the headers now, so the page's EventSource opens before the first point
       res.socket?.unref();  // an open page does not keep a finished command alive
       for (const m of this.history) res.write(m);
       this.clients.add(res);
