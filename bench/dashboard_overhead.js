@@ -1,6 +1,7 @@
 // The dashboard's cost on training: the mnist-mlp recipe (1 epoch on the first N images) run
 // alternately without and with the dashboard (a page connected to its event stream), reporting
-// the median seconds of each and their ratio. `node bench/dashboard_overhead.js [N] [reps]` (after the TS build).
+// the median seconds of each and their ratio. `node bench/dashboard_overhead.js [N] [reps]` (after the TS build);
+// `node bench/dashboard_overhead.js 0 0 hook`: the hook's own cost per batch.
 const http = require('http');
 const { trainMnistMlp } = require('../dist/train/recipes');
 const { makeProgress } = require('../dist/train/progress');
@@ -23,7 +24,7 @@ async function once(withDash) {
   return { s, got };
 }
 
-(async () => {
+if (process.argv[4] !== 'hook') (async () => {
   const without = [], withD = [];
   await once(false);  // warm-up: MNIST load, kernels
   for (let i = 0; i < reps; i++) {
@@ -34,4 +35,17 @@ async function once(withDash) {
   }
   const a = median(without), b = median(withD);
   console.log(`mnist-mlp 1 epoch on ${N} images + test set: median ${a.toFixed(2)} s without, ${b.toFixed(2)} s with the dashboard: ratio ${(b / a).toFixed(3)} (load ${require('fs').readFileSync('/proc/loadavg', 'utf8').trim()})`);
+})();
+
+// The per-batch cost the hook adds, measured directly (robust to a loaded machine): the
+// wrapped progress's update() (throttled sends to one connected page) against a bare one.
+if (process.argv[4] === 'hook') (async () => {
+  const dash = await Dashboard.start({ port: 0, intervalMs: 250 });
+  const bare = makeProgress(process.stdout, { quiet: true }), wrapped = dash.wrap(bare);
+  const n = 2e6, v = { loss: 0.5, acc: 0.9, rate: 1000 };
+  wrapped.start(1, 1, n);
+  const t0 = performance.now(); for (let i = 0; i < n; i++) wrapped.update(i, v); const t1 = performance.now();
+  for (let i = 0; i < n; i++) bare.update(i, v); const t2 = performance.now();
+  console.log(`hook: ${(((t1 - t0) - (t2 - t1)) / n * 1e3).toFixed(3)} us per batch added (${dash.history.length} points sent)`);
+  await dash.close();
 })();

@@ -104,7 +104,7 @@ describe.skipIf(!CHROMIUM)('in chromium', () => {
       const loader = new data.DataLoader(train, { batchSize: 16 });
       await fitAsync(model, loader, { epochs: 1, optimizer: opt, lossFn: (o, y) => ce.forward(o, y), progress: quiet, yieldMs: 5 });
       const end = Date.now();
-      await page.waitForFunction('document.getElementById("samples").src.startsWith("data:image/png")', { timeout: 60_000 });
+      await page.waitForFunction('document.querySelectorAll("#samples img").length === 8', { timeout: 60_000 });
       const seen = (await page.evaluate('seen') as Array<[number, number]>).filter(([t]) => t < end).map(([, n]) => n);
       const rises = seen.filter((n, k) => k > 0 && n > seen[k - 1]).length;
       expect(rises).toBeGreaterThan(2);  // the curve grew several times while training ran
@@ -114,6 +114,7 @@ describe.skipIf(!CHROMIUM)('in chromium', () => {
       expect(drawn).toBe(dash.history.filter((m) => m.startsWith('event: batch')).length);
       expect(await page.$$eval('#epochs tr', (r) => r.length)).toBe(2);  // header + epoch 1
       expect(await page.$eval('#samplesinfo', (e) => e.textContent)).toMatch(/^\d+ \/ 8 correct$/);
+      expect(await page.$$eval('#samples img', (im) => im.map((e) => (e as HTMLImageElement).naturalWidth))).toEqual(new Array(8).fill(28));
     } finally { await page.close(); await dash.close(); }
   }, 300_000);
 });

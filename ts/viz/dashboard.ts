@@ -1,7 +1,8 @@
 // The live training dashboard: a fastify server with one page (uPlot charts served from the
 // npm package) fed by server-sent events; fit's progress hook (ts/train/progress.ts) sends
-// loss, accuracy, samples/s and lr (throttled) and, after each epoch, its log and a PNG grid
-// of sample predictions. Optionally appends every point to <runDir>/metrics.jsonl for `myelin plot`.
+// loss, accuracy, samples/s and lr (throttled) and, after each epoch, its log and the sample
+// images' predictions (the page lays out the grid). Optionally appends every point to
+// <runDir>/metrics.jsonl for `myelin plot`.
 import * as fs from 'fs';
 import * as path from 'path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -12,7 +13,7 @@ import { tidy } from '../memory';
 import type { Tensor } from '../tensor';
 import type { Module } from '../nn/module';
 import { setProgressHook, type Progress } from '../train/progress';
-import { renderSpec, sampleGridSpec } from './plot';
+import { encodePng } from './tensorboard';
 import { DASHBOARD_HTML } from './pages';
 
 export interface DashboardOptions {
@@ -40,6 +41,7 @@ export class Dashboard {
   private step = 0;
   private lastSent = 0;
   private log: number | null = null;
+  private sampleImages: string[] | undefined;
 
   private constructor(private readonly o: DashboardOptions) {
     this.app = Fastify({ logger: false });
@@ -108,13 +110,14 @@ export class Dashboard {
         const entry = { ...(log as object), step: this.step, lr: lr() };
         this.send('epoch', entry);
         if (this.log !== null) fs.writeSync(this.log, `${JSON.stringify(entry)}\n`);
-        if (model && this.o.samples) void this.sendSamples(model);
+        if (model && this.o.samples) this.sendSamples(model);
       },
     };
   }
 
-  /** The model's predictions on the sample images, as a PNG grid (rendered off the training path, after the epoch). */
-  private async sendSamples(model: Module): Promise<void> {
+  /** The model's predictions on the sample images: the images go once (PNG data URLs, pixels min-max
+   * scaled out of MNIST's normalization), then each epoch only the labels; the page lays out the grid. */
+  private sendSamples(model: Module): void {
     const { x, y } = this.o.samples!;
     const was = model.training;
     model.eval();
@@ -122,12 +125,11 @@ export class Dashboard {
     try {
       pred = noGrad(() => tidy(() => Array.from((model.forward(x) as Tensor).argmax(1).data() as ArrayLike<number | bigint>, Number)));
     } finally { model.train(was); }
-    // the grid shows pixels in [0, 1]: undo MNIST's normalization by min-max per batch
-    const img = tidy(() => { const lo = x.min(), hi = x.max(); return x.sub(lo).div(hi.sub(lo)); });
-    try {
-      const { png } = await renderSpec(sampleGridSpec(img, pred, y), 1);
-      this.send('samples', { png: `data:image/png;base64,${png.toString('base64')}`, correct: pred.filter((p, i) => p === y[i]).length, total: y.length });
-    } finally { img.dispose(); }
+    this.sampleImages ??= tidy(() => {
+      const img = x.sub(x.min()).div(x.max().sub(x.min()));
+      return Array.from({ length: x.shape[0] }, (_, i) => `data:image/png;base64,${encodePng('dashboard', img.select(0, i)).png.toString('base64')}`);
+    });
+    this.send('samples', { images: this.sampleImages, predicted: pred, actual: y, correct: pred.filter((p, i) => p === y[i]).length, total: y.length });
   }
 
   /** Stops the server, ends the pages' streams and removes the hook. */

@@ -10,7 +10,7 @@ table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #dd
 <p>points: <b id="points">0</b> · epoch <b id="epoch">-</b> · <b id="rate">-</b> samples/s · lr <b id="lr">-</b></p>
 <div id="charts"><div id="loss"></div><div id="acc"></div><div id="lrc"></div><div id="speed"></div></div>
 <h3>epochs</h3><table id="epochs"><tr><th>epoch</th><th>loss</th><th>acc</th><th>test loss</th><th>test acc</th><th>seconds</th></tr></table>
-<h3>sample predictions <small id="samplesinfo"></small></h3><img id="samples" alt="">
+<h3>sample predictions: predicted (true) <small id="samplesinfo"></small></h3><div id="samples" style="display:flex;flex-wrap:wrap;gap:6px"></div>
 <script>
 const d = { step: [], loss: [], acc: [], lr: [], rate: [] };
 const mk = (el, label, key, color) => new uPlot({ width: 420, height: 220, title: label,
@@ -40,7 +40,9 @@ es.addEventListener('epoch', (e) => {
 });
 es.addEventListener('samples', (e) => {
   const s = JSON.parse(e.data);
-  document.getElementById('samples').src = s.png;
+  document.getElementById('samples').innerHTML = s.images.map((src, i) => '<figure style="margin:0;text-align:center"><img src="' + src +
+    '" width="56" height="56" style="image-rendering:pixelated"><figcaption style="color:' + (s.predicted[i] === s.actual[i] ? 'black' : '#c00') + '">' +
+    s.predicted[i] + ' (' + s.actual[i] + ')</figcaption></figure>').join('');
   document.getElementById('samplesinfo').textContent = s.correct + ' / ' + s.total + ' correct';
 });
 </script></body></html>`;
