@@ -10,6 +10,7 @@ import { inspectFile } from './io/inspect';
 import { tuneMnist } from './tune/mnist';
 import { exportOnnxCommand } from './onnx/cli';
 import { checkSavable, saveTrained, predict } from './train/cli_io';
+import { registerViz } from './viz/cli';
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -85,6 +86,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     .option('--recipe <name>', 'the recipe whose model the weights are for')
     .option('--input <file>', 'a JSON array (one sample or a batch) or a PNG image')
     .action((o: { model?: string; recipe?: string; input?: string }) => out(predict(o)));
+  registerViz(program, out);
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -5,7 +5,7 @@ import { tidy } from '../memory';
 import { showValue, tensorArg } from '../args';
 import { noGrad } from '../autograd/engine';
 import type { Module } from '../nn/module';
-import { makeProgress, type Progress } from './progress';
+import { makeProgress, hooked, type Progress } from './progress';
 
 export interface OptimizerLike { zeroGrad(): void; step(): void }
 export interface SchedulerLike { step(): void }
@@ -118,7 +118,7 @@ export async function fitAsync(model: Module, train: Batches, o: FitOptions & { 
 function* fitSteps(model: Module, train: Batches, o: FitOptions): Generator<void, EpochLog[]> {
   modelArg('fit', model);
   if (o === null || typeof o !== 'object') throw new Error(`fit: options must be an object with epochs, optimizer and lossFn, got ${showValue(o)}`);
-  const progress = o.progress ?? makeProgress();
+  const progress = hooked(o.progress ?? makeProgress());
   const logs: EpochLog[] = [];
   if (!Number.isInteger(o.epochs) || o.epochs < 0) throw new Error(`fit: epochs must be a non-negative integer, got ${showValue(o.epochs)}`);
   if (typeof o.optimizer?.step !== 'function' || typeof o.optimizer.zeroGrad !== 'function')
@@ -126,6 +126,7 @@ function* fitSteps(model: Module, train: Batches, o: FitOptions): Generator<void
   if (typeof o.lossFn !== 'function') throw new Error(`fit: lossFn must be a function, got ${showValue(o.lossFn)}`);
   const first = o.initialEpoch ?? 0;
   if (!Number.isInteger(first) || first < 0 || first > o.epochs) throw new Error(`fit: initialEpoch must be an integer from 0 to epochs (${o.epochs}), got ${showValue(o.initialEpoch)}`);
+  progress.attach?.(model, o.optimizer);
   for (let epoch = first + 1; epoch <= o.epochs; epoch++) {
     model.train();
     const t0 = performance.now();
@@ -167,6 +168,7 @@ function* fitSteps(model: Module, train: Batches, o: FitOptions): Generator<void
       }
     }
     logs.push(log);
+    progress.epochEnd?.(log);
     progress.stop(`epoch ${epoch}/${o.epochs}: loss ${log.loss.toFixed(4)}, train acc ${(100 * log.acc).toFixed(2)}%` +
       (log.testAcc !== undefined ? `, test loss ${log.testLoss!.toFixed(4)}, test acc ${(100 * log.testAcc).toFixed(2)}%` : '') +
       `, ${seconds.toFixed(2)} s (${Math.round(n / seconds)} samples/s)`);

@@ -7,7 +7,17 @@ export interface Progress {
   start(epoch: number, epochs: number, total: number): void;
   update(done: number, v: ProgressValues): void;
   stop(line: string): void;
+  /** Called once as fit starts, with the model and optimizer (the dashboard reads the lr and predicts samples). */
+  attach?(model: unknown, optimizer: unknown): void;
+  /** Called after each epoch with its log (EpochLog). */
+  epochEnd?(log: object): void;
 }
+
+let hook: ((p: Progress) => Progress) | null = null;
+/** Wraps the progress of every fit from now on (ts/viz/dashboard.ts feeds its page so); null removes it. */
+export function setProgressHook(h: ((p: Progress) => Progress) | null): void { hook = h; }
+/** The progress fit reports to: `p`, wrapped by the hook when one is set. */
+export const hooked = (p: Progress): Progress => (hook ? hook(p) : p);
 
 const fmt = (v: ProgressValues) => `loss ${v.loss.toFixed(4)} | acc ${(100 * v.acc).toFixed(2)}% | ${Math.round(v.rate)} samples/s`;
 
