@@ -9,6 +9,7 @@ import * as seqRecipes from './train/seq_recipes';
 import { inspectFile } from './io/inspect';
 import { exportOnnxCommand } from './onnx/cli';
 import { checkSavable, saveTrained, predict } from './train/cli_io';
+import * as rlRecipes from './rl/recipes';
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -27,7 +28,8 @@ const seed = (v: string): number => {
   return n;
 };
 
-const RECIPES = ['mnist-mlp', 'mnist-cnn', 'mnist-resnet', 'xor', 'perceptron', 'boston', 'spam-rnn', 'char-lm', 'mnist-lstm', 'births-forecast'] as const;
+const RECIPES = ['mnist-mlp', 'mnist-cnn', 'mnist-resnet', 'xor', 'perceptron', 'boston', 'spam-rnn', 'char-lm', 'mnist-lstm', 'births-forecast',
+  'dqn-cartpole', 'ppo-cartpole', 'qlearning-frozenlake'] as const;
 
 /** Runs the CLI on argv (as process.argv); resolves to the exit code. Training yields to
  * the event loop (train.fitAsync), so timers and signals are served meanwhile. */
@@ -48,9 +50,10 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     .option('--seed <n>', 'random seed', seed)
     .option('--threads <n>', 'kernel threads', int('threads'))
     .option('--train-limit <n>', 'MNIST recipes: train on the first n images (spam-rnn: n messages; char-lm: n characters)', int('train limit'))
-    .option('--steps <n>', 'char-lm: optimizer steps', int('steps'))
+    .option('--steps <n>', 'char-lm: optimizer steps (rl CartPole recipes: the env-step budget; qlearning-frozenlake: episodes)', int('steps'))
     .option('--save <file>', 'write the trained model (safetensors; the metadata names the recipe)')
-    .action(async (recipe: string, o: { epochs?: number; batchSize?: number; lr?: number; seed?: number; threads?: number; trainLimit?: number; steps?: number; save?: string }) => {
+    .option('--run-dir <dir>', 'rl recipes: where the learning curve (curve.csv) goes (default runs/<recipe>)')
+    .action(async (recipe: string, o: { epochs?: number; batchSize?: number; lr?: number; seed?: number; threads?: number; trainLimit?: number; steps?: number; save?: string; runDir?: string }) => {
       if (o.threads) setNumThreads(o.threads);
       if (o.save !== undefined) checkSavable(recipe, o.save);
       const opts = { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, seed: o.seed, trainLimit: o.trainLimit };
@@ -66,6 +69,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         case 'char-lm': done(await seqRecipes.trainCharLm({ ...opts, steps: o.steps })); break;
         case 'mnist-lstm': done(await seqRecipes.trainMnistLstm(opts)); break;
         case 'births-forecast': done(await seqRecipes.trainBirthsForecast(opts)); break;
+        case 'dqn-cartpole': out(rlRecipes.trainDqnCartpole({ seed: o.seed, steps: o.steps, runDir: o.runDir, log: out }).summary); break;
+        case 'ppo-cartpole': out(rlRecipes.trainPpoCartpole({ seed: o.seed, steps: o.steps, runDir: o.runDir, log: out }).summary); break;
+        case 'qlearning-frozenlake': out(rlRecipes.trainQlearningFrozenlake({ seed: o.seed, steps: o.steps, runDir: o.runDir }).summary); break;
         default:
           out(`myelin: unknown recipe '${recipe}' (choose from ${RECIPES.join(', ')})`);
           code = 2;
