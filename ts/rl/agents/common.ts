@@ -97,10 +97,15 @@ export function sampleCategorical(logits: Float32Array, k: number, g: Generator)
 
 /** The greedy (argmax) actions of a Q or logits network for a batch of observations. */
 export function greedyActions(net: { forward(x: Tensor): unknown }, obs: Float32Array, d: number): Int32Array {
-  return noGrad(() => tidy(() => {
-    const a = (net.forward(obsTensor(obs, d)) as Tensor).argmax(1).data() as BigInt64Array;
-    return Int32Array.from(a, Number);
-  }));
+  // the argmax is taken here, over data(): one native op less per environment step
+  const q = noGrad(() => tidy(() => (net.forward(obsTensor(obs, d)) as Tensor).data() as Float32Array));
+  const n = obs.length / d, k = q.length / n, out = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (q[r * k + j] > q[r * k + best]) best = j;
+    out[r] = best;
+  }
+  return out;
 }
 
 /**
