@@ -1,6 +1,5 @@
 // REINFORCE with a learned value baseline (Williams 1992; Sutton & Barto 13.4) on whole episodes,
 // and A2C (Mnih et al. 2016, synchronous): n-step rollouts of n envs, one update each, GAE(λ = 1).
-
 import { tensor, manualSeed } from '../../creation';
 import { noGrad } from '../../autograd/engine';
 import { tidy } from '../../memory';

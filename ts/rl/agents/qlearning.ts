@@ -73,7 +73,6 @@ export class QLearning {
   /** Mean return of the greedy policy over `episodes` episodes (FrozenLake: the success rate). */
   evaluate(env: Env<number>, episodes = 1000, seed = 12345): number {
     let total = 0;
-    env.reset({ seed });
     for (let ep = 0; ep < episodes; ep++) {
       let s = ep === 0 ? env.reset({ seed }).observation : env.reset().observation;
       for (;;) {
