@@ -11,6 +11,7 @@ import { tuneMnist } from './tune/mnist';
 import { exportOnnxCommand } from './onnx/cli';
 import { checkSavable, saveTrained, predict } from './train/cli_io';
 import { registerViz } from './viz/cli';
+import * as rlRecipes from './rl/recipes';
 
 const int = (name: string) => (v: string): number => {
   const n = Number(v);
@@ -29,7 +30,8 @@ const seed = (v: string): number => {
   return n;
 };
 
-const RECIPES = ['mnist-mlp', 'mnist-cnn', 'mnist-resnet', 'xor', 'perceptron', 'boston', 'spam-rnn', 'char-lm', 'mnist-lstm', 'births-forecast', 'tune-mnist'] as const;
+const RECIPES = ['mnist-mlp', 'mnist-cnn', 'mnist-resnet', 'xor', 'perceptron', 'boston', 'spam-rnn', 'char-lm', 'mnist-lstm', 'births-forecast',
+  'dqn-cartpole', 'ppo-cartpole', 'qlearning-frozenlake', 'tune-mnist'] as const;
 
 /** Runs the CLI on argv (as process.argv); resolves to the exit code. Training yields to
  * the event loop (train.fitAsync), so timers and signals are served meanwhile. */
@@ -50,11 +52,12 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     .option('--seed <n>', 'random seed', seed)
     .option('--threads <n>', 'kernel threads', int('threads'))
     .option('--train-limit <n>', 'MNIST recipes: train on the first n images (spam-rnn: n messages; char-lm: n characters)', int('train limit'))
-    .option('--steps <n>', 'char-lm: optimizer steps', int('steps'))
+    .option('--steps <n>', 'char-lm: optimizer steps (rl CartPole recipes: the env-step budget; qlearning-frozenlake: episodes)', int('steps'))
     .option('--trials <n>', 'tune-mnist: trials', int('trials'))
     .option('--parallel <n>', 'tune-mnist: trials at once (worker threads)', int('parallel'))
     .option('--save <file>', 'write the trained model (safetensors; the metadata names the recipe)')
-    .action(async (recipe: string, o: { epochs?: number; batchSize?: number; lr?: number; seed?: number; threads?: number; trainLimit?: number; steps?: number; save?: string; trials?: number; parallel?: number }) => {
+    .option('--run-dir <dir>', 'rl recipes: where the learning curve (curve.csv) goes (default runs/<recipe>)')
+    .action(async (recipe: string, o: { epochs?: number; batchSize?: number; lr?: number; seed?: number; threads?: number; trainLimit?: number; steps?: number; save?: string; runDir?: string; trials?: number; parallel?: number }) => {
       if (o.threads) setNumThreads(o.threads);
       if (o.save !== undefined) checkSavable(recipe, o.save);
       const opts = { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, seed: o.seed, trainLimit: o.trainLimit };
@@ -71,6 +74,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         case 'mnist-lstm': done(await seqRecipes.trainMnistLstm(opts)); break;
         case 'births-forecast': done(await seqRecipes.trainBirthsForecast(opts)); break;
         case 'tune-mnist': out((await tuneMnist({ trials: o.trials, parallel: o.parallel, seed: o.seed, epochs: o.epochs, trainLimit: o.trainLimit, log: out })).summary); break;
+        case 'dqn-cartpole': out(rlRecipes.trainDqnCartpole({ seed: o.seed, steps: o.steps, runDir: o.runDir, log: out }).summary); break;
+        case 'ppo-cartpole': out(rlRecipes.trainPpoCartpole({ seed: o.seed, steps: o.steps, runDir: o.runDir, log: out }).summary); break;
+        case 'qlearning-frozenlake': out(rlRecipes.trainQlearningFrozenlake({ seed: o.seed, steps: o.steps, runDir: o.runDir }).summary); break;
         default:
           out(`myelin: unknown recipe '${recipe}' (choose from ${RECIPES.join(', ')})`);
           code = 2;
