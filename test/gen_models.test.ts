@@ -104,15 +104,15 @@ describe('WGAN-GP gradient penalty against PyTorch (float64, double backward)', 
   it('value and gradients to the critic parameters', () => {
     const c = critic();
     const gp = models.gradientPenalty(c, real(), f64(g.fake, [3, 1, 8, 8]), { alpha: alpha() });
-    close([gp.item() as number], [g.gp], 1e-8);
+    close([gp.item() as number], [g.gp], 1e-12);
     const grads = autograd.grad(gp, c.parameters(), { allowUnused: true });
-    grads.forEach((gr, i) => close(gr ? arr(gr) : g.paramGrads[i].map(() => 0), g.paramGrads[i], 1e-9));
+    grads.forEach((gr, i) => close(gr ? arr(gr) : g.paramGrads[i].map(() => 0), g.paramGrads[i], 1e-12));
   });
   it('gradient flows to fake when fake requires grad (a tanh critic, whose input gradient depends on x)', () => {
     const fake = f64(g.fake, [3, 1, 8, 8]).requiresGrad_();
     const gp = models.gradientPenalty(critic(new nn.Tanh()), real(), fake, { alpha: alpha() });
-    close([gp.item() as number], [g.gp2], 1e-8);
-    close(arr(autograd.grad(gp, fake)[0]!), g.gradFake, 1e-9);
+    close([gp.item() as number], [g.gp2], 1e-12);
+    close(arr(autograd.grad(gp, fake)[0]!), g.gradFake, 1e-12);
   });
   it('bad input is named', () => {
     const c = critic();
