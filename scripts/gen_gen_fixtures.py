@@ -71,5 +71,13 @@ gp2 = gp_of(interp2)
 gfake = torch.autograd.grad(gp2, fake)[0]
 out['gp'] = dict(state={k: dict(shape=list(v.shape), data=r(v)) for k, v in critic.state_dict().items()},
                  real=r(real), fake=r(fake), alpha=r(alpha), gp=gp.item(), paramGrads=[r(g) for g in grads], gradFake=r(gfake), gp2=gp2.item())
+# Fréchet distance on two feature sets, tr sqrt(S1 S2) from the (complex) eigenvalues of the
+# non-symmetric product, a different route from frechetDistance's symmetric one
+fa = torch.randn(60, 6, dtype=torch.float64) @ torch.randn(6, 6, dtype=torch.float64)
+fb = torch.randn(45, 6, dtype=torch.float64) @ torch.randn(6, 6, dtype=torch.float64) + 0.5
+c1, c2 = torch.cov(fa.T), torch.cov(fb.T)
+tr = torch.linalg.eigvals(c1 @ c2).sqrt().real.sum()
+fid = ((fa.mean(0) - fb.mean(0)) ** 2).sum() + c1.trace() + c2.trace() - 2 * tr
+out['fid'] = dict(a=r(fa), b=r(fb), na=60, nb=45, f=6, fid=fid.item())
 json.dump(out, open('test/fixtures/gen_models.json', 'w'))
 print('gp', gp.item(), 'loss', loss.item())

@@ -191,3 +191,16 @@ describe('models: shapes, gradients, repeatable sampling, labels', () => {
     expect(() => models.interpolateLatent(new models.DenseAutoencoder(), x, x)).toThrow(/^interpolateLatent: a must be one image/);
   });
 });
+
+describe('frechetDistance (FID formula) against PyTorch', () => {
+  it('equals the distance computed from the eigenvalues of the covariance product', () => {
+    const q = fx.fid;
+    const a = f64(q.a, [q.na, q.f]), b = f64(q.b, [q.nb, q.f]);
+    close([utils.frechetDistance(a, b)], [q.fid], 1e-9);
+    expect(Math.abs(utils.frechetDistance(a, a))).toBeLessThan(1e-8);
+  });
+  it('bad input is named', () => {
+    expect(() => utils.frechetDistance(rand([5, 3]), rand([5, 4]))).toThrow(/^frechetDistance: a has 3 features but b has 4/);
+    expect(() => utils.frechetDistance(rand([1, 3]), rand([5, 3]))).toThrow(/^frechetDistance: a must be \[N, F\] features with N >= 2, got \[1, 3\]/);
+  });
+});

@@ -130,9 +130,11 @@ abstract class VaeBase extends nn.Module {
     const c = this.cond(z, y);
     return this.decodeFeatures(c ? cat([z, c], 1) : z);
   }
+  /** Encodes, draws z by reparameterization (in eval mode too, as PyTorch's example: the loss is then
+   * a one-sample ELBO estimate) and decodes. */
   forward(x: Tensor, y?: Tensor): VaeOutput {
     const { mu, logvar } = this.encode(x, y);
-    const z = this.training ? reparameterize(mu, logvar) : mu;
+    const z = reparameterize(mu, logvar);
     return { logits: this.decode(z, y), mu, logvar };
   }
   /** n images from the prior, as pixel probabilities in [0, 1] ([N, 1, 28, 28]); y: the classes of a conditional model. */
