@@ -188,6 +188,9 @@ describe('models: shapes, gradients, repeatable sampling, labels', () => {
     expect(a).toEqual(n());
     expect(Math.min(...a)).toBeGreaterThanOrEqual(0);
     expect(() => data.addGaussianNoise(x, -1)).toThrow(/^addGaussianNoise: std must be a finite number >= 0, got -1/);
+    expect(() => data.addGaussianNoise(x, 0.1, { clamp: [1, 0] })).toThrow(/^addGaussianNoise: clamp must be \[min, max\] with min <= max, got \[1,0\]/);
+    expect(() => data.addGaussianNoise([1, 2] as never, 0.1)).toThrow(/^addGaussianNoise: x must be a live Tensor, got object/);
+    expect(() => data.addGaussianNoise(tensor([1, 2], { dtype: 'int64' }), 0.1)).toThrow(/^addGaussianNoise: expected a floating-point tensor, got int64/);
     expect(() => models.interpolateLatent(new models.DenseAutoencoder(), x, x)).toThrow(/^interpolateLatent: a must be one image/);
   });
 });
