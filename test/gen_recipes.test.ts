@@ -29,7 +29,7 @@ describe('generative recipes (reduced)', () => {
   }, 120_000);
   it('ae-mnist (dense): test MSE below the mean image\'s, reconstructions and an interpolation strip', async () => {
     await breathe();
-    const r = rec.trainAeMnist({ variant: 'dense', epochs: 2, trainLimit: 512, testLimit: 128, runDir: join(dir, 'ae'), ...quiet });
+    const r = rec.trainAeMnist({ variant: 'dense', epochs: 2, trainLimit: 1024, testLimit: 128, runDir: join(dir, 'ae'), ...quiet });
     expect(r.losses[1]).toBeLessThan(r.losses[0]);
     expect(r.testMse!).toBeLessThan(0.1);   // all-black images score ~0.1 on MNIST
     expect(size(join(dir, 'ae', 'epoch-2.png'))).toEqual([8 * 30 + 2, 2 * 30 + 2]);
