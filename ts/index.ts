@@ -33,3 +33,4 @@ export * as io from './io/index';
 export * as text from './text/index';
 export * as tune from './tune/index';
 export * as rl from './rl/index';
+export * as utils from './utils/index';

@@ -19,3 +19,5 @@ export {
 export type { EfficientNetOptions, MBConvConfig } from './cnn/efficientnet';
 export { ResNetCifar, resnet8, resnet20 } from './cnn/resnet_cifar';
 export type { ResNetCifarOptions } from './cnn/resnet_cifar';
+// Generative models: autoencoders, VAEs, GANs (ts/models/gen/).
+export * from './gen/index';
