@@ -6,3 +6,7 @@ export type { Progress } from './progress';
 export * as recipes from './recipes';
 export * as seqRecipes from './seq_recipes';
 export * as metrics from './metrics';
+export * as callbacks from './callbacks';
+export type { Callback, CallbackContext, Logs } from './callback_list';
+export type { History, EvaluateOptions } from './fit';
+export type { FitData } from './fit_data';
