@@ -10,3 +10,5 @@ export * as callbacks from './callbacks';
 export type { Callback, CallbackContext, Logs } from './callback_list';
 export type { History, EvaluateOptions } from './fit';
 export type { FitData } from './fit_data';
+export { summary } from './summary';
+export type { Summary, SummaryRow } from './summary';
