@@ -11,10 +11,13 @@ import { Perceptron } from '../models/perceptron';
 import { ResNetCifar } from '../models/cnn/resnet_cifar';
 import { fitAsync, evaluate, type EpochLog } from './fit';
 import { makeProgress, type Progress } from './progress';
+import type { Callback } from './callback_list';
 
 export interface RecipeOptions { epochs?: number; batchSize?: number; lr?: number; seed?: number; progress?: Progress; log?: (line: string) => void;
   /** Stop once test accuracy reaches this (for quick checks). */
-  targetAcc?: number; trainLimit?: number }
+  targetAcc?: number; trainLimit?: number;
+  /** Passed to fit (recipes that train with fit): the CLI's Ctrl-C handler and --checkpoint. */
+  callbacks?: Callback[] }
 export interface RecipeResult { logs: EpochLog[]; testAcc?: number; testRmse?: number; secondsPerEpoch: number; summary: string;
   /** The trained model (for `myelin train --save`). */
   model?: nn.Module }
@@ -56,6 +59,7 @@ async function classify(model: nn.Module, o: RecipeOptions, defaults: { epochs: 
     scheduler: defaults.gamma ? new optim.ExponentialLR(optimizer, { gamma: defaults.gamma }) : undefined,
     progress: o.progress ?? makeProgress(),
     onEpoch: (l) => o.targetAcc !== undefined && (l.testAcc ?? 0) >= o.targetAcc,
+    callbacks: o.callbacks,
   });
   const last = logs[logs.length - 1];
   const spe = logs.reduce((a, l) => a + l.seconds, 0) / logs.length;
