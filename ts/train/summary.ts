@@ -1,7 +1,7 @@
 // summary(model, inputShape): the layer table torchinfo and Keras print — each layer's output
 // shape and parameter count from one forward pass on zeros, trainable and frozen totals and
 // memory estimates — drawn with cli-table3.
-import Table from 'cli-table3';
+import type TableType from 'cli-table3';
 import { Tensor } from '../tensor';
 import { zeros } from '../creation';
 import type { DType } from '../dtype';
@@ -79,6 +79,8 @@ export function summary(model: Module, inputShape: number[] | number[][], o: { d
   const forwardBackwardBytes = 2 * outBytes;
   const totalBytes = inputBytes + forwardBackwardBytes + paramBytes;
   const anyFrozen = trainableParams < totalParams;
+  // loaded on first use: the table package costs every `require('myelin')` nothing until a summary is drawn
+  const Table = require('cli-table3') as typeof TableType;  // eslint-disable-line @typescript-eslint/no-require-imports
   const table = new Table({ head: ['Layer (type)', 'Output Shape', 'Param #', ...(anyFrozen ? ['Trainable'] : [])], style: { head: [], border: [] },
     colAligns: ['left', 'left', 'right', ...(anyFrozen ? ['left' as const] : [])] });
   for (const r of rows) {
