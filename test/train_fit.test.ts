@@ -40,6 +40,15 @@ describe('fit: Keras-style data, validation and metrics', () => {
     expect(h.history.valLoss[2]).toBeCloseTo(F.crossEntropy(out, yv).item() as number, 5);
     expect(h.history.valAcc[2]).toBeGreaterThan(0.5);  // it learns: chance is 1/3
   });
+  it('a Dataset splits as [x, y] tensors do (same rows held out, same History)', () => {
+    const { x, y } = blobs();
+    const a = setup(), b = setup();
+    const o = { epochs: 2, batchSize: 16, validationSplit: 0.25, seed: 5, metrics: ['acc'], ...quiet };
+    const ha = train.fit(a.model, [x, y], { ...o, optimizer: a.opt, lossFn: a.lossFn });
+    const hb = train.fit(b.model, new my.data.TensorDataset(x, y), { ...o, optimizer: b.opt, lossFn: b.lossFn });
+    expect(hb.history.valLoss).toEqual(ha.history.valLoss);
+    expect(hb.history.loss).toEqual(ha.history.loss);
+  });
   it('validationData as [x, y] tensors, and evaluate with metrics', () => {
     const { x, y } = blobs(), { model, opt, lossFn } = setup();
     const h = train.fit(model, [x.narrow(0, 0, 100), y.narrow(0, 0, 100)], { epochs: 2, validationData: [x.narrow(0, 100, 20), y.narrow(0, 100, 20)], optimizer: opt, lossFn, ...quiet });
