@@ -15,7 +15,7 @@ for gate, y in {"AND": [0, 0, 0, 1], "OR": [0, 1, 1, 1], "XOR": [0, 1, 1, 0]}.it
     for epoch in range(1, 101):
         wrong = 0
         for xi, yi in zip(X, y):
-            yhat = 1.0 if xi @ w + b > 0 else 0.0
+            yhat = 1.0 if xi @ w + b >= 0 else 0.0  # the seeds' step: fires at z >= 0
             e = yi - yhat
             if e != 0:
                 wrong += 1

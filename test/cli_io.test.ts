@@ -150,6 +150,7 @@ describe('myelin predict', () => {
     // and through the binary: a non-zero exit status
     const r = cli('predict', ...xor, '--input', at('bad.json'));
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/^myelin: predict: bad\.json: neither a PNG image nor valid JSON/);
+    expect(r.stderr).toMatch(/^myelin: predict: bad\.json: neither a PNG image nor valid JSON/);  // errors go to stderr
+    expect(r.stdout).toBe('');
   });
 });

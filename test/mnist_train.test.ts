@@ -88,7 +88,8 @@ describe('CLI', () => {
     const stderr: string[] = [];
     const orig = process.stderr.write.bind(process.stderr);
     process.stderr.write = ((s: string) => { stderr.push(s); return true; }) as typeof process.stderr.write;
-    try { expect((await run('train', 'xor', '--epochs', '0')).code).toBe(1); } finally { process.stderr.write = orig; }
+    // a bad option is a usage error: exit 2
+    try { expect((await run('train', 'xor', '--epochs', '0')).code).toBe(2); } finally { process.stderr.write = orig; }
     expect(stderr.join('')).toMatch(/epochs must be a positive integer, got '0'/);
   });
   it('bin/myelin.js runs from the built package', () => {

@@ -273,7 +273,7 @@ describe('smaller silent results (item 7)', () => {
         await main(['node', 'myelin', 'train', 'xor', '--lr', '1e308', '--epochs', '50'], (s) => out.push(s)),
       ];
     } finally { process.stderr.write = orig; }
-    expect(codes).toEqual([1, 1, 1]);
+    expect(codes).toEqual([2, 2, 1]);  // bad options are usage errors (2); a diverged run is a runtime error (1)
     expect(stderr.join('')).toMatch(/must be a positive finite number, got 'Infinity'/);
     expect(stderr.join('')).toMatch(/seed must be a non-negative integer, got 'abc'/);
     expect(out.join('\n')).toMatch(/myelin: trainXor: the loss is NaN at epoch \d+; training diverged/);

@@ -9,7 +9,7 @@ import { intArg, numberArg, tensorArg } from '../nn/module';
 export interface PerceptronFit { converged: boolean; epochs: number; errors: number[] }
 
 /**
- * A single threshold unit: ŷ = 1 if w·x + b > 0 else 0.
+ * A single threshold unit: ŷ = 1 if w·x + b >= 0 else 0 (the seeds' step: it fires at z = 0).
  * ```ts
  * const p = new Perceptron(2);
  * p.fit(tensor([[0, 0], [0, 1], [1, 0], [1, 1]]).float(), tensor([0, 0, 0, 1]).float());
@@ -26,7 +26,7 @@ export class Perceptron {
   /** 0/1 predictions for rows of x. */
   predict(x: Tensor): Tensor {
     tensorArg('Perceptron.predict', 'x', x);
-    return noGrad(() => tidy(() => x.double().matmul(this.weight).add(this.bias).gt(0).double()));
+    return noGrad(() => tidy(() => x.double().matmul(this.weight).add(this.bias).ge(0).double()));
   }
   /** Presents the samples in order, epoch after epoch, until an epoch has no errors. */
   fit(x: Tensor, y: Tensor, opts: { epochs?: number; lr?: number } = {}): PerceptronFit {
@@ -43,7 +43,7 @@ export class Perceptron {
       let wrong = 0;
       for (let i = 0; i < x.shape[0]; i++) noGrad(() => tidy(() => {
         const xi = x.select(0, i).double();
-        const yhat = xi.dot(this.weight).add(this.bias).gt(0).item() ? 1 : 0;
+        const yhat = xi.dot(this.weight).add(this.bias).ge(0).item() ? 1 : 0;
         const err = ys[i] - yhat;
         if (err !== 0) {
           wrong++;

@@ -42,6 +42,8 @@ export interface LoadResult { missingKeys: string[]; unexpectedKeys: string[] }
  */
 export abstract class Module {
   training = true;
+  /** Set true (by a callback, or any code during train.fit) to end training after the current batch (Keras' stop_training). */
+  stopTraining = false;
   private readonly _buffers = new Map<string, Tensor | null>();
   private readonly _nonPersistent = new Set<string>();
 

@@ -269,4 +269,21 @@ export class ReduceLROnPlateau {
     }
   }
   getLastLr(): number[] { return this.optimizer.paramGroups.map((g) => g.lr as number); }
+  /** The plateau-tracking state (torch's best, num_bad_epochs, cooldown_counter, last_epoch, _last_lr),
+   * so a resumed run reduces the lr when an uninterrupted one would (io.saveCheckpoint's scheduler). */
+  stateDict(): Record<string, unknown> {
+    return { best: this.best, numBadEpochs: this.badEpochs, cooldownCounter: this.cooldownCounter, lastEpoch: this.lastEpoch, lastLr: this.getLastLr() };
+  }
+  loadStateDict(s: Record<string, unknown>): void {
+    const op = 'ReduceLROnPlateau.loadStateDict';
+    const n = (k: string) => typeof (s as Record<string, unknown> | null)?.[k] === 'number';
+    if (s === null || typeof s !== 'object' || !n('best') || !n('numBadEpochs') || !n('cooldownCounter') || !n('lastEpoch'))
+      throw new Error(`${op}: expected { best, numBadEpochs, cooldownCounter, lastEpoch } from stateDict(), got ${showValue(s)}`);
+    const lr = s.lastLr;
+    if (lr !== undefined && (!Array.isArray(lr) || lr.length !== this.optimizer.paramGroups.length || lr.some((v) => typeof v !== 'number')))
+      throw new Error(`${op}: lastLr must be ${this.optimizer.paramGroups.length} numbers (one per param group), got ${showValue(lr)}`);
+    this.best = s.best as number; this.badEpochs = s.numBadEpochs as number;
+    this.cooldownCounter = s.cooldownCounter as number; this.lastEpoch = s.lastEpoch as number;
+    if (Array.isArray(lr)) this.optimizer.paramGroups.forEach((g, i) => { g.lr = lr[i] as number; });
+  }
 }

@@ -19,11 +19,13 @@ export function setProgressHook(h: ((p: Progress) => Progress) | null): void { h
 /** The progress fit reports to: `p`, wrapped by the hook when one is set. */
 export const hooked = (p: Progress): Progress => (hook ? hook(p) : p);
 
-const fmt = (v: ProgressValues) => `loss ${v.loss.toFixed(4)} | acc ${(100 * v.acc).toFixed(2)}% | ${Math.round(v.rate)} samples/s`;
+// acc is NaN when it does not apply (regression, or metrics given instead): left out, never a silent 0%
+const fmt = (v: ProgressValues) => `loss ${v.loss.toFixed(4)}${Number.isFinite(v.acc) ? ` | acc ${(100 * v.acc).toFixed(2)}%` : ''} | ${Math.round(v.rate)} samples/s`;
 
-/** A bar on a TTY, else one line every `every` fraction of an epoch. */
-export function makeProgress(stream: NodeJS.WriteStream = process.stdout, opts: { quiet?: boolean } = {}): Progress {
+/** A bar on a TTY, else one line every quarter of an epoch; perEpoch: only the epochs' lines (Keras' verbose 2). */
+export function makeProgress(stream: NodeJS.WriteStream = process.stdout, opts: { quiet?: boolean; perEpoch?: boolean } = {}): Progress {
   if (opts.quiet) return { start() {}, update() {}, stop() {} };
+  if (opts.perEpoch) return { start() {}, update() {}, stop(line) { stream.write(`${line}\n`); } };
   if (stream.isTTY) {
     let bar: SingleBar | null = null;
     return {

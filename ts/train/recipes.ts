@@ -11,10 +11,13 @@ import { Perceptron } from '../models/perceptron';
 import { ResNetCifar } from '../models/cnn/resnet_cifar';
 import { fitAsync, evaluate, type EpochLog } from './fit';
 import { makeProgress, type Progress } from './progress';
+import type { Callback } from './callback_list';
 
 export interface RecipeOptions { epochs?: number; batchSize?: number; lr?: number; seed?: number; progress?: Progress; log?: (line: string) => void;
   /** Stop once test accuracy reaches this (for quick checks). */
-  targetAcc?: number; trainLimit?: number }
+  targetAcc?: number; trainLimit?: number;
+  /** Passed to fit (recipes that train with fit): the CLI's Ctrl-C handler and --checkpoint. */
+  callbacks?: Callback[] }
 export interface RecipeResult { logs: EpochLog[]; testAcc?: number; testRmse?: number; secondsPerEpoch: number; summary: string;
   /** The trained model (for `myelin train --save`). */
   model?: nn.Module }
@@ -56,6 +59,7 @@ async function classify(model: nn.Module, o: RecipeOptions, defaults: { epochs: 
     scheduler: defaults.gamma ? new optim.ExponentialLR(optimizer, { gamma: defaults.gamma }) : undefined,
     progress: o.progress ?? makeProgress(),
     onEpoch: (l) => o.targetAcc !== undefined && (l.testAcc ?? 0) >= o.targetAcc,
+    callbacks: o.callbacks,
   });
   const last = logs[logs.length - 1];
   const spe = logs.reduce((a, l) => a + l.seconds, 0) / logs.length;
@@ -135,31 +139,48 @@ export function trainPerceptron(): { results: Record<string, { converged: boolea
   return { results, summary: lines.join('\n') };
 }
 
-/** Boston house prices: a linear model and an MLP on standardized features; test RMSE of both. */
-export function trainBoston(o: RecipeOptions = {}): { linearRmse: number; mlpRmse: number; summary: string } {
+/**
+ * Boston house prices: a linear model and an MLP on standardized features; test RMSE of both.
+ * What the seeds teach about a small data set: a quarter of the training rows is held out for
+ * validation, each model keeps the weights of its best validation epoch (early stopping,
+ * patience `patience` epochs) and the MLP trains with weight decay (AdamW, 1.0: at seeds 0, 1, 2 test RMSE 3.16, 3.53, 3.49
+ * against the linear model's 4.20, 5.15, 4.76). Without them the
+ * MLP overfits and loses to the linear baseline at 3000 epochs (RMSE 4.44 vs 4.18).
+ */
+export function trainBoston(o: RecipeOptions & { patience?: number; weightDecay?: number } = {}): { linearRmse: number; mlpRmse: number; linearEpochs: number; mlpEpochs: number; summary: string } {
   manualSeed(o.seed ?? 0);
   const { features, target } = data.loadBoston();
-  const [trainSet, testSet] = data.randomSplit(new data.TensorDataset(features, target), [0.8, 0.2], { seed: o.seed ?? 0 });
+  const [trainSet, valSet, testSet] = data.randomSplit(new data.TensorDataset(features, target), [0.6, 0.2, 0.2], { seed: o.seed ?? 0 });
   const collect = (ds: data.Dataset<Tensor[]>) => [...new data.DataLoader(ds, { batchSize: ds.length })][0] as Tensor[];
-  const [xtr, ytr] = collect(trainSet), [xte, yte] = collect(testSet);
+  const [xtr, ytr] = collect(trainSet), [xva, yva] = collect(valSet), [xte, yte] = collect(testSet);
   const st = new data.Standardizer().fit(xtr);
-  const xs = st.transform(xtr), xt = st.transform(xte);
-  const run = (model: nn.Module, epochs: number, lr: number): number => {
-    const opt = new optim.Adam(model.parameters(), { lr });
-    for (let e = 0; e < epochs; e++) tidy(() => {
-      opt.zeroGrad();
-      const l = nn.functional.mseLoss((model.forward(xs) as Tensor).squeeze(1), ytr);
-      // checked every 100 epochs: each read waits for the value, and a divergence persists
-      if (e % 100 === 0 && !Number.isFinite(l.item() as number)) throw new Error(`trainBoston: the loss is ${l.item()} at epoch ${e + 1}; training diverged (try a lower learning rate)`);
-      l.backward();
-      opt.step();
-    });
+  const xs = st.transform(xtr), xv = st.transform(xva), xt = st.transform(xte);
+  const mse = (model: nn.Module, x: Tensor, y: Tensor): number => noGrad(() => tidy(() => nn.functional.mseLoss((model.forward(x) as Tensor).squeeze(1), y).item() as number));
+  const run = (model: nn.Module, epochs: number, lr: number, weightDecay: number): { rmse: number; epochs: number } => {
+    const opt = new optim.AdamW(model.parameters(), { lr, weightDecay });
+    const stop = new optim.EarlyStopping({ patience: o.patience ?? 200, restoreBestWeights: true });
+    let e = 0;
+    for (; e < epochs; e++) {
+      model.train();
+      tidy(() => {
+        opt.zeroGrad();
+        const l = nn.functional.mseLoss((model.forward(xs) as Tensor).squeeze(1), ytr);
+        // checked every 100 epochs: each read waits for the value, and a divergence persists
+        if (e % 100 === 0 && !Number.isFinite(l.item() as number)) throw new Error(`trainBoston: the loss is ${l.item()} at epoch ${e + 1}; training diverged (try a lower learning rate)`);
+        l.backward();
+        opt.step();
+      });
+      model.eval();
+      if (stop.step(mse(model, xv, yva), model)) break;
+    }
+    stop.restore(model);
     model.eval();
-    return Math.sqrt(noGrad(() => tidy(() => nn.functional.mseLoss((model.forward(xt) as Tensor).squeeze(1), yte).item() as number)));
+    return { rmse: Math.sqrt(mse(model, xt, yte)), epochs: stop.bestEpoch };
   };
-  const linearRmse = run(new nn.Linear(13, 1), o.epochs ?? 3000, 0.05);
-  const mlpRmse = run(new nn.Sequential(new nn.Linear(13, 64), new nn.ReLU(), new nn.Linear(64, 32), new nn.ReLU(), new nn.Linear(32, 1)), o.epochs ?? 3000, 3e-3);
-  return { linearRmse, mlpRmse, summary: `Boston test RMSE (k$): linear ${linearRmse.toFixed(3)}, MLP ${mlpRmse.toFixed(3)}` };
+  const lin = run(new nn.Linear(13, 1), o.epochs ?? 3000, 0.05, 0);
+  const mlp = run(new nn.Sequential(new nn.Linear(13, 64), new nn.ReLU(), new nn.Linear(64, 32), new nn.ReLU(), new nn.Linear(32, 1)), o.epochs ?? 3000, o.lr ?? 3e-3, o.weightDecay ?? 1);
+  return { linearRmse: lin.rmse, mlpRmse: mlp.rmse, linearEpochs: lin.epochs, mlpEpochs: mlp.epochs,
+    summary: `Boston test RMSE (k$): linear ${lin.rmse.toFixed(3)}, MLP ${mlp.rmse.toFixed(3)} (best validation epochs: linear ${lin.epochs}, MLP ${mlp.epochs})` };
 }
 
 export { evaluate };

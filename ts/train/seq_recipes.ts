@@ -147,6 +147,7 @@ export async function trainSpamRnn(o: SeqRecipeOptions = {}): Promise<SpamResult
     say(o, `spam-rnn: training ${name}`);
     const logs = await fitAsync(model, rowBatches(tr.x.length, bs, make(tr), new data.Generator(seed + 1)), {
       epochs: ep, optimizer, lossFn: (out, y) => lossFn.forward(out, y), progress: o.progress ?? makeProgress(),
+      callbacks: o.callbacks,
     });
     const { out, y } = predictRows(model, rowBatches(te.x.length, 256, make(te)));
     return { logs, m: binaryMetrics(out.map((r) => (r[1] > r[0] ? 1 : 0)), y) };
@@ -356,6 +357,7 @@ export async function trainMnistLstm(o: SeqRecipeOptions = {}): Promise<RecipeRe
     epochs: o.epochs ?? 5, optimizer, lossFn: (out, y) => lossFn.forward(out, y), test: new data.DataLoader(test, { batchSize: 1000 }),
     scheduler: new optim.ExponentialLR(optimizer, { gamma: 0.8 }), progress: o.progress ?? makeProgress(),
     onEpoch: (l) => o.targetAcc !== undefined && (l.testAcc ?? 0) >= o.targetAcc,
+    callbacks: o.callbacks,
   });
   const lastLog = logs[logs.length - 1];
   const spe = logs.reduce((a, l) => a + l.seconds, 0) / logs.length;
@@ -416,6 +418,7 @@ export async function trainBirthsForecast(o: SeqRecipeOptions = {}): Promise<Bir
   const logs = await fitAsync(model, rowBatches(trainT.length, o.batchSize ?? 64, make(trainT), new data.Generator((o.seed ?? 0) + 1)), {
     epochs, optimizer, lossFn: (out, y) => nn.functional.mseLoss(out, y), progress: o.progress ?? makeProgress(),
     scheduler: new optim.StepLR(optimizer, { stepSize: Math.max(1, Math.floor(epochs / 2)), gamma: 0.3 }),
+    callbacks: o.callbacks,
   });
   const { out } = predictRows(model, rowBatches(testT.length, 512, make(testT)));
   let mae = 0, naiveMae = 0;

@@ -44,8 +44,8 @@ export function registerViz(program: Command, out: (s: string) => void): void {
   const train = program.commands.find((c) => c.name() === 'train');
   if (!train) return;
   train.option('--dashboard [port]', 'serve a live dashboard of the run (default port 6006)', port)
-    .option('--dashboard-keep', 'keep the dashboard up after training, until Ctrl-C')
-    .option('--run-dir <dir>', 'with --dashboard: append every point to DIR/metrics.jsonl (for myelin plot)');
+    .option('--dashboard-keep', 'keep the dashboard up after training, until Ctrl-C');
+  // --run-dir (train's own option) also tells the dashboard where to append every point (DIR/metrics.jsonl, for myelin plot)
   let dash: Dashboard | null = null;
   train.hook('preAction', async (cmd) => {
     const o = cmd.opts() as { dashboard?: number | true; runDir?: string };
