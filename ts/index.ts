@@ -30,3 +30,4 @@ export * as optim from './optim/index';
 export * as train from './train/index';
 export * as io from './io/index';
 export * as text from './text/index';
+export * as gnn from './gnn/index';
