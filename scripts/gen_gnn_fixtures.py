@@ -88,6 +88,11 @@ for red in ['sum', 'mean', 'amax', 'amin']:
 G = nx.karate_club_graph()
 karate = {'edges': sorted([min(u, v), max(u, v)] for u, v in G.edges()),
           'club': [0 if G.nodes[i]['club'] == 'Mr. Hi' else 1 for i in range(G.number_of_nodes())]}
+# PyG's KarateClub: the 4 modularity communities and the one-per-community training nodes
+from torch_geometric.datasets import KarateClub  # noqa: E402 (no download: the data is in PyG's source)
+kc = KarateClub()[0]
+karate['communities'] = kc.y.tolist()
+karate['train_nodes'] = kc.train_mask.nonzero().flatten().tolist()
 
 # PyG's messages for bad edge indices
 errors = {}

@@ -132,6 +132,8 @@ describe('karate club data', () => {
   it('the edge list and club labels in the source are networkx\'s', () => {
     expect(gnn.KARATE_EDGES.map((e) => [...e])).toEqual(fx.karate.edges);
     expect([...gnn.KARATE_CLUB_LABELS]).toEqual(fx.karate.club);
+    expect([...gnn.KARATE_COMMUNITIES]).toEqual(fx.karate.communities);
+    expect([...gnn.KARATE_TRAIN_NODES]).toEqual(fx.karate.train_nodes);
     const g = gnn.karateClub();
     expect(g.edgeIndex.shape).toEqual([2, 156]);
   });

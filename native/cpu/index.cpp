@@ -541,7 +541,11 @@ TensorPtr index_add(const TensorImpl& x, int64_t dim, const TensorImpl& index, c
     T* yp = y->data<T>();
     const T* sp = sv.data<T>();
     const T a = static_cast<T>(alpha);
-    parallel_for(0, outer * inner, std::max<int64_t>(1, kGrain / n), [&](int64_t b, int64_t e) {
+    // a chunk spans at least min(inner, 256) columns, so dim-0 adds of short rows (GNN messages
+    // [E, 64]) walk each row contiguously instead of one column per chunk (37k x 64 rows: as
+    // fast as index_select's memcpy path afterwards, on a loaded machine)
+    const int64_t grain = std::max<int64_t>(std::min<int64_t>(inner, 256), kGrain / n);
+    parallel_for(0, outer * inner, std::max<int64_t>(1, grain), [&](int64_t b, int64_t e) {
       for (int64_t o = b / inner; o * inner < e; o++) {
         const int64_t c0 = std::max(b, o * inner) - o * inner, c1 = std::min(e, (o + 1) * inner) - o * inner;
         for (int64_t i = 0; i < n; i++) {

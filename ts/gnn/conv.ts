@@ -22,7 +22,7 @@ function glorotLinear(inC: number, outC: number, bias = false): Linear {
 /**
  * The message-passing base: out_i = update(aggr_{j -> i} message(x_j, x_i, edge)). Subclasses
  * override message (default: x_j) and call propagate.
- * @example class Sum extends MessagePassing { forward(x, ei) { return this.propagate(ei, x); } }
+ * @example class Mean extends gnn.MessagePassing { forward(x, ei) { return this.propagate(ei, x); } }; new Mean({ aggr: 'mean' })
  */
 export abstract class MessagePassing extends Module {
   readonly aggr: Aggr;
@@ -30,8 +30,8 @@ export abstract class MessagePassing extends Module {
     super();
     this.aggr = choiceArg(new.target.name, 'aggr', opts.aggr ?? 'sum', ['sum', 'add', 'mean', 'max'] as const);
   }
-  /** The message along each edge: x_j by default (xI is given for subclasses that read it). */
-  message(xJ: Tensor, _xI: Tensor, _edge: { src: Tensor; dst: Tensor }): Tensor { return xJ; }
+  /** The message along each edge: x_j by default (edge.x.indexSelect(0, edge.dst) gives x_i where needed). */
+  message(xJ: Tensor, _edge: { src: Tensor; dst: Tensor; x: Tensor }): Tensor { return xJ; }
   /** Aggregates [E, ...] messages per target node. */
   aggregate(msg: Tensor, dst: Tensor, numNodes: number): Tensor { return scatter(msg, dst, numNodes, this.aggr); }
   /** Runs message → aggregate over edgeIndex for node features x [N, F]. */
@@ -40,7 +40,7 @@ export abstract class MessagePassing extends Module {
     checkNodes(name, x);
     const { src, dst } = checkEdgeIndex(name, edgeIndex, x.shape[0]);
     const s = i64(src), d = i64(dst);
-    return this.aggregate(this.message(x.indexSelect(0, s), x.indexSelect(0, d), { src: s, dst: d }), d, x.shape[0]);
+    return this.aggregate(this.message(x.indexSelect(0, s), { src: s, dst: d, x }), d, x.shape[0]);
   }
 }
 

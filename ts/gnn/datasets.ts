@@ -25,17 +25,30 @@ export const KARATE_EDGES: readonly (readonly [number, number])[] = [
 export const KARATE_CLUB_LABELS: readonly number[] = [
   0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 ];
+/**
+ * Four communities found by modularity-based clustering (Brandes et al., "On Modularity
+ * Clustering", IEEE TKDE 2008), the classes of the GCN demo (PyG's KarateClub y). Communities
+ * 1 and 3 lie within Mr. Hi's club, 0 and 2 (mostly) within the Officer's: KARATE_COMMUNITY_CLUB.
+ */
+export const KARATE_COMMUNITIES: readonly number[] = [
+  1, 1, 1, 1, 3, 3, 3, 1, 0, 1, 3, 1, 1, 1, 0, 0, 3, 1, 0, 1, 0, 1, 0, 0, 2, 2, 0, 0, 2, 0, 0, 2, 0, 0,
+];
+export const KARATE_COMMUNITY_CLUB: readonly number[] = [1, 0, 1, 0];
 /** The four labelled members of the GCN demo (one per community, PyG's KarateClub train_mask). */
 export const KARATE_TRAIN_NODES: readonly number[] = [0, 4, 8, 24];
 
-/** The karate club as a graph: x the identity (featureless, as in Kipf & Welling), both edge directions, y the club. */
-export function karateClub(): Data & { trainNodes: Tensor } {
+/**
+ * The karate club as a graph: x the identity (featureless, as in Kipf & Welling), both edge
+ * directions, y the community (4 classes), club the club joined (2 classes).
+ */
+export function karateClub(): Data & { y: Tensor; club: Tensor; trainNodes: Tensor } {
   const src: bigint[] = [], dst: bigint[] = [];
   for (const [a, b] of KARATE_EDGES) { src.push(BigInt(a), BigInt(b)); dst.push(BigInt(b), BigInt(a)); }
   return {
     x: eye(34),
     edgeIndex: edgeTensor(src, dst),
-    y: tensor(BigInt64Array.from(KARATE_CLUB_LABELS.map(BigInt)), { dtype: 'int64' }),
+    y: tensor(BigInt64Array.from(KARATE_COMMUNITIES.map(BigInt)), { dtype: 'int64' }),
+    club: tensor(BigInt64Array.from(KARATE_CLUB_LABELS.map(BigInt)), { dtype: 'int64' }),
     trainNodes: tensor(BigInt64Array.from(KARATE_TRAIN_NODES.map(BigInt)), { dtype: 'int64' }),
   };
 }

@@ -97,16 +97,22 @@ export function degree(index: Tensor, numNodes: number, dtype: Tensor['dtype'] =
 }
 
 /**
- * Reduces rows of src [E, ...] into [dimSize, ...] by index [E]: sum (indexAdd), mean or max
- * (scatterReduce without self, so rows no index reaches stay 0, as PyG's scatter).
+ * Reduces rows of src [E, ...] into [dimSize, ...] by index [E], as PyG's scatter: sum
+ * (indexAdd), mean (the sum over the count, rows no index reaches stay 0) or max
+ * (scatterReduce amax without self, so those rows stay 0 too).
  */
 export function scatter(src: Tensor, index: Tensor, dimSize: number, reduce: Aggr = 'sum'): Tensor {
   const shape = [dimSize, ...src.shape.slice(1)];
-  const base = zeros(shape, { dtype: src.dtype });
-  if (reduce === 'sum' || reduce === 'add') return base.indexAdd(0, index, src);
+  const sum = () => zeros(shape, { dtype: src.dtype }).indexAdd(0, index, src);
+  if (reduce === 'sum' || reduce === 'add') return sum();
+  if (reduce === 'mean') {
+    // indexAdd beats scatterReduce's mean here (its rows are whole feature vectors)
+    const count = degree(index, dimSize, src.dtype).clamp(1, null);
+    return sum().div(count.reshape([dimSize, ...src.shape.slice(1).map(() => 1)]));
+  }
   // scatter_reduce wants the index broadcast to src's shape
   const idx = src.ndim === 1 ? index : index.reshape([index.shape[0], ...src.shape.slice(1).map(() => 1)]).expand([...src.shape]);
-  return base.scatterReduce(0, idx, src, reduce === 'mean' ? 'mean' : 'amax', { includeSelf: false });
+  return zeros(shape, { dtype: src.dtype }).scatterReduce(0, idx, src, 'amax', { includeSelf: false });
 }
 
 /**
