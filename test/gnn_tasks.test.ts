@@ -29,7 +29,8 @@ describe('gnn tasks (reduced)', () => {
   }, 600_000);
 
   it('MNIST digits as pixel graphs: GIN with mean pooling learns above chance', () => {
-    const r = gnn.mnistGraphClassification({ trainLimit: 600, testLimit: 200, epochs: 4, batchSize: 32, hidden: 32 });
-    expect(r.testAcc).toBeGreaterThan(0.3);
+    // 800 train digits, 3 epochs of batches of 32: 60% measured (on 800 test-split digits); chance 10%
+    const r = gnn.mnistGraphClassification({ trainLimit: 800, testLimit: 200, epochs: 3, batchSize: 32, hidden: 32 });
+    expect(r.testAcc).toBeGreaterThan(0.4);
   }, 600_000);
 });

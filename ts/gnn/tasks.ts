@@ -112,7 +112,7 @@ export function mnistKnnNodeClassification(o: { limit?: number; k?: number; perC
     summary: `mnist-knn-gcn (${n} test images, kNN k=${o.k ?? 10}: ${edges} directed edges, ${train.shape[0]} labels): GCN ${pct(gcnAcc)}, MLP ${pct(mlpAcc)} on the other ${rest.shape[0]} (${seconds.toFixed(1)} s)` };
 }
 
-/** GIN layers (each an MLP over the summed neighbourhood), mean pooling, a linear classifier. */
+/** GIN layers (each an MLP with batch norm over the summed neighbourhood), mean pooling, a linear classifier. */
 export class GinClassifier extends nn.Module {
   convs: nn.ModuleList;
   head: nn.Linear;
@@ -120,7 +120,10 @@ export class GinClassifier extends nn.Module {
     super();
     const mods: nn.Module[] = [];
     for (let l = 0; l < layers; l++)
-      mods.push(new GINConv(new nn.Sequential(new nn.Linear(l === 0 ? inC : hidden, hidden), new nn.ReLU(), new nn.Linear(hidden, hidden)), { trainEps: true }));
+      // batch norm inside each MLP, as the GIN paper: without it the summed neighbourhoods grow
+      // layer by layer and 75 steps on 800 digits stayed at chance (15%); with it 60%
+      mods.push(new GINConv(new nn.Sequential(new nn.Linear(l === 0 ? inC : hidden, hidden), new nn.BatchNorm1d(hidden), new nn.ReLU(),
+        new nn.Linear(hidden, hidden)), { trainEps: true }));
     this.convs = new nn.ModuleList(mods);
     this.head = new nn.Linear(hidden, classes);
   }
@@ -133,16 +136,16 @@ export class GinClassifier extends nn.Module {
 
 /**
  * Graph classification: MNIST digits as pixel graphs (pixels above 0.4 are nodes with 8-neighbour
- * edges; features intensity and position), a 3-layer GIN with mean pooling, Adam, mini-batches of
+ * edges; features intensity and position), a 3-layer GIN with mean pooling, Adam 0.01, mini-batches of
  * graphs joined by Batch.fromDataList. Accuracy on held-out test digits.
  */
-export function mnistGraphClassification(o: { trainLimit?: number; testLimit?: number; epochs?: number; batchSize?: number; hidden?: number; seed?: number } = {}):
+export function mnistGraphClassification(o: { trainLimit?: number; testLimit?: number; epochs?: number; batchSize?: number; hidden?: number; lr?: number; seed?: number } = {}):
   GnnResult & { testAcc: number; seconds: number } {
   const t0 = Date.now();
   manualSeed(o.seed ?? 0);
   const trainSet = imageGraphs('train', { limit: o.trainLimit ?? 5000 }), testSet = imageGraphs('test', { limit: o.testLimit ?? 1000 });
   const model = new GinClassifier(3, o.hidden ?? 64, 10);
-  const opt = new optim.Adam(model.parameters(), { lr: 0.003 });
+  const opt = new optim.Adam(model.parameters(), { lr: o.lr ?? 0.01 });
   const bs = o.batchSize ?? 64, epochs = o.epochs ?? 10;
   const batches = (set: Data[], order: number[]) => {
     const out: Batch[] = [];
