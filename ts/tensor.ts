@@ -523,7 +523,8 @@ export class Tensor {
   scatterReduce(dim: number, index: Tensor, src: Tensor, reduce: ScatterReduce, opts?: { includeSelf?: boolean }): Tensor {
     const code = SCATTER_REDUCE.indexOf(choiceArg('scatter_reduce', 'reduce', reduce, SCATTER_REDUCE));
     const includeSelf = O('scatter_reduce', opts)?.includeSelf ?? true;
-    return call('scatter_reduce', [this, dim, th('scatter_reduce', 'index', index), th('scatter_reduce', 'src', src), code, !!includeSelf]);
+    if (typeof includeSelf !== 'boolean') badArg('scatter_reduce', 'includeSelf', 'a boolean', includeSelf);
+    return call('scatter_reduce', [this, dim, th('scatter_reduce', 'index', index), th('scatter_reduce', 'src', src), code, includeSelf]);
   }
   indexSelect(dim: number, index: Tensor): Tensor { return call('index_select', [this, dim, th('index_select', 'index', index)]); }
   indexAdd(dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): Tensor {
