@@ -185,6 +185,8 @@ describe('gnn bad input (PyG\'s errors)', () => {
     const a = my.zeros([3]), s = my.ones([2]);
     expect(() => a.scatterReduce(0, my.tensor([0n, 1n], { dtype: 'int64' }), s, 'median' as 'sum')).toThrow(/^scatter_reduce: reduce must be one of 'sum', 'prod', 'mean', 'amax', 'amin', got "median"/);
     expect(() => a.scatterReduce(0, my.tensor([0, 1]), s, 'sum')).toThrow(/^scatter_reduce: expected index dtype int64, got float32/);
+    expect(() => a.scatterReduce(0, my.tensor([0n, 1n], { dtype: 'int64' }), s, 'sum', { includeSelf: 'yes' as unknown as boolean }))
+      .toThrow(/^scatter_reduce: includeSelf must be a boolean, got "yes"/);
     expect(() => a.scatterReduce(0, my.tensor([0n, 3n], { dtype: 'int64' }), s, 'amax')).toThrow(/^scatter_reduce: /);
     const p = my.ones([3]).requiresGrad_();
     expect(() => p.scatterReduce(0, my.tensor([0n, 1n], { dtype: 'int64' }), s, 'prod').sum().backward()).toThrow(/^scatter_reduce: the gradient of reduce='prod' is not implemented/);
