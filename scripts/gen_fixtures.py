@@ -504,6 +504,7 @@ REF = {
     'gather': lambda x, a: torch.gather(x[0], a['dim'], x[1]),
     'scatter': lambda x, a: x[0].scatter(a['dim'], x[1], dec_arg(a['value'])) if 'value' in a else x[0].scatter(a['dim'], x[1], x[2]),
     'scatter_add': lambda x, a: x[0].scatter_add(a['dim'], x[1], x[2]),
+    'scatter_reduce': lambda x, a: x[0].scatter_reduce(a['dim'], x[1], x[2], a['reduce'], include_self=a.get('includeSelf', True)),
     'index_select': lambda x, a: x[0].index_select(a['dim'], x[1]),
     'index_add': lambda x, a: x[0].index_add(a['dim'], x[1], x[2], alpha=a.get('alpha', 1)),
     'masked_fill': lambda x, a: x[0].masked_fill(x[1], dec_arg(a['value'])),
@@ -1418,6 +1419,28 @@ def gen_index(fam):
     C('empty_index', [fl(r, [3, 4]), it(r, [3, 0], 0, 4), fl(r, [3, 2])], dim=1)
     fam.error('scatter_add', 'index_out_of_range', [fl(r, [3]), In([3], 'int64'), fl(r, [1])], dim=0)
 
+    r = rng_for('scatter_reduce')
+    C = lambda name, ins, **kw: fam.case('scatter_reduce', name, ins, **kw)
+    # grid() values repeat, so amax/amin see ties (their gradients share dy among them)
+    for red in ['sum', 'prod', 'mean', 'amax', 'amin']:
+        for inc in [True, False]:
+            C(f'{red}_{"self" if inc else "noself"}_dim1', [grid(r, [3, 5]), it(r, [3, 7], 0, 5), grid(r, [3, 7])],
+              dim=1, reduce=red, includeSelf=inc)
+    C('mean_dim0_rows', [fl(r, [4, 3]), it(r, [6, 3], 0, 4), fl(r, [6, 3])], dim=0, reduce='mean')
+    C('amax_noself_3d', [fl(r, [2, 4, 3]), it(r, [2, 5, 3], 0, 4), fl(r, [2, 5, 3])], dim=1, reduce='amax', includeSelf=False)
+    C('mean_int64_floor', [it(r, [5]), it(r, [9], 0, 5), it(r, [9])], dim=0, reduce='mean')
+    C('amin_int32', [it(r, [5], dtype='int32'), it(r, [9], 0, 5), it(r, [9], dtype='int32')], dim=0, reduce='amin', includeSelf=False)
+    C('amax_nan', [In([0.0, 1.0, 2.0], 'float32'), In([0, 0, 1, 2], 'int64'), In([float('nan'), 3.0, -1.0, 5.0], 'float32')],
+      dim=0, reduce='amax')
+    C('sum_src_larger', [fl(r, [3, 4]), it(r, [2, 3], 0, 4), fl(r, [3, 5])], dim=1, reduce='sum')
+    C('noncontig', [fl(r, [4, 3], view=[['transpose', 0, 1]]), it(r, [3, 5], 0, 4), fl(r, [5, 3], view=[['transpose', 0, 1]])],
+      dim=1, reduce='amax')
+    C('0d', [fl(r, []), In(0, 'int64'), fl(r, [])], dim=0, reduce='mean', includeSelf=False)
+    C('empty_index', [fl(r, [3, 4]), it(r, [3, 0], 0, 4), fl(r, [3, 2])], dim=1, reduce='amax')
+    C('float64', [fl(r, [6], dtype='float64'), it(r, [10], 0, 6), fl(r, [10], dtype='float64')], dim=0, reduce='mean', includeSelf=False)
+    fam.error('scatter_reduce', 'index_out_of_range', [fl(r, [3]), In([3], 'int64'), fl(r, [1])], dim=0, reduce='amax')
+    C('int32_index', [fl(r, [3]), In([1, 1], 'int32'), fl(r, [2])], dim=0, reduce='sum')
+
     r = rng_for('index_select')
     C = lambda name, ins, **kw: fam.case('index_select', name, ins, **kw)
     C('dim0', [fl(r, [4, 3]), In([3, 0, 0, 2], 'int64')], dim=0)
@@ -1594,7 +1617,9 @@ def main():
     # the conv family from scripts/gen_conv_fixtures.py (conv.json)
     # (and conv2d_backward / batch_norm / batch_norm_backward are checked through nn.json and grad.json)
     conv = {'conv2d', 'conv_transpose2d', 'conv2d_weight_grad', 'max_pool2d', 'adaptive_max_pool2d',
-            'conv2d_backward', 'batch_norm', 'batch_norm_backward'}
+            'conv2d_backward', 'batch_norm', 'batch_norm_backward',
+            # the recurrent cells from scripts/gen_rnn_cell_fixtures.py (conv.json)
+            'lstm_cell', 'lstm_cell_backward', 'gru_cell', 'gru_cell_backward'}
     missing = [op for op in native_ops() if op not in covered and not op.endswith('_step_') and op not in conv]
     if missing:
         sys.exit(f'gen_fixtures: no cases for native ops {missing}')

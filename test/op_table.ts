@@ -219,6 +219,7 @@ export const OP_TABLE: Record<string, OpTest> = {
   gather: { run: ([x, i], a) => T(x).gather(a.dim, T(i)) },
   scatter: { run: ([x, i, s], a) => T(x).scatter(a.dim, T(i), 'value' in a ? a.value : T(s)) },
   scatter_add: { run: ([x, i, s], a) => T(x).scatterAdd(a.dim, T(i), T(s)) },
+  scatter_reduce: { run: ([x, i, s], a) => T(x).scatterReduce(a.dim, T(i), T(s), a.reduce, { includeSelf: a.includeSelf ?? true }) },
   index_select: { run: ([x, i], a) => T(x).indexSelect(a.dim, T(i)) },
   index_add: { run: ([x, i, s], a) => T(x).indexAdd(a.dim, T(i), T(s), a.alpha !== undefined ? { alpha: a.alpha } : undefined) },
   masked_fill: { run: ([x, m], a) => T(x).maskedFill(T(m), a.value) },

@@ -34,3 +34,4 @@ export * as text from './text/index';
 export * as tune from './tune/index';
 export * as rl from './rl/index';
 export * as utils from './utils/index';
+export * as gnn from './gnn/index';

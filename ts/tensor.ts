@@ -35,6 +35,9 @@ const O = <T>(op: string, o: T): T =>
   (o === undefined || o === null || typeof o === 'object' ? o : badArg(op, 'options', 'an object', o));
 /** keepdim from a reduction's options (undefined: the common case, one comparison). */
 const kd = (op: string, o: ReduceOptions | undefined): boolean => (o === undefined ? false : !!O(op, o)?.keepdim);
+/** scatter_reduce's reductions, in the order of the native op's reduce code. */
+export const SCATTER_REDUCE = ['sum', 'prod', 'mean', 'amax', 'amin'] as const;
+export type ScatterReduce = (typeof SCATTER_REDUCE)[number];
 const sizes = (args: (number | number[])[]): number[] =>
   args.length === 1 && Array.isArray(args[0]) ? args[0] : (args as number[]);
 
@@ -510,6 +513,18 @@ export class Tensor {
   }
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor {
     return call('scatter_add', [this, dim, th('scatter_add', 'index', index), th('scatter_add', 'src', src)]);
+  }
+  /**
+   * torch's scatter_reduce: src's values reduced into a copy of this along `dim` at `index`
+   * ('sum' | 'prod' | 'mean' | 'amax' | 'amin'); includeSelf (default true) counts this
+   * tensor's own value in each reduction. Differentiable except 'prod'.
+   * @example x.scatterReduce(0, tensor([0n, 0n, 1n]), tensor([1, 5, 2]), 'amax') // x[0] = max(x[0], 1, 5)
+   */
+  scatterReduce(dim: number, index: Tensor, src: Tensor, reduce: ScatterReduce, opts?: { includeSelf?: boolean }): Tensor {
+    const code = SCATTER_REDUCE.indexOf(choiceArg('scatter_reduce', 'reduce', reduce, SCATTER_REDUCE));
+    const includeSelf = O('scatter_reduce', opts)?.includeSelf ?? true;
+    if (typeof includeSelf !== 'boolean') badArg('scatter_reduce', 'includeSelf', 'a boolean', includeSelf);
+    return call('scatter_reduce', [this, dim, th('scatter_reduce', 'index', index), th('scatter_reduce', 'src', src), code, includeSelf]);
   }
   indexSelect(dim: number, index: Tensor): Tensor { return call('index_select', [this, dim, th('index_select', 'index', index)]); }
   indexAdd(dim: number, index: Tensor, source: Tensor, opts?: { alpha?: number }): Tensor {

@@ -159,6 +159,7 @@ E(cat) { o.set(cat(*a.list, a.a[1].i)); }
 E(gather) { o.set(gather(a.t(0), a.a[1].i, a.t(2))); }
 E(scatter) { o.set(scatter(a.t(0), a.a[1].i, a.t(2), a.opt(3), a.opt(3) ? 0 : a.a[3].d, false)); }
 E(scatter_add) { o.set(scatter(a.t(0), a.a[1].i, a.t(2), &a.t(3), 0, true)); }
+E(scatter_reduce) { o.set(scatter_reduce(a.t(0), a.a[1].i, a.t(2), a.t(3), a.a[4].i, a.a[5].i != 0)); }
 E(index_select) { o.set(index_select(a.t(0), a.a[1].i, a.t(2))); }
 E(index_add) { o.set(index_add(a.t(0), a.a[1].i, a.t(2), a.t(3), a.a[4].d)); }
 E(masked_fill) { o.set(masked_fill(a.t(0), a.t(1), a.a[2].d)); }
@@ -231,6 +232,7 @@ struct RegisterCpu {
     R(from_array) R(full) R(fill_) R(arange) R(linspace) R(eye) R(uniform_) R(normal_) R(randint) R(bernoulli) R(randperm)
     R(norm) R(var) R(std) R(max) R(min) R(argmax) R(argmin) R(cumsum) R(softmax) R(log_softmax) R(matmul)
     R(cat) R(gather) R(scatter) R(scatter_add) R(index_select) R(index_add) R(masked_fill) R(one_hot) R(topk) R(sort) R(flip)
+    R(scatter_reduce)
     RF(conv2d) RF(conv_transpose2d) RF(conv2d_weight_grad) RF(conv2d_backward) RF(max_pool2d) RF(adaptive_max_pool2d)
     RF(batch_norm) RF(batch_norm_backward)
     RF(lstm_cell) RF(lstm_cell_backward) RF(gru_cell) RF(gru_cell_backward)

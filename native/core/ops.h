@@ -113,6 +113,9 @@ TensorPtr cat(const std::vector<const TensorImpl*>& xs, int64_t dim);
 TensorPtr gather(const TensorImpl& x, int64_t dim, const TensorImpl& index);
 // scatter: src may be null (then `value` is used); reduce_add selects scatter_add
 TensorPtr scatter(const TensorImpl& x, int64_t dim, const TensorImpl& index, const TensorImpl* src, double value, bool add);
+// scatter_reduce: reduce 0 sum, 1 prod, 2 mean, 3 amax, 4 amin (torch's names, in that order)
+TensorPtr scatter_reduce(const TensorImpl& x, int64_t dim, const TensorImpl& index, const TensorImpl& src, int64_t reduce,
+                         bool include_self);
 TensorPtr index_select(const TensorImpl& x, int64_t dim, const TensorImpl& index);
 TensorPtr index_add(const TensorImpl& x, int64_t dim, const TensorImpl& index, const TensorImpl& src, double alpha);
 TensorPtr masked_fill(const TensorImpl& x, const TensorImpl& mask, double value);

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 #include "../core/reduced_float.h"
 #include "../core/iter.h"
@@ -150,6 +151,40 @@ void scatter_kernel(TensorImpl& out, int64_t dim, const Dims& ishape, const int6
       for (int64_t k = 0; k < len; k++) o[ip[k * id] * od] = s[k * sd];
     }
   });
+}
+
+// scatter_reduce's passes: f(out element, src element) along each index row; rows differ
+// across threads, so no two threads touch one output element.
+template <typename T, typename F>
+void scatter_apply(TensorImpl& out, int64_t dim, const Dims& ishape, const int64_t* idx, const T* src,
+                   const Dims& sst, F f) {
+  Dims ost = strides1(out), ist = contiguous_strides(ishape);
+  const int64_t od = ost[dim], id = ist[dim], sd = sst[dim], len = ishape[dim];
+  for_each_row<NoScratch, 3>(ishape, dim, {&ost, &ist, &sst}, {out.bytes(), (char*)idx, (char*)src},
+                             {sizeof(T), sizeof(int64_t), sizeof(T)}, [&](const std::array<char*, 3>& q, NoScratch&) {
+    T* o = reinterpret_cast<T*>(q[0]);
+    const int64_t* ip = reinterpret_cast<const int64_t*>(q[1]);
+    const T* s = reinterpret_cast<const T*>(q[2]);
+    for (int64_t k = 0; k < len; k++) f(o[ip[k * id] * od], s[k * sd]);
+  });
+}
+
+// scatter_reduce's mean: y / count, an untouched element (count 0) by 1; integers by floor
+// division, as torch
+template <typename T>
+void divide_by_count(T* y, const T* count, int64_t n) {
+  for (int64_t i = 0; i < n; i++) {
+    const T c = count[i] == T(0) ? T(1) : count[i];
+    if constexpr (std::is_floating_point_v<T>) {
+      y[i] = y[i] / c;
+    } else if constexpr (std::is_signed_v<T>) {
+      T q = static_cast<T>(y[i] / c);
+      if (y[i] % c != 0 && y[i] < 0) q = static_cast<T>(q - 1);  // c > 0
+      y[i] = q;
+    } else {
+      y[i] = static_cast<T>(y[i] / c);
+    }
+  }
 }
 
 // Product of shape[from..to).
@@ -374,6 +409,64 @@ TensorPtr scatter(const TensorImpl& x, int64_t dim, const TensorImpl& index, con
   return y;
 }
 
+// reduce codes as ts/tensor.ts scatterReduce passes them: 0 sum, 1 prod, 2 mean, 3 amax, 4 amin
+TensorPtr scatter_reduce(const TensorImpl& x, int64_t dim, const TensorImpl& index, const TensorImpl& src,
+                         int64_t reduce, bool include_self) {
+  const char* op = "scatter_reduce";
+  check_alive(op, x);
+  check_alive(op, index);
+  check_alive(op, src);
+  check_same_device(op, x, index);
+  check_same_device(op, x, src);
+  if (reduce < 0 || reduce > 4) fail(op, "reduce must be one of sum, prod, mean, amax, amin (code 0-4), got code " + str(reduce));
+  if (x.dtype == DType::bool_) fail(op, "bool is not supported");
+  check_index_dtype(op, index);
+  dim = wrap_dim(op, dim, x.ndim());
+  if (index.numel() > 0) {
+    check_ndim(op, "index", index, x);
+    if (ndim1(src) != ndim1(index))
+      fail(op, "src of shape " + dims_str(src.shape) + " must have the same number of dims as the index " +
+                   dims_str(index.shape));
+    check_no_larger(op, index, x, "input", dim, true);
+    check_no_larger(op, index, src, "src", dim, false);
+  }
+  Indices ix = flat_indices(index);
+  check_bounds(op, ix, dim, shape1(x)[dim]);
+  auto y = contiguous(x);
+  if (ix.n == 0) return y;
+  TensorPtr s = src.dtype == x.dtype ? nullptr : to_dtype(src, x.dtype);
+  const TensorImpl& sv = s ? *s : src;
+  const Dims ishape = shape1(index), sst = strides1(sv), zst(ndim1(x), 0);
+  MYELIN_DISPATCH_ALL(x.dtype, op, {
+    using T = scalar_t;
+    const T* sp = sv.data<T>();
+    const T one = T(1);
+    if (!include_self) {
+      // torch: the scattered positions start from the reduction's identity
+      T init = T(0);
+      if (reduce == 1) init = T(1);
+      if (reduce == 3) init = std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest();
+      if (reduce == 4) init = std::numeric_limits<T>::has_infinity ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max();
+      scatter_apply<T>(*y, dim, ishape, ix.p, &one, zst, [init](T& o, T) { o = init; });
+    }
+    switch (reduce) {
+      case 0: case 2: scatter_apply<T>(*y, dim, ishape, ix.p, sp, sst, [](T& o, T v) { o = static_cast<T>(o + v); }); break;
+      case 1: scatter_apply<T>(*y, dim, ishape, ix.p, sp, sst, [](T& o, T v) { o = static_cast<T>(o * v); }); break;
+      // NaN wins, as torch's max/min reductions
+      case 3: scatter_apply<T>(*y, dim, ishape, ix.p, sp, sst, [](T& o, T v) { if (v != v || v > o) o = v; }); break;
+      default: scatter_apply<T>(*y, dim, ishape, ix.p, sp, sst, [](T& o, T v) { if (v != v || v < o) o = v; }); break;
+    }
+    if (reduce == 2) {
+      // the mean divides by the count of values reduced into each element (self counted when
+      // include_self), an untouched element by 1; integers by floor division, as torch
+      auto count = full(y->shape, include_self ? 1.0 : 0.0, x.dtype);
+      scatter_apply<T>(*count, dim, ishape, ix.p, &one, zst, [](T& o, T) { o = static_cast<T>(o + 1); });
+      divide_by_count<T>(y->data<T>(), count->data<T>(), y->numel());
+    }
+  });
+  return y;
+}
+
 TensorPtr index_select(const TensorImpl& x, int64_t dim, const TensorImpl& index) {
   const char* op = "index_select";
   check_alive(op, x);
@@ -448,7 +541,11 @@ TensorPtr index_add(const TensorImpl& x, int64_t dim, const TensorImpl& index, c
     T* yp = y->data<T>();
     const T* sp = sv.data<T>();
     const T a = static_cast<T>(alpha);
-    parallel_for(0, outer * inner, std::max<int64_t>(1, kGrain / n), [&](int64_t b, int64_t e) {
+    // a chunk spans at least min(inner, 256) columns, so dim-0 adds of short rows (GNN messages
+    // [E, 64]) walk each row contiguously instead of one column per chunk (37k x 64 rows: as
+    // fast as index_select's memcpy path afterwards, on a loaded machine)
+    const int64_t grain = std::max<int64_t>(std::min<int64_t>(inner, 256), kGrain / n);
+    parallel_for(0, outer * inner, std::max<int64_t>(1, grain), [&](int64_t b, int64_t e) {
       for (int64_t o = b / inner; o * inner < e; o++) {
         const int64_t c0 = std::max(b, o * inner) - o * inner, c1 = std::min(e, (o + 1) * inner) - o * inner;
         for (int64_t i = 0; i < n; i++) {

@@ -124,6 +124,7 @@ const tensorRows: Row[] = [
   row('Tensor.gather', [t(), dim(1), index([2, 3])], (_m, [x, d, i]) => x.gather(d, i)),
   row('Tensor.scatter', [t(), dim(1), index([2, 3]), tl()], (_m, [x, d, i, s]) => x.scatter(d, i, s)),
   row('Tensor.scatterAdd', [t(), dim(1), index([2, 3]), t()], (_m, [x, d, i, s]) => x.scatterAdd(d, i, s)),
+  row('Tensor.scatterReduce', [t(), dim(1), index([2, 3]), t(), k('enum', 'amax'), bool(true)], (_m, [x, d, i, s, r, includeSelf]) => x.scatterReduce(d, i, s, r, { includeSelf })),
   row('Tensor.indexSelect', [t(), dim(1), index([2])], (_m, [x, d, i]) => x.indexSelect(d, i)),
   row('Tensor.indexAdd', [t(), dim(1), index([2]), t([2, 2]), o(scalar(1))], (_m, [x, d, i, s, alpha]) => x.indexAdd(d, i, s, { alpha })),
   row('Tensor.maskedFill', [t(), mask(), scalar(7)], (_m, [x, mk, v]) => x.maskedFill(mk, v)),

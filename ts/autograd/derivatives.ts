@@ -7,7 +7,7 @@
 // in Tensor ops, so they run on any device and can themselves be differentiated.
 // Ops written from other ops (repeat, pad, outer, stack, ...) have no row: they record their parts.
 import { Tensor } from '../tensor';
-import { zeros, arange, tensor } from '../creation';
+import { zeros, arange, tensor, onesLike, zerosLike } from '../creation';
 import { call, attachNode, type Saved } from '../call';
 import { isGradEnabled, checkVersion } from './engine';
 
@@ -397,6 +397,28 @@ export const DERIVATIVES: Record<string, Derivative> = {
     return [s.dy.scatter(d, index, 0), null, null, src && s.dy.gather(d, index)];
   },
   scatter_add: (s) => [s.dy, null, null, s.dy.gather(s.p(1), s.t(2))],
+  scatter_reduce: (s) => {
+    // torch's scatter_reduce_backward, formula for formula (amax/amin share dy evenly among ties)
+    const d = s.p(1), index = s.t(2), reduce = s.p(4), includeSelf = s.p<boolean>(5), dy = s.dy;
+    let gx: Tensor, gs: Tensor;
+    if (reduce === 0) {
+      gx = dy; gs = dy.gather(d, index);
+    } else if (reduce === 2) {
+      const src = s.m(3);
+      const n = (includeSelf ? onesLike(dy) : zerosLike(dy)).scatterAdd(d, index, onesLike(src, { dtype: dy.dtype }));
+      const nz = n.maskedFill(n.eq(0), 1);
+      gx = dy.div(nz); gs = dy.gather(d, index).div(nz.gather(d, index));
+    } else if (reduce === 3 || reduce === 4) {
+      const x = s.t(0), src = s.t(3), y = s.y, value = y.gather(d, index);
+      const xIs = x.eq(y), srcIs = src.eq(value);
+      const share = dy.div(xIs.to(dy.dtype).scatterAdd(d, index, srcIs.to(dy.dtype)));
+      gx = share.mul(xIs); gs = share.gather(d, index).mul(srcIs);
+    } else {
+      throw new Error("scatter_reduce: the gradient of reduce='prod' is not implemented");
+    }
+    if (!includeSelf) gx = gx.scatter(d, index, 0);
+    return [gx, null, null, gs];
+  },
   index_select: (s) => [unselect(s.m(0), s.dy, normDim(s.p(1), s.m(0).ndim), s.t(2))],
   index_add: (s) => {
     const alpha = s.p(4), src = s.m(3);

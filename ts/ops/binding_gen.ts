@@ -102,6 +102,7 @@ export interface OpBinding {
   scatter_add(x: H, dim: number, index: H, src: H): H;
   index_select(x: H, dim: number, index: H): H;
   index_add(x: H, dim: number, index: H, src: H, alpha: number): H;
+  scatter_reduce(x: H, dim: number, index: H, src: H, reduce: number, includeSelf: boolean): H;
   masked_fill(x: H, mask: H, value: number): H;
   one_hot(index: H, numClasses: number): H;
   topk(x: H, k: number, dim: number, largest: boolean, sorted: boolean): [H, H];
