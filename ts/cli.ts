@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { backendInfo, setNumThreads } from './functional';
 import * as recipes from './train/recipes';
 import * as seqRecipes from './train/seq_recipes';
+import * as genRecipes from './train/gen_recipes';
 import { inspectFile } from './io/inspect';
 import { tuneMnist } from './tune/mnist';
 import { exportOnnxCommand } from './onnx/cli';
@@ -28,7 +29,7 @@ const seed = (v: string): number => {
   return n;
 };
 
-const RECIPES = ['mnist-mlp', 'mnist-cnn', 'mnist-resnet', 'xor', 'perceptron', 'boston', 'spam-rnn', 'char-lm', 'mnist-lstm', 'births-forecast', 'tune-mnist'] as const;
+const RECIPES = ['mnist-mlp', 'mnist-cnn', 'mnist-resnet', 'xor', 'perceptron', 'boston', 'spam-rnn', 'char-lm', 'mnist-lstm', 'births-forecast', 'ae-mnist', 'vae-mnist', 'gan-mnist', 'tune-mnist'] as const;
 
 /** Runs the CLI on argv (as process.argv); resolves to the exit code. Training yields to
  * the event loop (train.fitAsync), so timers and signals are served meanwhile. */
@@ -53,7 +54,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     .option('--trials <n>', 'tune-mnist: trials', int('trials'))
     .option('--parallel <n>', 'tune-mnist: trials at once (worker threads)', int('parallel'))
     .option('--save <file>', 'write the trained model (safetensors; the metadata names the recipe)')
-    .action(async (recipe: string, o: { epochs?: number; batchSize?: number; lr?: number; seed?: number; threads?: number; trainLimit?: number; steps?: number; save?: string; trials?: number; parallel?: number }) => {
+    .option('--variant <name>', 'ae-mnist: dense, conv, denoise; vae-mnist: dense, conv, cvae; gan-mnist: dcgan, cgan, wgan-gp')
+    .option('--run-dir <dir>', 'ae-mnist, vae-mnist, gan-mnist: where the per-epoch sample grids go (default runs/<recipe>-<time>)')
+    .action(async (recipe: string, o: { epochs?: number; batchSize?: number; lr?: number; seed?: number; threads?: number; trainLimit?: number; steps?: number; save?: string; variant?: string; runDir?: string; trials?: number; parallel?: number }) => {
       if (o.threads) setNumThreads(o.threads);
       if (o.save !== undefined) checkSavable(recipe, o.save);
       const opts = { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, seed: o.seed, trainLimit: o.trainLimit };
@@ -70,6 +73,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         case 'mnist-lstm': done(await seqRecipes.trainMnistLstm(opts)); break;
         case 'births-forecast': done(await seqRecipes.trainBirthsForecast(opts)); break;
         case 'tune-mnist': out((await tuneMnist({ trials: o.trials, parallel: o.parallel, seed: o.seed, epochs: o.epochs, trainLimit: o.trainLimit, log: out })).summary); break;
+        case 'ae-mnist': out(genRecipes.trainAeMnist({ ...opts, variant: o.variant, runDir: o.runDir }).summary); break;
+        case 'vae-mnist': out(genRecipes.trainVaeMnist({ ...opts, variant: o.variant, runDir: o.runDir }).summary); break;
+        case 'gan-mnist': out(genRecipes.trainGanMnist({ ...opts, variant: o.variant, runDir: o.runDir }).summary); break;
         default:
           out(`myelin: unknown recipe '${recipe}' (choose from ${RECIPES.join(', ')})`);
           code = 2;

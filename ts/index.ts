@@ -31,3 +31,4 @@ export * as train from './train/index';
 export * as io from './io/index';
 export * as text from './text/index';
 export * as tune from './tune/index';
+export * as utils from './utils/index';

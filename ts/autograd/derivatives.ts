@@ -220,7 +220,7 @@ export const DERIVATIVES: Record<string, Derivative> = {
   sigmoid: (s) => { const y = s.y; return [s.dy.mul(y).mul(y.neg().add(1))]; },
   // the output, as torch: an in-place change to x is fine; NaN dy where y <= 0 gives 0 (threshold_backward)
   relu: (s) => [s.dy.where(s.y.gt(0), 0)],
-  leaky_relu: (s) => { const k = s.p(1); return [s.dy.mul(s.t(0).gt(0).float().mul(1 - k).add(k))]; },
+  leaky_relu: (s) => { const k = s.p(1); return [s.dy.mul(s.t(0).gt(0).to(s.dy.dtype).mul(1 - k).add(k))]; },
   silu: (s) => { const x = s.t(0), g = x.sigmoid(); return [s.dy.mul(g.mul(x.mul(g.neg().add(1)).add(1)))]; },
   softplus: (s) => { const bx = s.t(0).mul(s.p(1)); return [s.dy.mul(bx.sigmoid().where(bx.le(s.p(2)), 1))]; },
   clamp: (s) => {

@@ -11,3 +11,4 @@ export type { DataLoaderOptions } from './dataloader';
 export { normalize, Standardizer, randomShift } from './transforms';
 export { Generator } from './random';
 export { TextDataset, padBatch, padCollate, splitIndices } from './text_dataset'; export type { TextDatasetOptions, PadBatchOptions, PaddedBatch } from './text_dataset';
+export { addGaussianNoise } from './noise';

@@ -23,3 +23,5 @@ export { UNet, ResBlock, AttentionBlock, timestepEmbedding } from './unet';
 export type { UNetOptions } from './unet';
 export { NoiseSchedule, GaussianDiffusion } from './diffusion';
 export type { ScheduleOptions, SampleOptions, NoisePredictor } from './diffusion';
+// Generative models: autoencoders, VAEs, GANs (ts/models/gen/).
+export * from './gen/index';

@@ -1,0 +1,43 @@
+// The generative recipes at reduced size (issue 19): each trains, writes a sample grid per epoch
+// into its run directory (a PNG of the expected size) and reports its figure; ae/vae training
+// losses fall; unknown variants are named. Full-size quality is bench/gen_quality.js.
+import { describe, expect, it } from 'vitest';
+import { readFileSync, mkdtempSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { PNG } from 'pngjs';
+import { train } from '../ts/index';
+
+const rec = train.genRecipes;
+const dir = mkdtempSync(join(tmpdir(), 'myelin-genrec-'));
+const size = (p: string): [number, number] => { const png = PNG.sync.read(readFileSync(p)); return [png.width, png.height]; };
+const quiet = { log: () => {} };
+
+describe('generative recipes (reduced)', () => {
+  it('vae-mnist (cvae): ELBO in nats per image, loss falls, a 10x10 grid per epoch', () => {
+    const r = rec.trainVaeMnist({ variant: 'cvae', epochs: 2, trainLimit: 512, testLimit: 256, runDir: join(dir, 'vae'), ...quiet });
+    expect(r.grids).toEqual([join(dir, 'vae', 'epoch-1.png'), join(dir, 'vae', 'epoch-2.png')]);
+    expect(size(r.grids[1])).toEqual([10 * 30 + 2, 10 * 30 + 2]);
+    expect(r.losses[1]).toBeLessThan(r.losses[0]);
+    // an untrained Bernoulli decoder scores about -784·ln 2 = -543 nats; 8 steps already do better
+    expect(r.testElbo!).toBeGreaterThan(-543);
+    expect(r.testElbo!).toBeLessThan(0);
+  }, 120_000);
+  it('ae-mnist (dense): test MSE below the mean image\'s, reconstructions and an interpolation strip', () => {
+    const r = rec.trainAeMnist({ variant: 'dense', epochs: 2, trainLimit: 768, testLimit: 256, runDir: join(dir, 'ae'), ...quiet });
+    expect(r.losses[1]).toBeLessThan(r.losses[0]);
+    expect(r.testMse!).toBeLessThan(0.1);   // all-black images score ~0.1 on MNIST
+    expect(size(join(dir, 'ae', 'epoch-2.png'))).toEqual([8 * 30 + 2, 2 * 30 + 2]);
+    expect(size(join(dir, 'ae', 'interpolation.png'))).toEqual([10 * 30 + 2, 30 + 2]);
+  }, 120_000);
+  // one test per variant: each is a synchronous loop, and vitest's worker must get a word in between
+  for (const [variant, n] of [['cgan', 128], ['wgan-gp', 320]] as const) it(`gan-mnist (${variant}): a grid per epoch`, () => {
+    const r = rec.trainGanMnist({ variant, epochs: 1, trainLimit: n, width: 4, runDir: join(dir, variant), ...quiet });
+    expect(existsSync(join(dir, variant, 'epoch-1.png'))).toBe(true);
+    expect(size(join(dir, variant, 'epoch-1.png'))).toEqual([10 * 30 + 2, 10 * 30 + 2]);
+    expect(Number.isFinite(r.losses[0]) && r.losses[0] !== 0).toBe(true);
+  }, 120_000);
+  it('an unknown variant is named', () => {
+    expect(() => rec.trainGanMnist({ variant: 'stylegan' })).toThrow(/^gan-mnist: unknown variant 'stylegan' \(choose from dcgan, cgan, wgan-gp\)/);
+  });
+});
