@@ -63,6 +63,8 @@ describe('fault injection: bad input to every public function', () => {
       'data.addGaussianNoise',
       // summary runs a whole model: its bad shapes, non-modules and failing forward passes are in test/train_summary.test.ts
       'train.summary',
+      // a whole diffusion training run: its bad variant and the models' bad input are in test/diffusion.test.ts
+      'train.trainDdpmMnist',
     ]);
     const missing: string[] = [];
     const proto = m.Tensor.prototype as unknown as Record<string, unknown>;

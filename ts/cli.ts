@@ -9,6 +9,7 @@ import { backendInfo, setNumThreads } from './functional';
 import * as recipes from './train/recipes';
 import * as seqRecipes from './train/seq_recipes';
 import * as genRecipes from './train/gen_recipes';
+import { trainDdpmMnist } from './train/ddpm_recipe';
 import { inspectFile } from './io/inspect';
 import { tuneMnist } from './tune/mnist';
 import { exportOnnxCommand } from './onnx/cli';
@@ -38,7 +39,7 @@ const seed = (v: string): number => {
 };
 
 const RECIPES = ['mnist-mlp', 'mnist-cnn', 'mnist-resnet', 'xor', 'perceptron', 'boston', 'spam-rnn', 'char-lm', 'mnist-lstm', 'births-forecast',
-  'ae-mnist', 'vae-mnist', 'gan-mnist', 'dqn-cartpole', 'ppo-cartpole', 'qlearning-frozenlake', 'tune-mnist'] as const;
+  'ae-mnist', 'vae-mnist', 'gan-mnist', 'ddpm-mnist', 'dqn-cartpole', 'ppo-cartpole', 'qlearning-frozenlake', 'tune-mnist'] as const;
 
 const stdout = (s: string) => { process.stdout.write(`${s}\n`); };
 /** Runs the CLI on argv (as process.argv); resolves to the exit code. Training yields to
@@ -66,7 +67,7 @@ export async function main(argv: string[], out: (s: string) => void = stdout, er
     .option('--trials <n>', 'tune-mnist: trials', int('trials'))
     .option('--parallel <n>', 'tune-mnist: trials at once (worker threads)', int('parallel'))
     .option('--save <file>', 'write the trained model (safetensors; the metadata names the recipe)')
-    .option('--variant <name>', 'ae-mnist: dense, conv, denoise; vae-mnist: dense, conv, cvae; gan-mnist: dcgan, cgan, wgan-gp')
+    .option('--variant <name>', 'ae-mnist: dense, conv, denoise; vae-mnist: dense, conv, cvae; gan-mnist: dcgan, cgan, wgan-gp; ddpm-mnist: linear, cosine (the noise schedule)')
     .option('--run-dir <dir>', 'generative and rl recipes: where the sample grids / learning curve go (default runs/<recipe>...)')
     .option('--checkpoint <file>', 'fit recipes: save a checkpoint (model, optimizer, epoch) after each epoch; Ctrl-C keeps the last one')
     .option('--config <file>', 'read options from a YAML file (keys: the options\' camelCase names and recipe); flags win')
@@ -135,6 +136,7 @@ export async function main(argv: string[], out: (s: string) => void = stdout, er
         case 'ae-mnist': done(genRecipes.trainAeMnist({ ...opts, variant: o.variant, runDir: o.runDir })); break;
         case 'vae-mnist': done(genRecipes.trainVaeMnist({ ...opts, variant: o.variant, runDir: o.runDir })); break;
         case 'gan-mnist': done(genRecipes.trainGanMnist({ ...opts, variant: o.variant, runDir: o.runDir })); break;
+        case 'ddpm-mnist': done(trainDdpmMnist({ ...opts, variant: o.variant, runDir: o.runDir })); break;
         default: break;  // checked by the caller
       }
   }

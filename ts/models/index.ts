@@ -19,5 +19,9 @@ export {
 export type { EfficientNetOptions, MBConvConfig } from './cnn/efficientnet';
 export { ResNetCifar, resnet8, resnet20 } from './cnn/resnet_cifar';
 export type { ResNetCifarOptions } from './cnn/resnet_cifar';
+export { UNet, ResBlock, AttentionBlock, timestepEmbedding } from './unet';
+export type { UNetOptions } from './unet';
+export { NoiseSchedule, GaussianDiffusion } from './diffusion';
+export type { ScheduleOptions, SampleOptions, NoisePredictor } from './diffusion';
 // Generative models: autoencoders, VAEs, GANs (ts/models/gen/).
 export * from './gen/index';

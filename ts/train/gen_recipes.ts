@@ -40,14 +40,14 @@ export interface GenRecipeResult {
 }
 
 const VARIANTS: Record<string, string[]> = { 'ae-mnist': ['dense', 'conv', 'denoise'], 'vae-mnist': ['dense', 'conv', 'cvae'], 'gan-mnist': ['dcgan', 'cgan', 'wgan-gp'] };
-const say = (o: GenRecipeOptions, line: string): void => (o.log ?? ((s: string) => process.stderr.write(`${s}\n`)))(line);
+export const say = (o: GenRecipeOptions, line: string): void => (o.log ?? ((s: string) => process.stderr.write(`${s}\n`)))(line);
 
 function variantOf(recipe: string, o: GenRecipeOptions): string {
   const v = o.variant ?? VARIANTS[recipe][0];
   if (!VARIANTS[recipe].includes(v)) throw new Error(`${recipe}: unknown variant '${v}' (choose from ${VARIANTS[recipe].join(', ')})`);
   return v;
 }
-const runDirOf = (recipe: string, o: GenRecipeOptions): string => o.runDir ?? join('runs', `${recipe}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+export const runDirOf = (recipe: string, o: GenRecipeOptions): string => o.runDir ?? join('runs', `${recipe}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
 
 /** MNIST pixels in [0, 1], [N, 1, 28, 28], with int64 labels (the first `limit` images). */
 export function mnistPixels(split: 'train' | 'test', limit?: number): { x: Tensor; y: Tensor } {
@@ -60,7 +60,7 @@ export function mnistPixels(split: 'train' | 'test', limit?: number): { x: Tenso
 }
 
 /** Shuffled minibatches of rows of x and y (index_select per batch; the caller's tidy frees them). */
-function* batches(x: Tensor, y: Tensor, batchSize: number, gen: data.Generator): Generator<[Tensor, Tensor]> {
+export function* batches(x: Tensor, y: Tensor, batchSize: number, gen: data.Generator): Generator<[Tensor, Tensor]> {
   const order = gen.permutation(x.shape[0]);
   for (let s = 0; s < order.length; s += batchSize) {
     const idx = tensor(order.slice(s, s + batchSize), { dtype: 'int64' });
@@ -69,7 +69,7 @@ function* batches(x: Tensor, y: Tensor, batchSize: number, gen: data.Generator):
 }
 
 /** A per-epoch timing and a progress line. */
-function epochLoop(o: GenRecipeOptions, epochs: number, body: (epoch: number) => string): number {
+export function epochLoop(o: GenRecipeOptions, epochs: number, body: (epoch: number) => string): number {
   let total = 0;
   for (let e = 1; e <= epochs; e++) {
     const t0 = performance.now();

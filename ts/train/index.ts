@@ -13,3 +13,5 @@ export type { History, EvaluateOptions } from './fit';
 export type { FitData } from './fit_data';
 export { summary } from './summary';
 export type { Summary, SummaryRow } from './summary';
+export { trainDdpmMnist } from './ddpm_recipe';
+export type { DdpmRecipeOptions } from './ddpm_recipe';
