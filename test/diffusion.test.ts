@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { io, models, manualSeed, tensor, zeros, rand, type Tensor } from '../ts/index';
+import { io, models, nn, onnx, manualSeed, tensor, zeros, rand, randn, type Tensor } from '../ts/index';
 
 const fx = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'diffusion.json'), 'utf8'));
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string) => {
@@ -26,6 +26,18 @@ describe('NoiseSchedule', () => {
     expect(() => new models.NoiseSchedule(0)).toThrow('NoiseSchedule: steps must be a positive integer, got 0');
     expect(() => new models.NoiseSchedule(10, { kind: 'sqrt' as never })).toThrow("kind must be 'linear' or 'cosine'");
     expect(() => new models.NoiseSchedule(10, { betaStart: 0.5, betaEnd: 0.1 })).toThrow('need 0 < betaStart <= betaEnd < 1, got 0.5 and 0.1');
+  });
+});
+
+describe('GroupNorm on the native batch_norm', () => {
+  it('a traced model keeps the composite, so GroupNorm still exports to ONNX and runs back to the same output', () => {
+    manualSeed(1);
+    const m = new nn.Sequential(new nn.Conv2d(4, 8, 3), new nn.GroupNorm(2, 8), new nn.SiLU());
+    m.eval();
+    const x = randn(2, 4, 8, 8);
+    const back = onnx.load(onnx.exportBytes(m, [x]));
+    const outs = Object.values(back.run([x]));
+    close(arr(outs[0]), arr(m.forward(x) as Tensor), 1e-5, 'ONNX round trip');
   });
 });
 

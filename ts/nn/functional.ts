@@ -7,6 +7,7 @@ import { tensorArg, optTensorArg, intArg, numberArg, showValue } from '../args';
 
 export { conv2d, conv1d, convTranspose2d } from '../ops/conv';
 import { batchNorm as batchNormOp } from '../ops/norm';
+import { isTracing } from '../call';
 export { maxPool2d, maxPool2dWithIndices, maxPool1d, maxPool1dWithIndices, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate } from '../ops/pool';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -305,7 +306,8 @@ export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, 
   // its backward (two passes each) replace ~20 elementwise passes of the composite
   const perGroup = x.shape.slice(2).reduce((a, b) => a * b, C / numGroups);
   // batch_norm refuses one value per channel in training (torch's rule), where group norm gives zeros
-  if (!x.dtype.startsWith('float') || x.dtype === 'float16' || x.dtype === 'bfloat16' || perGroup <= 1) return groupNormComposite(x, numGroups, weight, bias, eps);
+  // and a jit trace keeps the composite, whose ops the ONNX exporter maps (it refuses a training-mode batch_norm)
+  if (!x.dtype.startsWith('float') || x.dtype === 'float16' || x.dtype === 'bfloat16' || perGroup <= 1 || isTracing()) return groupNormComposite(x, numGroups, weight, bias, eps);
   let y = batchNormOp(x.reshape([1, N * numGroups, -1]), null, null, null, null, true, 0, eps).reshape([...x.shape]);
   const bshape = [1, C, ...Array(x.ndim - 2).fill(1)];
   if (weight) y = y.mul(weight.reshape(bshape));
