@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { backendInfo, setNumThreads } from './functional';
 import * as recipes from './train/recipes';
 import * as seqRecipes from './train/seq_recipes';
+import * as transformerRecipes from './train/transformer_recipes';
 import { inspectFile } from './io/inspect';
 import { exportOnnxCommand } from './onnx/cli';
 import { checkSavable, saveTrained, predict } from './train/cli_io';
@@ -27,7 +28,7 @@ const seed = (v: string): number => {
   return n;
 };
 
-const RECIPES = ['mnist-mlp', 'mnist-cnn', 'mnist-resnet', 'xor', 'perceptron', 'boston', 'spam-rnn', 'char-lm', 'mnist-lstm', 'births-forecast'] as const;
+const RECIPES = ['mnist-mlp', 'mnist-cnn', 'mnist-resnet', 'xor', 'perceptron', 'boston', 'spam-rnn', 'char-lm', 'mnist-lstm', 'births-forecast', 'gpt-char', 'vit-mnist'] as const;
 
 /** Runs the CLI on argv (as process.argv); resolves to the exit code. Training yields to
  * the event loop (train.fitAsync), so timers and signals are served meanwhile. */
@@ -48,7 +49,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     .option('--seed <n>', 'random seed', seed)
     .option('--threads <n>', 'kernel threads', int('threads'))
     .option('--train-limit <n>', 'MNIST recipes: train on the first n images (spam-rnn: n messages; char-lm: n characters)', int('train limit'))
-    .option('--steps <n>', 'char-lm: optimizer steps', int('steps'))
+    .option('--steps <n>', 'char-lm, gpt-char: optimizer steps', int('steps'))
     .option('--save <file>', 'write the trained model (safetensors; the metadata names the recipe)')
     .action(async (recipe: string, o: { epochs?: number; batchSize?: number; lr?: number; seed?: number; threads?: number; trainLimit?: number; steps?: number; save?: string }) => {
       if (o.threads) setNumThreads(o.threads);
@@ -66,6 +67,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         case 'char-lm': done(await seqRecipes.trainCharLm({ ...opts, steps: o.steps })); break;
         case 'mnist-lstm': done(await seqRecipes.trainMnistLstm(opts)); break;
         case 'births-forecast': done(await seqRecipes.trainBirthsForecast(opts)); break;
+        case 'gpt-char': done(await transformerRecipes.trainGptChar({ ...opts, steps: o.steps })); break;
+        case 'vit-mnist': done(await transformerRecipes.trainVitMnist(opts)); break;
         default:
           out(`myelin: unknown recipe '${recipe}' (choose from ${RECIPES.join(', ')})`);
           code = 2;

@@ -19,3 +19,8 @@ export {
 export type { EfficientNetOptions, MBConvConfig } from './cnn/efficientnet';
 export { ResNetCifar, resnet8, resnet20 } from './cnn/resnet_cifar';
 export type { ResNetCifarOptions } from './cnn/resnet_cifar';
+// Transformers: a decoder-only GPT (KV cache, sampling) and the Vision Transformer.
+export { GPT, KVCache, CausalSelfAttention, MLP, Block, topKFilter, topPFilter, promptIds } from './gpt';
+export type { GPTConfig, GenerateOptions } from './gpt';
+export { ViT } from './vit';
+export type { ViTOptions } from './vit';
