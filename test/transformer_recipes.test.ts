@@ -1,6 +1,6 @@
 // models.ViT and the issue-18 recipes at reduced size: vit-mnist must learn far above chance on a
-// few hundred images, gpt-char must come down from ln V to about the unigram entropy of its own
-// training text, and bad input names the class and the value.
+// few hundred images, gpt-char must beat the unigram entropy of its own training text (what a
+// model that learned only character frequencies reaches), and bad input names the class and the value.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as my from '../ts/index';
 import { ViT } from '../ts/models/vit';
@@ -64,17 +64,15 @@ long('transformer recipes learn (reduced size)', () => {
   let threads = 0;
   beforeAll(() => { threads = my.getNumThreads(); my.setNumThreads(1); });
   afterAll(() => my.setNumThreads(threads));
-  it('vit-mnist: 300 images, 3 epochs, far above chance on 300 test images', async () => {
-    const r = await R.trainVitMnist({ trainLimit: 300, testLimit: 300, epochs: 3, batchSize: 32, progress: quiet });
-    expect(r.logs.length).toBe(3);
-    expect(r.testAcc!).toBeGreaterThan(0.3);   // chance is 0.1
+  it('vit-mnist: 600 images, 4 epochs, far above chance on 300 test images', async () => {
+    const r = await R.trainVitMnist({ trainLimit: 600, testLimit: 300, epochs: 4, batchSize: 32, progress: quiet });
+    expect(r.logs.length).toBe(4);
+    // chance is 0.1; 35.7% measured (seeded, one thread): a ViT has no convolutional prior and learns slowly from 600 images
+    expect(r.testAcc!).toBeGreaterThan(0.25);
     expect(r.summary).toMatch(/vit-mnist .*test accuracy/);
   }, 600_000);
-  // NOTE: at this size (60 steps, 15k characters seen) the model learns the character frequencies
-  // (from ln V at the start to about the unigram entropy), not yet context; bench/gpt_char.js
-  // compares longer training with PyTorch's
-  it('gpt-char: validation loss from ln V down to near the unigram entropy of the training text', async () => {
-    const o = { trainLimit: 100_000, steps: 60, nLayer: 1, nHead: 2, nEmbd: 32, blockSize: 32, batchSize: 8, lr: 1e-2, valWindows: 64, log: () => {} };
+  it('gpt-char: validation loss below the unigram entropy of the training text (it uses context)', async () => {
+    const o = { trainLimit: 100_000, steps: 200, nLayer: 1, nHead: 2, nEmbd: 32, blockSize: 32, batchSize: 8, lr: 1e-2, valWindows: 64, log: () => {} };
     const r = await R.trainGptChar(o);
     const d = R.gptCharData(o);
     const counts = new Map<number, number>();
@@ -82,7 +80,7 @@ long('transformer recipes learn (reduced size)', () => {
     let h = 0;
     for (const c of counts.values()) { const p = c / d.trainIds.length; h -= p * Math.log(p); }
     expect(r.valLoss).toBeLessThan(Math.log(d.tok.vocabSize) - 1);   // ln V ~ 4.3: what the untrained model scores
-    expect(r.valLoss).toBeLessThan(h + 0.15);
+    expect(r.valLoss).toBeLessThan(h - 0.05);   // measured 2.852 vs a unigram entropy of 2.951 nats
     expect(r.sample.length).toBe(32 - 'The State of the Union '.length);
     expect(r.summary).toMatch(/gpt-char .*validation loss/);
   }, 600_000);
