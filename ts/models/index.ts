@@ -25,3 +25,8 @@ export { NoiseSchedule, GaussianDiffusion } from './diffusion';
 export type { ScheduleOptions, SampleOptions, NoisePredictor } from './diffusion';
 // Generative models: autoencoders, VAEs, GANs (ts/models/gen/).
 export * from './gen/index';
+// Transformers: a decoder-only GPT (KV cache, sampling) and the Vision Transformer.
+export { GPT, KVCache, CausalSelfAttention, MLP, Block, topKFilter, topPFilter, promptIds } from './gpt';
+export type { GPTConfig, GenerateOptions } from './gpt';
+export { ViT } from './vit';
+export type { ViTOptions } from './vit';

@@ -15,3 +15,4 @@ export { summary } from './summary';
 export type { Summary, SummaryRow } from './summary';
 export { trainDdpmMnist } from './ddpm_recipe';
 export type { DdpmRecipeOptions } from './ddpm_recipe';
+export * as transformerRecipes from './transformer_recipes';
