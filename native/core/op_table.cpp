@@ -183,8 +183,8 @@ E(lstm_cell) { set3(o, lstm_cell(a.t(0), a.t(1), a.t(2))); }
 E(lstm_cell_backward) { set2(o, lstm_cell_backward(a.opt(0), a.opt(1), a.t(2), a.t(3), a.t(4))); }
 E(gru_cell) { set2(o, gru_cell(a.t(0), a.t(1), a.t(2))); }
 E(gru_cell_backward) { set3(o, gru_cell_backward(a.t(0), a.t(1))); }
-E(sdpa_flash) { set2(o, sdpa_flash(a.t(0), a.t(1), a.t(2), a.opt(3), a.a[4].i != 0, a.a[5].d)); }
-E(sdpa_flash_backward) { set3(o, sdpa_flash_backward(a.t(0), a.t(1), a.t(2), a.t(3), a.opt(4), a.t(5), a.t(6), a.a[7].i != 0, a.a[8].d)); }
+E(sdpa_flash) { set2(o, sdpa_flash(a.t(0), a.t(1), a.t(2), a.opt(3), a.a[4].i != 0, a.a[5].d, a.a[6].d, a.opt(7))); }
+E(sdpa_flash_backward) { set3(o, sdpa_flash_backward(a.t(0), a.t(1), a.t(2), a.t(3), a.opt(4), a.t(5), a.t(6), a.a[7].i != 0, a.a[8].d, a.a[9].d, a.opt(10))); }
 E(adam_step_) {
   AdamHyper h{a.a[5].d, a.a[6].d, a.a[7].d, a.a[8].d, a.a[9].d, a.a[10].i, a.a[11].i != 0, a.a[12].i != 0};
   adam_step_(a.t(0), a.t(1), a.t(2), a.t(3), a.opt(4), h);

@@ -162,12 +162,15 @@ std::pair<TensorPtr, TensorPtr> lstm_cell_backward(const TensorImpl* dh, const T
                                                    const TensorImpl& workspace);
 std::pair<TensorPtr, TensorPtr> gru_cell(const TensorImpl& xg, const TensorImpl& hg, const TensorImpl& h);
 std::tuple<TensorPtr, TensorPtr, TensorPtr> gru_cell_backward(const TensorImpl& dh_new, const TensorImpl& workspace);
-// fused attention (cpu/attention.cpp): q [B, Hq, L, E], k [B, Hk, S, E], v [B, Hk, S, Ev] -> out, logsumexp [B, Hq, L]
+// fused attention (cpu/attention.cpp): q [B, Hq, L, E], k [B, Hk, S, E], v [B, Hk, S, Ev] -> out, logsumexp [B, Hq, L].
+// dropout_p > 0 drops attention weights in the kernel; rng (int64 [2]: Philox seed, first counter) fixes the mask,
+// which the backward regenerates from the same rng.
 std::pair<TensorPtr, TensorPtr> sdpa_flash(const TensorImpl& q, const TensorImpl& k, const TensorImpl& v, const TensorImpl* mask,
-                                           bool is_causal, double scale);
+                                           bool is_causal, double scale, double dropout_p = 0, const TensorImpl* rng = nullptr);
 std::tuple<TensorPtr, TensorPtr, TensorPtr> sdpa_flash_backward(const TensorImpl& dout, const TensorImpl& q, const TensorImpl& k,
                                                                 const TensorImpl& v, const TensorImpl* mask, const TensorImpl& out,
-                                                                const TensorImpl& lse, bool is_causal, double scale);
+                                                                const TensorImpl& lse, bool is_causal, double scale,
+                                                                double dropout_p = 0, const TensorImpl* rng = nullptr);
 
 // fused optimizer steps (in place on param and state)
 struct AdamHyper { double lr, beta1, beta2, eps, weight_decay; int64_t step; bool decoupled, maximize; };

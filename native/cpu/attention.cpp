@@ -7,6 +7,7 @@
 #include <vector>
 #include "../core/ops.h"
 #include "../core/parallel.h"
+#include "../core/philox.h"
 #include "../core/vec_math.h"
 #include "gemm.h"
 
@@ -38,6 +39,45 @@ struct Geometry {
   bool causal;
   double scale;
 };
+
+// Dropout on the attention weights, as FlashAttention: the mask is never stored. Weight
+// (bh, i, j) is kept when 32-bit word j % 4 of Philox block (seed, offset + (bh * L + i) * W + j / 4),
+// W = ceil(S / 4), is >= p * 2^32; the backward regenerates the same bits. One call reserves
+// B * Hq * L * W counters (ts/ops/attention.ts advances the generator by that much).
+struct Dropout {
+  bool on = false;
+  uint64_t seed = 0, offset = 0, thresh = 0;
+  double inv = 1;  // 1 / (1 - p), 0 when p = 1 (everything dropped)
+  // f[c] = keep ? inv : 0 for keys j0..j0+n of row (bh, i); j0 is a multiple of 4 (tile sizes are)
+  template <typename T>
+  void factors(T* __restrict f, int64_t n, int64_t L, int64_t S, int64_t bh, int64_t i, int64_t j0) const {
+    const uint64_t base = offset + ((uint64_t)bh * (uint64_t)L + (uint64_t)i) * (uint64_t)((S + 3) / 4) + (uint64_t)(j0 / 4);
+    const T k = (T)inv;
+    for (int64_t c = 0; c < n; c += 4) {
+      const Philox4 r = philox(seed, base + (uint64_t)(c / 4));
+      for (int64_t w = 0; w < 4 && c + w < n; w++) f[c + w] = (uint64_t)r.v[w] >= thresh ? k : T(0);
+    }
+  }
+};
+static_assert(kBk % 4 == 0 && kBkB % 4 == 0, "dropout draws 4 keys per Philox block");
+
+Dropout dropout_of(const char* op, double p, const TensorImpl* rng) {
+  Dropout d;
+  if (!(p >= 0 && p <= 1)) fail(op, "dropout_p must be in [0, 1], got " + std::to_string(p));
+  if (p == 0) return d;
+  if (!rng) fail(op, "dropout_p " + std::to_string(p) + " > 0 needs rng, the int64 [2] tensor (seed, offset)");
+  check_alive(op, *rng);
+  if (rng->dtype != DType::int64 || rng->shape != Dims{2})
+    fail(op, "rng must be an int64 tensor of shape [2] (seed, offset), got " + dims_str(rng->shape) + " " + dtype_name(rng->dtype));
+  TensorPtr r = dense(*rng);
+  const int64_t* v = r->data<int64_t>();
+  d.on = true;
+  d.seed = (uint64_t)v[0];
+  d.offset = (uint64_t)v[1];
+  d.thresh = (uint64_t)std::llround(p * 4294967296.0);
+  d.inv = p < 1 ? 1 / (1 - p) : 0;
+  return d;
+}
 
 std::string desc(const TensorImpl& t) { return dims_str(t.shape) + " " + dtype_name(t.dtype); }
 
@@ -142,10 +182,10 @@ T exp_row(T* __restrict s, int64_t n, T m) {
 }
 
 template <typename T>
-void forward(const Geometry& g, Op4<T> Q, Op4<T> K, Op4<T> V, const Mask& M, T* out, T* lse) {
+void forward(const Geometry& g, Op4<T> Q, Op4<T> K, Op4<T> V, const Mask& M, const Dropout& dr, T* out, T* lse) {
   const int64_t nqb = (g.L + kBq - 1) / kBq;
   parallel_for(0, g.B * g.Hq * nqb, 1, [&](int64_t u0, int64_t u1) {
-    std::vector<T> sbuf(kBq * kBk), acc(kBq * g.Ev), mrow(kBq), lrow(kBq);
+    std::vector<T> sbuf(kBq * kBk), acc(kBq * g.Ev), mrow(kBq), lrow(kBq), fbuf(dr.on ? kBk : 0);
     for (int64_t u = u0; u < u1; u++) {
       const int64_t bh = u / nqb, i0 = (u % nqb) * kBq, b = bh / g.Hq, h = bh % g.Hq, hk = h / g.groups;
       const int64_t bq = std::min(kBq, g.L - i0);
@@ -166,9 +206,15 @@ void forward(const Geometry& g, Op4<T> Q, Op4<T> K, Op4<T> V, const Mask& M, T* 
             continue;
           }
           const T alpha = std::exp(mrow[r] - mnew);
-          lrow[r] = lrow[r] * alpha + exp_row(s, nb, mnew);
+          lrow[r] = lrow[r] * alpha + exp_row(s, nb, mnew);  // the statistics are of the undropped weights
           if (alpha != T(1)) for (int64_t c = 0; c < g.Ev; c++) acc[r * g.Ev + c] *= alpha;
           mrow[r] = mnew;
+          if (dr.on) {  // only what multiplies V is dropped: O = (P * keep / (1 - p)) V
+            dr.factors(fbuf.data(), nb, g.L, g.S, bh, i0 + r, j0);
+            const T* __restrict f = fbuf.data();
+#pragma omp simd
+            for (int64_t c = 0; c < nb; c++) s[c] *= f[c];
+          }
         }
         gemm_into<T>(bq, g.Ev, nb, sbuf.data(), nb, 1, V.row(b, hk, j0), V.s2, 1, acc.data(), g.Ev, true, 1);
       }
@@ -185,8 +231,8 @@ void forward(const Geometry& g, Op4<T> Q, Op4<T> K, Op4<T> V, const Mask& M, T* 
 }
 
 template <typename T>
-void backward(const Geometry& g, Op4<T> Q, Op4<T> K, Op4<T> V, const Mask& M, Op4<T> dO, const T* D, const T* lse, T* dq,
-              T* dk, T* dv) {
+void backward(const Geometry& g, Op4<T> Q, Op4<T> K, Op4<T> V, const Mask& M, const Dropout& dr, Op4<T> dO, const T* D,
+              const T* lse, T* dq, T* dk, T* dv) {
   const int64_t nkb = (g.S + kBkB - 1) / kBkB, nqb = (g.L + kBqB - 1) / kBqB, BHk = g.B * g.Hk;
   // units own (b, kv head, a chunk of key blocks): dK and dV rows have one writer. dQ has one
   // writer per chunk, so with several chunks each writes its own partial dQ, summed after.
@@ -195,7 +241,7 @@ void backward(const Geometry& g, Op4<T> Q, Op4<T> K, Op4<T> V, const Mask& M, Op
   const int64_t kb_per = (nkb + chunks - 1) / chunks, qsize = g.B * g.Hq * g.L * g.E;
   std::vector<T> part(chunks > 1 ? (chunks - 1) * qsize : 0, T(0));
   parallel_for(0, BHk * chunks, 1, [&](int64_t u0, int64_t u1) {
-    std::vector<T> P(kBqB * kBkB), dP(kBqB * kBkB);
+    std::vector<T> P(kBqB * kBkB), dP(kBqB * kBkB), F(dr.on ? kBqB * kBkB : 0);
     for (int64_t u = u0; u < u1; u++) {
       const int64_t bhk = u / chunks, ch = u % chunks, b = bhk / g.Hk, hk = bhk % g.Hk;
       T* dqc = ch == 0 ? dq : part.data() + (ch - 1) * qsize;
@@ -217,16 +263,39 @@ void backward(const Geometry& g, Op4<T> Q, Op4<T> K, Op4<T> V, const Mask& M, Op
               if (l == (T)INFINITY) std::fill(s, s + nb, T(0));
               else exp_row(s, nb, l);
             }
-            // dV_j += P^T dO_i ; dP = dO_i V_j^T
-            gemm_into<T>(nb, g.Ev, bq, P.data(), 1, nb, dor, dO.s2, 1, dvj, g.Ev, true, 1);
-            gemm_into<T>(bq, nb, g.Ev, dor, dO.s2, 1, V.row(b, hk, j0), 1, V.s2, dP.data(), nb, false, 1);
             const T sc = (T)g.scale;
-            for (int64_t r = 0; r < bq; r++) {
-              const T d = D[bh * g.L + i0 + r];
-              T* __restrict pr = P.data() + r * nb;
-              const T* __restrict dpr = dP.data() + r * nb;
+            if (!dr.on) {
+              // dV_j += P^T dO_i ; dP = dO_i V_j^T
+              gemm_into<T>(nb, g.Ev, bq, P.data(), 1, nb, dor, dO.s2, 1, dvj, g.Ev, true, 1);
+              gemm_into<T>(bq, nb, g.Ev, dor, dO.s2, 1, V.row(b, hk, j0), 1, V.s2, dP.data(), nb, false, 1);
+              for (int64_t r = 0; r < bq; r++) {
+                const T d = D[bh * g.L + i0 + r];
+                T* __restrict pr = P.data() + r * nb;
+                const T* __restrict dpr = dP.data() + r * nb;
 #pragma omp simd
-              for (int64_t c = 0; c < nb; c++) pr[c] = pr[c] * (dpr[c] - d) * sc;  // dS, scaled
+                for (int64_t c = 0; c < nb; c++) pr[c] = pr[c] * (dpr[c] - d) * sc;  // dS, scaled
+              }
+            } else {
+              // the forward's mask again (F = keep / (1 - p)); P_drop = P * F goes in dP's buffer first:
+              // dV_j += P_drop^T dO_i ; dP = (dO_i V_j^T) * F ; dS = P * (dP - D), D = rowsum(dO * O) as before
+              for (int64_t r = 0; r < bq; r++) {
+                T* __restrict f = F.data() + r * nb;
+                dr.factors(f, nb, g.L, g.S, bh, i0 + r, j0);
+                const T* __restrict pr = P.data() + r * nb;
+                T* __restrict pd = dP.data() + r * nb;
+#pragma omp simd
+                for (int64_t c = 0; c < nb; c++) pd[c] = pr[c] * f[c];
+              }
+              gemm_into<T>(nb, g.Ev, bq, dP.data(), 1, nb, dor, dO.s2, 1, dvj, g.Ev, true, 1);
+              gemm_into<T>(bq, nb, g.Ev, dor, dO.s2, 1, V.row(b, hk, j0), 1, V.s2, dP.data(), nb, false, 1);
+              for (int64_t r = 0; r < bq; r++) {
+                const T d = D[bh * g.L + i0 + r];
+                T* __restrict pr = P.data() + r * nb;
+                const T* __restrict dpr = dP.data() + r * nb;
+                const T* __restrict f = F.data() + r * nb;
+#pragma omp simd
+                for (int64_t c = 0; c < nb; c++) pr[c] = pr[c] * (dpr[c] * f[c] - d) * sc;
+              }
             }
             // dK_j += dS^T Q_i ; dQ_i += dS K_j
             gemm_into<T>(nb, g.E, bq, P.data(), 1, nb, q, Q.s2, 1, dkj, g.E, true, 1);
@@ -245,9 +314,10 @@ void backward(const Geometry& g, Op4<T> Q, Op4<T> K, Op4<T> V, const Mask& M, Op
 }  // namespace
 
 std::pair<TensorPtr, TensorPtr> sdpa_flash(const TensorImpl& q, const TensorImpl& k, const TensorImpl& v, const TensorImpl* mask,
-                                           bool is_causal, double scale) {
+                                           bool is_causal, double scale, double dropout_p, const TensorImpl* rng) {
   const char* op = "sdpa_flash";
   const Geometry g = check_qkv(op, q, k, v, mask, is_causal, scale);
+  const Dropout dr = dropout_of(op, dropout_p, rng);
   TensorPtr out = empty({g.B, g.Hq, g.L, g.Ev}, q.dtype, Device::cpu, op), lse = empty({g.B, g.Hq, g.L}, q.dtype, Device::cpu, op);
   if (out->numel() == 0 && lse->numel() == 0) return {out, lse};
   BlasThreadsGuard guard;
@@ -255,16 +325,18 @@ std::pair<TensorPtr, TensorPtr> sdpa_flash(const TensorImpl& q, const TensorImpl
   const Mask M = mask_of(mask, g);
   MYELIN_DISPATCH_FLOAT(q.dtype, op, {
     using T = scalar_t;
-    forward<T>(g, operand<T>(q, keep), operand<T>(k, keep), operand<T>(v, keep), M, out->data<T>(), lse->data<T>());
+    forward<T>(g, operand<T>(q, keep), operand<T>(k, keep), operand<T>(v, keep), M, dr, out->data<T>(), lse->data<T>());
   });
   return {out, lse};
 }
 
 std::tuple<TensorPtr, TensorPtr, TensorPtr> sdpa_flash_backward(const TensorImpl& dout, const TensorImpl& q, const TensorImpl& k,
                                                                 const TensorImpl& v, const TensorImpl* mask, const TensorImpl& out,
-                                                                const TensorImpl& lse, bool is_causal, double scale) {
+                                                                const TensorImpl& lse, bool is_causal, double scale,
+                                                                double dropout_p, const TensorImpl* rng) {
   const char* op = "sdpa_flash_backward";
   const Geometry g = check_qkv(op, q, k, v, mask, is_causal, scale);
+  const Dropout dr = dropout_of(op, dropout_p, rng);
   check_float(op, "grad_out", dout, q);
   check_float(op, "out", out, q);
   check_float(op, "logsumexp", lse, q);
@@ -295,7 +367,7 @@ std::tuple<TensorPtr, TensorPtr, TensorPtr> sdpa_flash_backward(const TensorImpl
         D[r] = s;
       }
     });
-    backward<T>(g, operand<T>(q, keep), operand<T>(k, keep), operand<T>(v, keep), M, dO, D.data(), l->data<T>(), dq->data<T>(),
+    backward<T>(g, operand<T>(q, keep), operand<T>(k, keep), operand<T>(v, keep), M, dr, dO, D.data(), l->data<T>(), dq->data<T>(),
                 dk->data<T>(), dv->data<T>());
   });
   return {dq, dk, dv};

@@ -10,6 +10,7 @@ import { Tensor } from '../tensor';
 import { zeros, arange, tensor, onesLike, zerosLike } from '../creation';
 import { call, attachNode, type Saved } from '../call';
 import { isGradEnabled, checkVersion } from './engine';
+import { sdpaDropoutFactors } from '../ops/attention';
 
 export type Derivative = (s: Saved) => (Tensor | null | undefined | (Tensor | null)[])[];
 type Dims = number[] | null;
@@ -200,7 +201,8 @@ const gruCell: Derivative = (s) => {
 // ---- fused attention (ts/ops/attention.ts): q, k, v get gradients; the mask gets none (the
 // public function takes the composite path when the mask needs one).
 /** sdpa_flash's gradients in Tensor ops (under createGraph): P recomputed, then FlashAttention's formulas. */
-function sdpaComposite(dy: Tensor, q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, causal: boolean, scale: number): Tensor[] {
+function sdpaComposite(dy: Tensor, q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, causal: boolean, scale: number,
+  drop: Tensor | null = null): Tensor[] {
   const [B, Hq, L] = q.shape, [, Hk, S] = k.shape, g = Hk > 0 ? Hq / Hk : 1;
   const rep = (t: Tensor): Tensor => (g === 1 ? t : t.unsqueeze(2).expand([B, Hk, g, S, t.shape[3]]).reshape([B, Hq, S, t.shape[3]]));
   const unrep = (t: Tensor): Tensor => (g === 1 ? t : t.reshape([B, Hk, g, S, t.shape[3]]).sum(2));
@@ -211,14 +213,20 @@ function sdpaComposite(dy: Tensor, q: Tensor, k: Tensor, v: Tensor, mask: Tensor
   else if (mask) s = s.add(mask);
   const dead = s.detach().amax(-1, { keepdim: true }).eq(-Infinity);
   const p = s.maskedFill(dead, 0).softmax(-1).maskedFill(dead, 0);
-  const dp = dy.matmul(vv.transpose(-2, -1));
+  // with dropout (drop: the kernel's keep / (1 - p) factors): out = (p * drop) v, so dv takes the
+  // dropped weights and dp the factors; rowsum(dp * p) is still rowsum(dy * out)
+  const dp = drop ? dy.matmul(vv.transpose(-2, -1)).mul(drop) : dy.matmul(vv.transpose(-2, -1));
   const ds = p.mul(dp.sub(dp.mul(p).sum(-1, { keepdim: true }))).mul(scale);
-  return [ds.matmul(kk), unrep(ds.transpose(-2, -1).matmul(q)), unrep(p.transpose(-2, -1).matmul(dy))];
+  return [ds.matmul(kk), unrep(ds.transpose(-2, -1).matmul(q)), unrep((drop ? p.mul(drop) : p).transpose(-2, -1).matmul(dy))];
 }
 const sdpaFlash: Derivative = (s) => {
   const q = s.t(0), k = s.t(1), v = s.t(2), mask = s.a(3) as Tensor | null, causal = s.p<boolean>(4), scale = s.p(5);
-  if (isGradEnabled()) return sdpaComposite(s.dy, q, k, v, mask, causal, scale);
-  return call<Tensor[]>('sdpa_flash_backward', [s.dy, q, k, v, mask, s.y, s.out(1), causal, scale]);
+  const dropoutP = s.p<number>(6), rng = s.a(7) as Tensor | null;
+  if (isGradEnabled()) {
+    const drop = dropoutP > 0 && rng ? sdpaDropoutFactors(rng, dropoutP, q.shape[0], q.shape[1], q.shape[2], k.shape[2], q.dtype as 'float32') : null;
+    return sdpaComposite(s.dy, q, k, v, mask, causal, scale, drop);
+  }
+  return call<Tensor[]>('sdpa_flash_backward', [s.dy, q, k, v, mask, s.y, s.out(1), causal, scale, dropoutP, rng]);
 };
 
 /**

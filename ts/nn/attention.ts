@@ -1,7 +1,7 @@
 // Attention: scaled dot-product attention (torch's F.scaled_dot_product_attention), the
 // triangle masks (tril, triu) and nn.MultiheadAttention with PyTorch's parameters and keys.
 // SDPA runs as one fused native op (sdpa_flash, native/cpu/attention.cpp) where it can, else
-// as a composite of Tensor ops (dropout, a mask that needs a gradient, other dtypes/devices).
+// as a composite of Tensor ops (a mask that needs a gradient, other dtypes/devices, jit.trace).
 import { Tensor } from '../tensor';
 import { arange, empty, zeros } from '../creation';
 import { cat } from '../functional';
@@ -111,7 +111,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
     if (!broadcastsTo(mask.shape, [...qb, L, S])) throw new Error(`${op}: attnMask ${shapeStr(mask)} does not broadcast to the attention weights [${[...qb, L, S].join(', ')}]`);
   }
 
-  if (fusedOk(q, mask, p)) return fused(q, k, v, mask ?? null, causal, scale, qb, L, S);
+  if (fusedOk(q, mask)) return fused(q, k, v, mask ?? null, causal, scale, qb, L, S, p);
   let kk = k, vv = v;
   if (groups > 1) {
     // repeat_interleave of the kv heads: [..., Hk, S, E] -> [..., Hk, g, S, E] -> [..., Hk * g, S, E]
@@ -136,15 +136,16 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
 // MYELIN_SDPA_COMPOSITE=1 keeps every call on the composite (for side-by-side benchmarks).
 const FORCE_COMPOSITE = typeof process !== 'undefined' && process.env?.MYELIN_SDPA_COMPOSITE === '1';
 /**
- * The fused op covers float32/float64 on the CPU, without dropout (it has no in-kernel RNG) or a
+ * The fused op covers float32/float64 on the CPU, dropout included (drawn in the kernel), but not a
  * mask that needs a gradient; under jit.trace the composite is recorded, whose ops ONNX export maps.
  */
-function fusedOk(q: Tensor, mask: Tensor | undefined, p: number): boolean {
-  return !FORCE_COMPOSITE && p === 0 && !isTracing() && (q.dtype === 'float32' || q.dtype === 'float64') && q.device === 'cpu' &&
+function fusedOk(q: Tensor, mask: Tensor | undefined): boolean {
+  return !FORCE_COMPOSITE && !isTracing() && (q.dtype === 'float32' || q.dtype === 'float64') && q.device === 'cpu' &&
     !(mask && mask.requiresGrad && isGradEnabled());
 }
 /** The batch dims [..., H] flattened to the op's [B, H, ...] layout (views where strides allow), and back. */
-function fused(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, causal: boolean, scale: number, qb: number[], L: number, S: number): Tensor {
+function fused(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, causal: boolean, scale: number, qb: number[], L: number, S: number,
+  p = 0): Tensor {
   const to4 = (t: Tensor): Tensor => {
     const b = t.shape.slice(0, -2), h = b.length ? b[b.length - 1] : 1, n = b.slice(0, -1).reduce((x, y) => x * y, 1);
     return t.ndim === 4 ? t : t.reshape([n, h, ...t.shape.slice(-2)]);
@@ -154,7 +155,7 @@ function fused(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, causal: boo
   // with more than one leading batch dim, a mask reaching past the heads is expanded to the
   // weights' shape and flattened like q (a copy; rank <= 3 masks broadcast as they are)
   if (m && q.ndim > 4 && m.ndim >= 4) m = to4(m.expand([...qb, L, S]));
-  const [out] = sdpaFlash(to4(q), to4(k), to4(v), m, causal, scale);
+  const [out] = sdpaFlash(to4(q), to4(k), to4(v), m, causal, scale, p);
   return q.ndim === 4 ? out : out.reshape([...qb, L, v.shape[v.ndim - 1]]);
 }
 

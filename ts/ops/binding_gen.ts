@@ -120,8 +120,8 @@ export interface OpBinding {
   lstm_cell_backward(dh: H | null, dc: H | null, c: H, cNew: H, workspace: H): [H, H];
   gru_cell(xg: H, hg: H, h: H): [H, H];
   gru_cell_backward(dhNew: H, workspace: H): [H, H, H];
-  sdpa_flash(q: H, k: H, v: H, attnMask: H | null, isCausal: boolean, scale: number): [H, H];
-  sdpa_flash_backward(gradOut: H, q: H, k: H, v: H, attnMask: H | null, out: H, logsumexp: H, isCausal: boolean, scale: number): [H, H, H];
+  sdpa_flash(q: H, k: H, v: H, attnMask: H | null, isCausal: boolean, scale: number, dropoutP: number, rng: H | null): [H, H];
+  sdpa_flash_backward(gradOut: H, q: H, k: H, v: H, attnMask: H | null, out: H, logsumexp: H, isCausal: boolean, scale: number, dropoutP: number, rng: H | null): [H, H, H];
   adam_step_(self: H, grad: H, expAvg: H, expAvgSq: H, maxExpAvgSq: H | null, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number, decoupled: boolean, maximize: boolean): H;
   sgd_step_(self: H, grad: H, momentumBuffer: H | null, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean, maximize: boolean, first: boolean): H;
   rmsprop_step_(self: H, grad: H, squareAvg: H, gradAvg: H | null, momentumBuffer: H | null, lr: number, alpha: number, eps: number, weightDecay: number, momentum: number, maximize: boolean): H;
