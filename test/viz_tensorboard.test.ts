@@ -110,3 +110,30 @@ describe('SummaryWriter', () => {
     expect(readdirSync(w.logDir).length).toBe(1);
   });
 });
+
+describe('the TensorBoard callback for train.fit', () => {
+  it('writes each epoch\'s logs and learning rate as scalars and each parameter\'s histogram', async () => {
+    const m = await import('../ts/index');
+    const { TensorBoard } = await import('../ts/viz/index');
+    const { mkdtempSync, readdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    m.manualSeed(0);
+    const x = m.randn(64, 3), y = x.matmul(m.tensor([[1], [-2], [0.5]])).squeeze(1);
+    const model = new m.nn.Sequential(new m.nn.Linear(3, 1), new m.nn.Flatten(0));
+    const dir = mkdtempSync(join(tmpdir(), 'tbcb-'));
+    const opt = new m.optim.SGD(model.parameters(), { lr: 0.1 });
+    const hist = m.train.fit(model, [x, y], { epochs: 3, batchSize: 16, optimizer: opt, lossFn: (o, t) => m.nn.functional.mseLoss(o, t),
+      validationSplit: 0.25, verbose: 0, callbacks: [new TensorBoard(dir, { histogramFreq: 2, updateFreq: 2 })] });
+    const files = readdirSync(dir).filter((f) => f.startsWith('events.out.tfevents'));
+    expect(files.length).toBe(1);
+    const vals = readEvents(join(dir, files[0])).flatMap((e) => (e.summary?.value ?? []).map((v) => ({ ...v, step: e.step })));
+    const series = (tag: string) => vals.filter((v) => v.tag === tag).map((v) => [v.step, v.simpleValue]);
+    expect(series('epoch_loss')).toEqual(hist.map((l, i) => [i + 1, f32(l.loss)]));
+    expect(series('epoch_valLoss')).toEqual(hist.map((l, i) => [i + 1, f32(l.valLoss!)]));
+    expect(series('epoch_learning_rate')).toEqual([[1, f32(0.1)], [2, f32(0.1)], [3, f32(0.1)]]);
+    expect(series('batch_loss').length).toBe(3); // 3 batches of 16 per epoch (48 training rows), every 2nd of 9
+    expect(vals.filter((v) => v.histo).map((v) => [v.tag, v.step])).toEqual([['0.weight', 2], ['0.bias', 2]]);
+    expect(() => new TensorBoard(dir, { histogramFreq: -1 })).toThrow('TensorBoard: histogramFreq must be a non-negative integer, got -1');
+  });
+});

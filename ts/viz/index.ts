@@ -4,3 +4,4 @@ export { SummaryWriter, readEvents, decodeHparamsPluginData, encodePng, type Sum
 export { renderSpec, curvesSpec, confusionMatrixSpec, sampleGridSpec, readLog, plotRun, type Rendered, type Row } from './plot';
 export { Dashboard, type DashboardOptions } from './dashboard';
 export { startDemo, predictDigit, type DemoOptions } from './demo';
+export { TensorBoard, type TensorBoardOptions } from './tb_callback';
