@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { backendInfo, setNumThreads } from './functional';
 import * as recipes from './train/recipes';
 import * as seqRecipes from './train/seq_recipes';
+import * as bertRecipes from './train/bert_recipes';
 import { inspectFile } from './io/inspect';
 import { exportOnnxCommand } from './onnx/cli';
 import { checkSavable, saveTrained, predict } from './train/cli_io';
@@ -27,7 +28,7 @@ const seed = (v: string): number => {
   return n;
 };
 
-const RECIPES = ['mnist-mlp', 'mnist-cnn', 'mnist-resnet', 'xor', 'perceptron', 'boston', 'spam-rnn', 'char-lm', 'mnist-lstm', 'births-forecast'] as const;
+const RECIPES = ['mnist-mlp', 'mnist-cnn', 'mnist-resnet', 'xor', 'perceptron', 'boston', 'spam-rnn', 'char-lm', 'mnist-lstm', 'births-forecast', 'bert-spam', 'seq2seq-reverse'] as const;
 
 /** Runs the CLI on argv (as process.argv); resolves to the exit code. Training yields to
  * the event loop (train.fitAsync), so timers and signals are served meanwhile. */
@@ -66,6 +67,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         case 'char-lm': done(await seqRecipes.trainCharLm({ ...opts, steps: o.steps })); break;
         case 'mnist-lstm': done(await seqRecipes.trainMnistLstm(opts)); break;
         case 'births-forecast': done(await seqRecipes.trainBirthsForecast(opts)); break;
+        case 'bert-spam': out((await bertRecipes.trainBertSpam({ ...opts, pretrainSteps: o.steps })).summary); break;
+        case 'seq2seq-reverse': out((await bertRecipes.trainSeq2SeqReverse({ ...opts, steps: o.steps })).summary); break;
         default:
           out(`myelin: unknown recipe '${recipe}' (choose from ${RECIPES.join(', ')})`);
           code = 2;

@@ -19,3 +19,8 @@ export {
 export type { EfficientNetOptions, MBConvConfig } from './cnn/efficientnet';
 export { ResNetCifar, resnet8, resnet20 } from './cnn/resnet_cifar';
 export type { ResNetCifarOptions } from './cnn/resnet_cifar';
+// BERT-style encoder and the encoder-decoder seq2seq Transformer (issue 18).
+export { Bert, BertEmbeddings, BertPooler, BertHeadTransform, BertLMHead, BertForMaskedLM, BertForSequenceClassification, BERT_SPECIALS, bertWordTokenizer, bertEncode, maskTokens, padRows } from './bert';
+export type { BertConfig, BertForwardOptions, MaskOptions } from './bert';
+export { Seq2SeqTransformer } from './seq2seq';
+export type { Seq2SeqOptions, DecodeOptions, BeamOptions, Hypothesis } from './seq2seq';

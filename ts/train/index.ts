@@ -5,3 +5,4 @@ export { makeProgress } from './progress';
 export type { Progress } from './progress';
 export * as recipes from './recipes';
 export * as seqRecipes from './seq_recipes';
+export * as bertRecipes from './bert_recipes';
