@@ -16,7 +16,7 @@ const F64 = (a: Arr): my.Tensor => my.tensor(Float64Array.from(a.data), { dtype:
 const I64 = (rows: number[][]): my.Tensor => my.tensor(rows.flat(), { dtype: 'int64' }).reshape([rows.length, rows[0].length]);
 
 function tiny(): models.Seq2SeqTransformer {
-  const m = new models.Seq2SeqTransformer(fx.config.srcVocab, fx.config.tgtVocab, fx.config).double();
+  const m = new models.Seq2SeqTransformer(fx.config.srcVocab, fx.config.tgtVocab, { ...fx.config, dtype: 'float64' });
   expect([...m.stateDict().keys()].sort()).toEqual(Object.keys(fx.state).sort());   // the tutorial model's keys
   m.loadStateDict(Object.fromEntries(Object.entries(fx.state).map(([k, v]) => [k, F64(v as Arr)])), { strict: true });
   return m.eval();

@@ -12,11 +12,12 @@ import { Embedding } from '../nn/embedding';
 import { SinusoidalPositionalEncoding } from '../nn/positional';
 import { Transformer } from '../nn/transformer_decoder';
 import { generateSquareSubsequentMask } from '../nn/attention';
+import type { LayerDtype } from '../nn/layer_dtype';
 
 const shapeStr = (s: readonly number[]): string => `[${s.join(', ')}]`;
 const isInt = (t: Tensor): boolean => t.dtype === 'int64' || t.dtype === 'int32';
 
-export interface Seq2SeqOptions {
+export interface Seq2SeqOptions extends LayerDtype {
   dModel?: number; nhead?: number; numEncoderLayers?: number; numDecoderLayers?: number;
   dimFeedforward?: number; dropout?: number;
   /** Longest source or target the position table holds (default 512). */
@@ -69,14 +70,15 @@ export class Seq2SeqTransformer extends Module {
     if (this.padId >= Math.min(srcVocab, tgtVocab)) throw new Error(`${op}: padId ${this.padId} is out of range for the vocabularies (${srcVocab}, ${tgtVocab})`);
     this.maxLen = o.maxLen == null ? 512 : intArg(op, 'maxLen', o.maxLen, 1);
     const dropout = o.dropout == null ? 0.1 : numberArg(op, 'dropout', o.dropout, 0);
-    this.src_tok_emb = new Embedding(srcVocab, this.dModel);
-    this.tgt_tok_emb = new Embedding(tgtVocab, this.dModel);
-    this.positional_encoding = new SinusoidalPositionalEncoding(this.dModel, this.maxLen, { dropout, batchFirst: true });
+    const dtype = o.dtype;   // float64 builds the sinusoid table in float64 (a float32 table cast later keeps float32's rounding)
+    this.src_tok_emb = new Embedding(srcVocab, this.dModel, { dtype });
+    this.tgt_tok_emb = new Embedding(tgtVocab, this.dModel, { dtype });
+    this.positional_encoding = new SinusoidalPositionalEncoding(this.dModel, this.maxLen, { dropout, batchFirst: true, dtype });
     this.transformer = new Transformer({
       dModel: this.dModel, nhead, numEncoderLayers: o.numEncoderLayers ?? 3, numDecoderLayers: o.numDecoderLayers ?? 3,
-      dimFeedforward: o.dimFeedforward ?? 4 * this.dModel, dropout, batchFirst: true,
+      dimFeedforward: o.dimFeedforward ?? 4 * this.dModel, dropout, batchFirst: true, dtype,
     });
-    this.generator = new Linear(this.dModel, tgtVocab);
+    this.generator = new Linear(this.dModel, tgtVocab, { dtype });
   }
   private checkIds(op: string, what: string, x: unknown, vocab: number): Tensor {
     const t = tensorArg(op, what, x);
