@@ -76,8 +76,8 @@ describe('Seq2SeqTransformer bad input is a named Error', () => {
 });
 
 describe('seq2seq-reverse (reduced size)', () => {
-  it('learns to reverse 2-5 digit strings: high exact match on held-out sequences, greedy and beam', async () => {
-    const r = await trainSeq2SeqReverse({ steps: 500, minLen: 2, maxLen: 5, testSize: 100, dModel: 32, lr: 1e-3, log: () => {} });
+  it('learns to reverse 2-4 digit strings: high exact match on held-out sequences, greedy and beam', async () => {
+    const r = await trainSeq2SeqReverse({ steps: 300, minLen: 2, maxLen: 4, testSize: 50, dModel: 32, layers: 1, lr: 2e-3, log: () => {} });
     expect(r.greedyAcc).toBeGreaterThan(0.9);
     expect(r.beamAcc).toBeGreaterThan(0.9);
   }, 300_000);

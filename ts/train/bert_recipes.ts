@@ -164,7 +164,7 @@ export const REVERSE_VOCAB = 13;
  * corpus installs offline). Sources of minLen..maxLen random digits from a seeded generator; the
  * target is the source reversed, then the end token. Held-out sequences are drawn first and never
  * trained on. Seq2SeqTransformer (dModel 64, 4 heads, 2 + 2 layers, ff 256, dropout 0.1), teacher
- * forcing, Adam 5e-4 with 200 warmup steps, batch 64. Exact-match accuracy of greedy decoding and of
+ * forcing, Adam 5e-4 with min(200, steps / 10) warmup steps, batch 64. Exact-match accuracy of greedy decoding and of
  * beam search (beam 4, lengthPenalty 1).
  */
 export async function trainSeq2SeqReverse(o: ReverseOptions = {}): Promise<ReverseResult> {
@@ -180,7 +180,7 @@ export async function trainSeq2SeqReverse(o: ReverseOptions = {}): Promise<Rever
     dModel: o.dModel ?? 64, nhead: 4, numEncoderLayers: o.layers ?? 2, numDecoderLayers: o.layers ?? 2,
     dimFeedforward: 4 * (o.dModel ?? 64), dropout: 0.1, maxLen: maxLen + 2,
   });
-  const lr = o.lr ?? 5e-4, warm = 200;
+  const lr = o.lr ?? 5e-4, warm = Math.min(200, Math.ceil(steps / 10));
   const opt = new optim.Adam(model.parameters(), { lr, betas: [0.9, 0.98], eps: 1e-9 });
   const losses: number[] = [];
   say(o, `seq2seq-reverse: ${steps} steps of ${bs} sequences of ${minLen}-${maxLen} digits`);
@@ -196,7 +196,7 @@ export async function trainSeq2SeqReverse(o: ReverseOptions = {}): Promise<Rever
       const logits = model.forward(S, tgtIn);
       return crossEntropy(logits.reshape([-1, REVERSE_VOCAB]), tgtOut.reshape([-1]), { ignoreIndex: -100 });
     }));
-    if ((s + 1) % 250 === 0) say(o, `  step ${s + 1}: loss ${tail(losses, 250).toFixed(4)}`);
+    if ((s + 1) % 50 === 0) say(o, `  step ${s + 1}: loss ${tail(losses, 250).toFixed(4)}`);
     if (s % 20 === 19) await new Promise((r) => setImmediate(r));
   }
   const t1 = performance.now();
