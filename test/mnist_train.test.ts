@@ -83,7 +83,7 @@ describe('CLI', () => {
   it('bad recipes and options exit non-zero with a message', async () => {
     const r = await run('train', 'mnist-gan');
     expect(r.code).toBe(2);
-    expect(r.out[0]).toMatch(/unknown recipe 'mnist-gan' \(choose from mnist-mlp, mnist-cnn, mnist-resnet, xor, perceptron, boston, spam-rnn, char-lm, mnist-lstm, births-forecast\)/);
+    expect(r.out[0]).toMatch(/unknown recipe 'mnist-gan' \(choose from mnist-mlp, mnist-cnn, mnist-resnet, xor, perceptron, boston, spam-rnn, char-lm, mnist-lstm, births-forecast, bert-spam, seq2seq-reverse\)/);
     const stderr: string[] = [];
     const orig = process.stderr.write.bind(process.stderr);
     process.stderr.write = ((s: string) => { stderr.push(s); return true; }) as typeof process.stderr.write;
