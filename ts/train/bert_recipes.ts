@@ -92,7 +92,7 @@ export async function trainBertSpam(o: BertSpamOptions = {}): Promise<BertSpamRe
       return mlm.loss(mlm.forward(x.ids, { attentionMask: x.mask }), y.ids);
     }));
     if ((s + 1) % 100 === 0) say(o, `  step ${s + 1}: MLM loss ${tail(mlmLosses, 100).toFixed(3)}`);
-    if (s % 20 === 19) await new Promise((r) => setImmediate(r));
+    if (s % 5 === 4) await new Promise((r) => setImmediate(r));   // a turn for the event loop (vitest's RPC times out when starved)
   }
   const t1 = performance.now();
   // (2) the same fine-tune from the pretrained encoder and from scratch
@@ -112,7 +112,7 @@ export async function trainBertSpam(o: BertSpamOptions = {}): Promise<BertSpamRe
         return clf.loss(clf.forward(x.ids, { attentionMask: x.mask }), tensor(b.map((i) => trY[i]), { dtype: 'int64' }));
       }));
       if ((s + 1) % 50 === 0) say(o, `  step ${s + 1}: loss ${tail(losses, 50).toFixed(4)}`);
-      if (s % 20 === 19) await new Promise((r) => setImmediate(r));
+      if (s % 5 === 4) await new Promise((r) => setImmediate(r));   // a turn for the event loop (vitest's RPC times out when starved)
     }
     clf.eval();
     const pred: number[] = [];
@@ -197,7 +197,7 @@ export async function trainSeq2SeqReverse(o: ReverseOptions = {}): Promise<Rever
       return crossEntropy(logits.reshape([-1, REVERSE_VOCAB]), tgtOut.reshape([-1]), { ignoreIndex: -100 });
     }));
     if ((s + 1) % 50 === 0) say(o, `  step ${s + 1}: loss ${tail(losses, 250).toFixed(4)}`);
-    if (s % 20 === 19) await new Promise((r) => setImmediate(r));
+    if (s % 5 === 4) await new Promise((r) => setImmediate(r));   // a turn for the event loop (vitest's RPC times out when starved)
   }
   const t1 = performance.now();
   const want = test.map((x) => [...[...x].reverse(), 2].join(','));
