@@ -11,6 +11,7 @@ import * as seqRecipes from './train/seq_recipes';
 import * as genRecipes from './train/gen_recipes';
 import { trainDdpmMnist } from './train/ddpm_recipe';
 import * as transformerRecipes from './train/transformer_recipes';
+import * as bertRecipes from './train/bert_recipes';
 import { inspectFile } from './io/inspect';
 import { tuneMnist } from './tune/mnist';
 import { exportOnnxCommand } from './onnx/cli';
@@ -40,7 +41,7 @@ const seed = (v: string): number => {
 };
 
 const RECIPES = ['mnist-mlp', 'mnist-cnn', 'mnist-resnet', 'xor', 'perceptron', 'boston', 'spam-rnn', 'char-lm', 'mnist-lstm', 'births-forecast',
-  'ae-mnist', 'vae-mnist', 'gan-mnist', 'ddpm-mnist', 'dqn-cartpole', 'ppo-cartpole', 'qlearning-frozenlake', 'gpt-char', 'vit-mnist', 'tune-mnist'] as const;
+  'ae-mnist', 'vae-mnist', 'gan-mnist', 'ddpm-mnist', 'dqn-cartpole', 'ppo-cartpole', 'qlearning-frozenlake', 'gpt-char', 'vit-mnist', 'bert-spam', 'seq2seq-reverse', 'tune-mnist'] as const;
 
 const stdout = (s: string) => { process.stdout.write(`${s}\n`); };
 /** Runs the CLI on argv (as process.argv); resolves to the exit code. Training yields to
@@ -64,7 +65,7 @@ export async function main(argv: string[], out: (s: string) => void = stdout, er
     .option('--seed <n>', 'random seed', seed)
     .option('--threads <n>', 'kernel threads', int('threads'))
     .option('--train-limit <n>', 'MNIST recipes: train on the first n images (spam-rnn: n messages; char-lm: n characters)', int('train limit'))
-    .option('--steps <n>', 'char-lm, gpt-char: optimizer steps (rl CartPole recipes: the env-step budget; qlearning-frozenlake: episodes)', int('steps'))
+    .option('--steps <n>', 'char-lm, gpt-char, seq2seq-reverse: optimizer steps (bert-spam: pretraining steps; rl CartPole recipes: the env-step budget; qlearning-frozenlake: episodes)', int('steps'))
     .option('--trials <n>', 'tune-mnist: trials', int('trials'))
     .option('--parallel <n>', 'tune-mnist: trials at once (worker threads)', int('parallel'))
     .option('--save <file>', 'write the trained model (safetensors; the metadata names the recipe)')
@@ -140,6 +141,8 @@ export async function main(argv: string[], out: (s: string) => void = stdout, er
         case 'ddpm-mnist': done(trainDdpmMnist({ ...opts, variant: o.variant, runDir: o.runDir })); break;
         case 'gpt-char': done(await transformerRecipes.trainGptChar({ ...opts, steps: o.steps })); break;
         case 'vit-mnist': done(await transformerRecipes.trainVitMnist(opts)); break;
+        case 'bert-spam': done(await bertRecipes.trainBertSpam({ ...opts, pretrainSteps: o.steps })); break;
+        case 'seq2seq-reverse': done(await bertRecipes.trainSeq2SeqReverse({ ...opts, steps: o.steps })); break;
         default: break;  // checked by the caller
       }
   }

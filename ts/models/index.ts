@@ -30,3 +30,8 @@ export { GPT, KVCache, CausalSelfAttention, MLP, Block, topKFilter, topPFilter, 
 export type { GPTConfig, GenerateOptions } from './gpt';
 export { ViT } from './vit';
 export type { ViTOptions } from './vit';
+// BERT-style encoder and the encoder-decoder seq2seq Transformer (issue 18).
+export { Bert, BertEmbeddings, BertPooler, BertHeadTransform, BertLMHead, BertForMaskedLM, BertForSequenceClassification, BERT_SPECIALS, bertWordTokenizer, bertEncode, maskTokens, padRows } from './bert';
+export type { BertConfig, BertForwardOptions, MaskOptions } from './bert';
+export { Seq2SeqTransformer } from './seq2seq';
+export type { Seq2SeqOptions, DecodeOptions, BeamOptions, Hypothesis } from './seq2seq';

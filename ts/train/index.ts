@@ -16,3 +16,4 @@ export type { Summary, SummaryRow } from './summary';
 export { trainDdpmMnist } from './ddpm_recipe';
 export type { DdpmRecipeOptions } from './ddpm_recipe';
 export * as transformerRecipes from './transformer_recipes';
+export * as bertRecipes from './bert_recipes';
