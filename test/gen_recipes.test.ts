@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { PNG } from 'pngjs';
 import { train } from '../ts/index';
+// reduced-size training: MYELIN_SKIP_LONG_TRAINING=1 (CI's all-built-in pass) skips it
+const long = process.env.MYELIN_SKIP_LONG_TRAINING === '1' ? describe.skip : describe;
 
 const rec = train.genRecipes;
 const dir = mkdtempSync(join(tmpdir(), 'myelin-genrec-'));
@@ -16,7 +18,7 @@ const quiet = { log: () => {} };
 // (on a loaded machine a reply can otherwise wait out the RPC timeout behind the next recipe)
 const breathe = (): Promise<void> => new Promise((r) => setTimeout(r, 100));
 
-describe('generative recipes (reduced)', () => {
+long('generative recipes (reduced)', () => {
   it('vae-mnist (cvae): ELBO in nats per image, loss falls, a 10x10 grid per epoch', async () => {
     await breathe();
     const r = rec.trainVaeMnist({ variant: 'cvae', epochs: 2, trainLimit: 384, testLimit: 128, runDir: join(dir, 'vae'), ...quiet });

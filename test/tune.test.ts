@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { tune } from '../ts/index';
+// reduced-size training: MYELIN_SKIP_LONG_TRAINING=1 (CI's all-built-in pass) skips it
+const long = process.env.MYELIN_SKIP_LONG_TRAINING === '1' ? describe.skip : describe;
 
 const fx = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'tune.json'), 'utf8'));
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
@@ -143,7 +145,7 @@ describe('tune: parallel trials', () => {
   });
 });
 
-describe('tune: the tune-mnist recipe (reduced: 4 trials of 1 epoch on 2,000 images)', () => {
+long('tune: the tune-mnist recipe (reduced: 4 trials of 1 epoch on 2,000 images)', () => {
   it('searches on worker threads, prints the table and the best configuration, and the best one learns', async () => {
     const lines: string[] = [];
     const r = await tune.tuneMnist({ trials: 4, parallel: 2, epochs: 1, trainLimit: 2000, log: (s) => lines.push(s) });
