@@ -172,7 +172,9 @@ function fusedScan(mode: 'LSTM' | 'GRU', giAll: Tensor, bs: number[], offs: numb
   const outs = new Array<Tensor>(T), finH: Tensor[] = [], finC: Tensor[] = [];
   let hF: Tensor, cF: Tensor | null;
   noGrad(() => {
-    const g0 = giAll.detach(), h00 = h0.detach(), c00 = c0 ? c0.detach() : null;
+    // LSTM gates are gi + gh with no product between them, so b_hh joins gi once for all steps
+    // (one add over [N, 4H]) instead of once per step; GRU's n gate multiplies it by r, so not there
+    const g0 = lstm && bHh ? giAll.detach().add(bHh) : giAll.detach(), h00 = h0.detach(), c00 = c0 ? c0.detach() : null;
     let h = reverse && bs[T - 1] < B ? h00.narrow(0, 0, bs[T - 1]) : h00;
     let c = c00 && reverse && bs[T - 1] < B ? c00.narrow(0, 0, bs[T - 1]) : c00;
     for (let k = 0; k < T; k++) {
@@ -180,7 +182,7 @@ function fusedScan(mode: 'LSTM' | 'GRU', giAll: Tensor, bs: number[], offs: numb
       [h, c] = stepRows(h, c, b, h00, c00, finH, finC);
       order.push(t); hPrev.push(h);
       let gh = h.matmul(whhT);
-      if (bHh) gh = gh.add(bHh);
+      if (bHh && !lstm) gh = gh.add(bHh);
       const gi = g0.narrow(0, offs[t], b);
       let hn: Tensor;
       if (lstm) {
