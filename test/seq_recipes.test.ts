@@ -73,7 +73,7 @@ long('spam-rnn', () => {
     expect(r.trainSize).toBe(640);
     expect(r.testSize).toBe(160);
     // always "ham" scores F1 0, always "spam" about 0.5 (a third of the corpus is spam)
-    expect(r.rnn.f1).toBeGreaterThan(0.75);   // 0.833 measured (seed 0)
+    expect(r.rnn.f1).toBeGreaterThan(0.75);   // 0.837 measured (seed 0; the baseline 0.821)
     expect(r.baseline.f1).toBeGreaterThan(0.7);
     expect(r.summary).toMatch(/bidirectional GRU, 2 epochs: accuracy [\d.]+%, F1 0\.\d{4}/);
     expect(r.summary).toMatch(/bag-of-words logistic regression: accuracy [\d.]+%, F1 0\.\d{4}/);

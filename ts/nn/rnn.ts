@@ -172,7 +172,9 @@ function fusedScan(mode: 'LSTM' | 'GRU', giAll: Tensor, bs: number[], offs: numb
   const outs = new Array<Tensor>(T), finH: Tensor[] = [], finC: Tensor[] = [];
   let hF: Tensor, cF: Tensor | null;
   noGrad(() => {
-    const g0 = giAll.detach(), h00 = h0.detach(), c00 = c0 ? c0.detach() : null;
+    // LSTM gates are gi + gh with no product between them, so b_hh joins gi once for all steps
+    // (one add over [N, 4H]) instead of once per step; GRU's n gate multiplies it by r, so not there
+    const g0 = lstm && bHh ? giAll.detach().add(bHh) : giAll.detach(), h00 = h0.detach(), c00 = c0 ? c0.detach() : null;
     let h = reverse && bs[T - 1] < B ? h00.narrow(0, 0, bs[T - 1]) : h00;
     let c = c00 && reverse && bs[T - 1] < B ? c00.narrow(0, 0, bs[T - 1]) : c00;
     for (let k = 0; k < T; k++) {
@@ -180,7 +182,7 @@ function fusedScan(mode: 'LSTM' | 'GRU', giAll: Tensor, bs: number[], offs: numb
       [h, c] = stepRows(h, c, b, h00, c00, finH, finC);
       order.push(t); hPrev.push(h);
       let gh = h.matmul(whhT);
-      if (bHh) gh = gh.add(bHh);
+      if (bHh && !lstm) gh = gh.add(bHh);
       const gi = g0.narrow(0, offs[t], b);
       let hn: Tensor;
       if (lstm) {
@@ -197,8 +199,11 @@ function fusedScan(mode: 'LSTM' | 'GRU', giAll: Tensor, bs: number[], offs: numb
     hF = finH.length ? cat([h, ...finH.reverse()], 0) : h;
     cF = c && finC.length ? cat([c, ...finC.reverse()], 0) : c;
   });
-  const out = cat(outs, 0), parts = [out, hF!, ...(cF! ? [cF!] : [])];
-  const yIn = cat(parts.map((p) => p.reshape([-1])), 0);
+  // the steps' outputs go straight into the one flat tensor the autograd node returns (no
+  // intermediate cat of the outputs, copied again into it)
+  const out = { shape: [offs[T - 1] + bs[T - 1], outs[0].shape[1]], numel: () => (offs[T - 1] + bs[T - 1]) * outs[0].shape[1] };
+  const parts = [out, hF!, ...(cF! ? [cF!] : [])];
+  const yIn = cat([...outs, hF!, ...(cF! ? [cF!] : [])].map((p) => p.reshape([-1])), 0);
   const used = inputs.filter((t): t is Tensor => t !== null);
   const y = record(`rnn_scan_${mode.toLowerCase()}`, used, yIn, (dy) => noGrad(() => {
     const N = out.shape[0], Hout = out.shape[1];
@@ -224,8 +229,11 @@ function fusedScan(mode: 'LSTM' | 'GRU', giAll: Tensor, bs: number[], offs: numb
       }
     }
     // the weight gradients as one GEMM each over all steps (rows in execution order on both sides)
-    const dGhAll = cat(dGh, 0);
-    const all = [cat(dGi, 0), dH, dC, dGhAll.t().matmul(cat(hPrev, 0)), w.bHh ? dGhAll.sum(0) : null,
+    const dGiAll = cat(dGi, 0);
+    // an LSTM step's gate gradient is both dGi[t] and dGh[k]: in forward order (t = k) the two
+    // cats are the same rows, so one serves both
+    const dGhAll = lstm && !reverse ? dGiAll : cat(dGh, 0);
+    const all = [dGiAll, dH, dC, dGhAll.t().matmul(cat(hPrev, 0)), w.bHh ? dGhAll.sum(0) : null,
       whr ? cat(dProj, 0).t().matmul(cat(hPre, 0)) : null];
     return inputs.map((t, i) => (t === null ? undefined : all[i])).filter((g) => g !== undefined);
   }));
