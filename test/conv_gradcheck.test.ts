@@ -77,11 +77,12 @@ const CASES: Record<string, [string, () => boolean][]> = {
   layer_norm: [
     ['affine, one normalized dim', () => check((x, w, b) => my.layerNormStats(x, [4], w, b).output, [r([2, 3, 4], 70), r([4], 71), r([4], 72)])],
     ['two normalized dims, no affine', () => check((x) => my.layerNormStats(x, [2, 3], null, null, 1e-3).output, [r([3, 2, 3], 73)])],
-    ['second order (createGraph backward in Tensor ops)', () => check((x, w) => my.enableGrad(() => {
+    // a fixed dy (not y.detach(), which the central differences would move with x)
+    ['second order (createGraph backward in Tensor ops)', () => check((x, w, dy) => my.enableGrad(() => {
       const xx = x.requiresGrad ? x : x.detach().requiresGrad_();
       const y = my.layerNormStats(xx, [3], w, null).output;
-      return autograd.grad(y.mul(y.detach().add(1)).sum(), [xx], { createGraph: true })[0]!.square().sum();
-    }), [r([2, 2, 3], 74), r([3], 75)])],
+      return autograd.grad(y.mul(dy).sum(), [xx], { createGraph: true })[0]!.square().sum();
+    }), [r([2, 2, 3], 74), r([3], 75), r([2, 2, 3], 79)])],
   ],
   layer_norm_backward: [
     // not recorded (createGraph goes through the composite): check it against that

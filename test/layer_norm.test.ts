@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as my from '../ts/index';
-import { autograd, nn } from '../ts/index';
+import * as ort from 'onnxruntime-node';
+import { autograd, nn, onnx } from '../ts/index';
 
 interface Enc { shape: number[]; data: number[] }
 interface Case { name: string; dtype: 'float32' | 'float64'; in: Enc[]; y: Enc; dy: Enc; grads: Enc[] }
@@ -93,5 +94,34 @@ describe('linear on [*, in] as one 2-D GEMM', () => {
 
   it('a feature mismatch on 3-D input still names linear', () => {
     expect(() => F.linear(my.randn([2, 3, 4]), my.randn([5, 3]))).toThrow(/linear: input \[2, 3, 4\] has 4 features, weight \[5, 3\] expects 3/);
+  });
+});
+
+describe('ONNX: LayerNorm exports as LayerNormalization, 3-D Linear as one MatMul over [rows, in]', () => {
+  class Block extends nn.Module {
+    fc = new nn.Linear(8, 6);
+    ln = new nn.LayerNorm([6]);
+    ln2 = new nn.LayerNorm([6], 1e-5, { elementwiseAffine: false });
+    forward(x: my.Tensor): my.Tensor { return this.ln2.forward(this.ln.forward(this.fc.forward(x)).relu()); }
+  }
+  it('onnxruntime and onnx.load give myelin\'s outputs, with a dynamic batch', async () => {
+    my.manualSeed(11);
+    const m = new Block();
+    my.noGrad(() => { m.ln.weight!.copy_(my.rand([6]).add(0.5)); m.ln.bias!.copy_(my.randn([6])); });
+    m.eval();
+    const x = my.randn([2, 5, 8]);
+    const bytes = onnx.exportBytes(m, x, { inputNames: ['x'], outputNames: ['y'], dynamicAxes: { x: { 0: 'batch' }, y: { 0: 'batch' } } });
+    const text = Buffer.from(bytes).toString('latin1');
+    expect(text).toContain('LayerNormalization');
+    const s = await ort.InferenceSession.create(bytes);
+    for (const xi of [x, my.randn([3, 5, 8])]) {
+      const want = my.noGrad(() => m.forward(xi));
+      const r = await s.run({ x: new ort.Tensor('float32', xi.contiguous().data() as Float32Array, [...xi.shape]) });
+      expect([...r.y.dims]).toEqual(want.shape);
+      const got = my.tensor(r.y.data as Float32Array, { shape: want.shape });
+      expect(got.sub(want).abs().max().item()).toBeLessThan(1e-5);
+      const back = onnx.load(bytes).run(xi).y;
+      expect(back.sub(want).abs().max().item()).toBeLessThan(1e-5);
+    }
   });
 });
