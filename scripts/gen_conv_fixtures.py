@@ -148,6 +148,7 @@ def gen_layer_norm(fam):
     E('shape_mismatch', [X([2, 3, 4])], normalizedShape=[3])
     E('weight_wrong_size', [X([2, 4]), X([3])], normalizedShape=[4])
     E('input_too_small', [X([4])], normalizedShape=[2, 4])
+    E('input_0d', [X([])], normalizedShape=[1])
     r = rng_for('layer_norm_backward')
     C = lambda name, ins, **kw: fam.case('layer_norm_backward', name, ins, **kw)
 
@@ -162,6 +163,13 @@ def gen_layer_norm(fam):
     x = G.gen_input([64, 300], 'float32', 7919, 10007, -2, 3)
     m, s_ = saved(x, [300])
     C('wide_rows', [G.gen_input([64, 300], 'float32', 104729, 10009, -1, 1), x, m, s_, X([300])], normalizedShape=[300], sample=7)
+    x = X([3, 5, 4], view=[['transpose', 0, 1]])  # a [5, 3, 4] view
+    m, s_ = saved(x, [4])
+    C('noncontig', [X([5, 3, 4]), x, m, s_, X([4])], normalizedShape=[4])
+    x = X([0, 4])
+    m, s_ = saved(x, [4])
+    C('empty_rows', [X([0, 4]), x, m, s_, X([4])], normalizedShape=[4])
+    fam.error('layer_norm_backward', 'input_0d', [X([]), X([]), X([]), X([])], normalizedShape=[1])
 
 
 def gen_conv(fam):
