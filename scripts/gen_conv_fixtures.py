@@ -114,6 +114,64 @@ def gen_norm(fam):
     fam.error('batch_norm_backward', 'input_0d', [X([]), X([]), X([1]), X([1])], training=True)
 
 
+def ln_ref(x, a):
+    return torch.native_layer_norm(x[0], a['normalizedShape'], opt(x, 1), opt(x, 2), a.get('eps', 1e-5))
+
+
+def ln_backward_ref(x, a):
+    # inputs dy, x, mean, rstd, weight?; dweight / dbias do not depend on the weight, which torch
+    # needs only to return them: ones and zeros stand in when the case has none
+    shape = a['normalizedShape']
+    w = opt(x, 4)
+    ones = torch.ones(shape, dtype=x[1].dtype)
+    return torch.ops.aten.native_layer_norm_backward(x[0], x[1], shape, x[2], x[3], ones if w is None else w, torch.zeros_like(ones),
+                                                     [True, True, True])
+
+
+REF.update({'layer_norm': ln_ref, 'layer_norm_backward': ln_backward_ref})
+
+
+def gen_layer_norm(fam):
+    r = rng_for('layer_norm')
+    X = lambda shape, dt='float32', view=(), lo=-2, hi=3: fl(r, shape, lo, hi, dt, view)
+    C = lambda name, ins, **kw: fam.case('layer_norm', name, ins, **kw)
+    C('3d_affine', [X([2, 5, 8]), X([8], lo=0.5), X([8])], normalizedShape=[8])
+    C('2d_no_affine', [X([6, 7])], normalizedShape=[7])
+    C('weight_only', [X([3, 4, 6]), X([4, 6], lo=0.5)], normalizedShape=[4, 6], eps=1e-3)
+    C('whole_tensor', [X([3, 5]), X([3, 5]), X([3, 5])], normalizedShape=[3, 5])
+    C('noncontig', [X([4, 6, 5], view=[['transpose', 1, 2]]), X([6]), X([6])], normalizedShape=[6])
+    C('f64', [X([3, 4, 9], 'float64'), X([9], 'float64'), X([9], 'float64')], normalizedShape=[9])
+    C('empty_rows', [X([0, 4]), X([4]), X([4])], normalizedShape=[4])
+    # many rows of a wide feature dim: several threads' blocks of rows
+    C('wide_rows', [G.gen_input([64, 300], 'float32', 7919, 10007, -2, 3), X([300]), X([300])], normalizedShape=[300], sample=7)
+    E = lambda name, ins, **kw: fam.error('layer_norm', name, ins, **kw)
+    E('shape_mismatch', [X([2, 3, 4])], normalizedShape=[3])
+    E('weight_wrong_size', [X([2, 4]), X([3])], normalizedShape=[4])
+    E('input_too_small', [X([4])], normalizedShape=[2, 4])
+    E('input_0d', [X([])], normalizedShape=[1])
+    r = rng_for('layer_norm_backward')
+    C = lambda name, ins, **kw: fam.case('layer_norm_backward', name, ins, **kw)
+
+    def saved(x, shape):
+        _, m, s_ = torch.native_layer_norm(x.torch(), shape, None, None, 1e-5)
+        return In(m.numpy(), x.dtype), In(s_.numpy(), x.dtype)
+    for name, shape, ns, dt, affine in [('3d_affine', [2, 5, 8], [8], 'float32', True), ('2d_no_weight', [6, 7], [7], 'float32', False),
+                                        ('two_dims', [3, 4, 6], [4, 6], 'float32', True), ('f64', [3, 4, 9], [9], 'float64', True)]:
+        x = X(shape, dt)
+        m, s_ = saved(x, ns)
+        C(name, [X(shape, dt), x, m, s_] + ([X(ns, dt, lo=0.5)] if affine else []), normalizedShape=ns)
+    x = G.gen_input([64, 300], 'float32', 7919, 10007, -2, 3)
+    m, s_ = saved(x, [300])
+    C('wide_rows', [G.gen_input([64, 300], 'float32', 104729, 10009, -1, 1), x, m, s_, X([300])], normalizedShape=[300], sample=7)
+    x = X([3, 5, 4], view=[['transpose', 0, 1]])  # a [5, 3, 4] view
+    m, s_ = saved(x, [4])
+    C('noncontig', [X([5, 3, 4]), x, m, s_, X([4])], normalizedShape=[4])
+    x = X([0, 4])
+    m, s_ = saved(x, [4])
+    C('empty_rows', [X([0, 4]), x, m, s_, X([4])], normalizedShape=[4])
+    fam.error('layer_norm_backward', 'input_0d', [X([]), X([]), X([]), X([])], normalizedShape=[1])
+
+
 def gen_conv(fam):
     r = rng_for('conv2d')
     X = lambda shape, dt='float32', view=(): fl(r, shape, -1, 1, dt, view)
@@ -308,6 +366,7 @@ def main():
     gen_conv(fam)
     gen_pool(fam)
     gen_norm(fam)
+    gen_layer_norm(fam)
     import gen_rnn_cell_fixtures  # the fused recurrent cells' cases (that script also merges them on its own)
     gen_rnn_cell_fixtures.gen_cells(fam)
     doc = {'family': 'conv', 'generator': 'scripts/gen_conv_fixtures.py', 'seed': G.SEED,

@@ -1617,7 +1617,7 @@ def main():
     # the conv family from scripts/gen_conv_fixtures.py (conv.json)
     # (and conv2d_backward / batch_norm / batch_norm_backward are checked through nn.json and grad.json)
     conv = {'conv2d', 'conv_transpose2d', 'conv2d_weight_grad', 'max_pool2d', 'adaptive_max_pool2d',
-            'conv2d_backward', 'batch_norm', 'batch_norm_backward',
+            'conv2d_backward', 'batch_norm', 'batch_norm_backward', 'layer_norm', 'layer_norm_backward',
             # the recurrent cells from scripts/gen_rnn_cell_fixtures.py (conv.json)
             'lstm_cell', 'lstm_cell_backward', 'gru_cell', 'gru_cell_backward'}
     missing = [op for op in native_ops() if op not in covered and not op.endswith('_step_') and op not in conv]

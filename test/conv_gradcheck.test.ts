@@ -74,6 +74,27 @@ const CASES: Record<string, [string, () => boolean][]> = {
       return close(gx!, dx) < 1e-12 && close(gw!, dw) < 1e-12;
     }],
   ],
+  layer_norm: [
+    ['affine, one normalized dim', () => check((x, w, b) => my.layerNormStats(x, [4], w, b).output, [r([2, 3, 4], 70), r([4], 71), r([4], 72)])],
+    ['two normalized dims, no affine', () => check((x) => my.layerNormStats(x, [2, 3], null, null, 1e-3).output, [r([3, 2, 3], 73)])],
+    // a fixed dy (not y.detach(), which the central differences would move with x)
+    ['second order (createGraph backward in Tensor ops)', () => check((x, w, dy) => my.enableGrad(() => {
+      const xx = x.requiresGrad ? x : x.detach().requiresGrad_();
+      const y = my.layerNormStats(xx, [3], w, null).output;
+      return autograd.grad(y.mul(dy).sum(), [xx], { createGraph: true })[0]!.square().sum();
+    }), [r([2, 2, 3], 74), r([3], 75), r([2, 2, 3], 79)])],
+  ],
+  layer_norm_backward: [
+    // not recorded (createGraph goes through the composite): check it against that
+    ['matches the differentiable composite', () => {
+      const x = r([4, 3, 5], 76), w = r([5], 77), b = r([5], 78), dy = my.randn([4, 3, 5], { dtype: 'float64' });
+      const { output, mean, rstd } = my.layerNormStats(x, [5], w, b);
+      const [gx, gw, gb] = autograd.grad(output, [x, w, b], { gradOutputs: [dy], createGraph: true });
+      const [dx, dw, db] = my.layerNormBackward(dy, x.detach(), [5], mean, rstd, w.detach());
+      const close = (a: my.Tensor, c: my.Tensor) => a.sub(c).abs().max().item() as number;
+      return close(gx!, dx) < 1e-12 && close(gw!, dw) < 1e-12 && close(gb!, db) < 1e-12;
+    }],
+  ],
   // the fused recurrent cells (test/rnn_cells_native.test.ts has more: chained steps, createGraph)
   lstm_cell: [['h and c_new', () => check((xg, hg, c) => my.cat(my.lstmCell(xg, hg, c), 1), [r([2, 8], 50), r([2, 8], 51), r([2, 2], 52)])]],
   gru_cell: [['h_new', () => check((xg, hg, h) => my.gruCell(xg, hg, h), [r([2, 6], 53), r([2, 6], 54), r([2, 2], 55)])]],

@@ -21,7 +21,7 @@
 import {
   Tensor, type TensorLike, type DType, tensor, full, zeros, arange, linspace, eye, rand, randn, randint, bernoulli,
   randperm, where, cat, stack, conv2d, conv1d, convTranspose2d, conv2dWeightGrad, conv2dBackward, maxPool2dWithIndices, maxPool1d,
-  avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate, batchNormStats, batchNormBackward, lstmCell, gruCell, lstmCellBackward, gruCellBackward, adamStep_, sgdStep_, rmspropStep_, adagradStep_,
+  avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate, batchNormStats, batchNormBackward, layerNormStats, layerNormBackward, lstmCell, gruCell, lstmCellBackward, gruCellBackward, adamStep_, sgdStep_, rmspropStep_, adagradStep_,
 } from '../ts/index';
 import { sdpaFlash, sdpaFlashBackward } from '../ts/index';
 import type { Args, Input, Result, Tol } from './helpers';
@@ -256,6 +256,11 @@ export const OP_TABLE: Record<string, OpTest> = {
     tol: ACCUM,
   },
   batch_norm_backward: { run: ([dy, x, m, s, w], a) => batchNormBackward(T(dy), T(x), w === undefined ? null : T(w), T(m), T(s), a.training), tol: ACCUM },
+  layer_norm: {
+    run: ([x, w, b], a) => { const r = layerNormStats(T(x), a.normalizedShape, w === undefined ? null : T(w), b === undefined ? null : T(b), a.eps ?? 1e-5); return [r.output, r.mean, r.rstd]; },
+    tol: ACCUM,
+  },
+  layer_norm_backward: { run: ([dy, x, m, s, w], a) => layerNormBackward(T(dy), T(x), a.normalizedShape, T(m), T(s), w === undefined ? null : T(w)), tol: ACCUM },
   // fused recurrent cells; lstm_cell_backward's `absent` names the gradient (0: dh, 1: dc) the case leaves out
   lstm_cell: { run: ([xg, hg, c]) => lstmCell(T(xg), T(hg), T(c)) },
   lstm_cell_backward: {

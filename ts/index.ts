@@ -12,6 +12,7 @@ export type { Size2, Padding2, Conv2dOptions, Conv1dOptions, ConvTranspose2dOpti
 export { maxPool2d, maxPool2dWithIndices, maxPool1d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate } from './ops/pool';
 export type { MaxPoolOptions, AvgPoolOptions, InterpolateOptions } from './ops/pool';
 export { batchNorm, batchNormStats, batchNormBackward } from './ops/norm';
+export { layerNormStats, layerNormBackward } from './ops/layer_norm';
 export { lstmCell, gruCell, lstmCellBackward, gruCellBackward } from './ops/rnn';
 export { sdpaFlash, sdpaFlashBackward } from './ops/attention';
 export { tidy, tidyAsync, keep, memory, emptyCache, setMemoryLimit } from './memory';

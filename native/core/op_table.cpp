@@ -178,6 +178,8 @@ E(max_pool2d) { set2(o, max_pool2d(a.t(0), a.d(1), a.d(2), a.d(3), a.d(4), a.a[5
 E(adaptive_max_pool2d) { set2(o, adaptive_max_pool2d(a.t(0), a.d(1))); }
 E(batch_norm) { set3(o, batch_norm(a.t(0), a.opt(1), a.opt(2), a.opt(3), a.opt(4), a.a[5].i, a.a[6].d, a.a[7].d)); }
 E(batch_norm_backward) { set3(o, batch_norm_backward(a.t(0), a.t(1), a.opt(2), a.t(3), a.t(4), a.a[5].i)); }
+E(layer_norm) { set3(o, layer_norm(a.t(0), a.d(1), a.opt(2), a.opt(3), a.a[4].d)); }
+E(layer_norm_backward) { set3(o, layer_norm_backward(a.t(0), a.t(1), a.d(2), a.t(3), a.t(4), a.opt(5))); }
 
 E(lstm_cell) { set3(o, lstm_cell(a.t(0), a.t(1), a.t(2))); }
 E(lstm_cell_backward) { set2(o, lstm_cell_backward(a.opt(0), a.opt(1), a.t(2), a.t(3), a.t(4))); }
@@ -235,6 +237,7 @@ struct RegisterCpu {
     R(scatter_reduce)
     RF(conv2d) RF(conv_transpose2d) RF(conv2d_weight_grad) RF(conv2d_backward) RF(max_pool2d) RF(adaptive_max_pool2d)
     RF(batch_norm) RF(batch_norm_backward)
+    RF(layer_norm) RF(layer_norm_backward)
     RF(lstm_cell) RF(lstm_cell_backward) RF(gru_cell) RF(gru_cell_backward)
     RF(sdpa_flash) RF(sdpa_flash_backward)
     RF(adam_step_) RF(sgd_step_) RF(rmsprop_step_) RF(adagrad_step_)

@@ -150,6 +150,13 @@ std::tuple<TensorPtr, TensorPtr, TensorPtr> batch_norm(const TensorImpl& x, cons
                                                        double momentum, double eps);
 std::tuple<TensorPtr, TensorPtr, TensorPtr> batch_norm_backward(const TensorImpl& dy, const TensorImpl& x, const TensorImpl* weight,
                                                                 const TensorImpl& mean, const TensorImpl& invstd, bool training);
+// layer normalization over the trailing normalized_shape (cpu/layer_norm.cpp): y, and the
+// mean and 1/sqrt(var + eps) of each row (shape: x's leading dims, then 1s); the backward
+// gives dx, dweight, dbias (dweight / dbias of normalized_shape, also when weight is null).
+std::tuple<TensorPtr, TensorPtr, TensorPtr> layer_norm(const TensorImpl& x, const Dims& normalized_shape, const TensorImpl* weight,
+                                                       const TensorImpl* bias, double eps);
+std::tuple<TensorPtr, TensorPtr, TensorPtr> layer_norm_backward(const TensorImpl& dy, const TensorImpl& x, const Dims& normalized_shape,
+                                                                const TensorImpl& mean, const TensorImpl& rstd, const TensorImpl* weight);
 
 // fused recurrent cells, one time step (cpu/rnn.cpp); xg, hg: the input and hidden
 // projections with their biases, gates in torch's order. LSTM [B, 4H] (i, f, g, o), c [B, H]:

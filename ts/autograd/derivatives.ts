@@ -148,6 +148,22 @@ const batchNorm: Derivative = (s) => {
   return call<Tensor[]>('batch_norm_backward', [s.dy, x, w, mean, invstd, training]);
 };
 
+/** layer_norm's gradients in Tensor ops (under createGraph): mean and 1/std recomputed from x so their dependence on x is in the graph. */
+function layerNormComposite(dy: Tensor, x: Tensor, k: number, weight: Tensor | null, eps: number): Tensor[] {
+  const dims = Array.from({ length: k }, (_, i) => x.ndim - k + i), lead = Array.from({ length: x.ndim - k }, (_, i) => i);
+  const xc = x.sub(x.mean(dims, { keepdim: true }));
+  const is = xc.square().mean(dims, { keepdim: true }).add(eps).rsqrt(), xhat = xc.mul(is);
+  const g = weight ? dy.mul(weight) : dy;
+  const dx = g.sub(g.mean(dims, { keepdim: true })).sub(xhat.mul(g.mul(xhat).mean(dims, { keepdim: true }))).mul(is);
+  return [dx, lead.length ? dy.mul(xhat).sum(lead) : dy.mul(xhat), lead.length ? dy.sum(lead) : dy];
+}
+const layerNorm: Derivative = (s) => {
+  const x = s.t(0), shape = s.p<number[]>(1), w = s.a(2) as Tensor | null, eps = s.p(4);
+  const [dx, dw, db] = isGradEnabled() ? layerNormComposite(s.dy, x, shape.length, w, eps)
+    : call<Tensor[]>('layer_norm_backward', [s.dy, x, shape, s.out(1), s.out(2), w]);
+  return [dx, null, dw, db];
+};
+
 // ---- fused recurrent cells (ts/ops/rnn.ts). The engine gives a node one output's gradient;
 // lstm_cell has two differentiable outputs, h (its recorded output 0) and c_new. c_new gets a
 // node of its own that stashes dc and passes a 0-d zero on to h's node through a private edge
@@ -453,6 +469,7 @@ export const DERIVATIVES: Record<string, Derivative> = {
   conv2d, conv_transpose2d: convTranspose2d, conv2d_weight_grad: conv2dWeightGrad,
   max_pool2d: maxPool, adaptive_max_pool2d: (s) => [unpoolMax(s.m(0), s.out(1), s.dy, false)],
   batch_norm: batchNorm,
+  layer_norm: layerNorm,
   lstm_cell: lstmCell, gru_cell: gruCell,
   sdpa_flash: sdpaFlash,
   // in-place ops whose result does not depend on the old value (callInPlace: FRESH_IN_PLACE)

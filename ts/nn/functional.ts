@@ -1,5 +1,6 @@
 // nn.functional: layers and losses as functions of tensors (modules call these).
-// Composites of Tensor ops, so autograd differentiates them with no rules of their own.
+// Composites of Tensor ops, so autograd differentiates them with no rules of their own
+// (batchNorm and float layerNorm run native ops with derivative rows).
 import { Tensor } from '../tensor';
 import { zerosLike, rand, tensor } from '../creation';
 import { noGrad } from '../autograd/engine';
@@ -8,6 +9,7 @@ import { tensorArg, optTensorArg, intArg, numberArg, showValue } from '../args';
 export { conv2d, conv1d, convTranspose2d } from '../ops/conv';
 import { batchNorm as batchNormOp } from '../ops/norm';
 import { isTracing } from '../call';
+import { layerNormStats } from '../ops/layer_norm';
 export { maxPool2d, maxPool2dWithIndices, maxPool1d, maxPool1dWithIndices, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate } from '../ops/pool';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -37,6 +39,15 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const inF = weight.shape[1];
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF)
     throw new Error(`linear: input ${shapeStr(x)} has ${x.shape[x.ndim - 1]} features, weight ${shapeStr(weight)} expects ${inF}`);
+  // a jit trace keeps the N-D matmul: its ONNX MatMul takes any dynamic axes, where reshaping back would need
+  // each leading size (ONNX Reshape infers one)
+  if (x.ndim > 2 && weight.ndim === 2 && !isTracing()) {
+    // [*, in] as one [rows, in] GEMM (as torch): batched small GEMMs, and for W's gradient a
+    // batch of products and a sum, cost far more than one big product
+    const lead = x.shape.slice(0, -1), x2 = x.reshape([-1, inF]);
+    const y2 = x2.matmul(weight.t());
+    return (bias ? y2.add(bias) : y2).reshape([...lead, weight.shape[0]]);
+  }
   const y = x.matmul(weight.t());
   return bias ? y.add(bias) : y;
 }
@@ -71,6 +82,11 @@ export function layerNorm(x: Tensor, normalizedShape: number[], weight?: Tensor 
   const k = normalizedShape.length;
   if (x.shape.slice(x.ndim - k).join(',') !== normalizedShape.join(','))
     throw new Error(`layerNorm: input ${shapeStr(x)} does not end with normalized shape [${normalizedShape.join(', ')}]`);
+  // float32/float64 run the native kernel (ts/ops/layer_norm.ts); float16/bfloat16, and a weight
+  // or bias that is not of normalized shape and x's dtype (broadcast here), the composite below
+  const fits = (t: Tensor | null | undefined): boolean => !t || (t.dtype === x.dtype && t.shape.join(',') === normalizedShape.join(','));
+  if (k > 0 && (x.dtype === 'float32' || x.dtype === 'float64') && fits(weight) && fits(bias))
+    return layerNormStats(x, normalizedShape, weight ?? null, bias ?? null, eps).output;
   const dims = [...Array(k).keys()].map((i) => x.ndim - k + i);
   const mean = x.mean(dims, { keepdim: true });
   const xc = x.sub(mean);

@@ -319,6 +319,14 @@ export const EMITTERS: Readonly<Record<string, Emitter>> = {
     e.node('BatchNormalization', [x.name, param(1, 1), param(2, 0), e.x(3).name, e.x(4).name],
       { epsilon: { f: e.args[7] as number }, momentum: { f: 1 - (e.args[6] as number) } }, [e.out(0).name]);
   },
+  layer_norm: (e) => {
+    // LayerNormalization (opset 17) over the trailing normalized dims; its Scale input is required
+    if (e.used(1) || e.used(2)) e.fail('its saved statistics are used');
+    const x = e.x(0), shape = e.args[1] as number[];
+    const scale = e.has(2) ? e.x(2).name : e.node('Expand', [e.constant(1, x.dtype), e.ints(shape)])[0];
+    e.node('LayerNormalization', [x.name, scale, ...(e.has(3) ? [e.x(3).name] : [])],
+      { axis: -shape.length, epsilon: { f: e.args[4] as number } }, [e.out(0).name]);
+  },
   lstm_cell: (e) => lstmCell(e), gru_cell: (e) => gruCell(e),
 };
 

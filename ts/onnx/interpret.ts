@@ -7,6 +7,7 @@ import { cat, where } from '../functional';
 import { conv2d, convTranspose2d } from '../ops/conv';
 import { maxPool2d, avgPool2d } from '../ops/pool';
 import { batchNorm } from '../ops/norm';
+import { layerNorm } from '../nn/functional';
 import type { DType } from '../dtype';
 import { dtypeFromOnnx, type NodeProto } from './proto';
 
@@ -333,6 +334,11 @@ export const INTERPRETERS: Readonly<Record<string, Interp>> = {
     const x = n.input(0);
     if (x.ndim < 2) n.fail(`needs N and C dims, got [${x.shape.join(', ')}]`);
     return [batchNorm(x, n.input(1), n.input(2), n.input(3), n.input(4), false, 0.1, n.float('epsilon', 1e-5))];
+  },
+  LayerNormalization: (n) => {
+    if ((n.node.output ?? []).slice(1).some((o) => o !== '')) n.fail('its Mean and InvStdDev outputs are not supported (inference only)');
+    const x = n.input(0), axis = norm(n, n.int('axis', -1), x.ndim);
+    return [layerNorm(x, x.shape.slice(axis), n.input(1), n.optInput(2), n.float('epsilon', 1e-5))];
   },
   TopK: (n) => {
     const x = n.input(0), [k] = intsOf(n, n.input(1), 'K'), axis = norm(n, n.int('axis', -1), x.ndim);
