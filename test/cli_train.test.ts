@@ -87,8 +87,9 @@ describe.skipIf(!hasScript)('Ctrl-C', () => {
     const code = await new Promise<number | null>((resolve) => {
       const on = (d: Buffer) => {
         out += d;
-        // the first epoch is checkpointed; interrupt the second one mid-way
-        if (!sent && /epoch 1\/30: loss/.test(out)) { sent = true; setTimeout(() => c.stdin.write('\x03'), 300); }
+        // the first epoch is checkpointed; interrupt a later one mid-way (how many epochs end before ^C
+        // arrives depends on the machine's speed: the checks below hold for any)
+        if (!sent && /epoch 1\/30: loss/.test(out)) { sent = true; c.stdin.write('\x03'); }
       };
       c.stdout.on('data', on); c.stderr.on('data', on);
       c.on('exit', resolve);
@@ -96,9 +97,13 @@ describe.skipIf(!hasScript)('Ctrl-C', () => {
     expect(code, out.slice(-800)).toBe(130);
     expect(out.lastIndexOf('\x1b[?25l')).toBeGreaterThan(0);                       // the bar hid the cursor
     expect(out.lastIndexOf('\x1b[?25h')).toBeGreaterThan(out.lastIndexOf('\x1b[?25l'));  // and it is shown again
-    expect(out).toMatch(/interrupted \(Ctrl-C\) after 2 epoch\(s\); the last checkpoint is .*ck\.safetensors/);
+    const m = /interrupted \(Ctrl-C\) after (\d+) epoch\(s\); the last checkpoint is .*ck\.safetensors/.exec(out);
+    expect(m, out.slice(-800)).not.toBeNull();
+    const epochs = Number(m![1]);
+    expect(epochs).toBeGreaterThanOrEqual(2);
     const saved = io.loadCheckpoint(ck);
-    expect(saved.epoch).toBe(1);
+    // the epoch cut short is not checkpointed: the file holds the one before it
+    expect(saved.epoch).toBe(epochs - 1);
     expect(saved.modelState.size).toBe(6);
   }, 240_000);
 });

@@ -84,7 +84,7 @@ describe('CLI', () => {
     const r = await run('train', 'mnist-gan');
     expect(r.code).toBe(2);
     // the list names every recipe (later chapters add theirs after these)
-    expect(r.out[0]).toMatch(/^myelin: unknown recipe 'mnist-gan' \(choose from mnist-mlp, mnist-cnn, mnist-resnet, xor, perceptron, boston, spam-rnn, char-lm, mnist-lstm, births-forecast(, [a-z-]+)*\)$/);
+    expect(r.out[0]).toMatch(/^myelin: unknown recipe 'mnist-gan' \(choose from mnist-mlp, mnist-cnn, mnist-resnet, xor, perceptron, boston, spam-rnn, char-lm, mnist-lstm, births-forecast(, [a-z0-9-]+)*\)$/);
     const stderr: string[] = [];
     const orig = process.stderr.write.bind(process.stderr);
     process.stderr.write = ((s: string) => { stderr.push(s); return true; }) as typeof process.stderr.write;
