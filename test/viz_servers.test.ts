@@ -49,7 +49,7 @@ describe('viz servers: bad input', () => {
     const out: string[] = [];
     expect(await main(['node', 'myelin', 'demo', 'cifar', '--model', 'x'], (s) => out.push(s))).toBe(1);
     expect(out[0]).toMatch(/demo: unknown demo 'cifar'/);
-    // commander prints the option's error on stderr (as for the other options) and exits 1
-    expect(await main(['node', 'myelin', 'train', 'xor', '--dashboard', '99999'], (s) => out.push(s))).toBe(1);
+    // commander prints the option's error on stderr (as for the other options) and exits 2, the usage code
+    expect(await main(['node', 'myelin', 'train', 'xor', '--dashboard', '99999'], (s) => out.push(s))).toBe(2);
   });
 });
