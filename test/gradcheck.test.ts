@@ -179,6 +179,13 @@ const CASES: Case[] = [
   { rule: 'scatterReduce', name: 'mean without self', inputs: [x34, A([3, 3])], f: (x, s) => x.scatterReduce(1, I([[0, 0, 3], [2, 1, 2], [3, 3, 1]]), s, 'mean', { includeSelf: false }) },
   { rule: 'scatterReduce', name: 'amax', inputs: [x34, A([3, 3])], f: (x, s) => x.scatterReduce(1, I([[0, 0, 3], [2, 1, 2], [3, 3, 1]]), s, 'amax') },
   { rule: 'scatterReduce', name: 'amin without self', inputs: [x34, A([3, 3])], f: (x, s) => x.scatterReduce(1, I([[0, 0, 3], [2, 1, 2], [3, 3, 1]]), s, 'amin', { includeSelf: false }) },
+  { rule: 'scatterReduce', name: 'prod', inputs: [x34, A([3, 3])], f: (x, s) => x.scatterReduce(1, I([[0, 0, 3], [2, 1, 2], [3, 3, 1]]), s, 'prod') },
+  { rule: 'scatterReduce', name: 'prod without self', inputs: [x34, A([3, 3])], f: (x, s) => x.scatterReduce(1, I([[0, 0, 3], [2, 1, 2], [3, 3, 1]]), s, 'prod', { includeSelf: false }) },
+  // zeros: row 0's slot 0 holds two (x and a src value: gradient 0 there), row 1's slot 1 one, row 2 none
+  { rule: 'scatterReduce', name: 'prod with zeros', inputs: [x34, A([3, 3])], f: (x, s) => x.mul(my.tensor([[0, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1]], F64))
+    .scatterReduce(1, I([[0, 0, 3], [2, 1, 2], [3, 3, 1]]), s.mul(my.tensor([[0, 1, 1], [1, 0, 1], [1, 1, 1]], F64)), 'prod') },
+  { rule: 'scatterReduce', name: 'prod with zeros, without self', inputs: [x34, A([3, 3])], f: (x, s) => x.mul(my.tensor([[0, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1]], F64))
+    .scatterReduce(1, I([[0, 0, 3], [2, 1, 2], [3, 3, 1]]), s.mul(my.tensor([[0, 1, 1], [1, 0, 1], [1, 1, 1]], F64)), 'prod', { includeSelf: false }) },
   { rule: 'indexSelect', name: 'repeats', inputs: [x34], f: (x) => x.indexSelect(1, I([3, 0, 3, 1])) },
   { rule: 'indexSelect', name: 'dim 0', inputs: [x34], f: (x) => x.indexSelect(0, I([2, 2])) },
   { rule: 'indexAdd', name: 'alpha', inputs: [x34, A([3, 2])], f: (x, s) => x.indexAdd(1, I([2, 0]), s, { alpha: 1.5 }) },

@@ -438,7 +438,16 @@ export const DERIVATIVES: Record<string, Derivative> = {
       const share = dy.div(xIs.to(dy.dtype).scatterAdd(d, index, srcIs.to(dy.dtype)));
       gx = share.mul(xIs); gs = share.gather(d, index).mul(srcIs);
     } else {
-      throw new Error("scatter_reduce: the gradient of reduce='prod' is not implemented");
+      // prod: d y / d v = y / v, computed without dividing by zero (torch's rule): where a group holds one
+      // zero, that zero's gradient is dy times the product of the group's other values; two or more, 0
+      const x = s.t(0), src = s.t(3), xz = x.eq(0), sz = src.eq(0);
+      const zeroCount = (includeSelf ? xz.to(dy.dtype) : zerosLike(dy)).scatterAdd(d, index, sz.to(dy.dtype));
+      const xm = x.maskedFill(xz, 1), sm = src.maskedFill(sz, 1);
+      const atZero = dy.mul(xm.scatterReduce(d, index, sm, 'prod', { includeSelf })).where(zeroCount.eq(1), 0);
+      const gy = dy.mul(s.y);
+      // without self, positions the index never reaches keep x (gradient dy); reached ones are zeroed below
+      gx = includeSelf ? gy.div(xm).where(xz.logicalNot(), atZero) : dy;
+      gs = gy.gather(d, index).div(sm).where(sz.logicalNot(), atZero.gather(d, index));
     }
     if (!includeSelf) gx = gx.scatter(d, index, 0);
     return [gx, null, null, gs];
