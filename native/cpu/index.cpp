@@ -134,26 +134,7 @@ void gather_kernel(const Dims& shape, int64_t dim, T* out, const Dims& ost, cons
   });
 }
 
-// out (contiguous) at [.., idx[pos], ..] = (or +=) src[pos] over the index shape.
-template <typename T>
-void scatter_kernel(TensorImpl& out, int64_t dim, const Dims& ishape, const int64_t* idx, const T* src,
-                    const Dims& sst, bool add) {
-  Dims ost = strides1(out), ist = contiguous_strides(ishape);
-  const int64_t od = ost[dim], id = ist[dim], sd = sst[dim], len = ishape[dim];
-  for_each_row<NoScratch, 3>(ishape, dim, {&ost, &ist, &sst}, {out.bytes(), (char*)idx, (char*)src},
-                             {sizeof(T), sizeof(int64_t), sizeof(T)}, [&](const std::array<char*, 3>& q, NoScratch&) {
-    T* o = reinterpret_cast<T*>(q[0]);
-    const int64_t* ip = reinterpret_cast<const int64_t*>(q[1]);
-    const T* s = reinterpret_cast<const T*>(q[2]);
-    if (add) {
-      for (int64_t k = 0; k < len; k++) o[ip[k * id] * od] = static_cast<T>(o[ip[k * id] * od] + s[k * sd]);
-    } else {
-      for (int64_t k = 0; k < len; k++) o[ip[k * id] * od] = s[k * sd];
-    }
-  });
-}
-
-// scatter_reduce's passes: f(out element, src element) along each index row; rows differ
+// scatter's and scatter_reduce's passes: f(out element, src element) along each index row; rows differ
 // across threads, so no two threads touch one output element.
 template <typename T, typename F>
 void scatter_apply(TensorImpl& out, int64_t dim, const Dims& ishape, const int64_t* idx, const T* src,
@@ -167,6 +148,14 @@ void scatter_apply(TensorImpl& out, int64_t dim, const Dims& ishape, const int64
     const T* s = reinterpret_cast<const T*>(q[2]);
     for (int64_t k = 0; k < len; k++) f(o[ip[k * id] * od], s[k * sd]);
   });
+}
+
+// out (contiguous) at [.., idx[pos], ..] = (or +=) src[pos] over the index shape.
+template <typename T>
+void scatter_kernel(TensorImpl& out, int64_t dim, const Dims& ishape, const int64_t* idx, const T* src,
+                    const Dims& sst, bool add) {
+  if (add) scatter_apply(out, dim, ishape, idx, src, sst, [](T& o, T v) { o = static_cast<T>(o + v); });
+  else scatter_apply(out, dim, ishape, idx, src, sst, [](T& o, T v) { o = v; });
 }
 
 // scatter_reduce's mean: y / count, an untouched element (count 0) by 1; integers by floor
