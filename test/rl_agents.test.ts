@@ -64,7 +64,8 @@ long('agents learn', () => {
       const n = memory().numTensors;
       const r2 = agent.learn({ totalSteps: 4000 });
       await tick();
-      expect(memory().numTensors).toBe(n);
+      // <=: the GC may finalize an earlier test's tensors during the tick; a leak would add thousands
+      expect(memory().numTensors).toBeLessThanOrEqual(n);
       expect(mean(r1.episodeReturns.slice(0, 20))).toBeLessThan(40);
       const greedy = rl.evaluateGreedy(cartpole, agent.q, 20).mean;
       expect(greedy).toBeGreaterThan(80);
