@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""torch's outputs for the op samples (test/samples/*.ts, exported to test/fixtures/samples.json
+by scripts/export_samples.ts). The inputs are not restated here: this script reads them, runs
+each through the op's PyTorch reference (REF in scripts/gen_fixtures.py) and writes
+test/fixtures/samples_torch.json: per sample id, its digest and either the outputs (the
+conformance format) or torch's error. `npm test` needs no Python: the output is committed.
+
+Run: npx vite-node scripts/export_samples.ts && /tmp/venv-c/bin/python scripts/gen_sample_fixtures.py
+"""
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import gen_fixtures as G  # noqa: E402  (REF, the encoders and the view ops: one reference per op)
+
+ROOT = Path(__file__).resolve().parent.parent
+SRC = ROOT / 'test' / 'fixtures' / 'samples.json'
+DST = ROOT / 'test' / 'fixtures' / 'samples_torch.json'
+# ops whose results are views (or lists of views) of input 0: the output records whether they share its storage
+VIEWS = {'as_strided', 'reshape', 'view', 'permute', 'transpose', 'slice', 'select', 'narrow', 'expand', 'squeeze',
+         'unsqueeze', 'flatten', 'contiguous', 't', 'T', 'unflatten', 'split', 'chunk'}
+
+
+def num(v):
+    return {'nan': float('nan'), 'inf': float('inf'), '-inf': float('-inf'), '-0': -0.0}.get(v, v) if isinstance(v, str) else v
+
+
+def dec(v):
+    if isinstance(v, dict):
+        return {k: dec(x) for k, x in v.items()}
+    return G.dec_arg(v)
+
+
+def build(spec):
+    """(torch value, base tensor or None) for one exported input."""
+    if 'scalar' in spec:
+        return num(spec['scalar']), None
+    flat = np.array([num(v) for v in spec['data']], np.float64)
+    arr = (flat != 0) if spec['dtype'] == 'bool' else flat.astype(G.NDT[spec['dtype']])
+    base = torch.from_numpy(arr.reshape(spec['shape']).copy())  # copy(): ascontiguousarray would make a 0-d array 1-d
+    return G.apply_view(base, spec.get('view', [])), base
+
+
+def run(s):
+    built = [build(x) for x in s['in']]
+    tins = [b[0] for b in built]
+    base = built[0][1] if built else None
+    args = dec(s.get('args', {}))
+    try:
+        with np.errstate(all='ignore'):
+            out = G.flatten_out(G.REF[s['op']](tins, args))
+    except (RuntimeError, TypeError, ValueError, IndexError, NotImplementedError) as e:
+        return {'error': str(e).splitlines()[0][:160]}
+    shares = s['op'] in VIEWS and base is not None
+    return {'out': [G.enc_out(o, None, G.shares_storage(o, base) if shares and o.numel() > 0 else None) for o in out]}
+
+
+def main():
+    samples = json.loads(SRC.read_text())['samples']
+    outputs, problems = {}, []
+    for s in samples:
+        if s['op'] not in G.REF:
+            problems.append(f"{s['id']}: no torch reference for op {s['op']}")
+            continue
+        r = run(s)
+        if s.get('error') and 'error' not in r:
+            problems.append(f"{s['id']}: marked error, but torch accepted it")
+        if not s.get('error') and 'error' in r:
+            problems.append(f"{s['id']}: torch rejects it ({r['error']}); mark it error or fix it")
+        outputs[s['id']] = {'digest': s['digest'], **r}
+    if problems:
+        print('\n'.join(problems))
+        sys.exit(1)
+    lines = [json.dumps(k) + ': ' + json.dumps(v, separators=(',', ':')) for k, v in outputs.items()]
+    head = {'generator': 'scripts/gen_sample_fixtures.py', 'torch': torch.__version__.split('+')[0]}
+    DST.write_text(json.dumps(head)[:-1] + ', "outputs": {\n' + ',\n'.join(lines) + '\n}}\n')
+    print(f'wrote {DST}: {len(outputs)} samples')
+
+
+if __name__ == '__main__':
+    main()
