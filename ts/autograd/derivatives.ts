@@ -32,6 +32,8 @@ const reducedDims = (x: Tensor, dims: Dims): number[] => (dims === null ? [...Ar
 /** dy of a reduction, with the reduced dims put back as size 1 and expanded to x. */
 function unreduce(dy: Tensor, x: Tensor, dims: Dims, keepdim: boolean): Tensor {
   let g = dy;
+  // a 0-d x reduced over dim 0 (or -1), as torch allows: dy is 0-d too (unsqueeze would give [1])
+  if (x.shape.length === 0) return g.reshape([]);
   if (!keepdim) for (const d of reducedDims(x, dims).sort((a, b) => a - b)) g = g.unsqueeze(d);
   return g.expand([...x.shape]);
 }
@@ -326,7 +328,7 @@ export const DERIVATIVES: Record<string, Derivative> = {
   },
   sum: (s) => [unreduce(s.dy, s.m(0), s.p<Dims>(1), s.p<boolean>(2))],
   mean: (s) => {
-    const x = s.m(0), n = reducedDims(x, s.p<Dims>(1)).reduce((a, d) => a * x.shape[d], 1);
+    const x = s.m(0), n = reducedDims(x, s.p<Dims>(1)).reduce((a, d) => a * (x.shape[d] ?? 1), 1);  // ?? 1: a 0-d x's dim 0
     return [unreduce(s.dy, x, s.p<Dims>(1), s.p<boolean>(2)).div(n)];
   },
   logsumexp: (s) => {
