@@ -35,10 +35,12 @@ export function rowFor(op: string): OpTest {
 const FLOATS = new Set<DType>(['float32', 'float64', 'float16', 'bfloat16']);
 export interface Built { x: Input[]; bases: (Tensor | undefined)[] }
 /**
- * A sample's inputs. `cast`: floating inputs are converted to that dtype (integer and bool
- * inputs stay); `device`: tensors are moved there before the view ops apply.
+ * A sample's inputs. `cast`: floating inputs are converted to that dtype, or through each
+ * dtype of a list in turn (integer and bool inputs stay); `device`: tensors are moved there
+ * before the view ops apply.
  */
-export function buildInputs(specs: InputSpec[], cast?: DType, device?: string): Built {
+export function buildInputs(specs: InputSpec[], cast?: DType | DType[], device?: string): Built {
+  const casts = cast === undefined ? [] : Array.isArray(cast) ? cast : [cast];
   const x: Input[] = [], bases: (Tensor | undefined)[] = [];
   for (const spec of specs) {
     if ('scalar' in spec) {
@@ -49,7 +51,7 @@ export function buildInputs(specs: InputSpec[], cast?: DType, device?: string): 
     }
     const clean: TensorSpec = { ...spec, data: spec.data?.map((v) => (v === '-0' ? -0 : v)) };
     let base = baseTensor({ ...clean, view: undefined });
-    if (cast && FLOATS.has(base.dtype) && base.dtype !== cast) base = base.to(cast);
+    if (FLOATS.has(base.dtype)) for (const c of casts) if (base.dtype !== c) base = base.to(c);
     if (device && device !== 'cpu') base = base.to(device as never);
     bases.push(base);
     x.push(applyView(base, spec.view as never));
