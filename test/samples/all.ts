@@ -10,9 +10,10 @@ import { CREATION } from './creation';
 import { REDUCE } from './reduce';
 import { LINALG } from './linalg';
 import { INDEX } from './index';
+import { CONV } from './conv';
 
 export const SAMPLE_FAMILIES: Record<string, SampleTable> = {
-  unary: UNARY, binary: BINARY, view: VIEW, creation: CREATION, reduce: REDUCE, linalg: LINALG, index: INDEX,
+  unary: UNARY, binary: BINARY, view: VIEW, creation: CREATION, reduce: REDUCE, linalg: LINALG, index: INDEX, conv: CONV,
 };
 
 /** All samples with their values drawn, in a fixed order (family, then op, then sample). */
