@@ -16,7 +16,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gen_fixtures as G  # noqa: E402  (REF, the encoders and the view ops: one reference per op)
-import gen_conv_fixtures  # noqa: E402,F401  (adds the conv family's references to G.REF)
+import gen_conv_fixtures  # noqa: E402,F401  (each adds its family's references to G.REF)
+import gen_rnn_cell_fixtures  # noqa: E402,F401
+import gen_attention_fixtures  # noqa: E402,F401
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / 'test' / 'fixtures' / 'samples.json'

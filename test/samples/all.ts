@@ -11,9 +11,10 @@ import { REDUCE } from './reduce';
 import { LINALG } from './linalg';
 import { INDEX } from './index';
 import { CONV } from './conv';
+import { FUSED } from './fused';
 
 export const SAMPLE_FAMILIES: Record<string, SampleTable> = {
-  unary: UNARY, binary: BINARY, view: VIEW, creation: CREATION, reduce: REDUCE, linalg: LINALG, index: INDEX, conv: CONV,
+  unary: UNARY, binary: BINARY, view: VIEW, creation: CREATION, reduce: REDUCE, linalg: LINALG, index: INDEX, conv: CONV, fused: FUSED,
 };
 
 /** All samples with their values drawn, in a fixed order (family, then op, then sample). */

@@ -34,6 +34,9 @@ export interface Sample {
   noGrad?: string;
   /** torch rejects these inputs: myelin must throw too (no outputs) */
   error?: true;
+  /** the outputs the gradcheck's loss covers (default: every floating output); saved values
+   *  such as a fused kernel's workspace have no gradient of their own */
+  gradOutputs?: number[];
 }
 /** op id -> its samples */
 export type SampleTable = Record<string, Sample[]>;
@@ -106,7 +109,7 @@ export function generate(shape: number[], g: Gen, seed: number, dtype: DType = '
 
 /** One sample with its values drawn: the exported form (test/fixtures/samples.json). */
 export interface ExportedSample {
-  id: string; op: string; name: string; in: InputSpec[]; args?: Args; dtypes: DType[]; noGrad?: string; error?: true;
+  id: string; op: string; name: string; in: InputSpec[]; args?: Args; dtypes: DType[]; noGrad?: string; error?: true; gradOutputs?: number[];
 }
 
 /** args with non-finite numbers as "nan" / "inf" / "-inf" (JSON has none) */
@@ -131,6 +134,6 @@ export function exportSample(op: string, s: Sample): ExportedSample {
   const dtypes = s.dtypes ?? (!s.error && floats.length && floats.every((x) => x.dtype === 'float32') ? FLOATS : []);
   return {
     id: `${op}/${s.name}`, op, name: s.name, in: ins, ...(s.args ? { args: encArg(s.args) as Args } : {}), dtypes,
-    ...(s.noGrad ? { noGrad: s.noGrad } : {}), ...(s.error ? { error: true as const } : {}),
+    ...(s.noGrad ? { noGrad: s.noGrad } : {}), ...(s.error ? { error: true as const } : {}), ...(s.gradOutputs ? { gradOutputs: s.gradOutputs } : {}),
   };
 }
