@@ -28,6 +28,60 @@ VIEWS = {'as_strided', 'reshape', 'view', 'permute', 'transpose', 'slice', 'sele
          'unsqueeze', 'flatten', 'contiguous', 't', 'T', 'unflatten', 'split', 'chunk'}
 
 
+def torch_step(cls, hyper, p0, grad, state):
+    """One torch.optim step of a fresh optimizer over p0, from the given state."""
+    p = torch.nn.Parameter(p0.detach().clone())
+    opt = cls([p], **hyper)
+    if state:
+        opt.state[p] = {k: (v.clone() if torch.is_tensor(v) else v) for k, v in state.items()}
+    p.grad = grad.clone()
+    opt.step()
+    return p.detach(), opt.state[p]
+
+
+def adam_ref(x, a):
+    p, g, m, v = x[:4]
+    st = {'step': torch.tensor(float(a['step'] - 1)), 'exp_avg': m, 'exp_avg_sq': v}
+    if len(x) > 4:
+        st['max_exp_avg_sq'] = x[4]
+    cls = torch.optim.AdamW if a.get('decoupled') else torch.optim.Adam
+    p1, s1 = torch_step(cls, {'lr': a['lr'], 'betas': (a['beta1'], a['beta2']), 'eps': a['eps'], 'weight_decay': a['weightDecay'],
+                              'amsgrad': len(x) > 4, 'maximize': a.get('maximize', False)}, p, g, st)
+    return [p1, s1['exp_avg'], s1['exp_avg_sq']] + ([s1['max_exp_avg_sq']] if len(x) > 4 else [])
+
+
+def sgd_ref(x, a):
+    mom = a.get('momentum', 0)
+    st = {'momentum_buffer': x[2]} if mom and not a.get('first') else None
+    p1, s1 = torch_step(torch.optim.SGD, {'lr': a['lr'], 'momentum': mom, 'dampening': a.get('dampening', 0),
+                                          'weight_decay': a.get('weightDecay', 0), 'nesterov': a.get('nesterov', False),
+                                          'maximize': a.get('maximize', False)}, x[0], x[1], st)
+    return [p1] + ([s1['momentum_buffer']] if len(x) > 2 else [])
+
+
+def rmsprop_ref(x, a):
+    mom, centered = a.get('momentum', 0), a.get('centered', False)
+    st = {'step': torch.tensor(3.0), 'square_avg': x[2]}
+    if centered:
+        st['grad_avg'] = x[3]
+    if mom:
+        st['momentum_buffer'] = x[-1]
+    p1, s1 = torch_step(torch.optim.RMSprop, {'lr': a['lr'], 'alpha': a['alpha'], 'eps': a['eps'], 'weight_decay': a.get('weightDecay', 0),
+                                              'momentum': mom, 'centered': centered, 'maximize': a.get('maximize', False)}, x[0], x[1], st)
+    return [p1, s1['square_avg']] + ([s1['grad_avg']] if centered else []) + ([s1['momentum_buffer']] if mom else [])
+
+
+def adagrad_ref(x, a):
+    p1, s1 = torch_step(torch.optim.Adagrad, {'lr': a['lr'], 'lr_decay': a.get('lrDecay', 0), 'eps': a['eps'],
+                                              'weight_decay': a.get('weightDecay', 0), 'maximize': a.get('maximize', False)},
+                        x[0], x[1], {'step': torch.tensor(float(a['step'] - 1)), 'sum': x[2]})
+    return [p1, s1['sum']]
+
+
+# the fused optimizer steps: one torch.optim step from the same state (as scripts/gen_optim_fixtures.py)
+G.REF.update({'adam_step_': adam_ref, 'sgd_step_': sgd_ref, 'rmsprop_step_': rmsprop_ref, 'adagrad_step_': adagrad_ref})
+
+
 def num(v):
     return {'nan': float('nan'), 'inf': float('inf'), '-inf': float('-inf'), '-0': -0.0}.get(v, v) if isinstance(v, str) else v
 

@@ -12,9 +12,10 @@ import { LINALG } from './linalg';
 import { INDEX } from './index';
 import { CONV } from './conv';
 import { FUSED } from './fused';
+import { OPTIM } from './optim';
 
 export const SAMPLE_FAMILIES: Record<string, SampleTable> = {
-  unary: UNARY, binary: BINARY, view: VIEW, creation: CREATION, reduce: REDUCE, linalg: LINALG, index: INDEX, conv: CONV, fused: FUSED,
+  unary: UNARY, binary: BINARY, view: VIEW, creation: CREATION, reduce: REDUCE, linalg: LINALG, index: INDEX, conv: CONV, fused: FUSED, optim: OPTIM,
 };
 
 /** All samples with their values drawn, in a fixed order (family, then op, then sample). */
