@@ -77,6 +77,20 @@ export const CONV: SampleTable = {
     ['noncontig', [X([2, 4, 5, 3], { view: T_(2, 3) }), X([4]), X([4])], { training: true }, STATS],
     ['one_value_per_channel', [X([1, 3])], { training: true }, E],
   ]),
+  // the backward kernels take the forward's saved statistics as inputs; any mean and any
+  // positive rstd / invstd define the same function on both sides, so they are drawn too
+  layer_norm_backward: rows([
+    ['3d_affine', [X([2, 5, 8]), X([2, 5, 8]), fl([2, 5, 1], -0.5, 0.5), fl([2, 5, 1], 0.5, 2), fl([8], 0.5, 3)], { normalizedShape: [8] }],
+    ['2d_no_weight', [X([6, 7]), X([6, 7]), fl([6, 1], -0.5, 0.5), fl([6, 1], 0.5, 2)], { normalizedShape: [7] }],
+    ['two_dims', [X([3, 4, 6]), X([3, 4, 6]), fl([3, 1, 1], -0.5, 0.5), fl([3, 1, 1], 0.5, 2), fl([4, 6], 0.5, 3)], { normalizedShape: [4, 6] }],
+    ['f64', [f64([3, 4, 9]), f64([3, 4, 9]), f64([3, 4, 1], -0.5, 0.5), f64([3, 4, 1], 0.5, 2), f64([9], 0.5, 3)], { normalizedShape: [9] }],
+  ]),
+  batch_norm_backward: rows([
+    ['train_4d', [X([4, 3, 3, 5]), X([4, 3, 3, 5]), fl([3], -0.5, 0.5), fl([3], 0.5, 2), fl([3], 0.5, 3)], { training: true }],
+    ['eval_4d', [X([2, 3, 4, 4]), X([2, 3, 4, 4]), fl([3], -0.5, 0.5), fl([3], 0.5, 2), fl([3], 0.5, 3)], { training: false }],
+    ['train_2d', [X([6, 4]), X([6, 4]), fl([4], -0.5, 0.5), fl([4], 0.5, 2), fl([4], 0.5, 3)], { training: true }],
+    ['f64', [f64([3, 2, 3, 3]), f64([3, 2, 3, 3]), f64([2], -0.5, 0.5), f64([2], 0.5, 2), f64([2], 0.5, 3)], { training: true }],
+  ]),
   layer_norm: rows([
     ['3d_affine', [X([2, 5, 8]), fl([8], 0.5, 3), X([8])], { normalizedShape: [8] }, STATS],
     ['2d_no_affine', [X([6, 7])], { normalizedShape: [7] }, STATS],
