@@ -29,19 +29,11 @@ const HALF_TOL_OF: Record<string, Record<string, Tol>> = {
   interpolate: { float16: { rtol: 1e-3, atol: 1e-3 }, bfloat16: { rtol: 1.6e-2, atol: 4e-3 } },
 };
 const IDS = new Set(OPS.map((o) => o.id));
-/**
- * Known gaps this test found: supports(op, 'cpu', dtype) answers true, but the CPU kernel
- * throws "<op>: float16 is not supported" (and bfloat16). These tests assert exactly that
- * throw, so a fix (a 16-bit kernel, or supports() answering false) fails them: update here.
- */
-const HALF_GAPS = new Set(['scatter', 'scatter_add', 'scatter_reduce', 'index_add', 'bernoulli']);
 /** composites whose building kernel has no such dtype (supports() knows ops.def ids only) */
 const COMPOSITE_GAPS: Record<string, [dtype: string, kernel: string]> = { avgPool2d: ['float16', 'conv2d'] };
 /** the message the known gap throws, or null */
 function knownGap(op: string, dtype: string, device: Device): { why: string; message: string } | null {
   if (device !== 'cpu') return null;
-  if ((dtype === 'float16' || dtype === 'bfloat16') && HALF_GAPS.has(op))
-    return { why: `known gap: supports('${op}', 'cpu', '${dtype}') is true but the kernel throws`, message: `${op}: ${dtype} is not supported` };
   const c = COMPOSITE_GAPS[op];
   if (c && c[0] === dtype) return { why: `known gap: the ${c[1]} kernel it runs on has no ${dtype}`, message: `${c[1]}: ${dtype} is not supported` };
   return null;

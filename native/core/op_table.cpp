@@ -212,6 +212,7 @@ E(adagrad_step_) {
 // conv, pooling and norm kernels compute in floating point only; the rest take every dtype
 // (and reject what they do not support with a named error)
 constexpr uint32_t kFloat = 1u << (int)DType::float32 | 1u << (int)DType::float64;
+constexpr uint32_t kNoHalf = kAllDTypes & ~(1u << (int)DType::float16 | 1u << (int)DType::bfloat16);
 
 struct RegisterCpu {
   RegisterCpu() {
@@ -229,12 +230,14 @@ struct RegisterCpu {
     register_kernel(OpId::logsumexp, cpu, reduce_entry<ReduceOp::logsumexp>);
 #define R(id) register_kernel(OpId::id, cpu, id##_entry);
 #define RF(id) register_kernel(OpId::id, cpu, id##_entry, kFloat);
+// kernels with no float16/bfloat16 path (their entries throw "<op>: float16 is not supported")
+#define RN(id) register_kernel(OpId::id, cpu, id##_entry, kNoHalf);
     R(as_strided) R(reshape) R(view) R(permute) R(transpose) R(slice) R(select) R(narrow) R(expand) R(squeeze)
     R(unsqueeze) R(flatten) R(contiguous) R(to_dtype) R(copy_) R(where)
-    R(from_array) R(full) R(fill_) R(arange) R(linspace) R(eye) R(uniform_) R(normal_) R(randint) R(bernoulli) R(randperm)
+    R(from_array) R(full) R(fill_) R(arange) R(linspace) R(eye) R(uniform_) R(normal_) R(randint) RN(bernoulli) R(randperm)
     R(norm) R(var) R(std) R(max) R(min) R(argmax) R(argmin) R(cumsum) R(softmax) R(log_softmax) R(matmul)
-    R(cat) R(gather) R(scatter) R(scatter_add) R(index_select) R(index_add) R(masked_fill) R(one_hot) R(topk) R(sort) R(flip)
-    R(scatter_reduce)
+    R(cat) R(gather) RN(scatter) RN(scatter_add) R(index_select) RN(index_add) R(masked_fill) R(one_hot) R(topk) R(sort) R(flip)
+    RN(scatter_reduce)
     RF(conv2d) RF(conv_transpose2d) RF(conv2d_weight_grad) RF(conv2d_backward) RF(max_pool2d) RF(adaptive_max_pool2d)
     RF(batch_norm) RF(batch_norm_backward)
     RF(layer_norm) RF(layer_norm_backward)
@@ -243,6 +246,7 @@ struct RegisterCpu {
     RF(adam_step_) RF(sgd_step_) RF(rmsprop_step_) RF(adagrad_step_)
 #undef R
 #undef RF
+#undef RN
   }
 } register_cpu;
 
