@@ -274,27 +274,33 @@ struct OmpThreads {
 // does it, else one block per thread. Each BLAS call repacks all of the other operand, and
 // thinner blocks run slower (measured: 4 blocks on 2 threads lose ~5-10% at 512-1024).
 template <typename T, typename B>
-void blas_blocks(int64_t M, int64_t N, int64_t K, int64_t dim, int64_t nt, const B& block) {
-  if (nt <= 1 || blas_threads_itself<T>()) {
+void blas_blocks(int64_t M, int64_t N, int64_t K, int64_t dim, int64_t nt, const B& block, bool itself = blas_threads_itself<T>()) {
+  if (nt <= 1 || itself) {
     OmpThreads omp(sgemm_threads(M, N, K, nt));
     return block(0, dim);
   }
   parallel_for(0, dim, cdiv(dim, nt), [&](int64_t o, int64_t end) { block(o, end - o); });
 }
 
+// oneDNN's sgemm runs a transposed A up to 2.3x slower than OpenBLAS, the layout of every Linear
+// weight gradient (Xᵀ dY). One thread, m x n x k, TN: 1024x256x2048 28.9 vs 12.6 ms, 2048x256x1024
+// 32.5 vs 15.3, 256x1024x2048 15.0 vs 12.5, 2048x256x256 7.2 vs 3.4; at worst 5% the other way
+// (2048x1024x256 11.9 vs 12.4): those go to OpenBLAS, split over our threads.
+inline bool dnnl_suits(CBLAS_TRANSPOSE ta) { return ta != CblasTrans; }
+
 void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, const float* a, int lda, const float* b,
-          int ldb, float* c, int ldc, float beta = 0) {
+          int ldb, float* c, int ldc, float beta = 0, bool dnnl = true) {
 #ifdef MYELIN_DNNL
   // row-major, like the CBLAS call below; it only fails on arguments blas_view rules out
   DeferSignals deferred;
-  if (dnnl_sgemm(ta == CblasTrans ? 'T' : 'N', tb == CblasTrans ? 'T' : 'N', m, n, k, 1.f, a, lda, b, ldb, beta, c,
+  if (dnnl && dnnl_sgemm(ta == CblasTrans ? 'T' : 'N', tb == CblasTrans ? 'T' : 'N', m, n, k, 1.f, a, lda, b, ldb, beta, c,
                  ldc) == dnnl_success)
     return;
 #endif
   cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.f, a, lda, b, ldb, beta, c, ldc);
 }
 void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, const double* a, int lda, const double* b,
-          int ldb, double* c, int ldc, double beta = 0) {
+          int ldb, double* c, int ldc, double beta = 0, bool = true) {
   cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, beta, c, ldc);
 }
 void gemv(CBLAS_TRANSPOSE t, int m, int n, const float* a, int lda, const float* x, int incx, float* y) {
@@ -313,6 +319,7 @@ void mm_blas(int64_t M, int64_t N, int64_t K, const T* A, const BlasView& va, co
   const bool rows = M >= N;
   const int64_t dim = rows ? M : N, ext = rows ? N : M;
   const int64_t astep = va.trans == CblasNoTrans ? va.ld : 1, bstep = vb.trans == CblasNoTrans ? 1 : vb.ld;
+  const bool dnnl = dnnl_suits(va.trans);
   auto block = [&](int64_t o, int64_t n) {  // C[o : o+n] along the split dim
     const T* a = rows ? A + o * astep : A;
     const T* b = rows ? B : B + o * bstep;
@@ -323,9 +330,9 @@ void mm_blas(int64_t M, int64_t N, int64_t K, const T* A, const BlasView& va, co
     else if (M == 1)  // y = B^T a
       gemv(vb.trans == CblasNoTrans ? CblasTrans : CblasNoTrans, vb.trans == CblasNoTrans ? k : w,
            vb.trans == CblasNoTrans ? w : k, b, (int)vb.ld, a, va.trans == CblasNoTrans ? 1 : (int)va.ld, c);
-    else gemm(va.trans, vb.trans, m, w, k, a, (int)va.ld, b, (int)vb.ld, c, (int)N);
+    else gemm(va.trans, vb.trans, m, w, k, a, (int)va.ld, b, (int)vb.ld, c, (int)N, T(0), dnnl);
   };
-  blas_blocks<T>(M, N, K, dim, nt, block);
+  blas_blocks<T>(M, N, K, dim, nt, block, blas_threads_itself<T>() && dnnl);
 }
 #endif
 

@@ -295,6 +295,12 @@ export class MultiheadAttention extends Module {
     // in-projection: one [3E, E] weight split in three, or three weights (kdim/vdim differ)
     const b = this.in_proj_bias, bq = b?.narrow(0, 0, E), bk = b?.narrow(0, E, E), bv = b?.narrow(0, 2 * E, E);
     const W = this.in_proj_weight;
+    const p = this.training ? this.dropout : 0;
+    if (!needWeights && !this.bias_k && !this.addZeroAttn && !isTracing()) {
+      return [this.fastForward(query, key, value, batched, N, L, S, kpm, mask, isCausal, p,
+        [W ? W.narrow(0, 0, E) : this.q_proj_weight!, W ? W.narrow(0, E, E) : this.k_proj_weight!, W ? W.narrow(0, 2 * E, E) : this.v_proj_weight!],
+        [bq, bk, bv]), null];
+    }
     // NOTE: on [L * N, features], not [L, N, features]: a 3-D input makes the weight's gradient L
     // batched GEMMs of depth N and a sum over L (8x slower in the encoder bench) instead of one GEMM
     const proj = (x: Tensor, w: Tensor, bb: Tensor | undefined): Tensor => linear(x.reshape([-1, x.shape[2]]), w, bb).reshape([x.shape[0], N, E]);
@@ -322,7 +328,6 @@ export class MultiheadAttention extends Module {
       const km = kpm.reshape([N, 1, 1, S]).expand([N, H, 1, S]).reshape([N * H, 1, S]);
       mask = mask ? mask.add(km) : km;
     }
-    const p = this.training ? this.dropout : 0;
     let out: Tensor, weights: Tensor | null = null;
     if (needWeights) {
       // torch's explicit path: softmax of every row, so a fully masked row is NaN here (as torch)
@@ -344,6 +349,37 @@ export class MultiheadAttention extends Module {
     if (!batched) y = y.squeeze(1);
     else if (this.batchFirst) y = y.transpose(0, 1);
     return [y, weights];
+  }
+  /**
+   * The SDPA path (needWeights false) without layout copies: the projections run on the inputs'
+   * own rows ([N * L, E] with batchFirst, [L * N, E] otherwise, one GEMM each), the heads are strided
+   * views [N, H, L, hd] that the fused kernel reads in place, and the output comes back in the
+   * input's layout. As torch, an isCausal hint with no key padding mask drops attnMask and tells
+   * SDPA isCausal, so the kernel skips the key blocks above the diagonal instead of adding -inf.
+   * Not under jit.trace: the traced graph (and the ONNX bytes the tests pin) keeps the general path.
+   */
+  private fastForward(query: Tensor, key: Tensor, value: Tensor, batched: boolean, N: number, L: number, S: number,
+    kpm: Tensor | null, mask: Tensor | null, isCausal: boolean, p: number, w: Tensor[], bias: (Tensor | undefined)[]): Tensor {
+    const H = this.numHeads, hd = this.headDim, E = this.embedDim;
+    const nFirst = !batched || this.batchFirst;   // rows ordered (n, l); seq-first inputs are (l, n)
+    const rowsOf = (x: Tensor): Tensor => x.reshape([-1, x.shape[x.ndim - 1]]);
+    const heads = (x2: Tensor, len: number): Tensor => (nFirst ? x2.reshape([N, len, H, hd]).permute([0, 2, 1, 3]) : x2.reshape([len, N, H, hd]).permute([1, 2, 0, 3]));
+    const xq = rowsOf(query);
+    const xk = key === query ? xq : rowsOf(key);
+    const xv = value === query ? xq : value === key ? xk : rowsOf(value);
+    const qh = heads(linear(xq, w[0], bias[0]), L), kh = heads(linear(xk, w[1], bias[1]), S), vh = heads(linear(xv, w[2], bias[2]), S);
+    let causal = false;
+    if (isCausal && !kpm) { causal = true; mask = null; }
+    else if (kpm) {
+      const km = kpm.reshape([N, 1, 1, S]).expand([N, H, 1, S]).reshape([N * H, 1, S]);
+      mask = mask ? mask.add(km) : km;
+    }
+    const m4 = mask ? (mask.shape[0] === 1 ? mask.unsqueeze(0) : mask.reshape([N, H, -1, S])) : null;
+    const out = scaledDotProductAttention(qh, kh, vh, { attnMask: m4, dropoutP: p, isCausal: causal });
+    // [N, H, L, hd] -> the input's rows [N * L, E] (or [L * N, E]): the one copy, as torch's
+    const rows = nFirst ? out.transpose(1, 2).reshape([N * L, E]) : out.permute([2, 0, 1, 3]).reshape([L * N, E]);
+    const y = this.out_proj.forward(rows);
+    return !batched ? y.reshape([L, E]) : nFirst ? y.reshape([N, L, E]) : y.reshape([L, N, E]);
   }
   extraRepr(): string { return `embed_dim=${this.embedDim}, num_heads=${this.numHeads}, batch_first=${this.batchFirst ? 'True' : 'False'}`; }
 }

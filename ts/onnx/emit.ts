@@ -328,7 +328,51 @@ export const EMITTERS: Readonly<Record<string, Emitter>> = {
       { axis: -shape.length, epsilon: { f: e.args[4] as number } }, [e.out(0).name]);
   },
   lstm_cell: (e) => lstmCell(e), gru_cell: (e) => gruCell(e),
+  sdpa_flash: (e) => sdpaFlash(e),
 };
+
+/**
+ * The fused attention (native/cpu/attention.cpp) as MatMul, Softmax, MatMul with its masks, as
+ * torch's exporter writes F.scaled_dot_product_attention below opset 23 (written so at every
+ * opset: onnx.load's interpreter runs these ops, not Attention). A row whose keys are all masked
+ * gives 0, the fused op's (and torch's) rule, where Softmax alone would give NaN.
+ */
+function sdpaFlash(e: Emit): void {
+  if ((e.args[6] as number) > 0) e.fail('with attention dropout (export the module in eval mode)');
+  if (e.used(1)) e.fail('its logsumexp output is used');
+  const q = e.x(0), k = e.x(1), v = e.x(2), dt = q.dtype, y = e.out(0);
+  const Hq = q.shape[1], Hk = k.shape[1];
+  // grouped-query attention: kv head j serves query heads j*g .. j*g+g-1 (repeat_interleave)
+  const heads = (t: Val): string => {
+    if (Hq === Hk) return t.name;
+    const g = Hq / Hk, [u] = e.node('Unsqueeze', [t.name, e.ints([2])]);
+    const [x5] = e.node('Expand', [u, e.ints([1, 1, g, 1, 1])]);
+    return e.node('Reshape', [x5, e.ints([0, Hq, -1, t.shape[3]])])[0];
+  };
+  const kk = heads(k), vv = heads(v);
+  const [kt] = e.node('Transpose', [kk], { perm: [0, 1, 3, 2] });
+  let [scores] = e.node('Mul', [e.node('MatMul', [q.name, kt])[0], e.constant(e.args[5] as number, dt)]);
+  let dead: string | null = null;
+  if (e.args[4] === true) {
+    // keep key j <= query i (top-left aligned), from two index initializers
+    if (q.dyn[2] || k.dyn[2]) e.fail('is causal over a dynamic sequence axis');
+    const L = q.shape[2], S = k.shape[2], idx = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+    const [rows] = e.node('Unsqueeze', [e.ints(idx(L)), e.ints([1])]);
+    const [keep] = e.node('LessOrEqual', [e.ints(idx(S)), rows]);
+    [scores] = e.node('Where', [keep, scores, e.constant(-Infinity, dt)]);
+  } else if (e.has(3)) {
+    const m = e.x(3);
+    if (m.dtype === 'bool') [scores] = e.node('Where', [m.name, scores, e.constant(-Infinity, dt)]);
+    else [scores] = e.node('Add', [scores, e.cast(m.name, m.dtype, dt)]);
+    const axes = e.ints([-1]);
+    const [mx] = e.opset >= 18 ? e.node('ReduceMax', [scores, axes], { keepdims: 1 }) : e.node('ReduceMax', [scores], { axes: [-1], keepdims: 1 });
+    [dead] = e.node('Equal', [mx, e.constant(-Infinity, dt)]);
+    [scores] = e.node('Where', [dead, e.constant(0, dt), scores]);
+  }
+  let [w] = e.node('Softmax', [scores], { axis: -1 });
+  if (dead) [w] = e.node('Where', [dead, e.constant(0, dt), w]);
+  e.node('MatMul', [w, vv], undefined, [y.name]);
+}
 
 // The fused recurrent cells (ts/ops/rnn.ts) as the primitive nodes of their gate math; the
 // workspace (activated gates, kept for backward) is written only when something reads it.
