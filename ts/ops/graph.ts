@@ -2,7 +2,7 @@
 // of per-edge scores among the edges that share a target node, and per-head weighted sums of
 // source rows into target rows with their adjoint, the per-head dot product along each edge.
 // ts/gnn's GATConv and GCNConv run on these instead of gather / broadcast / scatter chains.
-import type { Tensor } from './../tensor';
+import type { Tensor } from '../tensor';
 import { call } from '../call';
 import { tensorArg, intArg } from '../args';
 
