@@ -342,6 +342,51 @@ class Family:
         self.cases.append(rec)
 
 
+# graph attention's edge ops (myelin's own; torch_geometric builds them from gathers and scatters):
+# references in torch ops, PyG's utils.softmax for the softmax. Shapes the kernels reject raise here too.
+def edge_index_ref(idx, e, n, what):
+    if idx.dim() != 1 or idx.shape[0] != e:
+        raise ValueError(f'{what} must be 1-d with one entry per edge')
+    if e and (int(idx.min()) < 0 or int(idx.max()) >= n):
+        raise IndexError(f'{what} out of range')
+    return idx.long()
+
+
+def edge_softmax_ref(x, a):
+    from torch_geometric.utils import softmax
+    src, n = x[0], a['numNodes']
+    if src.dim() == 0:
+        raise ValueError('edge_softmax: src must be [num_edges, ...]')
+    return softmax(src, edge_index_ref(x[1], src.shape[0], n, 'index'), num_nodes=n)
+
+
+def edge_softmax_backward_ref(x, a):
+    g, y, n = x[0], x[1], a['numNodes']
+    if y.dim() == 0 or g.shape != y.shape:
+        raise ValueError('edge_softmax_backward: grad and output must be [num_edges, ...] alike')
+    idx = edge_index_ref(x[2], y.shape[0], n, 'index')
+    gy = g * y
+    return y * (g - torch.zeros((n,) + tuple(y.shape[1:]), dtype=y.dtype).index_add(0, idx, gy).index_select(0, idx))
+
+
+def edge_weighted_sum_ref(x, a):
+    xs, w, n = x[0], x[1], a['numNodes']
+    if not ((xs.dim() == 3 and w.dim() == 2 and w.shape[1] == xs.shape[1]) or (xs.dim() == 2 and w.dim() == 1)):
+        raise ValueError('edge_weighted_sum: x [n, H, C] with weight [E, H], or x [n, C] with weight [E]')
+    e = w.shape[0]
+    src, dst = edge_index_ref(x[2], e, xs.shape[0], 'src'), edge_index_ref(x[3], e, n, 'dst')
+    return torch.zeros((n,) + tuple(xs.shape[1:]), dtype=xs.dtype).index_add(0, dst, xs.index_select(0, src) * w.unsqueeze(-1))
+
+
+def edge_dot_ref(x, a):
+    A, B = x[0], x[1]
+    if A.dim() not in (2, 3) or B.dim() != A.dim() or A.shape[1:] != B.shape[1:]:
+        raise ValueError('edge_dot: a and b must be [n, H, C] (or [n, C]) alike')
+    e = x[2].shape[0] if x[2].dim() == 1 else -1
+    ia, ib = edge_index_ref(x[2], e, A.shape[0], 'index_a'), edge_index_ref(x[3], e, B.shape[0], 'index_b')
+    return (A.index_select(0, ia) * B.index_select(0, ib)).sum(-1)
+
+
 # ---------------------------------------------------------------- reference: one entry per op id / composite
 
 
@@ -513,6 +558,10 @@ REF = {
     'sort': lambda x, a: torch.sort(x[0], dim=a.get('dim', -1), descending=a.get('descending', False), stable=a.get('stable', False)),
     'argsort': lambda x, a: torch.argsort(x[0], dim=a.get('dim', -1), descending=a.get('descending', False), stable=a.get('stable', False)),
     'flip': lambda x, a: torch.flip(x[0], a['dims']),
+    'edge_softmax': lambda x, a: edge_softmax_ref(x, a),
+    'edge_softmax_backward': lambda x, a: edge_softmax_backward_ref(x, a),
+    'edge_weighted_sum': lambda x, a: edge_weighted_sum_ref(x, a),
+    'edge_dot': lambda x, a: edge_dot_ref(x, a),
     'repeat': lambda x, a: x[0].repeat(*a['reps']),
     'pad': lambda x, a: F.pad(x[0], a['pads'], mode=a.get('mode', 'constant'), **({'value': dec_arg(a['value'])} if 'value' in a else {})),
 }
@@ -1553,6 +1602,50 @@ def gen_index(fam):
     C('empty', [fl(r, [0, 3])], dims=[0])
     fam.error('flip', 'repeated_dim', [fl(r, [3, 4])], dims=[0, 0])
 
+    r = rng_for('edge_softmax')
+    C = lambda name, ins, **kw: fam.case('edge_softmax', name, ins, **kw)
+    # node 4 receives no edge; node 1 receives four (one score far above the others: the max shift matters)
+    C('heads', [fl(r, [9, 3]), In([1, 0, 1, 2, 3, 1, 0, 2, 1], 'int64')], numNodes=5)
+    C('large_scores', [In([80.0, 1.0, -90.0, 5.0], 'float32'), In([0, 0, 0, 1], 'int64')], numNodes=2)
+    C('1d_float64', [fl(r, [7], dtype='float64'), it(r, [7], 0, 3)], numNodes=3)
+    C('3d', [fl(r, [6, 2, 2]), it(r, [6], 0, 4)], numNodes=4)
+    C('noncontig', [fl(r, [3, 8], view=[['transpose', 0, 1]]), it(r, [8], 0, 3)], numNodes=3)
+    C('int32_index', [fl(r, [5, 2]), it(r, [5], 0, 2, dtype='int32')], numNodes=2)
+    C('no_edges', [fl(r, [0, 3]), it(r, [0], 0, 1)], numNodes=4)
+    fam.error('edge_softmax', '0d', [fl(r, []), In([0], 'int64')], numNodes=1)
+    fam.error('edge_softmax', 'index_out_of_range', [fl(r, [3, 2]), In([0, 3, 1], 'int64')], numNodes=3)
+    fam.error('edge_softmax', 'index_length', [fl(r, [3, 2]), In([0, 1], 'int64')], numNodes=3)
+
+    r = rng_for('edge_softmax_backward')
+    C = lambda name, ins, **kw: fam.case('edge_softmax_backward', name, ins, **kw)
+    C('heads', [fl(r, [9, 3]), fl(r, [9, 3], 0.0, 1.0), In([1, 0, 1, 2, 3, 1, 0, 2, 1], 'int64')], numNodes=5)
+    C('float64', [fl(r, [6], dtype='float64'), fl(r, [6], 0.0, 1.0, dtype='float64'), it(r, [6], 0, 3)], numNodes=3)
+    C('noncontig', [fl(r, [2, 5], view=[['transpose', 0, 1]]), fl(r, [5, 2], 0.0, 1.0), it(r, [5], 0, 2)], numNodes=2)
+    C('no_edges', [fl(r, [0, 2]), fl(r, [0, 2]), it(r, [0], 0, 1)], numNodes=2)
+    fam.error('edge_softmax_backward', '0d', [fl(r, []), fl(r, []), In([0], 'int64')], numNodes=1)
+    fam.error('edge_softmax_backward', 'shape_mismatch', [fl(r, [3, 2]), fl(r, [3, 1]), In([0, 1, 1], 'int64')], numNodes=2)
+
+    r = rng_for('edge_weighted_sum')
+    C = lambda name, ins, **kw: fam.case('edge_weighted_sum', name, ins, **kw)
+    C('heads', [fl(r, [4, 2, 3]), fl(r, [7, 2]), it(r, [7], 0, 4), it(r, [7], 0, 5)], numNodes=5)
+    C('2d', [fl(r, [4, 3]), fl(r, [6]), it(r, [6], 0, 4), it(r, [6], 0, 4)], numNodes=4)
+    C('float64_bipartite', [fl(r, [3, 1, 4], dtype='float64'), fl(r, [5, 1], dtype='float64'), it(r, [5], 0, 3), it(r, [5], 0, 2)], numNodes=2)
+    C('noncontig', [fl(r, [3, 2, 4], view=[['transpose', 0, 2]]), fl(r, [2, 5], view=[['transpose', 0, 1]]), it(r, [5], 0, 4), it(r, [5], 0, 3)], numNodes=3)
+    C('no_edges', [fl(r, [3, 2, 2]), fl(r, [0, 2]), it(r, [0], 0, 1), it(r, [0], 0, 1)], numNodes=3)
+    C('no_nodes', [fl(r, [0, 2, 2]), fl(r, [0, 2]), it(r, [0], 0, 1), it(r, [0], 0, 1)], numNodes=0)
+    fam.error('edge_weighted_sum', '0d', [fl(r, []), fl(r, [1]), In([0], 'int64'), In([0], 'int64')], numNodes=1)
+    fam.error('edge_weighted_sum', 'heads_mismatch', [fl(r, [3, 2, 2]), fl(r, [2, 3]), In([0, 1], 'int64'), In([0, 1], 'int64')], numNodes=2)
+    fam.error('edge_weighted_sum', 'dst_out_of_range', [fl(r, [3, 2]), fl(r, [2]), In([0, 1], 'int64'), In([0, 2], 'int64')], numNodes=2)
+
+    r = rng_for('edge_dot')
+    C = lambda name, ins, **kw: fam.case('edge_dot', name, ins, **kw)
+    C('heads', [fl(r, [4, 2, 3]), fl(r, [5, 2, 3]), it(r, [7], 0, 4), it(r, [7], 0, 5)])
+    C('2d_float64', [fl(r, [3, 4], dtype='float64'), fl(r, [3, 4], dtype='float64'), it(r, [6], 0, 3), it(r, [6], 0, 3)])
+    C('noncontig', [fl(r, [3, 2, 4], view=[['transpose', 0, 2]]), fl(r, [4, 2, 3]), it(r, [5], 0, 4), it(r, [5], 0, 4)])
+    C('no_edges', [fl(r, [3, 2, 2]), fl(r, [3, 2, 2]), it(r, [0], 0, 1), it(r, [0], 0, 1)])
+    fam.error('edge_dot', '0d', [fl(r, []), fl(r, []), In([0], 'int64'), In([0], 'int64')])
+    fam.error('edge_dot', 'index_out_of_range', [fl(r, [3, 2]), fl(r, [3, 2]), In([0, 3], 'int64'), In([0, 1], 'int64')])
+
     # composites on indexing and joining
     r = rng_for('split')
     fam.case('split', 'size_2', [fl(r, [5, 3])], size=2, shares=True)
@@ -1619,7 +1712,9 @@ def main():
     conv = {'conv2d', 'conv_transpose2d', 'conv2d_weight_grad', 'max_pool2d', 'adaptive_max_pool2d',
             'conv2d_backward', 'batch_norm', 'batch_norm_backward', 'layer_norm', 'layer_norm_backward',
             # the recurrent cells from scripts/gen_rnn_cell_fixtures.py (conv.json)
-            'lstm_cell', 'lstm_cell_backward', 'gru_cell', 'gru_cell_backward'}
+            'lstm_cell', 'lstm_cell_backward', 'gru_cell', 'gru_cell_backward',
+            # fused attention from scripts/gen_attention_fixtures.py (conv.json)
+            'sdpa_flash', 'sdpa_flash_backward'}
     missing = [op for op in native_ops() if op not in covered and not op.endswith('_step_') and op not in conv]
     if missing:
         sys.exit(f'gen_fixtures: no cases for native ops {missing}')

@@ -190,6 +190,12 @@ const CASES: Case[] = [
   { rule: 'indexSelect', name: 'dim 0', inputs: [x34], f: (x) => x.indexSelect(0, I([2, 2])) },
   { rule: 'indexAdd', name: 'alpha', inputs: [x34, A([3, 2])], f: (x, s) => x.indexAdd(1, I([2, 0]), s, { alpha: 1.5 }) },
   { rule: 'indexAdd', name: 'repeated index', inputs: [x34, A([3, 4])], f: (x, s) => x.indexAdd(0, I([1, 1, 0]), s) },
+  // graph attention's edge ops: node 3 receives no edge, node 1 three; edges repeat (0 -> 1 twice)
+  { rule: 'edgeSoftmax', name: 'heads', inputs: [A([7, 2])], f: (x) => my.edgeSoftmax(x, I([1, 0, 1, 2, 1, 0, 2]), 4) },
+  { rule: 'edgeSoftmax', name: '1-d', inputs: [A([5])], f: (x) => my.edgeSoftmax(x, I([0, 0, 1, 0, 1]), 2) },
+  { rule: 'edgeWeightedSum', name: 'heads', inputs: [A([4, 2, 3]), A([6, 2])], f: (x, w) => my.edgeWeightedSum(x, w, I([0, 0, 3, 2, 1, 3]), I([1, 1, 0, 4, 1, 2]), 5) },
+  { rule: 'edgeWeightedSum', name: '2-d', inputs: [A([3, 4]), A([5])], f: (x, w) => my.edgeWeightedSum(x, w, I([0, 2, 2, 1, 0]), I([1, 0, 1, 1, 0]), 2) },
+  { rule: 'edgeDot', name: 'heads', inputs: [A([4, 2, 3]), A([5, 2, 3])], f: (a, b) => my.edgeDot(a, b, I([0, 3, 3, 1, 2, 0]), I([4, 0, 1, 1, 2, 4])) },
   { rule: 'maskedFill', name: 'mask', inputs: [x34], f: (x) => x.maskedFill(mask34, 7).square() },
   { rule: 'maskedFill', name: 'broadcast mask', inputs: [x34], f: (x) => x.maskedFill(my.tensor([true, false, false, true]), -1).square() },
   { rule: 'topk', name: 'largest dim -1', inputs: [x34], f: (x) => x.topk(2) },

@@ -24,6 +24,7 @@ import {
   avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate, batchNormStats, batchNormBackward, layerNormStats, layerNormBackward, lstmCell, gruCell, lstmCellBackward, gruCellBackward, adamStep_, sgdStep_, rmspropStep_, adagradStep_,
 } from '../ts/index';
 import { sdpaFlash, sdpaFlashBackward } from '../ts/index';
+import { edgeSoftmax, edgeSoftmaxBackward, edgeWeightedSum, edgeDot } from '../ts/index';
 import type { Args, Input, Result, Tol } from './helpers';
 
 export type Output = Tensor | Tensor[] | { values: Tensor; indices: Tensor };
@@ -220,6 +221,11 @@ export const OP_TABLE: Record<string, OpTest> = {
   scatter: { run: ([x, i, s], a) => T(x).scatter(a.dim, T(i), 'value' in a ? a.value : T(s)) },
   scatter_add: { run: ([x, i, s], a) => T(x).scatterAdd(a.dim, T(i), T(s)) },
   scatter_reduce: { run: ([x, i, s], a) => T(x).scatterReduce(a.dim, T(i), T(s), a.reduce, { includeSelf: a.includeSelf ?? true }) },
+  // graph attention's edge ops (ts/ops/graph.ts); references: PyG's utils.softmax and torch gather/index_add chains
+  edge_softmax: { run: ([x, i], a) => edgeSoftmax(T(x), T(i), a.numNodes) },
+  edge_softmax_backward: { run: ([g, y, i], a) => edgeSoftmaxBackward(T(g), T(y), T(i), a.numNodes) },
+  edge_weighted_sum: { run: ([x, w, s, d], a) => edgeWeightedSum(T(x), T(w), T(s), T(d), a.numNodes) },
+  edge_dot: { run: ([x, y, i, j]) => edgeDot(T(x), T(y), T(i), T(j)) },
   index_select: { run: ([x, i], a) => T(x).indexSelect(a.dim, T(i)) },
   index_add: { run: ([x, i, s], a) => T(x).indexAdd(a.dim, T(i), T(s), a.alpha !== undefined ? { alpha: a.alpha } : undefined) },
   masked_fill: { run: ([x, m], a) => T(x).maskedFill(T(m), a.value) },

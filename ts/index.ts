@@ -15,6 +15,7 @@ export { batchNorm, batchNormStats, batchNormBackward } from './ops/norm';
 export { layerNormStats, layerNormBackward } from './ops/layer_norm';
 export { lstmCell, gruCell, lstmCellBackward, gruCellBackward } from './ops/rnn';
 export { sdpaFlash, sdpaFlashBackward } from './ops/attention';
+export { edgeSoftmax, edgeSoftmaxBackward, edgeWeightedSum, edgeDot } from './ops/graph';
 export { tidy, tidyAsync, keep, memory, emptyCache, setMemoryLimit } from './memory';
 export { defaultDevice, setDefaultDevice } from './context';
 export type { MemoryInfo } from './memory';

@@ -167,6 +167,10 @@ E(one_hot) { o.set(one_hot(a.t(0), a.a[1].i)); }
 E(topk) { set2(o, topk(a.t(0), a.a[1].i, a.a[2].i, a.a[3].i, a.a[4].i)); }
 E(sort) { set2(o, sort(a.t(0), a.a[1].i, a.a[2].i, a.a[3].i)); }
 E(flip) { o.set(flip(a.t(0), a.d(1))); }
+E(edge_softmax) { o.set(edge_softmax(a.t(0), a.t(1), a.a[2].i)); }
+E(edge_softmax_backward) { o.set(edge_softmax_backward(a.t(0), a.t(1), a.t(2), a.a[3].i)); }
+E(edge_weighted_sum) { o.set(edge_weighted_sum(a.t(0), a.t(1), a.t(2), a.t(3), a.a[4].i)); }
+E(edge_dot) { o.set(edge_dot(a.t(0), a.t(1), a.t(2), a.t(3))); }
 
 E(conv2d) { o.set(conv2d(a.t(0), a.t(1), a.opt(2), a.d(3), a.d(4), a.d(5), a.a[6].i)); }
 E(conv_transpose2d) { o.set(conv_transpose2d(a.t(0), a.t(1), a.opt(2), a.d(3), a.d(4), a.d(5), a.d(6), a.a[7].i)); }
@@ -238,6 +242,7 @@ struct RegisterCpu {
     R(norm) R(var) R(std) R(max) R(min) R(argmax) R(argmin) R(cumsum) R(softmax) R(log_softmax) R(matmul)
     R(cat) R(gather) RN(scatter) RN(scatter_add) R(index_select) RN(index_add) R(masked_fill) R(one_hot) R(topk) R(sort) R(flip)
     RN(scatter_reduce)
+    RF(edge_softmax) RF(edge_softmax_backward) RF(edge_weighted_sum) RF(edge_dot)
     RF(conv2d) RF(conv_transpose2d) RF(conv2d_weight_grad) RF(conv2d_backward) RF(max_pool2d) RF(adaptive_max_pool2d)
     RF(batch_norm) RF(batch_norm_backward)
     RF(layer_norm) RF(layer_norm_backward)

@@ -120,6 +120,11 @@ TensorPtr index_select(const TensorImpl& x, int64_t dim, const TensorImpl& index
 TensorPtr index_add(const TensorImpl& x, int64_t dim, const TensorImpl& index, const TensorImpl& src, double alpha);
 TensorPtr masked_fill(const TensorImpl& x, const TensorImpl& mask, double value);
 TensorPtr one_hot(const TensorImpl& index, int64_t num_classes);
+// graph attention's edge kernels: softmax over the edges of each target, weighted sums along edges
+TensorPtr edge_softmax(const TensorImpl& src, const TensorImpl& index, int64_t num_nodes);
+TensorPtr edge_softmax_backward(const TensorImpl& grad, const TensorImpl& out, const TensorImpl& index, int64_t num_nodes);
+TensorPtr edge_weighted_sum(const TensorImpl& x, const TensorImpl& weight, const TensorImpl& src, const TensorImpl& dst, int64_t num_nodes);
+TensorPtr edge_dot(const TensorImpl& a, const TensorImpl& b, const TensorImpl& index_a, const TensorImpl& index_b);
 std::pair<TensorPtr, TensorPtr> topk(const TensorImpl& x, int64_t k, int64_t dim, bool largest, bool sorted);
 std::pair<TensorPtr, TensorPtr> sort(const TensorImpl& x, int64_t dim, bool descending, bool stable);
 TensorPtr flip(const TensorImpl& x, const Dims& dims);

@@ -617,3 +617,194 @@ TensorPtr flip(const TensorImpl& x, const Dims& dims) {
 }
 
 }  // namespace myelin
+
+// ---- edge kernels for graph attention (ts/gnn): the softmax of per-edge scores over the edges
+// that share a target node, and the per-head weighted sum of source rows into targets (with
+// its adjoint, the per-head dot product along each edge). PyG builds these from gathers,
+// broadcast products and scatters over [E, H, C] temporaries; here each is one pass over the
+// edges. Scores are [E, K] (K = the trailing dims flattened); features [N, H, C], weights [E, H].
+namespace myelin {
+namespace {
+
+Indices edge_index_arg(const char* op, const char* what, const TensorImpl& index, int64_t e, int64_t n) {
+  check_alive(op, index);
+  check_index_dtype(op, index);
+  if (index.ndim() != 1) fail(op, std::string(what) + " must be 1-d [num_edges], got shape " + dims_str(index.shape));
+  if (index.shape[0] != e) fail(op, std::string(what) + " has " + str(index.shape[0]) + " entries but there are " + str(e) + " edges");
+  Indices ix = flat_indices(index);
+  const int64_t bad = first_out_of_range(ix, n);
+  if (bad >= 0) fail(op, std::string(what) + " holds " + str(ix.p[bad]) + " at position " + str(bad) + ", outside [0, " + str(n) + ")");
+  return ix;
+}
+
+void check_float_arg(const char* op, const char* what, const TensorImpl& t) {
+  check_alive(op, t);
+  if (!is_float(t.dtype) || is_reduced_float(t.dtype))
+    fail(op, std::string(what) + " must be float32 or float64, got " + dtype_name(t.dtype));
+}
+
+TensorPtr zeros_of(const Dims& shape, DType dt, const char* op) {
+  auto y = empty(shape, dt, Device::cpu, op);
+  if (y->numel()) std::memset(y->data<char>(), 0, (size_t)y->numel() * dtype_size(dt));
+  return y;
+}
+
+}  // namespace
+
+TensorPtr edge_softmax(const TensorImpl& src, const TensorImpl& index, int64_t num_nodes) {
+  const char* op = "edge_softmax";
+  check_float_arg(op, "src", src);
+  check_same_device(op, src, index);
+  if (src.ndim() < 1) fail(op, "src must be [num_edges, ...], got a 0-d tensor");
+  if (num_nodes < 0) fail(op, "num_nodes must be non-negative, got " + str(num_nodes));
+  const int64_t e = src.shape[0], k = e ? src.numel() / e : 0;
+  Indices ix = edge_index_arg(op, "index", index, e, num_nodes);
+  auto x = contiguous(src);
+  auto y = empty(src.shape, src.dtype, Device::cpu, op);
+  if (y->numel() == 0) return y;
+  MYELIN_DISPATCH_FLOAT(src.dtype, op, {
+    using T = scalar_t;
+    const T* xp = x->data<T>();
+    T* yp = y->data<T>();
+    // the per-target max (NaN wins, as torch's amax), then exp(x - max) and the per-target sum
+    std::vector<T> mx((size_t)(num_nodes * k), -std::numeric_limits<T>::infinity());
+    std::vector<double> sum((size_t)(num_nodes * k), 0.0);
+    for (int64_t i = 0; i < e; i++) {
+      T* m = mx.data() + ix.p[i] * k;
+      const T* r = xp + i * k;
+      for (int64_t c = 0; c < k; c++) if (!(r[c] <= m[c])) m[c] = r[c];
+    }
+    for (int64_t i = 0; i < e; i++) {
+      const T* m = mx.data() + ix.p[i] * k;
+      double* s = sum.data() + ix.p[i] * k;
+      for (int64_t c = 0; c < k; c++) { const T v = std::exp(xp[i * k + c] - m[c]); yp[i * k + c] = v; s[c] += v; }
+    }
+    // PyG's utils.softmax: exp / (sum + 1e-16)
+    for (int64_t i = 0; i < e; i++) {
+      const double* s = sum.data() + ix.p[i] * k;
+      for (int64_t c = 0; c < k; c++) yp[i * k + c] = static_cast<T>(yp[i * k + c] / (s[c] + 1e-16));
+    }
+  });
+  return y;
+}
+
+TensorPtr edge_softmax_backward(const TensorImpl& grad, const TensorImpl& out, const TensorImpl& index, int64_t num_nodes) {
+  const char* op = "edge_softmax_backward";
+  check_float_arg(op, "grad", grad);
+  check_float_arg(op, "out", out);
+  if (grad.shape != out.shape || grad.dtype != out.dtype)
+    fail(op, "grad " + dims_str(grad.shape) + " " + dtype_name(grad.dtype) + " must match out " + dims_str(out.shape) + " " + dtype_name(out.dtype));
+  if (out.ndim() < 1) fail(op, "out must be [num_edges, ...], got a 0-d tensor");
+  if (num_nodes < 0) fail(op, "num_nodes must be non-negative, got " + str(num_nodes));
+  const int64_t e = out.shape[0], k = e ? out.numel() / e : 0;
+  Indices ix = edge_index_arg(op, "index", index, e, num_nodes);
+  auto g = contiguous(grad), y = contiguous(out);
+  auto dx = empty(out.shape, out.dtype, Device::cpu, op);
+  if (dx->numel() == 0) return dx;
+  MYELIN_DISPATCH_FLOAT(out.dtype, op, {
+    using T = scalar_t;
+    const T *gp = g->data<T>(), *yp = y->data<T>();
+    T* dp = dx->data<T>();
+    // d x_i = y_i (g_i - sum_{j in i's segment} g_j y_j)
+    std::vector<double> dot((size_t)(num_nodes * k), 0.0);
+    for (int64_t i = 0; i < e; i++) {
+      double* d = dot.data() + ix.p[i] * k;
+      for (int64_t c = 0; c < k; c++) d[c] += (double)gp[i * k + c] * yp[i * k + c];
+    }
+    for (int64_t i = 0; i < e; i++) {
+      const double* d = dot.data() + ix.p[i] * k;
+      for (int64_t c = 0; c < k; c++) dp[i * k + c] = static_cast<T>(yp[i * k + c] * (gp[i * k + c] - d[c]));
+    }
+  });
+  return dx;
+}
+
+namespace {
+// x [n, H, C] and a per-edge weight [E, H] (or x [n, C] and weight [E]): H and C, checked
+void edge_feature_dims(const char* op, const TensorImpl& x, const TensorImpl& w, int64_t& h, int64_t& c) {
+  if (x.ndim() == 3 && w.ndim() == 2 && w.shape[1] == x.shape[1]) { h = x.shape[1]; c = x.shape[2]; return; }
+  if (x.ndim() == 2 && w.ndim() == 1) { h = 1; c = x.shape[1]; return; }
+  fail(op, "expected x [num_nodes, heads, channels] with weight [num_edges, heads] (or x [num_nodes, channels] with weight [num_edges]), got x " +
+               dims_str(x.shape) + " and weight " + dims_str(w.shape));
+}
+}  // namespace
+
+TensorPtr edge_weighted_sum(const TensorImpl& x, const TensorImpl& weight, const TensorImpl& src, const TensorImpl& dst, int64_t num_nodes) {
+  const char* op = "edge_weighted_sum";
+  check_float_arg(op, "x", x);
+  check_float_arg(op, "weight", weight);
+  check_same_device(op, x, weight);
+  if (x.dtype != weight.dtype) fail(op, std::string("x and weight must have one dtype, got ") + dtype_name(x.dtype) + " and " + dtype_name(weight.dtype));
+  if (num_nodes < 0) fail(op, "num_nodes must be non-negative, got " + str(num_nodes));
+  int64_t h = 0, c = 0;
+  edge_feature_dims(op, x, weight, h, c);
+  const int64_t e = weight.shape[0];
+  Indices s = edge_index_arg(op, "src", src, e, x.shape[0]);
+  Indices d = edge_index_arg(op, "dst", dst, e, num_nodes);
+  Dims shape = x.shape;
+  shape[0] = num_nodes;
+  auto y = zeros_of(shape, x.dtype, op);
+  if (y->numel() == 0 || e == 0) return y;
+  auto xc = contiguous(x), wc = contiguous(weight);
+  const int64_t hc = h * c;
+  MYELIN_DISPATCH_FLOAT(x.dtype, op, {
+    using T = scalar_t;
+    const T *xp = xc->data<T>(), *wp = wc->data<T>();
+    T* yp = y->data<T>();
+    // threads split the output columns (each walks every edge for its own columns: no two
+    // write one element); a chunk is whole heads unless there are fewer heads than threads
+    const int64_t grain = std::max<int64_t>(std::min<int64_t>(c, 8), kGrain / std::max<int64_t>(1, e));
+    parallel_for(0, hc, grain, [&](int64_t c0, int64_t c1) {
+      for (int64_t i = 0; i < e; i++) {
+        const T* __restrict xr = xp + s.p[i] * hc;
+        T* __restrict yr = yp + d.p[i] * hc;
+        const T* wr = wp + i * h;
+        for (int64_t j0 = c0; j0 < c1;) {
+          const int64_t k = j0 / c, j1 = std::min(c1, (k + 1) * c);
+          const T a = wr[k];
+          for (int64_t j = j0; j < j1; j++) yr[j] += a * xr[j];
+          j0 = j1;
+        }
+      }
+    });
+  });
+  return y;
+}
+
+TensorPtr edge_dot(const TensorImpl& a, const TensorImpl& b, const TensorImpl& index_a, const TensorImpl& index_b) {
+  const char* op = "edge_dot";
+  check_float_arg(op, "a", a);
+  check_float_arg(op, "b", b);
+  check_same_device(op, a, b);
+  if (a.dtype != b.dtype) fail(op, std::string("a and b must have one dtype, got ") + dtype_name(a.dtype) + " and " + dtype_name(b.dtype));
+  if (a.ndim() < 2 || a.ndim() > 3 || b.ndim() != a.ndim() || !std::equal(a.shape.begin() + 1, a.shape.end(), b.shape.begin() + 1))
+    fail(op, "expected a [num_a, heads, channels] and b [num_b, heads, channels] (or [num, channels] both), got " + dims_str(a.shape) + " and " + dims_str(b.shape));
+  if (index_a.ndim() != 1) fail(op, "index_a must be 1-d [num_edges], got shape " + dims_str(index_a.shape));
+  const int64_t e = index_a.shape[0];
+  const int64_t h = a.ndim() == 3 ? a.shape[1] : 1, c = a.shape.back();
+  Indices ia = edge_index_arg(op, "index_a", index_a, e, a.shape[0]);
+  Indices ib = edge_index_arg(op, "index_b", index_b, e, b.shape[0]);
+  auto y = zeros_of(a.ndim() == 3 ? Dims{e, h} : Dims{e}, a.dtype, op);
+  if (y->numel() == 0 || c == 0) return y;
+  auto ac = contiguous(a), bc = contiguous(b);
+  const int64_t hc = h * c;
+  MYELIN_DISPATCH_FLOAT(a.dtype, op, {
+    using T = scalar_t;
+    const T *ap = ac->data<T>(), *bp = bc->data<T>();
+    T* yp = y->data<T>();
+    parallel_for(0, e, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, hc)), [&](int64_t b0, int64_t b1) {
+      for (int64_t i = b0; i < b1; i++) {
+        const T* __restrict ar = ap + ia.p[i] * hc;
+        const T* __restrict br = bp + ib.p[i] * hc;
+        for (int64_t k = 0; k < h; k++) {
+          T acc = 0;
+          for (int64_t j = k * c; j < (k + 1) * c; j++) acc += ar[j] * br[j];
+          yp[i * h + k] = acc;
+        }
+      }
+    });
+  });
+  return y;
+}
+
+}  // namespace myelin

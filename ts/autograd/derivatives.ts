@@ -462,6 +462,21 @@ export const DERIVATIVES: Record<string, Derivative> = {
     return [s.dy, null, null, gs.reshape([...src.shape])];
   },
   masked_fill: (s) => [s.dy.maskedFill(s.t(1), 0)],
+  // graph attention's edge kernels (ts/ops/graph.ts): each one's adjoint is the other with the edge ends swapped
+  edge_softmax: (s) => {
+    const index = s.t(1), n = s.p(2), y = s.y;
+    if (!isGradEnabled()) return [call('edge_softmax_backward', [s.dy, y, index, n]), null];
+    const gy = s.dy.mul(y), dims = [n, ...y.shape.slice(1)];
+    return [gy.sub(y.mul(zeros(dims, { dtype: gy.dtype }).indexAdd(0, index, gy).indexSelect(0, index))), null];
+  },
+  edge_weighted_sum: (s) => {
+    const x = s.m(0), w = s.t(1), src = s.t(2), dst = s.t(3);
+    return [s.g(0) && call('edge_weighted_sum', [s.dy, w, dst, src, x.shape[0]]), s.g(1) && call('edge_dot', [s.t(0), s.dy, src, dst])];
+  },
+  edge_dot: (s) => {
+    const a = s.m(0), b = s.m(1), ia = s.t(2), ib = s.t(3);
+    return [s.g(0) && call('edge_weighted_sum', [s.t(1), s.dy, ib, ia, a.shape[0]]), s.g(1) && call('edge_weighted_sum', [s.t(0), s.dy, ia, ib, b.shape[0]])];
+  },
   topk: (s) => { const x = s.m(0); return [scatterBack(x, s.dy, normDim(s.p(2), x.ndim), s.out(1))]; },
   sort: (s) => { const x = s.m(0); return [scatterBack(x, s.dy, normDim(s.p(1), x.ndim), s.out(1))]; },
   flip: (s) => [s.dy.flip(s.p<number[]>(1))],

@@ -42,8 +42,9 @@ export class Batch implements Data {
 
 function checkBatch(op: string, x: unknown, batch: unknown, size?: number): { x: Tensor; b: Tensor; n: number } {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: x must be a Tensor, got ${String(x)}`);
-  if (x.ndim < 1 || x.shape[0] === 0) throw new Error(`${op}: the graph is empty (x has shape [${x.shape.join(', ')}])`);
+  if (x.ndim < 1) throw new Error(`${op}: x must be [num_nodes, ...], got a 0-d tensor`);
   if (batch === null || batch === undefined) {
+    // one graph (PyG reduces over the node dim: an empty graph gives one row)
     return { x, b: tensor(new BigInt64Array(x.shape[0]), { dtype: 'int64' }), n: 1 };
   }
   if (!(batch instanceof Tensor)) throw new TypeError(`${op}: batch must be a Tensor, got ${String(batch)}`);
@@ -51,6 +52,8 @@ function checkBatch(op: string, x: unknown, batch: unknown, size?: number): { x:
   if (batch.ndim !== 1 || batch.shape[0] !== x.shape[0])
     throw new Error(`${op}: batch must be [num_nodes] = [${x.shape[0]}], got shape [${batch.shape.join(', ')}]`);
   const b = batch.to('int64');
+  // no nodes: `size` graphs, or none (PyG's size = batch.max() + 1 if batch.numel() > 0 else 0)
+  if (b.shape[0] === 0) return { x, b, n: size ?? 0 };
   const lo = Number(b.min().item()), hi = Number(b.max().item());
   if (lo < 0) throw new RangeError(`${op}: batch holds a negative graph index (${lo})`);
   const n = size ?? hi + 1;
@@ -66,10 +69,15 @@ export function globalAddPool(x: Tensor, batch?: Tensor | null, size?: number): 
 /** Mean of each graph's node features (PyG's global_mean_pool). */
 export function globalMeanPool(x: Tensor, batch?: Tensor | null, size?: number): Tensor {
   const c = checkBatch('globalMeanPool', x, batch, size);
+  // without a batch PyG takes x.mean(0): the mean of no nodes is NaN there, not 0
+  if ((batch === null || batch === undefined) && x.shape[0] === 0) return scatter(c.x, c.b, 1, 'sum').add(NaN);
   return scatter(c.x, c.b, c.n, 'mean');
 }
 /** Elementwise max of each graph's node features (PyG's global_max_pool). */
 export function globalMaxPool(x: Tensor, batch?: Tensor | null, size?: number): Tensor {
   const c = checkBatch('globalMaxPool', x, batch, size);
+  // without a batch PyG takes x.max(0), which torch refuses on no nodes
+  if ((batch === null || batch === undefined) && x.shape[0] === 0)
+    throw new Error(`globalMaxPool: the graph is empty (x has shape [${x.shape.join(', ')}]): the max of no nodes is undefined (give a batch vector and size for zeros)`);
   return scatter(c.x, c.b, c.n, 'max');
 }

@@ -10,6 +10,7 @@ import * as init from '../nn/init';
 import * as F from '../nn/functional';
 import { choiceArg, intArg } from '../args';
 import { type Aggr, checkEdgeIndex, checkNodes, withSelfLoops, degree, scatter, segmentSoftmax, i64 } from './utils';
+import { edgeWeightedSum } from '../ops/graph';
 
 /** Glorot-initialized linear map without bias: PyG's Linear(weight_initializer='glorot'). */
 function glorotLinear(inC: number, outC: number, bias = false): Linear {
@@ -99,7 +100,8 @@ export class GCNConv extends Module {
     const n = x.shape[0];
     const { src, dst, w } = this.norm(edgeIndex, n, x.dtype);
     const h = this.lin.forward(x);
-    let out = scatter(h.indexSelect(0, src).mul(w.unsqueeze(1)), dst, n, 'sum');
+    // sum_j w_ij h_j in one pass over the edges (no [E, out] message tensor)
+    let out = edgeWeightedSum(h, w, src, dst, n);
     if (this.bias) out = out.add(this.bias);
     return out;
   }
@@ -155,8 +157,8 @@ export class GATConv extends Module {
     const e = aSrc.indexSelect(0, src).add(aDst.indexSelect(0, dst)).leakyRelu(this.negativeSlope);
     let alpha = segmentSoftmax(e, dst, n);
     if (this.dropout > 0) alpha = F.dropout(alpha, this.dropout, this.training);
-    const msg = h.indexSelect(0, src).mul(alpha.unsqueeze(-1));  // [E, H, C]
-    let out = scatter(msg, dst, n, 'sum');
+    // sum_j alpha_ij^h h_j^h per head in one pass over the edges (no [E, H, C] message tensor)
+    let out = edgeWeightedSum(h, alpha, src, dst, n);
     out = this.concat ? out.reshape([n, H * C]) : out.mean(1);
     if (this.bias) out = out.add(this.bias);
     return out;

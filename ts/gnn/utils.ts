@@ -4,6 +4,7 @@
 import { Tensor } from '../tensor';
 import { tensor, zeros } from '../creation';
 import { noGrad } from '../autograd/index';
+import { edgeSoftmax } from '../ops/graph';
 
 export type Aggr = 'sum' | 'add' | 'mean' | 'max';
 
@@ -48,11 +49,10 @@ export function checkEdgeIndex(op: string, edgeIndex: unknown, numNodes: number)
   return info;
 }
 
-/** Node features must be [N, F] with N > 0: a graph with no nodes has nothing to convolve. */
+/** Node features must be [N, F]; N = 0 (an empty graph) is allowed, as in PyG, and gives [0, out] results. */
 export function checkNodes(op: string, x: unknown, what = 'x'): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${op}: ${what} must be a Tensor, got ${String(x)}`);
   if (x.ndim !== 2) throw new Error(`${op}: ${what} must be [num_nodes, channels], got shape [${x.shape.join(', ')}]`);
-  if (x.shape[0] === 0) throw new Error(`${op}: the graph is empty (${what} has shape [${x.shape.join(', ')}])`);
   return x;
 }
 
@@ -121,10 +121,8 @@ export function scatter(src: Tensor, index: Tensor, dimSize: number, reduce: Agg
  * it is taken detached), then exp / (sum + 1e-16).
  */
 export function segmentSoftmax(src: Tensor, index: Tensor, numNodes: number): Tensor {
-  const max = noGrad(() => scatter(src.detach(), index, numNodes, 'max'));
-  const e = src.sub(max.indexSelect(0, index)).exp();
-  const sum = scatter(e, index, numNodes, 'sum');
-  return e.div(sum.indexSelect(0, index).add(1e-16));
+  // one native pass (ts/ops/graph.ts) instead of a scatter-max, gather, exp, scatter-sum and gather chain
+  return edgeSoftmax(src, index, numNodes);
 }
 
 export { i64 };

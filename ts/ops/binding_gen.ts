@@ -108,6 +108,10 @@ export interface OpBinding {
   topk(x: H, k: number, dim: number, largest: boolean, sorted: boolean): [H, H];
   sort(x: H, dim: number, descending: boolean, stable: boolean): [H, H];
   flip(x: H, dims: number[]): H;
+  edge_softmax(src: H, index: H, numNodes: number): H;
+  edge_softmax_backward(gradOutput: H, output: H, index: H, numNodes: number): H;
+  edge_weighted_sum(x: H, weight: H, src: H, dst: H, numNodes: number): H;
+  edge_dot(a: H, b: H, indexA: H, indexB: H): H;
   conv2d(x: H, weight: H, bias: H | null, stride: number[], padding: number[], dilation: number[], groups: number): H;
   conv_transpose2d(x: H, weight: H, bias: H | null, stride: number[], padding: number[], outputPadding: number[], dilation: number[], groups: number): H;
   conv2d_weight_grad(gradOutput: H, x: H, kernel: number[], stride: number[], padding: number[], dilation: number[], groups: number): H;
