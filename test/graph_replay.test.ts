@@ -30,6 +30,19 @@ describe('graph replay plan', () => {
     expect(my.memory().numTensors).toBe(before);
   });
 
+  it('operands that broadcast only by leading size-1 dims (a bias [5] against [1, 5]) give eager\'s values and shapes', () => {
+    my.manualSeed(5);
+    const bias = my.randn(5), b3 = my.randn(1, 1, 5);
+    const f = (x: my.Tensor): my.Tensor => x.add(bias).relu().mul(b3).sub(bias);
+    const g = jit.trace(f, my.randn(1, 5));
+    for (let r = 0; r < 3; r++) {
+      const x = my.randn(1, 5);
+      const got = g.run(x) as my.Tensor, want = my.noGrad(() => f(x));
+      expect(got.shape).toEqual([1, 1, 5]);
+      expect(bits(got)).toEqual(bits(want));
+    }
+  });
+
   it('NaN, signed zeros and infinities come out as eager (maximum, minimum, relu, div)', () => {
     const f = (x: my.Tensor, y: my.Tensor): my.Tensor => x.maximum(y).relu().add(x.minimum(y).div(y)).neg().abs();
     const x = f32([NaN, -0, 0, Infinity, -Infinity, 1, -2, 3]), y = f32([1, 0, -0, NaN, 2, 0, -0, -Infinity]);

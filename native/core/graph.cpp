@@ -51,10 +51,13 @@ bool fast_binary(const OpArgs& a, TensorImpl& out) {
   const float *p = x.data<float>(), *q = y.data<float>();
   float* o = out.data<float>();
   F f;
-  // out's shape is the broadcast one (the plan's): an operand of that shape, or one element
-  if (x.shape == out.shape && y.shape == out.shape) for (int64_t i = 0; i < n; i++) o[i] = f(p[i], q[i]);
-  else if (x.shape == out.shape && y.numel() == 1) { const float c = *q; for (int64_t i = 0; i < n; i++) o[i] = f(p[i], c); }
-  else if (y.shape == out.shape && x.numel() == 1) { const float c = *p; for (int64_t i = 0; i < n; i++) o[i] = f(c, q[i]); }
+  // out's shape is the broadcast one (the plan's). An operand with out's element count only
+  // gained leading size-1 dims (a bias [256] against [1, 256]): contiguous, it is read in
+  // out's order; an operand of one element is a constant.
+  const int64_t nx = x.numel(), ny = y.numel();
+  if (nx == n && ny == n) for (int64_t i = 0; i < n; i++) o[i] = f(p[i], q[i]);
+  else if (nx == n && ny == 1) { const float c = *q; for (int64_t i = 0; i < n; i++) o[i] = f(p[i], c); }
+  else if (ny == n && nx == 1) { const float c = *p; for (int64_t i = 0; i < n; i++) o[i] = f(c, q[i]); }
   else return false;
   return true;
 }
