@@ -64,7 +64,8 @@ export class Tensor {
   /** @internal The storage's version counter (shared by all views): bumped by in-place ops, checked by backward. */
   get _version(): number { return native.version(this._h); }
   /** @internal */ retainsGrad = false;
-  private _hooks: ((g: Tensor) => Tensor | void)[] = [];
+  // null until a hook is registered: no array per tensor on the per-op path
+  private _hooks: ((g: Tensor) => Tensor | void)[] | null = null;
   /** @internal The tensor whose storage this view shares (the root of a view chain), for autograd's in-place rules. */
   _base: Tensor | null = null;
 
@@ -111,8 +112,8 @@ export class Tensor {
   /** Calls fn with this tensor's gradient during backward; a returned tensor replaces it. */
   registerHook(fn: (grad: Tensor) => Tensor | void): { remove(): void } {
     if (typeof fn !== 'function') badArg('register_hook', 'hook', 'a function', fn);
-    this._hooks.push(fn);
-    return { remove: () => { this._hooks = this._hooks.filter((h) => h !== fn); } };
+    (this._hooks ??= []).push(fn);
+    return { remove: () => { this._hooks = this._hooks?.filter((h) => h !== fn) ?? null; } };
   }
   /** @internal In-place ops call this first: leaves that require grad refuse (as torch),
    * and the version bump (on the storage, so every view sees it) lets backward detect
@@ -136,10 +137,10 @@ export class Tensor {
   /** @internal A new native view handle of this tensor (for Parameter, which owns its own handle). */
   _viewHandle(): Handle { return native.as_strided(this._h, [...this.shape], this.stride(), this.storageOffset()); }
   /** @internal Whether a hook may hold on to this tensor's gradients. */
-  get _hasHooks(): boolean { return this._hooks.length > 0; }
+  get _hasHooks(): boolean { return this._hooks !== null && this._hooks.length > 0; }
   /** @internal */
   _applyHooks(g: Tensor): Tensor {
-    for (const h of this._hooks) {
+    for (const h of this._hooks ?? []) {
       const r = h(g);
       if (!(r instanceof Tensor)) continue;
       // as torch: a hook may not change the gradient's size or dtype (a [1] result would

@@ -1,12 +1,80 @@
 // The graph executor (graph.h): validation at creation, replay at run.
 #include "graph.h"
 #include <cstring>
+#include "iter.h"
+#include "scalar_ops.h"
 
 namespace myelin {
 
 namespace {
 std::string step_name(const Graph& g, size_t k) {
   return "step " + std::to_string(k) + " (" + op_schema(g.steps[k].args.op).id + ")";
+}
+
+// Whether op is an elementwise row (MYELIN_UNARY_OP / MYELIN_BINARY_OP): its `out` argument
+// takes any contiguous tensor of the result's shape and dtype, and writes it all.
+bool elementwise(OpId op) {
+  switch (op) {
+#define MYELIN_UNARY_OP(id, F, kind, np, api, sig, grad) case OpId::id:
+#define MYELIN_BINARY_OP(id, F, kind, api, sig, grad) case OpId::id:
+#include "../ops.def"
+      return true;
+    default: return false;
+  }
+}
+
+// The replay's own loops for the common elementwise ops on small contiguous float32
+// tensors: the same functor and the same scalar loop as the CPU kernels'
+// (cpu/elementwise.cpp's unary_kernel / binary_kernel), so the results are bit-identical,
+// without their per-call shape, stride and dispatch work (most of a 1-element op's time).
+// Each returns false where its conditions do not hold, and the op's entry runs instead.
+// Only exact arithmetic (no libm call whose vectorized form could round differently).
+bool small_f32(const TensorImpl& t, const TensorImpl& out) {
+  return t.dtype == DType::float32 && !t.wrapped && t.storage && t.is_contiguous();
+}
+template <typename F>
+bool fast_unary(const OpArgs& a, TensorImpl& out) {
+  const TensorImpl& x = *a.a[0].t;
+  const int64_t n = out.numel();
+  if (!small_f32(x, out) || n >= 2 * kElementwiseGrain || x.shape != out.shape) return false;
+  const float* p = x.data<float>();
+  float* o = out.data<float>();
+  F f(nullptr);
+  for (int64_t i = 0; i < n; i++) o[i] = f(p[i]);
+  return true;
+}
+template <typename F>
+bool fast_binary(const OpArgs& a, TensorImpl& out) {
+  const TensorImpl &x = *a.a[0].t, &y = *a.a[1].t;
+  const int64_t n = out.numel();
+  if (!small_f32(x, out) || !small_f32(y, out) || n >= 2 * kElementwiseGrain) return false;
+  const float *p = x.data<float>(), *q = y.data<float>();
+  float* o = out.data<float>();
+  F f;
+  // out's shape is the broadcast one (the plan's). An operand with out's element count only
+  // gained leading size-1 dims (a bias [256] against [1, 256]): contiguous, it is read in
+  // out's order; an operand of one element is a constant.
+  const int64_t nx = x.numel(), ny = y.numel();
+  if (nx == n && ny == n) for (int64_t i = 0; i < n; i++) o[i] = f(p[i], q[i]);
+  else if (nx == n && ny == 1) { const float c = *q; for (int64_t i = 0; i < n; i++) o[i] = f(p[i], c); }
+  else if (ny == n && nx == 1) { const float c = *p; for (int64_t i = 0; i < n; i++) o[i] = f(c, q[i]); }
+  else return false;
+  return true;
+}
+bool (*fast_for(OpId op))(const OpArgs&, TensorImpl&) {
+  switch (op) {
+    case OpId::add: return fast_binary<ops::Add>;
+    case OpId::sub: return fast_binary<ops::Sub>;
+    case OpId::mul: return fast_binary<ops::Mul>;
+    case OpId::div: return fast_binary<ops::Div>;
+    case OpId::maximum: return fast_binary<ops::Maximum>;
+    case OpId::minimum: return fast_binary<ops::Minimum>;
+    case OpId::relu: return fast_unary<ops::Relu>;
+    case OpId::neg: return fast_unary<ops::Neg>;
+    case OpId::abs: return fast_unary<ops::Abs>;
+    case OpId::square: return fast_unary<ops::Square>;
+    default: return nullptr;
+  }
 }
 }  // namespace
 
@@ -33,6 +101,20 @@ void Graph::finalize() {
   for (int s : outputs) keep[s] = 1;
   for (int s = 0; s < num_slots; s++)
     if (last_read[s] >= 0 && !keep[s]) steps[last_read[s]].release.push_back(s);
+  // the replay plan: which steps may write into a recycled buffer, and their direct loops
+  produced.assign(num_slots, 0);
+  for (GraphStep& st : steps) {
+    for (int s : st.out_slots) if (s >= 0) produced[s] = 1;
+    const OpSchema& sc = op_schema(st.args.op);
+    bool given = false;  // an in-place step writes the slot it was given
+    for (auto& ts : st.tensor_slots) given |= ts.first == sc.out_arg;
+    if (sc.ret == RetKind::out && elementwise(st.args.op) && !given && st.args.a[sc.out_arg].t == nullptr &&
+        st.out_slots.size() == 1 && st.out_slots[0] >= 0) {
+      st.reuse_arg = sc.out_arg;
+      st.fast = fast_for(st.args.op);
+    }
+  }
+  out_meta.assign(steps.size(), {DType::float32, Dims()});
 }
 
 void Graph::check_inputs(const std::vector<TensorPtr>& in) const {
@@ -56,6 +138,14 @@ std::vector<TensorPtr> Graph::run(const std::vector<TensorPtr>& in) const {
   for (auto& c : constants) slots[c.first] = c.second;
   for (size_t k = 0; k < in.size(); k++) slots[inputs[k]] = in[k];
   std::vector<const TensorImpl*> list;
+  // Buffers of this run's intermediates after their last read, for later steps' outputs of
+  // the same dtype and shape (as the plan says): a chain of small ops allocates a couple of
+  // tensors per run instead of one per op. They go when the run returns, so nothing stays
+  // held between runs (memory() counts as before).
+  const bool plan = planned.load(std::memory_order_acquire);
+  std::vector<TensorPtr> pool;
+  std::vector<std::pair<DType, Dims>> seen;  // the first run's results, for the plan
+  if (!plan) seen.resize(steps.size());
   for (size_t k = 0; k < steps.size(); k++) {
     const GraphStep& st = steps[k];
     // a copy of the decoded arguments (plain data), so that concurrent runs share the graph
@@ -78,11 +168,47 @@ std::vector<TensorPtr> Graph::run(const std::vector<TensorPtr>& in) const {
         list.push_back(slots[s].get());
       }
     }
-    OpOut o;
-    run_op(a, o);
-    for (size_t r = 0; r < st.out_slots.size(); r++)
-      if (st.out_slots[r] >= 0) slots[st.out_slots[r]] = std::move(o.r[r]);
-    for (int s : st.release) slots[s].reset();
+    TensorPtr buf;
+    if (plan && st.reuse_arg >= 0) {
+      const auto& m = out_meta[k];
+      for (size_t j = 0; j < pool.size(); j++)
+        if (pool[j]->dtype == m.first && pool[j]->shape == m.second) {
+          buf = std::move(pool[j]);
+          pool[j] = std::move(pool.back());
+          pool.pop_back();
+          break;
+        }
+    }
+    if (buf && st.fast && st.fast(a, *buf)) {
+      slots[st.out_slots[0]] = std::move(buf);
+    } else {
+      if (buf) {
+        a.a[st.reuse_arg].t = buf.get();
+        a.a[st.reuse_arg].tp = &buf;
+      }
+      OpOut o;
+      run_op(a, o);
+      for (size_t r = 0; r < st.out_slots.size(); r++)
+        if (st.out_slots[r] >= 0) slots[st.out_slots[r]] = std::move(o.r[r]);
+      if (!plan && st.reuse_arg >= 0 && slots[st.out_slots[0]]) seen[k] = {slots[st.out_slots[0]]->dtype, slots[st.out_slots[0]]->shape};
+    }
+    for (int s : st.release) {
+      TensorPtr& p = slots[s];
+      // recycled only when nothing else holds it: no view of its storage, no other owner
+      // (inputs and constants are held by the caller and the graph)
+      if (p && produced[s] && p.use_count() == 1 && p->storage && p->storage.use_count() == 1 && p->offset == 0 &&
+          p->is_contiguous())
+        pool.push_back(std::move(p));
+      else
+        p.reset();
+    }
+  }
+  if (!plan) {
+    std::lock_guard<std::mutex> lk(plan_mu);
+    if (!planned.load(std::memory_order_relaxed)) {
+      out_meta = std::move(seen);
+      planned.store(true, std::memory_order_release);
+    }
   }
   std::vector<TensorPtr> out;
   out.reserve(outputs.size());

@@ -4,7 +4,9 @@
 // step's tensor arguments at its slots and calls the op's entry (dispatch.h). Napi-free,
 // so a libuv worker can run it (the binding's graph_run_async).
 #pragma once
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <utility>
 #include <vector>
 #include "dispatch.h"
@@ -18,6 +20,12 @@ struct GraphStep {
   std::vector<int> list_slots;                     // the tensor[] argument's entries
   std::vector<int> out_slots;                      // result k goes to out_slots[k] (-1: dropped)
   std::vector<int> release;                        // slots read for the last time here
+  // The replay plan (finalize): an elementwise op's `out` argument, through which a run
+  // hands it a released intermediate's buffer instead of allocating (-1: the op has none,
+  // or the step was given one); and its loop for small contiguous float32 operands, bound
+  // here so the run calls it directly (null: none; the op's entry runs).
+  int reuse_arg = -1;
+  bool (*fast)(const OpArgs&, TensorImpl& out) = nullptr;
 };
 
 struct Graph {
@@ -26,6 +34,12 @@ struct Graph {
   std::vector<GraphStep> steps;
   std::vector<int> inputs, outputs;
   std::vector<std::pair<DType, Dims>> input_meta;
+  std::vector<char> produced;  // slots a step writes (only those buffers are recycled)
+  // Each step's result 0 (dtype, shape) as the first run made it: shapes are static (the
+  // inputs' are checked), so later runs know which released buffer fits a step's output.
+  mutable std::vector<std::pair<DType, Dims>> out_meta;
+  mutable std::atomic<bool> planned{false};
+  mutable std::mutex plan_mu;
 
   // Checks the structure once (every slot read is written before, by a constant, an input
   // or an earlier step; outputs likewise) and plans when each intermediate is released.
