@@ -1,5 +1,5 @@
 // The direct float32 conv kernels for few input channels (native/cpu/conv_direct.cpp: groups 1,
-// width stride 1, C <= 3, C * kh * kw <= 32) against the float64 im2col + GEMM path, which
+// width stride 1, C = 1, kh * kw <= 32) against the float64 im2col + GEMM path, which
 // they do not take: forward, all three gradients under every mask, strided dy, and the
 // shapes around the kernels' edges (vector tails, tap counts with and without a
 // specialization, stride/padding/dilation, batches above the 64 partial sums).
@@ -19,8 +19,9 @@ const CASES: [string, number[], number[], Opts][] = [
   ['1->32 3x3 p1 (MNIST first layer)', [5, 1, 28, 28], [32, 1, 3, 3], { padding: [1, 1] }],
   ['1->7 3x3, no padding, width 13 (vector tail)', [3, 1, 9, 13], [7, 1, 3, 3], {}],
   ['1->4 5x5 p2 (25 taps)', [2, 1, 11, 20], [4, 1, 5, 5], { padding: [2, 2] }],
-  ['3->6 3x3 (27 taps)', [2, 3, 10, 17], [6, 3, 3, 3], { padding: [1, 0] }],
-  ['2->5 2x4 (8 taps, generic)', [2, 2, 7, 9], [5, 2, 2, 4], { padding: [0, 2] }],
+  ['1->6 3x9 (27 taps)', [2, 1, 10, 17], [6, 1, 3, 9], { padding: [1, 0] }],
+  ['3->6 3x3 (oneDNN, not direct: the same results)', [2, 3, 10, 17], [6, 3, 3, 3], { padding: [1, 0] }],
+  ['1->5 2x4 (8 taps, generic)', [2, 1, 7, 9], [5, 1, 2, 4], { padding: [0, 2] }],
   ['1->3 3x3 dilation [2, 3] padding [2, 1]', [2, 1, 12, 15], [3, 1, 3, 3], { dilation: [2, 3], padding: [2, 1] }],
   ['1->4 3x3 height stride 2 (dx on the GEMM path)', [3, 1, 11, 10], [4, 1, 3, 3], { stride: [2, 1], padding: [1, 1] }],
   ['1->3 1x1 padding larger than the kernel', [2, 1, 4, 5], [3, 1, 1, 1], { padding: [2, 3] }],
