@@ -11,6 +11,7 @@
 #include <vector>
 #include "../core/ops.h"
 #include "../core/parallel.h"
+#include "conv_direct.h"
 #include "conv_dnnl.h"
 #include "gemm.h"
 #include "nchw.h"
@@ -197,6 +198,14 @@ TensorPtr conv2d(const TensorImpl& x0, const TensorImpl& w0, const TensorImpl* b
   TensorPtr out = empty({N, OC, g.OH, g.OW}, x0.dtype, Device::cpu, op);
   if (out->numel() == 0) return out;
   TensorPtr xc = dense(x0), wc = dense(w0);
+  if (x0.dtype == DType::float32) {  // few input channels: the direct kernel (conv_direct.h)
+    const ConvShape s{N, C, H, W, OC, kh, kw, g.OH, g.OW, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw, groups};
+    if (conv_direct_ok(s)) {
+      TensorPtr bc = bias ? dense(*bias) : nullptr;
+      conv_direct_forward(s, xc->data<float>(), wc->data<float>(), bc ? bc->data<float>() : nullptr, out->data<float>());
+      return out;
+    }
+  }
 #ifdef MYELIN_DNNL
   if (x0.dtype == DType::float32) {
     TensorPtr bc = bias ? dense(*bias) : nullptr;
@@ -371,8 +380,24 @@ std::tuple<TensorPtr, TensorPtr, TensorPtr> conv2d_backward(const TensorImpl& dy
   const Dims dy_shape{N, OC, g.OH, g.OW};
   if (dy0.shape != dy_shape) fail(op, "expected grad_output of size " + dims_str(dy_shape) + ", got " + dims_str(dy0.shape));
   TensorPtr dx, dw, db;
+  bool direct = false;
+  if (x0.dtype == DType::float32 && dy0.numel() > 0) {
+    // few input channels: the direct kernels (conv_direct.h) take dy with its strides; dx
+    // only at stride 1 (else it takes the GEMM path below, as before)
+    const ConvShape s{N, C, H, W, OC, g.kh, g.kw, g.OH, g.OW, a.sh, a.sw, a.ph, a.pw, a.dh, a.dw, groups};
+    if (conv_direct_ok(s)) {
+      direct = true;
+      const bool want_dx = mask[0] && conv_direct_dx_ok(s);
+      TensorPtr xc = mask[1] ? dense(x0) : nullptr, wc = want_dx ? dense(w0) : nullptr;
+      if (want_dx) dx = empty(x0.shape, x0.dtype, Device::cpu, op);
+      if (mask[1]) dw = empty(w0.shape, x0.dtype, Device::cpu, op);
+      if (mask[2]) db = empty({OC}, x0.dtype, Device::cpu, op);
+      auto ptr = [](const TensorPtr& t) { return t ? t->data<float>() : nullptr; };
+      conv_direct_backward(s, dy0.data<float>(), dy0.strides.data(), ptr(xc), ptr(wc), ptr(dx), ptr(dw), ptr(db));
+    }
+  }
 #ifdef MYELIN_DNNL
-  if (x0.dtype == DType::float32 && dy0.numel() > 0 && (mask[0] || mask[1])) {
+  if (!direct && x0.dtype == DType::float32 && dy0.numel() > 0 && (mask[0] || mask[1])) {
     const bool dnnl_dx = mask[0] && g.C >= 8;  // few-channel input gradients take the GEMM path (see conv_transpose2d)
     TensorPtr xc = mask[1] ? dense(x0) : nullptr, wc = dnnl_dx ? dense(w0) : nullptr;
     if (dnnl_dx) dx = empty(x0.shape, x0.dtype, Device::cpu, op);

@@ -15,6 +15,10 @@
 #include <memory>
 #include <mutex>
 #include <type_traits>
+#include <vector>
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
 #include "../core/reduced_float.h"
 #include "../core/iter.h"
 #include "../core/ops.h"
@@ -547,12 +551,91 @@ inline float softmax_max_f32(const float* x, int64_t n) {
   return m;
 }
 
+// exp on 8 float lanes for softmax's arguments x - max <= 0: Cephes' expf (n = round(x /
+// ln 2), r = x - n ln 2 in two parts, a degree-5 polynomial, times 2^n; about 1 ulp), 0 below
+// -87.3 (exp(-inf) is exactly 0; denormal results flush to 0), NaN stays NaN. Inline, so the
+// fused exp + sum below runs one pass with no call per vector (libmvec's expf is a call).
+typedef float softmax_f8 __attribute__((vector_size(32)));
+typedef int softmax_i8 __attribute__((vector_size(32)));
+inline softmax_f8 softmax_exp8(softmax_f8 x) {
+  const softmax_f8 zero = {}, lo = zero - 87.3f, hi = zero + 88.3f, magic = zero + 12582912.f;  // 1.5 * 2^23 rounds to an integer
+  softmax_f8 xc = x < lo ? lo : x;
+  xc = xc > hi ? hi : xc;
+  const softmax_f8 n = (xc * 1.44269504088896341f + magic) - magic;
+  const softmax_f8 r = (xc - n * 0.693359375f) - n * -2.12194440e-4f;
+  softmax_f8 p = zero + 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * (r * r) + r + 1.f;
+  const softmax_i8 e = (__builtin_convertvector(n, softmax_i8) + 127) << 23;
+  softmax_f8 y = p * (softmax_f8)e;
+  return x < lo ? zero : y;
+}
+
+// A float32 row's exp(x - m) (stored in y unless y is null) and their sum, in one pass.
+inline double softmax_exp_sum_f32(const float* x, float* y, int64_t n, float m) {
+  double s = 0;
+  int64_t i = 0;
+  while (i + 32 <= n) {  // float lanes, moved to double every 1024 elements
+    softmax_f8 a[4] = {};
+    for (const int64_t end = std::min(n - n % 32, i + 1024); i < end; i += 32)
+      for (int k = 0; k < 4; k++) {
+        softmax_f8 v;
+        std::memcpy(&v, x + i + 8 * k, sizeof v);
+        v = softmax_exp8(v - m);
+        if (y) std::memcpy(y + i + 8 * k, &v, sizeof v);
+        a[k] += v;
+      }
+    const softmax_f8 t = (a[0] + a[1]) + (a[2] + a[3]);
+    for (int k = 0; k < 8; k++) s += t[k];
+  }
+  for (; i < n; i++) {
+    const float e = std::exp(x[i] - m);
+    if (y) y[i] = e;
+    s += e;
+  }
+  return s;
+}
+
+// y[k] = e[k] * r with non-temporal stores: the output goes to memory without first being
+// read into the cache (a third less memory traffic for a softmax whose output exceeds the
+// caches anyway). Aligned vector stores from the first 32-byte boundary of y on.
+inline void scale_stream_f32(const float* e, float* y, int64_t n, float r) {
+  int64_t k = 0;
+#if defined(__AVX__)
+  for (; k < n && (reinterpret_cast<uintptr_t>(y + k) & 31); k++) y[k] = e[k] * r;
+  const __m256 rv = _mm256_set1_ps(r);
+  for (; k + 8 <= n; k += 8) _mm256_stream_ps(y + k, _mm256_mul_ps(_mm256_loadu_ps(e + k), rv));
+  _mm_sfence();  // the streamed stores are weakly ordered: complete them before the row counts as done
+#endif
+  for (; k < n; k++) y[k] = e[k] * r;
+}
+
 // One stable (log_)softmax row: the exp loop is plain so it vectorizes through libmvec.
+// stream: the output is large, write it around the cache (float32 softmax only).
 template <typename T>
-void softmax_row(const T* __restrict x, T* __restrict y, int64_t n, bool log) {
+void softmax_row(const T* __restrict x, T* __restrict y, int64_t n, bool log, bool stream) {
   T m;  // all -inf (or a NaN) gives NaN, as torch
-  if constexpr (std::is_same_v<T, float>) m = softmax_max_f32(x, n);
-  else m = Extreme<T, true>().run(x, n);
+  if constexpr (std::is_same_v<T, float>) {  // three passes: max, exp + sum, scale (or shift)
+    m = softmax_max_f32(x, n);
+    if (log) {
+      const float c = m + float(std::log(softmax_exp_sum_f32(x, nullptr, n, m)));
+      for (int64_t k = 0; k < n; k++) y[k] = x[k] - c;
+    } else if (stream) {  // exp into a cached scratch row, then scaled into y
+      thread_local std::vector<float> row;
+      if ((int64_t)row.size() < n) row.resize(n);
+      const double s = softmax_exp_sum_f32(x, row.data(), n, m);
+      scale_stream_f32(row.data(), y, n, float(1 / s));
+    } else {
+      const float r = float(1 / softmax_exp_sum_f32(x, y, n, m));
+      for (int64_t k = 0; k < n; k++) y[k] *= r;
+    }
+    return;
+  }
+  m = Extreme<T, true>().run(x, n);
   for (int64_t k = 0; k < n; k++) y[k] = std::exp(x[k] - m);
   const double s = Sum<T>().run(y, n);
   if (log) {
@@ -647,7 +730,11 @@ TensorPtr softmax(const TensorImpl& x, int64_t dim, bool log) {
   const int64_t d = wrap(op, dim, x);
   MYELIN_DISPATCH_FLOAT(x.dtype, op, {
     auto y = empty(x.shape, x.dtype, x.device(), op);
-    for_each_line<scalar_t, scalar_t>(x, d, *y, [log](const scalar_t* in, scalar_t* out, int64_t n) { softmax_row(in, out, n, log); });
+    // Streaming stores only where out is y itself (a contiguous last dim) and y is past a
+    // core's share of a server's last-level cache (2-4 MB a core): the next op could not find
+    // it cached anyway. glibc's memcpy streams from 3/4 of that share on.
+    const bool stream = !log && d == x.ndim() - 1 && y->numel() * (int64_t)sizeof(scalar_t) >= (8 << 20);
+    for_each_line<scalar_t, scalar_t>(x, d, *y, [log, stream](const scalar_t* in, scalar_t* out, int64_t n) { softmax_row(in, out, n, log, stream); });
     return y;
   });
   fail(op, "unreachable");
