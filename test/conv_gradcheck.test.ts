@@ -132,7 +132,7 @@ const CASES: Record<string, [string, () => boolean][]> = {
   ],
   lstm_scan_backward: [
     ['matches autograd through the fused cells, step by step', () => {
-      const gi = r([6, 8], 95), h0 = r([3, 2], 96), c0 = r([3, 2], 97), w = r([8, 2], 98), dy = my.randn([10, 2], { dtype: 'float64' });
+      const gi = r([6, 8], 95), h0 = r([3, 2], 96), c0 = r([3, 2], 97), w = r([8, 2], 98), dy = my.randn([12, 2], { dtype: 'float64' });
       // the reference: the steps as lstmCell calls (rows [0, b) per step), gradients by autograd
       let h = h0, c = c0; const outs: my.Tensor[] = [];
       [[0, 3], [3, 2], [5, 1]].forEach(([o, b]) => {
