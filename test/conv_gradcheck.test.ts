@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import * as my from '../ts/index';
 import { autograd, nn, OPS } from '../ts/index';
+import { call } from '../ts/call';
 
 const r = (shape: number[], seed: number): my.Tensor => { my.manualSeed(seed); return my.randn(shape, { dtype: 'float64', requiresGrad: true }); };
 /** Distinct values (no ties for max pooling), shuffled by seed. */
@@ -118,6 +119,46 @@ const CASES: Record<string, [string, () => boolean][]> = {
       const ws = my.cat([rr, z, nn_, h, n(2, hg)], 1).detach();
       const ref = my.gruCellBackward(dy, ws);
       return ref.every((t, k) => g[k]!.sub(t).abs().max().item() < 1e-12);
+    }],
+  ],
+  // whole-layer scans over packed steps (3, 2, 1 rows), forward and reversed; their backwards against autograd through the cells
+  lstm_scan: [
+    ['packed, outputs and both final states', () => check((gi, h0, c0, w) => my.cat(my.lstmScan(gi, h0, c0, w, [3, 2, 1]), 0), [r([6, 8], 80), r([3, 2], 81), r([3, 2], 82), r([8, 2], 83)])],
+    ['packed, reversed', () => check((gi, h0, c0, w) => my.cat(my.lstmScan(gi, h0, c0, w, [3, 2, 1], true), 0), [r([6, 8], 84), r([3, 2], 85), r([3, 2], 86), r([8, 2], 87)])],
+  ],
+  gru_scan: [
+    ['packed, with b_hh', () => check((gi, h0, w, b) => my.cat(my.gruScan(gi, h0, w, b, [3, 2, 1]), 0), [r([6, 6], 88), r([3, 2], 89), r([6, 2], 90), r([6], 91)])],
+    ['packed, reversed, no b_hh', () => check((gi, h0, w) => my.cat(my.gruScan(gi, h0, w, null, [3, 2, 1], true), 0), [r([6, 6], 92), r([3, 2], 93), r([6, 2], 94)])],
+  ],
+  lstm_scan_backward: [
+    ['matches autograd through the fused cells, step by step', () => {
+      const gi = r([6, 8], 95), h0 = r([3, 2], 96), c0 = r([3, 2], 97), w = r([8, 2], 98), dy = my.randn([12, 2], { dtype: 'float64' });
+      // the reference: the steps as lstmCell calls (rows [0, b) per step), gradients by autograd
+      let h = h0, c = c0; const outs: my.Tensor[] = [];
+      [[0, 3], [3, 2], [5, 1]].forEach(([o, b]) => {
+        const [hn, cn] = my.lstmCell(gi.narrow(0, o, b), h.narrow(0, 0, b).matmul(w.t()), c.narrow(0, 0, b));
+        outs.push(hn);
+        h = b < 3 ? my.cat([hn, h.narrow(0, b, 3 - b)], 0) : hn; c = b < 3 ? my.cat([cn, c.narrow(0, b, 3 - b)], 0) : cn;
+      });
+      const g = autograd.grad([my.cat([...outs, h, c], 0).mul(dy).sum()], [gi, h0, c0]);
+      const [, ws] = call<my.Tensor[]>('lstm_scan', [gi.detach(), h0.detach(), c0.detach(), w.detach(), [3, 2, 1], false]);
+      const got = my.lstmScanBackward(dy, ws, w.detach(), [3, 2, 1]);
+      return got.every((t, i) => g[i]!.sub(t).abs().max().item() < 1e-12);
+    }],
+  ],
+  gru_scan_backward: [
+    ['matches autograd through the fused cells, step by step', () => {
+      const gi = r([6, 6], 99), h0 = r([3, 2], 100), w = r([6, 2], 101), b = r([6], 102), dy = my.randn([9, 2], { dtype: 'float64' });
+      let h = h0; const outs: my.Tensor[] = [];
+      [[0, 3], [3, 2], [5, 1]].forEach(([o, n]) => {
+        const hn = my.gruCell(gi.narrow(0, o, n), h.narrow(0, 0, n).matmul(w.t()).add(b), h.narrow(0, 0, n));
+        outs.push(hn);
+        h = n < 3 ? my.cat([hn, h.narrow(0, n, 3 - n)], 0) : hn;
+      });
+      const g = autograd.grad([my.cat([...outs, h], 0).mul(dy).sum()], [gi, h0]);
+      const [, ws] = call<my.Tensor[]>('gru_scan', [gi.detach(), h0.detach(), w.detach(), b.detach(), [3, 2, 1], false]);
+      const [dxg, , dh0] = my.gruScanBackward(dy, ws, w.detach(), [3, 2, 1]);
+      return g[0]!.sub(dxg).abs().max().item() < 1e-12 && g[1]!.sub(dh0).abs().max().item() < 1e-12;
     }],
   ],
   // fused attention (test/attention_kernel.test.ts has more: masks, fully masked rows, createGraph)

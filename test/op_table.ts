@@ -25,6 +25,7 @@ import {
 } from '../ts/index';
 import { sdpaFlash, sdpaFlashBackward } from '../ts/index';
 import { edgeSoftmax, edgeSoftmaxBackward, edgeWeightedSum, edgeDot } from '../ts/index';
+import { lstmScan, gruScan, lstmScanBackward, gruScanBackward } from '../ts/index';
 import type { Args, Input, Result, Tol } from './helpers';
 
 export type Output = Tensor | Tensor[] | { values: Tensor; indices: Tensor };
@@ -278,6 +279,11 @@ export const OP_TABLE: Record<string, OpTest> = {
   },
   gru_cell: { run: ([xg, hg, h]) => gruCell(T(xg), T(hg), T(h)) },
   gru_cell_backward: { run: ([dy, ws]) => gruCellBackward(T(dy), T(ws)) },
+  // whole-layer scans; batchSizes and reverse as the case's args, noBias: gru_scan without b_hh
+  lstm_scan: { run: ([gi, h0, c0, w], a) => lstmScan(T(gi), T(h0), T(c0), T(w), a.batchSizes, a.reverse), tol: ACCUM },
+  lstm_scan_backward: { run: ([dy, ws, w], a) => lstmScanBackward(T(dy), T(ws), T(w), a.batchSizes, a.reverse), tol: ACCUM },
+  gru_scan: { run: ([gi, h0, w, b], a) => gruScan(T(gi), T(h0), T(w), a.noBias ? null : T(b), a.batchSizes, a.reverse), tol: ACCUM },
+  gru_scan_backward: { run: ([dy, ws, w], a) => gruScanBackward(T(dy), T(ws), T(w), a.batchSizes, a.reverse), tol: ACCUM },
   // fused attention; `mask` says the case has an attn_mask input (after v, or after v in the backward)
   sdpa_flash: {
     run: (x, a) => sdpaFlash(T(x[0]), T(x[1]), T(x[2]), a.mask ? T(x[3]) : null, a.isCausal, a.scale),

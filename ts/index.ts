@@ -14,6 +14,7 @@ export type { MaxPoolOptions, AvgPoolOptions, InterpolateOptions } from './ops/p
 export { batchNorm, batchNormStats, batchNormBackward } from './ops/norm';
 export { layerNormStats, layerNormBackward } from './ops/layer_norm';
 export { lstmCell, gruCell, lstmCellBackward, gruCellBackward } from './ops/rnn';
+export { lstmScan, gruScan, lstmScanBackward, gruScanBackward } from './ops/rnn';
 export { sdpaFlash, sdpaFlashBackward } from './ops/attention';
 export { edgeSoftmax, edgeSoftmaxBackward, edgeWeightedSum, edgeDot } from './ops/graph';
 export { tidy, tidyAsync, keep, memory, emptyCache, setMemoryLimit } from './memory';

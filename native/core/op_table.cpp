@@ -189,6 +189,10 @@ E(lstm_cell) { set3(o, lstm_cell(a.t(0), a.t(1), a.t(2))); }
 E(lstm_cell_backward) { set2(o, lstm_cell_backward(a.opt(0), a.opt(1), a.t(2), a.t(3), a.t(4))); }
 E(gru_cell) { set2(o, gru_cell(a.t(0), a.t(1), a.t(2))); }
 E(gru_cell_backward) { set3(o, gru_cell_backward(a.t(0), a.t(1))); }
+E(lstm_scan) { set3(o, lstm_scan(a.t(0), a.t(1), a.t(2), a.t(3), a.d(4), a.a[5].i != 0)); }
+E(lstm_scan_backward) { set3(o, lstm_scan_backward(a.t(0), a.t(1), a.t(2), a.d(3), a.a[4].i != 0)); }
+E(gru_scan) { set2(o, gru_scan(a.t(0), a.t(1), a.t(2), a.opt(3), a.d(4), a.a[5].i != 0)); }
+E(gru_scan_backward) { set3(o, gru_scan_backward(a.t(0), a.t(1), a.t(2), a.d(3), a.a[4].i != 0)); }
 E(sdpa_flash) { set2(o, sdpa_flash(a.t(0), a.t(1), a.t(2), a.opt(3), a.a[4].i != 0, a.a[5].d, a.a[6].d, a.opt(7))); }
 E(sdpa_flash_backward) { set3(o, sdpa_flash_backward(a.t(0), a.t(1), a.t(2), a.t(3), a.opt(4), a.t(5), a.t(6), a.a[7].i != 0, a.a[8].d, a.a[9].d, a.opt(10))); }
 E(adam_step_) {
@@ -247,6 +251,7 @@ struct RegisterCpu {
     RF(batch_norm) RF(batch_norm_backward)
     RF(layer_norm) RF(layer_norm_backward)
     RF(lstm_cell) RF(lstm_cell_backward) RF(gru_cell) RF(gru_cell_backward)
+    RF(lstm_scan) RF(lstm_scan_backward) RF(gru_scan) RF(gru_scan_backward)
     RF(sdpa_flash) RF(sdpa_flash_backward)
     RF(adam_step_) RF(sgd_step_) RF(rmsprop_step_) RF(adagrad_step_)
 #undef R

@@ -174,6 +174,19 @@ std::pair<TensorPtr, TensorPtr> lstm_cell_backward(const TensorImpl* dh, const T
                                                    const TensorImpl& workspace);
 std::pair<TensorPtr, TensorPtr> gru_cell(const TensorImpl& xg, const TensorImpl& hg, const TensorImpl& h);
 std::tuple<TensorPtr, TensorPtr, TensorPtr> gru_cell_backward(const TensorImpl& dh_new, const TensorImpl& workspace);
+// whole-layer scans (cpu/rnn.cpp), one direction over packed steps (batch_sizes, non-increasing):
+// LSTM gi [N, 4H] (both biases in), h0, c0 [B, H], w_hh [4H, H] -> y [N + 2B, H] (outputs, hN,
+// cN), workspace [N, 6H] (gates, c_prev, c_new), h_prev [N, H]; backward from dy [N + 2B, H]
+// -> dgates [N, 4H], dh0, dc0. GRU gi [N, 3H] (b_ih in), b_hh? [3H] -> y [N + B, H] (outputs,
+// hN), workspace [N, 5H] (gru_cell's); backward -> dxg, dhg [N, 3H], dh0.
+std::tuple<TensorPtr, TensorPtr, TensorPtr> lstm_scan(const TensorImpl& gi, const TensorImpl& h0, const TensorImpl& c0, const TensorImpl& w_hh,
+                                                      const Dims& batch_sizes, bool reverse);
+std::tuple<TensorPtr, TensorPtr, TensorPtr> lstm_scan_backward(const TensorImpl& dy, const TensorImpl& workspace, const TensorImpl& w_hh,
+                                                               const Dims& batch_sizes, bool reverse);
+std::pair<TensorPtr, TensorPtr> gru_scan(const TensorImpl& gi, const TensorImpl& h0, const TensorImpl& w_hh, const TensorImpl* b_hh,
+                                         const Dims& batch_sizes, bool reverse);
+std::tuple<TensorPtr, TensorPtr, TensorPtr> gru_scan_backward(const TensorImpl& dy, const TensorImpl& workspace, const TensorImpl& w_hh,
+                                                              const Dims& batch_sizes, bool reverse);
 // fused attention (cpu/attention.cpp): q [B, Hq, L, E], k [B, Hk, S, E], v [B, Hk, S, Ev] -> out, logsumexp [B, Hq, L].
 // dropout_p > 0 drops attention weights in the kernel; rng (int64 [2]: Philox seed, first counter) fixes the mask,
 // which the backward regenerates from the same rng.

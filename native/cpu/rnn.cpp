@@ -8,6 +8,7 @@
 #include "../core/ops.h"
 #include "../core/parallel.h"
 #include "../core/scalar_ops.h"
+#include "gemm.h"
 
 namespace myelin {
 namespace {
@@ -194,6 +195,208 @@ std::tuple<TensorPtr, TensorPtr, TensorPtr> gru_cell_backward(const TensorImpl& 
     });
   });
   return {dxg, dhg, dh};
+}
+
+// ---------------------------------------------------------------- whole-layer scans
+// One layer and direction of an LSTM or GRU over all its steps in one native call (cuDNN's
+// shape): per step the recurrent GEMM h W_hh^T (strided in place, no transposed copy) and the
+// fused cell, with no allocation or JS call per step. Packed batches: step t runs rows
+// [0, bs[t]) of a full [B, H] state buffer, so a row whose sequence ended keeps its final
+// state there, and (reversed) a row not yet begun still holds h0. The backward walks the
+// steps in reverse with the recurrent gradient dG W_hh one GEMM per step; the weight
+// gradients stay outside (one GEMM per layer over all steps, in ts/nn/rnn.ts).
+namespace {
+
+// batch_sizes: non-empty, non-increasing, each in [1, B], summing to N; returns row offsets
+std::vector<int64_t> scan_offsets(const char* op, const Dims& bs, int64_t N, int64_t B) {
+  if (bs.empty()) fail(op, "batch_sizes must have at least one step");
+  std::vector<int64_t> offs(bs.size());
+  int64_t o = 0;
+  for (size_t t = 0; t < bs.size(); t++) {
+    if (bs[t] < 1 || bs[t] > B || (t > 0 && bs[t] > bs[t - 1]))
+      fail(op, "batch_sizes must be non-increasing values in [1, " + std::to_string(B) + "] (B), got " + std::to_string(bs[t]) + " at step " +
+                   std::to_string(t));
+    offs[t] = o, o += bs[t];
+  }
+  if (o != N) fail(op, "batch_sizes sum to " + std::to_string(o) + " but gi has " + std::to_string(N) + " rows");
+  if (bs[0] != B) fail(op, "batch_sizes[0] is " + std::to_string(bs[0]) + " but the initial state has " + std::to_string(B) + " rows");
+  return offs;
+}
+// gi [N, k H], h0 [B, H], w_hh [k H, H]: returns H
+int64_t check_scan(const char* op, const TensorImpl& gi, const TensorImpl& h0, const TensorImpl& whh, int k, const char* ks) {
+  check_operand(op, "gi", gi, gi);
+  check_operand(op, "h0", h0, gi);
+  check_operand(op, "w_hh", whh, gi);
+  const int64_t H = h0.shape[1];
+  if (gi.shape[1] != k * H) fail(op, std::string("gi's last dim must be ") + ks + " = " + std::to_string(k * H) + " (h0 " + dims_str(h0.shape) + "), got " + desc(gi));
+  check_shape(op, "w_hh", whh, k * H, H, ks);
+  return H;
+}
+int64_t threads() { return std::max<int64_t>(1, num_threads().load(std::memory_order_relaxed)); }
+
+}  // namespace
+
+std::tuple<TensorPtr, TensorPtr, TensorPtr> lstm_scan(const TensorImpl& gi0, const TensorImpl& h00, const TensorImpl& c00,
+                                                      const TensorImpl& whh0, const Dims& bs, bool reverse) {
+  const char* op = "lstm_scan";
+  const int64_t H = check_scan(op, gi0, h00, whh0, 4, "4H");
+  const int64_t N = gi0.shape[0], B = h00.shape[0], T = (int64_t)bs.size();
+  check_operand(op, "c0", c00, gi0);
+  check_shape(op, "c0", c00, B, H, "H");
+  const std::vector<int64_t> offs = scan_offsets(op, bs, N, B);
+  const DType dt = gi0.dtype;
+  // y: the outputs [N, H], then hN [B, H] and cN [B, H] (the layer's flat result as is);
+  // ws per row: the activated gates (4H), c_prev, c_new; hp: the state each step read
+  TensorPtr y = empty({N + 2 * B, H}, dt, Device::cpu, op), ws = empty({N, 6 * H}, dt, Device::cpu, op), hp = empty({N, H}, dt, Device::cpu, op);
+  TensorPtr gi = dense(gi0), h0 = dense(h00), c0 = dense(c00), whh = dense(whh0);
+  BlasThreadsGuard guard;
+  const int64_t nt = threads();
+  MYELIN_DISPATCH_FLOAT(dt, op, {
+    using T_ = scalar_t;
+    T_ *Y = y->data<T_>(), *W = ws->data<T_>(), *HP = hp->data<T_>();
+    T_ *hb = Y + N * H, *cb = Y + (N + B) * H;  // the state buffers are hN and cN themselves
+    std::copy(h0->data<T_>(), h0->data<T_>() + B * H, hb);
+    std::copy(c0->data<T_>(), c0->data<T_>() + B * H, cb);
+    const T_ *X = gi->data<T_>(), *Wh = whh->data<T_>();
+    std::vector<T_> G((size_t)(B * 4 * H));
+    for (int64_t k = 0; k < T; k++) {
+      const int64_t t = reverse ? T - 1 - k : k, b = bs[t], o = offs[t];
+      gemm_into<T_>(b, 4 * H, H, hb, H, 1, Wh, 1, H, G.data(), 4 * H, false, nt);
+      parallel_for(0, b, grain(4 * H), [&](int64_t r0, int64_t r1) {
+        for (int64_t r = r0; r < r1; r++) {
+          T_ *w = W + (o + r) * 6 * H, *h = hb + r * H, *c = cb + r * H, *out = Y + (o + r) * H;
+          std::copy(h, h + H, HP + (o + r) * H);
+          std::copy(c, c + H, w + 4 * H);
+          lstm_row(X + (o + r) * 4 * H, G.data() + r * 4 * H, w + 4 * H, w, out, w + 5 * H, H);
+          std::copy(out, out + H, h);
+          std::copy(w + 5 * H, w + 6 * H, c);
+        }
+      });
+    }
+  });
+  return {y, ws, hp};
+}
+
+std::tuple<TensorPtr, TensorPtr, TensorPtr> lstm_scan_backward(const TensorImpl& dy0, const TensorImpl& ws0, const TensorImpl& whh0,
+                                                               const Dims& bs, bool reverse) {
+  const char* op = "lstm_scan_backward";
+  check_operand(op, "workspace", ws0, ws0);
+  check_operand(op, "dy", dy0, ws0);
+  check_operand(op, "w_hh", whh0, ws0);
+  const int64_t H = whh0.shape[1], N = ws0.shape[0], B = (dy0.shape[0] - N) / 2;
+  check_shape(op, "w_hh", whh0, 4 * H, H, "4H");
+  check_shape(op, "workspace", ws0, N, 6 * H, "6H");
+  if (B < 1 || dy0.shape[0] != N + 2 * B) fail(op, "dy must be [N + 2B, H] (outputs, hN, cN), got " + desc(dy0));
+  check_shape(op, "dy", dy0, N + 2 * B, H, "H");
+  const std::vector<int64_t> offs = scan_offsets(op, bs, N, B);
+  const DType dt = ws0.dtype;
+  TensorPtr dg = empty({N, 4 * H}, dt, Device::cpu, op), dh0 = empty({B, H}, dt, Device::cpu, op), dc0 = empty({B, H}, dt, Device::cpu, op);
+  TensorPtr dy = dense(dy0), ws = dense(ws0), whh = dense(whh0);
+  BlasThreadsGuard guard;
+  const int64_t nt = threads(), T = (int64_t)bs.size();
+  MYELIN_DISPATCH_FLOAT(dt, op, {
+    using T_ = scalar_t;
+    const T_ *DY = dy->data<T_>(), *W = ws->data<T_>(), *Wh = whh->data<T_>();
+    T_ *DG = dg->data<T_>(), *dH = dh0->data<T_>(), *dC = dc0->data<T_>();
+    // the state gradients over all B rows: a step rewrites the rows it ran, the others wait
+    std::copy(DY + N * H, DY + (N + B) * H, dH);
+    std::copy(DY + (N + B) * H, DY + (N + 2 * B) * H, dC);
+    std::vector<T_> dcp((size_t)(B * H));
+    for (int64_t k = T - 1; k >= 0; k--) {
+      const int64_t t = reverse ? T - 1 - k : k, b = bs[t], o = offs[t];
+      parallel_for(0, b, grain(4 * H), [&](int64_t r0, int64_t r1) {
+        for (int64_t r = r0; r < r1; r++) {
+          T_ *dh = dH + r * H, *dc = dC + r * H, *d = dcp.data() + r * H;
+          const T_ *go = DY + (o + r) * H, *w = W + (o + r) * 6 * H;
+          for (int64_t j = 0; j < H; j++) dh[j] += go[j];
+          lstm_backward_row<T_>(dh, dc, w + 4 * H, w + 5 * H, w, DG + (o + r) * 4 * H, d, H);
+          std::copy(d, d + H, dc);
+        }
+      });
+      gemm_into<T_>(b, H, 4 * H, DG + o * 4 * H, 4 * H, 1, Wh, H, 1, dH, H, false, nt);
+    }
+  });
+  return {dg, dh0, dc0};
+}
+
+std::pair<TensorPtr, TensorPtr> gru_scan(const TensorImpl& gi0, const TensorImpl& h00, const TensorImpl& whh0, const TensorImpl* bhh0,
+                                         const Dims& bs, bool reverse) {
+  const char* op = "gru_scan";
+  const int64_t H = check_scan(op, gi0, h00, whh0, 3, "3H");
+  const int64_t N = gi0.shape[0], B = h00.shape[0], T = (int64_t)bs.size();
+  if (bhh0) {
+    check_alive(op, *bhh0);
+    if (bhh0->dtype != gi0.dtype || bhh0->ndim() != 1 || bhh0->shape[0] != 3 * H)
+      fail(op, "expected b_hh of shape [" + std::to_string(3 * H) + "] (3H) " + dtype_name(gi0.dtype) + ", got " + desc(*bhh0));
+  }
+  const std::vector<int64_t> offs = scan_offsets(op, bs, N, B);
+  const DType dt = gi0.dtype;
+  // y: the outputs [N, H] then hN [B, H]; ws per row as gru_cell's: r, z, n, h_prev, hn
+  TensorPtr y = empty({N + B, H}, dt, Device::cpu, op), ws = empty({N, 5 * H}, dt, Device::cpu, op);
+  TensorPtr gi = dense(gi0), h0 = dense(h00), whh = dense(whh0), bhh = bhh0 ? dense(*bhh0) : nullptr;
+  BlasThreadsGuard guard;
+  const int64_t nt = threads();
+  MYELIN_DISPATCH_FLOAT(dt, op, {
+    using T_ = scalar_t;
+    T_ *Y = y->data<T_>(), *W = ws->data<T_>(), *hb = Y + N * H;
+    std::copy(h0->data<T_>(), h0->data<T_>() + B * H, hb);
+    const T_ *X = gi->data<T_>(), *Wh = whh->data<T_>(), *bh = bhh ? bhh->data<T_>() : nullptr;
+    std::vector<T_> G((size_t)(B * 3 * H));
+    for (int64_t k = 0; k < T; k++) {
+      const int64_t t = reverse ? T - 1 - k : k, b = bs[t], o = offs[t];
+      gemm_into<T_>(b, 3 * H, H, hb, H, 1, Wh, 1, H, G.data(), 3 * H, false, nt);
+      parallel_for(0, b, grain(5 * H), [&](int64_t r0, int64_t r1) {
+        for (int64_t r = r0; r < r1; r++) {
+          T_ *g = G.data() + r * 3 * H, *h = hb + r * H, *out = Y + (o + r) * H;
+          if (bh)
+            for (int64_t j = 0; j < 3 * H; j++) g[j] += bh[j];
+          gru_row(X + (o + r) * 3 * H, g, h, W + (o + r) * 5 * H, out, H);
+          std::copy(out, out + H, h);
+        }
+      });
+    }
+  });
+  return {y, ws};
+}
+
+std::tuple<TensorPtr, TensorPtr, TensorPtr> gru_scan_backward(const TensorImpl& dy0, const TensorImpl& ws0, const TensorImpl& whh0,
+                                                              const Dims& bs, bool reverse) {
+  const char* op = "gru_scan_backward";
+  check_operand(op, "workspace", ws0, ws0);
+  check_operand(op, "dy", dy0, ws0);
+  check_operand(op, "w_hh", whh0, ws0);
+  const int64_t H = whh0.shape[1], N = ws0.shape[0], B = dy0.shape[0] - N;
+  check_shape(op, "w_hh", whh0, 3 * H, H, "3H");
+  check_shape(op, "workspace", ws0, N, 5 * H, "5H");
+  if (B < 1) fail(op, "dy must be [N + B, H] (outputs, hN), got " + desc(dy0));
+  check_shape(op, "dy", dy0, N + B, H, "H");
+  const std::vector<int64_t> offs = scan_offsets(op, bs, N, B);
+  const DType dt = ws0.dtype;
+  TensorPtr dxg = empty({N, 3 * H}, dt, Device::cpu, op), dhg = empty({N, 3 * H}, dt, Device::cpu, op), dh0 = empty({B, H}, dt, Device::cpu, op);
+  TensorPtr dy = dense(dy0), ws = dense(ws0), whh = dense(whh0);
+  BlasThreadsGuard guard;
+  const int64_t nt = threads(), T = (int64_t)bs.size();
+  MYELIN_DISPATCH_FLOAT(dt, op, {
+    using T_ = scalar_t;
+    const T_ *DY = dy->data<T_>(), *W = ws->data<T_>(), *Wh = whh->data<T_>();
+    T_ *DX = dxg->data<T_>(), *DHG = dhg->data<T_>(), *dH = dh0->data<T_>();
+    std::copy(DY + N * H, DY + (N + B) * H, dH);
+    std::vector<T_> gsum((size_t)(B * H));
+    for (int64_t k = T - 1; k >= 0; k--) {
+      const int64_t t = reverse ? T - 1 - k : k, b = bs[t], o = offs[t];
+      parallel_for(0, b, grain(5 * H), [&](int64_t r0, int64_t r1) {
+        for (int64_t r = r0; r < r1; r++) {
+          T_ *g = gsum.data() + r * H, *dh = dH + r * H;
+          const T_* go = DY + (o + r) * H;
+          for (int64_t j = 0; j < H; j++) g[j] = dh[j] + go[j];
+          // dh_prev's direct part (z dh) goes straight into the state gradient; the GEMM adds the rest
+          gru_backward_row<T_>(g, W + (o + r) * 5 * H, DX + (o + r) * 3 * H, DHG + (o + r) * 3 * H, dh, H);
+        }
+      });
+      gemm_into<T_>(b, H, 3 * H, DHG + o * 3 * H, 3 * H, 1, Wh, H, 1, dH, H, true, nt);
+    }
+  });
+  return {dxg, dhg, dh0};
 }
 
 }  // namespace myelin

@@ -212,6 +212,11 @@ const topRows: Row[] = [
   row('lstmCellBackward', [o(t([2, 2])), o(t([2, 2])), t([2, 2]), t([2, 2]), prob([2, 8])],
     (m, [dh, dc, c, cNew, ws]) => m.lstmCellBackward(dh, dc, c, cNew, ws)),
   row('gruCellBackward', [t([2, 2]), prob([2, 10])], (m, [dy, ws]) => m.gruCellBackward(dy, ws)),
+  // whole-layer scans: gi [N, 4H] / [N, 3H], state [B, H], w_hh [kH, H], 3 steps of 2, 2, 1 rows
+  row('lstmScan', [t([5, 8]), t([2, 2]), t([2, 2]), t([8, 2])], (m, [gi, h0, c0, w]) => m.lstmScan(gi, h0, c0, w, [2, 2, 1])),
+  row('gruScan', [t([5, 6]), t([2, 2]), t([6, 2]), o(t([6]))], (m, [gi, h0, w, b]) => m.gruScan(gi, h0, w, b, [2, 2, 1], true)),
+  row('lstmScanBackward', [t([9, 2]), prob([5, 12]), t([8, 2])], (m, [dy, ws, w]) => m.lstmScanBackward(dy, ws, w, [2, 2, 1])),
+  row('gruScanBackward', [t([7, 2]), prob([5, 10]), t([6, 2])], (m, [dy, ws, w]) => m.gruScanBackward(dy, ws, w, [2, 2, 1])),
   // fused attention: q, k, v [B, H, L, E], a mask broadcastable to [B, H, L, S]
   row('sdpaFlash', [t([1, 2, 3, 4]), t([1, 2, 3, 4]), t([1, 2, 3, 4]), o(mask([3, 3])), bool(), o(scalar(0.5))],
     (m, [q, kk, v, am, causal, sc]) => m.sdpaFlash(q, kk, v, am, causal, sc)),

@@ -1,7 +1,8 @@
 // Recurrent layers as torch.nn: RNN (tanh/relu), LSTM (with projSize), GRU, and their cells,
 // with torch's gate order, state-dict keys and initialization, so torch weights load as is.
 // Composites over myelin ops; the per-step gate math of LSTM and GRU layers is the fused
-// native cell (ts/ops/rnn.ts) for float32/float64, rnnStep/lstmStep/gruStep of Tensor ops otherwise.
+// native cell (ts/ops/rnn.ts) for float32/float64, rnnStep/lstmStep/gruStep of Tensor ops otherwise;
+// without projSize a whole LSTM/GRU direction is one native scan (lstmScan, gruScan).
 import { Tensor } from '../tensor';
 import { empty, zeros } from '../creation';
 import { cat, stack } from '../functional';
@@ -14,7 +15,7 @@ import { layerDtype, type LayerDtype } from './layer_dtype';
 import * as F from './functional';
 import * as init from './init';
 import { PackedSequence } from './rnn_utils';
-import { lstmCell, gruCell, lstmCellBackward, gruCellBackward } from '../ops/rnn';
+import { lstmCell, gruCell, lstmCellBackward, gruCellBackward, lstmScan, gruScan } from '../ops/rnn';
 import { call } from '../call';
 
 /** The cell type of a recurrent layer (torch's mode strings). */
@@ -50,6 +51,8 @@ export function gruStep(gi: Tensor, gh: Tensor, h: Tensor): Tensor {
 const COMPOSED = typeof process !== 'undefined' && process.env.MYELIN_RNN_COMPOSED === '1';
 /** The fused native cells take float32 and float64; other dtypes (float16, bfloat16) run the Tensor-op steps. */
 const fusable = (t: Tensor): boolean => !COMPOSED && (t.dtype === 'float32' || t.dtype === 'float64');
+// MYELIN_RNN_SCAN=0 runs the fused cells one JS step at a time instead of the native whole-layer scan (the before of the scan)
+const SCAN = typeof process === 'undefined' || process.env.MYELIN_RNN_SCAN !== '0';
 function cellStep(mode: RNNMode, gi: Tensor, gh: Tensor, h: Tensor, c: Tensor | null): [Tensor, Tensor | null] {
   switch (mode) {
     case 'LSTM': return fusable(gi) ? lstmCell(gi, gh, c!) : lstmStep(gi, gh, c!);
@@ -120,6 +123,14 @@ interface Scan { out: Tensor; h: Tensor; c: Tensor | null }
 function scan(mode: RNNMode, giAll: Tensor, bs: number[], h0: Tensor, c0: Tensor | null, w: DirWeights, reverse: boolean): Scan {
   const offs: number[] = [];
   bs.reduce((o, b) => { offs.push(o); return o + b; }, 0);
+  // LSTM and GRU without a projection: the whole direction is one native scan (and one
+  // native backward), with no JS call per step
+  if (SCAN && (mode === 'LSTM' || mode === 'GRU') && fusable(giAll) && !w.wHr) {
+    if (mode === 'GRU') { const [out, h] = gruScan(giAll, h0, w.wHh, w.bHh, bs, reverse); return { out, h, c: null }; }
+    // LSTM gates are gi + gh with no product between them: b_hh joins gi once for all steps
+    const [out, h, c] = lstmScan(w.bHh ? giAll.add(w.bHh) : giAll, h0, c0!, w.wHh, bs, reverse);
+    return { out, h, c };
+  }
   const inputs = [giAll, h0, c0, w.wHh, w.bHh, w.wHr];
   if (!isGradEnabled() || !inputs.some((t) => t?.requiresGrad)) {
     const r = loop(mode, bs.map((b, t) => giAll.narrow(0, offs[t], b)), bs, h0, c0, w.wHh.t(), w.bHh, w.wHr?.t() ?? null, reverse);

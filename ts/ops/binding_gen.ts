@@ -126,6 +126,10 @@ export interface OpBinding {
   lstm_cell_backward(dh: H | null, dc: H | null, c: H, cNew: H, workspace: H): [H, H];
   gru_cell(xg: H, hg: H, h: H): [H, H];
   gru_cell_backward(dhNew: H, workspace: H): [H, H, H];
+  lstm_scan(gi: H, h0: H, c0: H, wHh: H, batchSizes: number[], reverse: boolean): [H, H, H];
+  lstm_scan_backward(dy: H, workspace: H, wHh: H, batchSizes: number[], reverse: boolean): [H, H, H];
+  gru_scan(gi: H, h0: H, wHh: H, bHh: H | null, batchSizes: number[], reverse: boolean): [H, H];
+  gru_scan_backward(dy: H, workspace: H, wHh: H, batchSizes: number[], reverse: boolean): [H, H, H];
   sdpa_flash(q: H, k: H, v: H, attnMask: H | null, isCausal: boolean, scale: number, dropoutP: number, rng: H | null): [H, H];
   sdpa_flash_backward(gradOut: H, q: H, k: H, v: H, attnMask: H | null, out: H, logsumexp: H, isCausal: boolean, scale: number, dropoutP: number, rng: H | null): [H, H, H];
   adam_step_(self: H, grad: H, expAvg: H, expAvgSq: H, maxExpAvgSq: H | null, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number, decoupled: boolean, maximize: boolean): H;

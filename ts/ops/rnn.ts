@@ -5,6 +5,8 @@ import { Tensor } from '../tensor';
 import { call } from '../call';
 import { tensorArg, optTensorArg } from '../args';
 import { recordLstmCellState } from '../autograd/derivatives';
+import { record } from '../autograd/formulas';
+import { noGrad } from '../autograd/engine';
 
 /**
  * One LSTM step from its gate pre-activations: xg = x W_ih^T + b_ih and hg = h W_hh^T + b_hh,
@@ -50,4 +52,81 @@ export function lstmCellBackward(dh: Tensor | null, dc: Tensor | null, c: Tensor
 export function gruCellBackward(dhNew: Tensor, workspace: Tensor): [Tensor, Tensor, Tensor] {
   tensorArg('gruCellBackward', 'dhNew', dhNew); tensorArg('gruCellBackward', 'workspace', workspace);
   return call<[Tensor, Tensor, Tensor]>('gru_cell_backward', [dhNew, workspace]);
+}
+
+// ---------------------------------------------------------------- whole-layer scans
+// One layer and direction of an LSTM or GRU over all its steps in ONE native call
+// (native/cpu/rnn.cpp): per step the recurrent GEMM and the fused cell, no JS per step. The
+// backward is one native call too, plus W_hh's gradient as one GEMM over all steps. Its
+// gradients are constants (no createGraph through them; the layers' composite path has that).
+
+/** Checks batchSizes (a JS array of positive integers) and returns it; the kernel checks the rest. */
+function sizesArg(op: string, bs: unknown): number[] {
+  if (!Array.isArray(bs) || bs.length === 0 || !bs.every((b) => Number.isInteger(b) && b >= 1))
+    throw new Error(`${op}: batchSizes must be a non-empty array of positive integers (rows per step), got ${Array.isArray(bs) ? `[${bs.join(', ')}]` : String(bs)}`);
+  return bs as number[];
+}
+
+/**
+ * One LSTM direction over packed steps: step t runs rows [0, batchSizes[t]) (non-increasing;
+ * all equal for a padded batch), reversed when `reverse`. gi [N, 4H] is every step's input
+ * projection with both biases (x W_ihᵀ + b_ih + b_hh), h0 and c0 [B, H], wHh [4H, H].
+ * Returns [out [N, H], hN, cN [B, H]] (a row's final state is its last step's), differentiable
+ * in gi, h0, c0 and wHh.
+ * ```ts
+ * const [out, hN, cN] = lstmScan(x.matmul(wIh.T).add(bIh).add(bHh), h0, c0, wHh, [2, 2, 1]);
+ * ```
+ */
+export function lstmScan(gi: Tensor, h0: Tensor, c0: Tensor, wHh: Tensor, batchSizes: number[], reverse = false): [Tensor, Tensor, Tensor] {
+  const op = 'lstmScan';
+  tensorArg(op, 'gi', gi); tensorArg(op, 'h0', h0); tensorArg(op, 'c0', c0); tensorArg(op, 'wHh', wHh);
+  const bs = sizesArg(op, batchSizes);
+  const [y0, ws, hp] = call<Tensor[]>('lstm_scan', [gi, h0, c0, wHh, bs, !!reverse]);
+  const N = gi.shape[0], B = h0.shape[0];
+  const y = record('lstm_scan', [gi, h0, c0, wHh], y0, (dy) => noGrad(() => {
+    const [dg, dh0, dc0] = call<Tensor[]>('lstm_scan_backward', [dy.reshape([...y0.shape]), ws, wHh, bs, !!reverse]);
+    return [dg, dh0, dc0, wHh.requiresGrad ? dg.t().matmul(hp) : null];
+  }));
+  return [y.narrow(0, 0, N), y.narrow(0, N, B), y.narrow(0, N + B, B)];
+}
+
+/**
+ * One GRU direction over packed steps (as lstmScan): gi [N, 3H] = x W_ihᵀ + b_ih, h0 [B, H],
+ * wHh [3H, H], bHh [3H] or null. Returns [out [N, H], hN [B, H]], differentiable in gi, h0,
+ * wHh and bHh.
+ * ```ts
+ * const [out, hN] = gruScan(x.matmul(wIh.T).add(bIh), h0, wHh, bHh, [3, 3]);
+ * ```
+ */
+export function gruScan(gi: Tensor, h0: Tensor, wHh: Tensor, bHh: Tensor | null, batchSizes: number[], reverse = false): [Tensor, Tensor] {
+  const op = 'gruScan';
+  tensorArg(op, 'gi', gi); tensorArg(op, 'h0', h0); tensorArg(op, 'wHh', wHh); optTensorArg(op, 'bHh', bHh);
+  const bs = sizesArg(op, batchSizes);
+  const [y0, ws] = call<Tensor[]>('gru_scan', [gi, h0, wHh, bHh ?? null, bs, !!reverse]);
+  const N = gi.shape[0], B = h0.shape[0], H = h0.shape[1];
+  const inputs = bHh ? [gi, h0, wHh, bHh] : [gi, h0, wHh];
+  const y = record('gru_scan', inputs, y0, (dy) => noGrad(() => {
+    const [dxg, dhg, dh0] = call<Tensor[]>('gru_scan_backward', [dy.reshape([...y0.shape]), ws, wHh, bs, !!reverse]);
+    // the workspace holds each step's h_prev at columns [3H, 4H)
+    const dW = wHh.requiresGrad ? dhg.t().matmul(ws.narrow(1, 3 * H, H)) : null;
+    return bHh ? [dxg, dh0, dW, bHh.requiresGrad ? dhg.sum(0) : null] : [dxg, dh0, dW];
+  }));
+  return [y.narrow(0, 0, N), y.narrow(0, N, B)];
+}
+
+/**
+ * lstmScan's backward (native, not differentiable): from dy [N + 2B, H] (the outputs', hN's and
+ * cN's gradients stacked), the scan's workspace [N, 6H] and wHh: [dgates [N, 4H], dh0, dc0].
+ */
+export function lstmScanBackward(dy: Tensor, workspace: Tensor, wHh: Tensor, batchSizes: number[], reverse = false): [Tensor, Tensor, Tensor] {
+  const op = 'lstmScanBackward';
+  tensorArg(op, 'dy', dy); tensorArg(op, 'workspace', workspace); tensorArg(op, 'wHh', wHh);
+  return call<[Tensor, Tensor, Tensor]>('lstm_scan_backward', [dy, workspace, wHh, sizesArg(op, batchSizes), !!reverse]);
+}
+
+/** gruScan's backward (native, not differentiable): from dy [N + B, H], the workspace [N, 5H] and wHh: [dxg, dhg [N, 3H], dh0]. */
+export function gruScanBackward(dy: Tensor, workspace: Tensor, wHh: Tensor, batchSizes: number[], reverse = false): [Tensor, Tensor, Tensor] {
+  const op = 'gruScanBackward';
+  tensorArg(op, 'dy', dy); tensorArg(op, 'workspace', workspace); tensorArg(op, 'wHh', wHh);
+  return call<[Tensor, Tensor, Tensor]>('gru_scan_backward', [dy, workspace, wHh, sizesArg(op, batchSizes), !!reverse]);
 }
