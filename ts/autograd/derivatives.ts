@@ -9,7 +9,7 @@
 import { Tensor } from '../tensor';
 import { zeros, arange, tensor, onesLike, zerosLike } from '../creation';
 import { call, attachNode, type Saved } from '../call';
-import { isGradEnabled, checkVersion } from './engine';
+import { isGradEnabled, checkVersion, noGrad } from './engine';
 import { sdpaDropoutFactors } from '../ops/attention';
 
 export type Derivative = (s: Saved) => (Tensor | null | undefined | (Tensor | null)[])[];
@@ -497,6 +497,20 @@ export const DERIVATIVES: Record<string, Derivative> = {
   batch_norm: batchNorm,
   layer_norm: layerNorm,
   lstm_cell: lstmCell, gru_cell: gruCell,
+  // a whole scan direction: one native backward, W_hh's gradient one GEMM over every step
+  // (outputs: y = [out; hN; cN] stacked, the workspace, and each step's h_prev for lstm);
+  // the gradients are constants under createGraph (the layers' composite path has that)
+  lstm_scan: (s) => noGrad(() => {
+    const wHh = s.t(3);
+    const [dg, dh0, dc0] = call<Tensor[]>('lstm_scan_backward', [s.dy, s.out(1), wHh, s.a(4), s.a(5)]);
+    return [dg, dh0, dc0, wHh.requiresGrad ? dg.t().matmul(s.out(2)) : null];
+  }),
+  gru_scan: (s) => noGrad(() => {
+    const wHh = s.t(2), bHh = s.a(3) as Tensor | null, ws = s.out(1), H = wHh.shape[1];
+    const [dxg, dhg, dh0] = call<Tensor[]>('gru_scan_backward', [s.dy, ws, wHh, s.a(4), s.a(5)]);
+    const dW = wHh.requiresGrad ? dhg.t().matmul(ws.narrow(1, 3 * H, H)) : null;  // h_prev: columns [3H, 4H)
+    return [dxg, dh0, dW, bHh?.requiresGrad ? dhg.sum(0) : null];
+  }),
   sdpa_flash: sdpaFlash,
   // in-place ops whose result does not depend on the old value (callInPlace: FRESH_IN_PLACE)
   copy_: (s) => { const src = s.m(1); return [null, src.requiresGrad ? sumTo(s.dy, src.shape).to(src.dtype) : null]; },

@@ -5,8 +5,6 @@ import { Tensor } from '../tensor';
 import { call } from '../call';
 import { tensorArg, optTensorArg } from '../args';
 import { recordLstmCellState } from '../autograd/derivatives';
-import { record } from '../autograd/formulas';
-import { noGrad } from '../autograd/engine';
 
 /**
  * One LSTM step from its gate pre-activations: xg = x W_ih^T + b_ih and hg = h W_hh^T + b_hh,
@@ -81,12 +79,8 @@ export function lstmScan(gi: Tensor, h0: Tensor, c0: Tensor, wHh: Tensor, batchS
   const op = 'lstmScan';
   tensorArg(op, 'gi', gi); tensorArg(op, 'h0', h0); tensorArg(op, 'c0', c0); tensorArg(op, 'wHh', wHh);
   const bs = sizesArg(op, batchSizes);
-  const [y0, ws, hp] = call<Tensor[]>('lstm_scan', [gi, h0, c0, wHh, bs, !!reverse]);
+  const [y] = call<Tensor[]>('lstm_scan', [gi, h0, c0, wHh, bs, !!reverse]);  // backward: derivatives.ts
   const N = gi.shape[0], B = h0.shape[0];
-  const y = record('lstm_scan', [gi, h0, c0, wHh], y0, (dy) => noGrad(() => {
-    const [dg, dh0, dc0] = call<Tensor[]>('lstm_scan_backward', [dy.reshape([...y0.shape]), ws, wHh, bs, !!reverse]);
-    return [dg, dh0, dc0, wHh.requiresGrad ? dg.t().matmul(hp) : null];
-  }));
   return [y.narrow(0, 0, N), y.narrow(0, N, B), y.narrow(0, N + B, B)];
 }
 
@@ -102,15 +96,8 @@ export function gruScan(gi: Tensor, h0: Tensor, wHh: Tensor, bHh: Tensor | null,
   const op = 'gruScan';
   tensorArg(op, 'gi', gi); tensorArg(op, 'h0', h0); tensorArg(op, 'wHh', wHh); optTensorArg(op, 'bHh', bHh);
   const bs = sizesArg(op, batchSizes);
-  const [y0, ws] = call<Tensor[]>('gru_scan', [gi, h0, wHh, bHh ?? null, bs, !!reverse]);
-  const N = gi.shape[0], B = h0.shape[0], H = h0.shape[1];
-  const inputs = bHh ? [gi, h0, wHh, bHh] : [gi, h0, wHh];
-  const y = record('gru_scan', inputs, y0, (dy) => noGrad(() => {
-    const [dxg, dhg, dh0] = call<Tensor[]>('gru_scan_backward', [dy.reshape([...y0.shape]), ws, wHh, bs, !!reverse]);
-    // the workspace holds each step's h_prev at columns [3H, 4H)
-    const dW = wHh.requiresGrad ? dhg.t().matmul(ws.narrow(1, 3 * H, H)) : null;
-    return bHh ? [dxg, dh0, dW, bHh.requiresGrad ? dhg.sum(0) : null] : [dxg, dh0, dW];
-  }));
+  const [y] = call<Tensor[]>('gru_scan', [gi, h0, wHh, bHh ?? null, bs, !!reverse]);  // backward: derivatives.ts
+  const N = gi.shape[0], B = h0.shape[0];
   return [y.narrow(0, 0, N), y.narrow(0, N, B)];
 }
 
