@@ -15,6 +15,7 @@ import { layerDtype, type LayerDtype } from './layer_dtype';
 import * as F from './functional';
 import * as init from './init';
 import { PackedSequence } from './rnn_utils';
+import { isTracing } from '../call';
 import { lstmCell, gruCell, lstmCellBackward, gruCellBackward, lstmScan, gruScan } from '../ops/rnn';
 import { call } from '../call';
 
@@ -124,8 +125,9 @@ function scan(mode: RNNMode, giAll: Tensor, bs: number[], h0: Tensor, c0: Tensor
   const offs: number[] = [];
   bs.reduce((o, b) => { offs.push(o); return o + b; }, 0);
   // LSTM and GRU without a projection: the whole direction is one native scan (and one
-  // native backward), with no JS call per step
-  if (SCAN && (mode === 'LSTM' || mode === 'GRU') && fusable(giAll) && !w.wHr) {
+  // native backward), with no JS call per step; a jit trace keeps the per-step cells, which
+  // ONNX export unrolls (lstm_scan has no ONNX emitter)
+  if (SCAN && (mode === 'LSTM' || mode === 'GRU') && fusable(giAll) && !w.wHr && !isTracing()) {
     if (mode === 'GRU') { const [out, h] = gruScan(giAll, h0, w.wHh, w.bHh, bs, reverse); return { out, h, c: null }; }
     // LSTM gates are gi + gh with no product between them: b_hh joins gi once for all steps
     const [out, h, c] = lstmScan(w.bHh ? giAll.add(w.bHh) : giAll, h0, c0!, w.wHh, bs, reverse);
