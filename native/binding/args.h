@@ -96,10 +96,11 @@ inline bool boolean(const char* op, const Napi::Value& v, size_t i) {
   if (!v.IsBoolean()) bad_arg(op, i, "a boolean", v);
   return v.As<Napi::Boolean>().Value();
 }
-inline Dims dims(const char* op, const Napi::Value& v, size_t i) {
+// max_len: 64 for shapes, dims and conv parameters; more for per-step lists (batch_sizes)
+inline Dims dims(const char* op, const Napi::Value& v, size_t i, uint32_t max_len = 64) {
   if (!v.IsArray()) bad_arg(op, i, "an array of integers", v);
   auto a = v.As<Napi::Array>();
-  if (a.Length() > 64) fail(op, "argument " + std::to_string(i) + " has more than 64 entries");
+  if (a.Length() > max_len) fail(op, "argument " + std::to_string(i) + " has more than " + std::to_string(max_len) + " entries");
   Dims d(a.Length());
   for (uint32_t k = 0; k < a.Length(); k++) {
     Napi::Value e = a[k];
