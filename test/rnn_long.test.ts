@@ -32,3 +32,22 @@ describe('RNN layers over more than 64 steps give torch\'s outputs and input gra
     expect(() => my.gruScan(my.zeros(4, 3), my.zeros(1, 1), my.zeros(3, 1), null, big)).toThrow(/^gru_scan: argument 4 has more than 16777216 entries/);
   });
 });
+
+describe('packing records one gather, not a node per step', () => {
+  it('packPaddedSequence and padPackedSequence are one index_select each in the autograd graph', () => {
+    const x = my.randn(3, 70, 2).requiresGrad_();
+    const p = my.nn.utils.rnn.packPaddedSequence(x, [70, 20, 45], { batchFirst: true, enforceSorted: false });
+    expect(p.data.gradFn!.name).toBe('index_select');
+    const [y] = my.nn.utils.rnn.padPackedSequence(p, { batchFirst: true, totalLength: 72 });
+    expect(y.shape).toEqual([3, 72, 2]);
+    expect(['index_select', 'reshape', 'view']).toContain(y.gradFn!.name);
+    // the round trip keeps each sequence's steps and zeroes the padding; the gradient reaches only real steps
+    const xv = x.data() as Float32Array, yv = y.data() as Float32Array;
+    const lens = [70, 20, 45];
+    for (let b = 0; b < 3; b++) for (let t = 0; t < 72; t++) for (let c = 0; c < 2; c++)
+      expect(yv[(b * 72 + t) * 2 + c]).toBe(t < lens[b] ? xv[(b * 70 + t) * 2 + c] : 0);
+    y.sum().backward();
+    const g = x.grad!.data() as Float32Array;
+    for (let b = 0; b < 3; b++) for (let t = 0; t < 70; t++) expect(g[(b * 70 + t) * 2]).toBe(t < lens[b] ? 1 : 0);
+  });
+});

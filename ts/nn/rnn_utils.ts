@@ -82,22 +82,26 @@ export function packPaddedSequence(input: Tensor, lengths: number[] | Tensor,
   const batchFirst = boolArg(op, 'batchFirst', o.batchFirst ?? false), enforceSorted = boolArg(op, 'enforceSorted', o.enforceSorted ?? true);
   if (input.ndim < 2) throw new Error(`${op}: input must have at least 2 dimensions (time and batch), got [${input.shape.join(', ')}]`);
   const len = lengthList(op, lengths);
-  const x = batchFirst ? input.transpose(0, 1) : input;
-  const [T, B] = x.shape;
+  const [T, B] = batchFirst ? [input.shape[1], input.shape[0]] : [input.shape[0], input.shape[1]];
   if (len.length !== B) throw new Error(`${op}: expected ${B} lengths (the batch size), got ${len.length}`);
   len.forEach((l, i) => { if (l > T) throw new Error(`${op}: lengths[${i}] is ${l}, longer than the sequence (${T} steps)`); });
-  let order: number[] | null = null, xs = x, sortedLen = len;
+  let order: number[] | null = null, sortedLen = len;
   if (enforceSorted) {
     len.forEach((l, i) => { if (i > 0 && l > len[i - 1]) throw new Error(`${op}: lengths must be sorted in decreasing order with enforceSorted, got ${showValue(len)} (pass enforceSorted: false to sort them)`); });
   } else {
     order = sortOrder(len);
     sortedLen = order.map((i) => len[i]);
-    xs = x.indexSelect(1, int64(order));   // the index is kept: backward reads it
   }
   const T1 = sortedLen[0];
   const bs = Array.from({ length: T1 }, (_, t) => sortedLen.filter((l) => l > t).length);
-  // one narrow per step and a single cat: the gradient flows back to the padded input
-  const data = cat(bs.map((b, t) => xs.select(0, t).narrow(0, 0, b)), 0);
+  // one gather of the packed rows from the flattened input: its backward is one index_add
+  // (a select and narrow per step made a zero-filled input-sized gradient per step)
+  const rows: number[] = [];
+  for (let t = 0; t < T1; t++) for (let k = 0; k < bs[t]; k++) {
+    const b = order === null ? k : order[k];
+    rows.push(batchFirst ? b * T + t : t * B + b);
+  }
+  const data = input.reshape([T * B, ...input.shape.slice(2)]).indexSelect(0, int64(rows));
   if (order === null) return new PackedSequence(data, int64(bs));
   const inv = new Array<number>(order.length);
   order.forEach((o2, i) => { inv[o2] = i; });
@@ -172,22 +176,18 @@ export function padPackedSequence(sequence: PackedSequence, opts: { batchFirst?:
   const T = bs.length, B = bs[0] ?? 0, data = tensorArg(op, 'sequence.data', sequence.data);
   const total = o.totalLength === undefined || o.totalLength === null ? T : intArg(op, 'totalLength', o.totalLength);
   if (total < T) throw new Error(`${op}: totalLength ${total} is shorter than the longest sequence (${T} steps)`);
-  const tail = data.shape.slice(1);
-  const steps: Tensor[] = [];
-  let off = 0;
-  for (const b of bs) {
-    const rows = data.narrow(0, off, b);
-    steps.push(b === B ? rows : cat([rows, full([B - b, ...tail], value, { dtype: data.dtype })], 0));
-    off += b;
-  }
-  for (let t = T; t < total; t++) steps.push(full([B, ...tail], value, { dtype: data.dtype }));
-  let y = stack(steps, 0);
+  const tail = data.shape.slice(1), N = data.shape[0];
   const lens = Array.from({ length: B }, (_, i) => bs.filter((b) => b > i).length);
-  let lengths = lens;
-  if (sequence.unsortedIndices) {
-    y = y.indexSelect(1, sequence.unsortedIndices);
-    const un = Array.from(sequence.unsortedIndices.data() as ArrayLike<number | bigint>, Number);
-    lengths = un.map((i) => lens[i]);
-  }
-  return [batchFirst ? y.transpose(0, 1) : y, int64(lengths)];
+  const offs: number[] = [];
+  bs.reduce((o2, b) => { offs.push(o2); return o2 + b; }, 0);
+  // sorted position of each output batch entry (unsortedIndices restores the caller's order)
+  const pos = sequence.unsortedIndices ? Array.from(sequence.unsortedIndices.data() as ArrayLike<number | bigint>, Number) : lens.map((_, i) => i);
+  // one gather from the packed rows plus a padding row (index N): its backward is one index_add
+  const idx: number[] = new Array(total * B);
+  for (let i = 0; i < B; i++) for (let t = 0; t < total; t++)
+    idx[batchFirst ? i * total + t : t * B + i] = t < lens[pos[i]] ? offs[t] + pos[i] : N;
+  const ext = cat([data, full([1, ...tail], value, { dtype: data.dtype })], 0);
+  const y = ext.indexSelect(0, int64(idx)).reshape(batchFirst ? [B, total, ...tail] : [total, B, ...tail]);
+  const lengths = pos.map((s2) => lens[s2]);
+  return [y, int64(lengths)];
 }
