@@ -108,6 +108,8 @@ for (const device of DEVICES) {
         const why = skipReason(s, dtype, device);
         const name = `${s.id} ${dtype} ${device}`;
         const gap = knownGap(s.op, dtype, device);
+        // shown, not hidden: a combination this build cannot run (no CUDA here, or supports() false,
+        // or CPU float64 is the reference itself) is a skipped test whose name carries the reason
         if (why) it.skip(`${name} (skipped: ${why})`, () => {});
         else if (gap && !s.error) it(`${name} (${gap.why})`, () => expect(() => check(s, dtype, device)).toThrow(gap.message));
         else it(name, () => check(s, dtype, device));
