@@ -186,10 +186,7 @@ void decode(OpId id, Get get, size_t argc, OpArgs& a, ArgStore& st, std::vector<
       case ArgType::float_: x.d = number(op, v, k); break;
       case ArgType::opt_float: x.d = nullish(v) ? NAN : number(op, v, k); break;
       case ArgType::bool_: x.i = boolean(op, v, k); break;
-      case ArgType::dims:  // batch_sizes: one entry per time step (the RNN scans check each against the input)
-        st.dims[st.ndims] = dims(op, v, k, std::strcmp(s.args[k].name, "batch_sizes") == 0 ? (1u << 24) : 64);
-        x.i = st.ndims++;
-        break;
+      case ArgType::dims: st.dims[st.ndims] = dims(op, v, k, s.args[k].name); x.i = st.ndims++; break;
       case ArgType::opt_dims:  // null: every dim; a number: that one
         if (nullish(v)) st.dims[st.ndims].clear();
         else if (v.IsNumber()) st.dims[st.ndims] = {integer(op, v, k)};

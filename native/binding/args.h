@@ -96,11 +96,16 @@ inline bool boolean(const char* op, const Napi::Value& v, size_t i) {
   if (!v.IsBoolean()) bad_arg(op, i, "a boolean", v);
   return v.As<Napi::Boolean>().Value();
 }
-// max_len: 64 for shapes, dims and conv parameters; more for per-step lists (batch_sizes)
-inline Dims dims(const char* op, const Napi::Value& v, size_t i, uint32_t max_len = 64) {
+// At most 64 entries (shapes, dims, conv parameters), except a per-step list: the RNN scans'
+// batch_sizes holds one entry per time step (up to 2^24). The name is compared only past 64,
+// off the common path.
+inline Dims dims(const char* op, const Napi::Value& v, size_t i, const char* arg_name = nullptr) {
   if (!v.IsArray()) bad_arg(op, i, "an array of integers", v);
   auto a = v.As<Napi::Array>();
-  if (a.Length() > max_len) fail(op, "argument " + std::to_string(i) + " has more than " + std::to_string(max_len) + " entries");
+  if (a.Length() > 64) {
+    const uint32_t max_len = arg_name && std::strcmp(arg_name, "batch_sizes") == 0 ? (1u << 24) : 64;
+    if (a.Length() > max_len) fail(op, "argument " + std::to_string(i) + " has more than " + std::to_string(max_len) + " entries");
+  }
   Dims d(a.Length());
   for (uint32_t k = 0; k < a.Length(); k++) {
     Napi::Value e = a[k];
