@@ -151,6 +151,42 @@ def apply_view(t, view):
     return t
 
 
+
+def philox4x32(seed, counters):
+    """Philox4x32-10 (Salmon et al. 2011) of one 64-bit seed over a uint64 array of counters: the
+    [n, 4] uint32 words, the reference for native/core/philox.h."""
+    M = np.uint64(0xFFFFFFFF)
+    c = np.asarray(counters, np.uint64)
+    c0, c1 = c & M, c >> np.uint64(32)
+    c2, c3 = np.zeros_like(c0), np.zeros_like(c0)
+    k0, k1 = np.uint64(seed & 0xFFFFFFFF), np.uint64((seed >> 32) & 0xFFFFFFFF)
+    for _ in range(10):
+        p0, p1 = np.uint64(0xD2511F53) * c0, np.uint64(0xCD9E8D57) * c2
+        n0, n2 = (p1 >> np.uint64(32)) ^ c1 ^ k0, (p0 >> np.uint64(32)) ^ c3 ^ k1
+        c1, c3, c0, c2 = p1 & M, p0 & M, n0, n2
+        k0, k1 = (k0 + np.uint64(0x9E3779B9)) & M, (k1 + np.uint64(0xBB67AE85)) & M
+    return np.stack([c0, c1, c2, c3], axis=1)
+
+
+def dropout_philox_ref(x, p, rng):
+    """native dropout_philox: element i (logical order) kept, times 1 / (1 - p), when word i % 4 of
+    Philox block (seed, offset + i // 4) is >= round(p * 2^32). torch has no such op: this is the rule."""
+    if x.dtype not in (torch.float32, torch.float64):
+        raise TypeError(f'dropout_philox: expected a float32 or float64 input, got {x.dtype}')
+    if not 0 <= p <= 1:
+        raise ValueError(f'dropout_philox: p must be in [0, 1], got {p}')
+    if rng.dtype != torch.int64 or list(rng.shape) != [2]:
+        raise ValueError('dropout_philox: rng must be an int64 tensor of shape [2] (seed, offset)')
+    seed, offset = (int(v) & (2**64 - 1) for v in rng.tolist())
+    n = x.numel()
+    thresh = round(p * 2**32)
+    if thresh >= 2**32:
+        return torch.zeros_like(x).contiguous()
+    words = philox4x32(seed, np.uint64(offset) + np.arange((n + 3) // 4, dtype=np.uint64)).ravel()[:n]
+    keep = torch.from_numpy((words >= thresh).reshape(x.shape))
+    return (x * keep.to(x.dtype) * (1 / (1 - p))).contiguous() if p < 1 else torch.zeros_like(x)
+
+
 class In:
     """A tensor input: a base array in its dtype, plus view ops applied on both sides."""
 
@@ -518,6 +554,7 @@ REF = {
     'linspace': lambda x, a: torch.linspace(a['start'], a['end'], a['steps'], **opt_dtype(a)),
     'eye': lambda x, a: torch.eye(a['n'], a.get('m', a['n']), **opt_dtype(a)),
     'bernoulli': lambda x, a: torch.bernoulli(x[0]),
+    'dropout_philox': lambda x, a: dropout_philox_ref(x[0], a['p'], x[1]),
     'randint': lambda x, a: torch.randint(a['low'], a['high'], a['shape']),
     # reductions
     'sum': lambda x, a: torch.sum(x[0], dim=dims_of(x[0], a), keepdim=a.get('keepdim', False)),
@@ -1074,6 +1111,18 @@ def gen_creation(fam):
     C('eye', 'empty', n=0)
     C('eye', 'empty_cols', n=2, m=0)
 
+    # dropout_philox: deterministic given its rng (seed, offset); values from the Philox reference above
+    RNG = lambda seed, off: In(np.array([seed, off]), 'int64')  # noqa: E731
+    C('dropout_philox', 'p0.3_f32', [fl(r, [7, 37]), RNG(1234567, 89)], p=0.3)
+    C('dropout_philox', 'p0.5_f64_tiles', [fl(r, [601], dtype='float64'), RNG(42, 2**40 + 3)], p=0.5)
+    C('dropout_philox', 'p0.1_transposed', [fl(r, [9, 5], view=[['transpose', 0, 1]]), RNG(7, 0)], p=0.1)
+    C('dropout_philox', 'p0.9_0d', [In(2.5, 'float32'), RNG(3, 11)], p=0.9)
+    C('dropout_philox', 'empty', [fl(r, [0, 3]), RNG(3, 11)], p=0.5)
+    C('dropout_philox', 'p0_identity', [fl(r, [4, 3]), RNG(5, 6)], p=0)
+    C('dropout_philox', 'p1_zeros', [fl(r, [4, 3], dtype='float64'), RNG(5, 6)], p=1)
+    fam.error('dropout_philox', 'int_input', [it(r, [3]), RNG(1, 2)], p=0.5)
+    fam.error('dropout_philox', 'p_above_1', [fl(r, [3]), RNG(1, 2)], p=1.5)
+    fam.error('dropout_philox', 'rng_shape', [fl(r, [3]), In(np.array([1, 2, 3]), 'int64')], p=0.5)
     # bernoulli with p in {0, 1} is deterministic
     C('bernoulli', 'p_0_or_1', [In([[0, 1, 1], [0, 0, 1]], 'float32')])
     C('bernoulli', 'p_0_or_1_f64', [In([1, 0, 1, 1], 'float64')])

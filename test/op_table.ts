@@ -24,6 +24,7 @@ import {
   avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate, batchNormStats, batchNormBackward, layerNormStats, layerNormBackward, lstmCell, gruCell, lstmCellBackward, gruCellBackward, adamStep_, sgdStep_, rmspropStep_, adagradStep_,
 } from '../ts/index';
 import { sdpaFlash, sdpaFlashBackward } from '../ts/index';
+import { dropoutPhilox } from '../ts/index';
 import { edgeSoftmax, edgeSoftmaxBackward, edgeWeightedSum, edgeDot } from '../ts/index';
 import { lstmScan, gruScan, lstmScanBackward, gruScanBackward } from '../ts/index';
 import type { Args, Input, Result, Tol } from './helpers';
@@ -183,6 +184,7 @@ export const OP_TABLE: Record<string, OpTest> = {
     sample: (a) => bernoulli(full(a.shape, a.p, { dtype: a.dtype ?? 'float32' })),
   },
   randperm: { sample: (a) => randperm(a.n, dt(a)) },
+  dropout_philox: { run: ([x, rng], a) => dropoutPhilox(T(x), a.p, T(rng)) },
   rand: { sample: (a) => rand(a.shape, dt(a)) },
   randn: { sample: (a) => randn(a.shape, dt(a)) },
 

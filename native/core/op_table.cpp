@@ -167,6 +167,7 @@ E(one_hot) { o.set(one_hot(a.t(0), a.a[1].i)); }
 E(topk) { set2(o, topk(a.t(0), a.a[1].i, a.a[2].i, a.a[3].i, a.a[4].i)); }
 E(sort) { set2(o, sort(a.t(0), a.a[1].i, a.a[2].i, a.a[3].i)); }
 E(flip) { o.set(flip(a.t(0), a.d(1))); }
+E(dropout_philox) { o.set(dropout_philox(a.t(0), a.a[1].d, a.t(2))); }
 E(edge_softmax) { o.set(edge_softmax(a.t(0), a.t(1), a.a[2].i)); }
 E(edge_softmax_backward) { o.set(edge_softmax_backward(a.t(0), a.t(1), a.t(2), a.a[3].i)); }
 E(edge_weighted_sum) { o.set(edge_weighted_sum(a.t(0), a.t(1), a.t(2), a.t(3), a.a[4].i)); }
@@ -254,6 +255,7 @@ struct RegisterCpu {
     RF(lstm_scan) RF(lstm_scan_backward) RF(gru_scan) RF(gru_scan_backward)
     RF(sdpa_flash) RF(sdpa_flash_backward)
     RF(adam_step_) RF(sgd_step_) RF(rmsprop_step_) RF(adagrad_step_)
+    RF(dropout_philox)
 #undef R
 #undef RF
 #undef RN

@@ -94,6 +94,8 @@ void normal_(TensorImpl& t, double mean, double std);
 TensorPtr randint(int64_t lo, int64_t hi, const Dims& shape, DType dt);
 TensorPtr bernoulli(const TensorImpl& p);
 TensorPtr randperm(int64_t n, DType dt);
+// inverted dropout of x with the Philox mask fixed by rng (int64 [2]: seed, first counter); its own backward
+TensorPtr dropout_philox(const TensorImpl& x, double p, const TensorImpl& rng);
 
 // reductions: dims empty = all dims
 enum class ReduceOp { sum, mean, prod, amax, amin, all, any, logsumexp, norm1, norm2, norminf };

@@ -303,4 +303,57 @@ TensorPtr randperm(int64_t n, DType dt) {
   return t;
 }
 
+// Inverted dropout whose mask is never stored: element i (logical order) is kept when 32-bit word
+// i % 4 of Philox block (seed, offset + i / 4) is >= p * 2^32, and kept elements are scaled by
+// 1 / (1 - p). The mask is a function of (seed, offset, i) alone, so the backward is this same op
+// on the gradient with the same rng (ts/ops/dropout.ts reserves ceil(n / 4) counters per call).
+template <typename T>
+void dropout_tiles(const T* x, T* out, int64_t n, uint64_t seed, uint64_t offset, uint32_t thresh, T inv) {
+  constexpr int64_t per_tile = 4 * TILE;
+  const int64_t tiles = (n + per_tile - 1) / per_tile;
+  parallel_for(0, tiles, 16, [&](int64_t k0, int64_t k1) {
+    alignas(64) uint32_t w[4][TILE];
+    alignas(64) T f[per_tile];
+    for (int64_t k = k0; k < k1; k++) {
+      const uint64_t counter = offset + (uint64_t)k * TILE;  // block j of tile k: element 4 (k TILE + j) + q
+#pragma omp simd
+      for (int j = 0; j < TILE; j++) {
+        Philox4 r = philox(seed, counter + (uint64_t)j);
+        w[0][j] = r.v[0], w[1][j] = r.v[1], w[2][j] = r.v[2], w[3][j] = r.v[3];
+      }
+      for (int q = 0; q < 4; q++)
+#pragma omp simd
+        for (int j = 0; j < TILE; j++) f[4 * j + q] = w[q][j] >= thresh ? inv : T(0);
+      const int64_t at = k * per_tile, len = std::min<int64_t>(per_tile, n - at);
+      const T* xs = x + at;
+      T* os = out + at;
+#pragma omp simd
+      for (int64_t e = 0; e < len; e++) os[e] = xs[e] * f[e];
+    }
+  });
+}
+
+TensorPtr dropout_philox(const TensorImpl& x, double p, const TensorImpl& rng) {
+  const char* op = "dropout_philox";
+  check_alive(op, x);
+  check_alive(op, rng);
+  if (x.dtype != DType::float32 && x.dtype != DType::float64) fail(op, std::string("expected a float32 or float64 input, got ") + dtype_name(x.dtype));
+  if (!(p >= 0 && p <= 1)) fail(op, "p must be in [0, 1], got " + std::to_string(p));
+  if (rng.dtype != DType::int64 || rng.shape != Dims{2})
+    fail(op, "rng must be an int64 tensor of shape [2] (seed, offset), got " + dims_str(rng.shape) + " " + dtype_name(rng.dtype));
+  TensorPtr r = dense(rng), xd = dense(x);
+  const uint64_t seed = (uint64_t)r->data<int64_t>()[0], offset = (uint64_t)r->data<int64_t>()[1];
+  auto out = empty(x.shape, x.dtype, Device::cpu, op);
+  const int64_t n = x.numel();
+  const double th = std::round(p * 4294967296.0);
+  MYELIN_DISPATCH_FLOAT(x.dtype, op, {
+    if (th >= 4294967296.0) {  // p rounds to 1: everything dropped
+      std::fill(out->data<scalar_t>(), out->data<scalar_t>() + n, scalar_t(0));
+    } else {
+      dropout_tiles<scalar_t>(xd->data<scalar_t>(), out->data<scalar_t>(), n, seed, offset, (uint32_t)th, (scalar_t)(1 / (1 - p)));
+    }
+  });
+  return out;
+}
+
 }  // namespace myelin

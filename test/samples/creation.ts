@@ -1,7 +1,7 @@
 // Samples of the creation family: ops that build a tensor from their options (from_array, full,
-// arange, linspace, eye), fill_, and bernoulli where p in {0, 1} makes it deterministic. The
-// random ops' distributions stay statistical cases of test/conformance.test.ts (torch cannot
-// give their values).
+// arange, linspace, eye), fill_, bernoulli where p in {0, 1} makes it deterministic, and dropout_philox
+// (deterministic given its rng). The random ops' distributions stay statistical cases of
+// test/conformance.test.ts (torch cannot give their values).
 import { type Sample, type SampleTable, fl, f64, int, bool, vals, T_ } from './sample';
 import type { Args } from '../helpers';
 
@@ -59,5 +59,13 @@ export const CREATION: SampleTable = {
     { name: 'p_0_or_1_f64', in: [vals([1, 0, 1, 1], 'float64')], noGrad: 'random samples' },
     { name: 'p_0_or_1_transposed', in: [vals([0, 1, 1, 1, 0, 1], 'float32', [2, 3], { view: T_() })], noGrad: 'random samples' },
     { name: 'p_above_1', in: [vals([0.5, 1.5])], error: true },
+  ],
+  // native dropout: deterministic given its rng (int64 [seed, first counter]); values from the Philox
+  // reference in scripts/gen_fixtures.py (dropout_philox_ref); differentiable in x only
+  dropout_philox: [
+    { name: 'p0.3', in: [fl([6, 5], -2, 2), vals([12345, 67], 'int64')], args: { p: 0.3 } },
+    { name: 'p0.5_f64_transposed', in: [f64([7, 9], -2, 2, { view: T_() }), vals([99, 2 ** 33], 'int64')], args: { p: 0.5 } },
+    { name: 'p0.1_tiles', in: [fl([3, 130]), vals([5, 0], 'int64')], args: { p: 0.1 } },
+    { name: 'rng_float', in: [fl([3]), vals([1, 2])], args: { p: 0.5 }, error: true },
   ],
 };

@@ -42,6 +42,17 @@ const zerosFor = (x: Tensor, dy: Tensor): Tensor => zeros([...x.shape], { dtype:
 const longs = (v: number[]): Tensor => tensor(v, { dtype: 'int64' });
 /** Gradient of a view that picks `idx` (int64, 1-d) along dim d: dy written back into zeros. */
 const unselect = (x: Tensor, dy: Tensor, d: number, idx: Tensor): Tensor => zerosFor(x, dy).indexAdd(d, idx, dy);
+/**
+ * Gradient of a view `pick` of x (narrow, select, slice): dy copied into that view of zeros, as
+ * torch's slice_backward (one zero fill and one strided copy; no index tensor, no index_add). Under
+ * createGraph the differentiable index_add form `composite` runs instead.
+ */
+const viewBack = (x: Tensor, dy: Tensor, pick: (z: Tensor) => Tensor, composite: () => Tensor): Tensor => {
+  if (isGradEnabled()) return composite();
+  const z = zerosFor(x, dy);
+  pick(z).copy_(dy);
+  return z;
+};
 /** Gradient of amax/amin-like reductions: ties share dy evenly (torch's evenly_distribute). */
 function evenly(x: Tensor, y: Tensor, dy: Tensor, dims: Dims, keepdim: boolean): Tensor {
   const mask = x.eq(unreduce(y, x, dims, keepdim));
@@ -219,7 +230,7 @@ const gruCell: Derivative = (s) => {
 // ---- fused attention (ts/ops/attention.ts): q, k, v get gradients; the mask gets none (the
 // public function takes the composite path when the mask needs one).
 /** sdpa_flash's gradients in Tensor ops (under createGraph): P recomputed, then FlashAttention's formulas. */
-function sdpaComposite(dy: Tensor, q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, causal: boolean, scale: number,
+export function sdpaComposite(dy: Tensor, q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, causal: boolean, scale: number,
   drop: Tensor | null = null): Tensor[] {
   const [B, Hq, L] = q.shape, [, Hk, S] = k.shape, g = Hk > 0 ? Hq / Hk : 1;
   const rep = (t: Tensor): Tensor => (g === 1 ? t : t.unsqueeze(2).expand([B, Hk, g, S, t.shape[3]]).reshape([B, Hq, S, t.shape[3]]));
@@ -407,15 +418,17 @@ export const DERIVATIVES: Record<string, Derivative> = {
   cumsum: (s) => { const d = s.p(1); return [s.dy.flip([d]).cumsum(d).flip([d])]; },
   slice: (s) => {
     const x = s.m(0), d = normDim(s.p(1), x.ndim);
-    return [unselect(x, s.dy, d, arange(x.shape[d]).slice(0, s.p(2), s.p(3), s.p(4)))];
+    return [viewBack(x, s.dy, (z) => z.slice(d, s.p(2), s.p(3), s.p(4)),
+      () => unselect(x, s.dy, d, arange(x.shape[d]).slice(0, s.p(2), s.p(3), s.p(4))))];
   },
   select: (s) => {
     const x = s.m(0), d = normDim(s.p(1), x.ndim);
-    return [unselect(x, s.dy.unsqueeze(d), d, longs([normDim(s.p(2), x.shape[d])]))];
+    return [viewBack(x, s.dy, (z) => z.select(d, s.p(2)),
+      () => unselect(x, s.dy.unsqueeze(d), d, longs([normDim(s.p(2), x.shape[d])])))];
   },
   narrow: (s) => {
     const x = s.m(0), d = normDim(s.p(1), x.ndim), st = normDim(s.p(2), x.shape[d]);
-    return [unselect(x, s.dy, d, arange(st, st + s.p(3)))];
+    return [viewBack(x, s.dy, (z) => z.narrow(d, st, s.p(3)), () => unselect(x, s.dy, d, arange(st, st + s.p(3))))];
   },
   gather: (s) => [zerosFor(s.m(0), s.dy).scatterAdd(s.p(1), s.t(2), s.dy)],
   scatter: (s) => {
@@ -512,6 +525,8 @@ export const DERIVATIVES: Record<string, Derivative> = {
     return [dxg, dh0, dW, bHh?.requiresGrad ? dhg.sum(0) : null];
   }),
   sdpa_flash: sdpaFlash,
+  // dropout with a fixed mask is linear: its backward is the same op (same rng) on dy
+  dropout_philox: (s) => [call<Tensor>('dropout_philox', [s.dy, s.p(1), s.t(2)]), null, null],
   // in-place ops whose result does not depend on the old value (callInPlace: FRESH_IN_PLACE)
   copy_: (s) => { const src = s.m(1); return [null, src.requiresGrad ? sumTo(s.dy, src.shape).to(src.dtype) : null]; },
   fill_: () => [],

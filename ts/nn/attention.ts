@@ -13,7 +13,11 @@ import { Module, Parameter } from './module';
 import { Linear } from './layers';
 import * as init from './init';
 import { dropout, linear } from './functional';
-import { sdpaFlash } from '../ops/attention';
+import { sdpaFlash, sdpaDropoutRng, sdpaDropoutFactors } from '../ops/attention';
+import { call } from '../call';
+import { record } from '../autograd/formulas';
+import { sdpaComposite } from '../autograd/derivatives';
+import { checkVersion } from '../autograd/engine';
 import { isGradEnabled } from '../autograd/engine';
 import { isTracing } from '../call';
 
@@ -142,6 +146,40 @@ const FORCE_COMPOSITE = typeof process !== 'undefined' && process.env?.MYELIN_SD
 function fusedOk(q: Tensor, mask: Tensor | undefined): boolean {
   return !FORCE_COMPOSITE && !isTracing() && (q.dtype === 'float32' || q.dtype === 'float64') && q.device === 'cpu' &&
     !(mask && mask.requiresGrad && isGradEnabled());
+}
+/** MultiheadAttention's packed self-attention path: the fused kernel, and weights in query's dtype. */
+function packedOk(x: Tensor, W: Tensor, b: Tensor | undefined, m4: Tensor | null): boolean {
+  return fusedOk(x, m4 ?? undefined) && W.dtype === x.dtype && (!b || b.dtype === x.dtype);
+}
+/**
+ * Self-attention over the packed projection qkv [rows, 3E] (rows (n, l) when nFirst, else (l, n)):
+ * q, k and v are strided [N, H, L, hd] views of it that sdpa_flash reads in place, and one
+ * backward node writes dq, dk and dv straight into the packed gradient (three strided copies)
+ * where three narrows would each zero-fill a [rows, 3E] gradient and two adds would sum them.
+ * Under createGraph the gradients are sdpa's composite on views of qkv, so they are differentiable.
+ */
+function packedSelfAttention(qkv: Tensor, N: number, L: number, H: number, hd: number, nFirst: boolean, mask: Tensor | null,
+  causal: boolean, p: number): Tensor {
+  // [rows, 3E] -> [3, N, H, L, hd]
+  const five = (t: Tensor): Tensor => (nFirst ? t.reshape([N, L, 3, H, hd]).permute([2, 0, 3, 1, 4]) : t.reshape([L, N, 3, H, hd]).permute([2, 1, 3, 0, 4]));
+  const scale = 1 / Math.sqrt(hd);
+  const rng = p > 0 ? sdpaDropoutRng(N, H, L, L) : null;
+  const [q, k, v] = noGrad(() => { const f = five(qkv); return [0, 1, 2].map((i) => f.select(0, i)); });
+  const [out, lse] = noGrad(() => call<[Tensor, Tensor]>('sdpa_flash', [q, k, v, mask, causal, scale, p, rng]));
+  const outVersion = out._version;
+  return record('sdpa_flash', [qkv], out, (dy) => {
+    if (isGradEnabled()) {  // createGraph
+      const f = five(qkv), drop = rng ? sdpaDropoutFactors(rng, p, N, H, L, L, qkv.dtype as 'float32') : null;
+      const g = sdpaComposite(dy, f.select(0, 0), f.select(0, 1), f.select(0, 2), mask, causal, scale, drop);
+      const g5 = nFirst ? cat(g.map((t) => t.permute([0, 2, 1, 3]).unsqueeze(2)), 2) : cat(g.map((t) => t.permute([2, 0, 1, 3]).unsqueeze(2)), 2);
+      return [g5.reshape([...qkv.shape])];
+    }
+    checkVersion('sdpa_flash', 'output 0', out, outVersion);
+    const [dq, dk, dv] = call<Tensor[]>('sdpa_flash_backward', [dy, q, k, v, mask, out, lse, causal, scale, p, rng]);
+    const grad = empty([...qkv.shape], { dtype: dy.dtype }), g5 = five(grad);
+    [dq, dk, dv].forEach((d, i) => g5.select(0, i).copy_(d));
+    return [grad];
+  });
 }
 /** The batch dims [..., H] flattened to the op's [B, H, ...] layout (views where strides allow), and back. */
 function fused(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, causal: boolean, scale: number, qb: number[], L: number, S: number,
@@ -365,9 +403,6 @@ export class MultiheadAttention extends Module {
     const rowsOf = (x: Tensor): Tensor => x.reshape([-1, x.shape[x.ndim - 1]]);
     const heads = (x2: Tensor, len: number): Tensor => (nFirst ? x2.reshape([N, len, H, hd]).permute([0, 2, 1, 3]) : x2.reshape([len, N, H, hd]).permute([1, 2, 0, 3]));
     const xq = rowsOf(query);
-    const xk = key === query ? xq : rowsOf(key);
-    const xv = value === query ? xq : value === key ? xk : rowsOf(value);
-    const qh = heads(linear(xq, w[0], bias[0]), L), kh = heads(linear(xk, w[1], bias[1]), S), vh = heads(linear(xv, w[2], bias[2]), S);
     let causal = false;
     if (isCausal && !kpm) { causal = true; mask = null; }
     else if (kpm) {
@@ -375,7 +410,18 @@ export class MultiheadAttention extends Module {
       mask = mask ? mask.add(km) : km;
     }
     const m4 = mask ? (mask.shape[0] === 1 ? mask.unsqueeze(0) : mask.reshape([N, H, -1, S])) : null;
-    const out = scaledDotProductAttention(qh, kh, vh, { attnMask: m4, dropoutP: p, isCausal: causal });
+    let out: Tensor;
+    const Wp = this.in_proj_weight, bp = this.in_proj_bias;
+    if (key === query && value === query && Wp && packedOk(query, Wp, bp ?? undefined, m4)) {
+      // self-attention: q, k and v from one [rows, 3E] GEMM (one product forward and for each of
+      // dX and dW in backward, where three would also sum three dX), attended in place
+      out = packedSelfAttention(linear(xq, Wp, bp ?? undefined), N, L, H, hd, nFirst, m4, causal, p);
+    } else {
+      const xk = key === query ? xq : rowsOf(key);
+      const xv = value === query ? xq : value === key ? xk : rowsOf(value);
+      const qh = heads(linear(xq, w[0], bias[0]), L), kh = heads(linear(xk, w[1], bias[1]), S), vh = heads(linear(xv, w[2], bias[2]), S);
+      out = scaledDotProductAttention(qh, kh, vh, { attnMask: m4, dropoutP: p, isCausal: causal });
+    }
     // [N, H, L, hd] -> the input's rows [N * L, E] (or [L * N, E]): the one copy, as torch's
     const rows = nFirst ? out.transpose(1, 2).reshape([N * L, E]) : out.permute([2, 0, 1, 3]).reshape([L * N, E]);
     const y = this.out_proj.forward(rows);

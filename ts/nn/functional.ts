@@ -10,6 +10,7 @@ export { conv2d, conv1d, convTranspose2d } from '../ops/conv';
 import { batchNorm as batchNormOp } from '../ops/norm';
 import { isTracing } from '../call';
 import { layerNormStats } from '../ops/layer_norm';
+import { dropoutPhilox, dropoutRng } from '../ops/dropout';
 export { maxPool2d, maxPool2dWithIndices, maxPool1d, maxPool1dWithIndices, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate } from '../ops/pool';
 
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -68,6 +69,10 @@ export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   if (!(typeof p === 'number' && p >= 0 && p <= 1)) throw new Error(`dropout: probability has to be between 0 and 1, but got ${showValue(p)}`);
   if (!training || p === 0) return x;
   if (p === 1) return x.mul(0);
+  // float32/float64 on the CPU: one native pass that draws the mask and scales, and whose backward
+  // regenerates the mask instead of storing it (a jit trace keeps the composite, which it can export)
+  if ((x.dtype === 'float32' || x.dtype === 'float64') && x.device === 'cpu' && !isTracing())
+    return dropoutPhilox(x, p, dropoutRng(x.numel()));
   const mask = noGrad(() => rand([...x.shape], { dtype: x.dtype }).ge(p).mul(1 / (1 - p)));
   return x.mul(mask);
 }

@@ -77,6 +77,7 @@ export interface OpBinding {
   randint(low: number, high: number, shape: number[], dtype: DType): H;
   bernoulli(p: H): H;
   randperm(n: number, dtype: DType): H;
+  dropout_philox(x: H, p: number, rng: H): H;
   sum(x: H, dims: number[] | number | null, keepdim: boolean): H;
   mean(x: H, dims: number[] | number | null, keepdim: boolean): H;
   prod(x: H, dims: number[] | number | null, keepdim: boolean): H;
