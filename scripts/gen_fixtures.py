@@ -169,8 +169,9 @@ def philox4x32(seed, counters):
 
 
 def dropout_philox_ref(x, p, rng):
-    """native dropout_philox: element i (logical order) kept, times 1 / (1 - p), when word i % 4 of
-    Philox block (seed, offset + i // 4) is >= round(p * 2^32). torch has no such op: this is the rule."""
+    """native dropout_philox: element i (logical order) kept, times 1 / (1 - p), when 16-bit half i % 2
+    (low first) of word (i // 2) % 4 of Philox block (seed, offset + i // 8) is >= round(p * 2^16).
+    torch has no such op: this is the rule."""
     if x.dtype not in (torch.float32, torch.float64):
         raise TypeError(f'dropout_philox: expected a float32 or float64 input, got {x.dtype}')
     if not 0 <= p <= 1:
@@ -179,13 +180,13 @@ def dropout_philox_ref(x, p, rng):
         raise ValueError('dropout_philox: rng must be an int64 tensor of shape [2] (seed, offset)')
     seed, offset = (int(v) & (2**64 - 1) for v in rng.tolist())
     n = x.numel()
-    thresh = round(p * 2**32)
-    if thresh >= 2**32:
+    thresh = round(p * 2**16)
+    if thresh >= 2**16:
         return torch.zeros_like(x).contiguous()
-    words = philox4x32(seed, np.uint64(offset) + np.arange((n + 3) // 4, dtype=np.uint64)).ravel()[:n]
-    keep = torch.from_numpy((words >= thresh).reshape(x.shape))
-    return (x * keep.to(x.dtype) * (1 / (1 - p))).contiguous() if p < 1 else torch.zeros_like(x)
-
+    words = philox4x32(seed, np.uint64(offset) + np.arange((n + 7) // 8, dtype=np.uint64))
+    halves = np.stack([words & np.uint64(0xFFFF), words >> np.uint64(16)], axis=2).ravel()[:n]
+    keep = torch.from_numpy((halves >= thresh).reshape(x.shape))
+    return (x * keep.to(x.dtype) * (1 / (1 - p))).contiguous()
 
 class In:
     """A tensor input: a base array in its dtype, plus view ops applied on both sides."""
@@ -1114,7 +1115,7 @@ def gen_creation(fam):
     # dropout_philox: deterministic given its rng (seed, offset); values from the Philox reference above
     RNG = lambda seed, off: In(np.array([seed, off]), 'int64')  # noqa: E731
     C('dropout_philox', 'p0.3_f32', [fl(r, [7, 37]), RNG(1234567, 89)], p=0.3)
-    C('dropout_philox', 'p0.5_f64_tiles', [fl(r, [601], dtype='float64'), RNG(42, 2**40 + 3)], p=0.5)
+    C('dropout_philox', 'p0.5_f64_tiles', [fl(r, [1201], dtype='float64'), RNG(42, 2**40 + 3)], p=0.5)
     C('dropout_philox', 'p0.1_transposed', [fl(r, [9, 5], view=[['transpose', 0, 1]]), RNG(7, 0)], p=0.1)
     C('dropout_philox', 'p0.9_0d', [In(2.5, 'float32'), RNG(3, 11)], p=0.9)
     C('dropout_philox', 'empty', [fl(r, [0, 3]), RNG(3, 11)], p=0.5)

@@ -19,12 +19,15 @@ function philox(seed: bigint, counter: bigint): number[] {
   }
   return [c0, c1, c2, c3].map(Number);
 }
-/** The documented rule: element i is kept when word i % 4 of block (seed, offset + floor(i / 4)) is >= round(p * 2^32). */
+/**
+ * The documented rule: element i is kept when 16-bit half i % 2 (low first) of word floor(i / 2) % 4 of
+ * block (seed, offset + floor(i / 8)) is >= round(p * 2^16).
+ */
 function refFactors(seed: bigint, offset: bigint, p: number, n: number): number[] {
-  const thresh = Math.round(p * 2 ** 32), f: number[] = [];
-  for (let b = 0; b * 4 < n; b++) {
+  const thresh = Math.round(p * 2 ** 16), f: number[] = [];
+  for (let b = 0; b * 8 < n; b++) {
     const w = philox(seed, offset + BigInt(b));
-    for (let c = 0; c < 4 && b * 4 + c < n; c++) f.push(w[c] >= thresh ? 1 / (1 - p) : 0);
+    for (let c = 0; c < 8 && b * 8 + c < n; c++) f.push(((w[c >> 1] >>> (16 * (c & 1))) & 0xffff) >= thresh ? 1 / (1 - p) : 0);
   }
   return f;
 }
@@ -32,12 +35,12 @@ const f64 = (t: Tensor): number[] => [...(t.to('float64').data() as Float64Array
 
 describe('dropout_philox: the mask', () => {
   it('keep bits and scale equal an independent Philox reference (several tiles, n not a multiple of 4)', () => {
-    const n = 7 * 301, p = 0.3;
+    const n = 7 * 301, p = 0.3;  // 2107 elements: five 512-element tiles
     manualSeed(4321);
     const { seed, offset } = getRngState();
     const rng = dropoutRng(n);
     expect([...(rng.data() as BigInt64Array)]).toEqual([BigInt.asIntN(64, seed), BigInt.asIntN(64, offset)]);
-    expect(getRngState().offset).toBe(offset + BigInt(Math.ceil(n / 4)));  // the generator moved past the call's counters
+    expect(getRngState().offset).toBe(offset + BigInt(Math.ceil(n / 8)));  // the generator moved past the call's counters
     const ref = refFactors(seed, offset, p, n);
     const y64 = dropoutPhilox(ones([7, 301], { dtype: 'float64' }), p, rng);
     expect(f64(y64)).toEqual(ref);

@@ -65,7 +65,7 @@ export const CREATION: SampleTable = {
   dropout_philox: [
     { name: 'p0.3', in: [fl([6, 5], -2, 2), vals([12345, 67], 'int64')], args: { p: 0.3 } },
     { name: 'p0.5_f64_transposed', in: [f64([7, 9], -2, 2, { view: T_() }), vals([99, 2 ** 33], 'int64')], args: { p: 0.5 } },
-    { name: 'p0.1_tiles', in: [fl([3, 130]), vals([5, 0], 'int64')], args: { p: 0.1 } },
+    { name: 'p0.1_tiles', in: [fl([3, 230]), vals([5, 0], 'int64')], args: { p: 0.1 } },
     { name: 'rng_float', in: [fl([3]), vals([1, 2])], args: { p: 0.5 }, error: true },
   ],
 };
