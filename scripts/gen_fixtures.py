@@ -527,6 +527,7 @@ REF = {
     # binary
     'add': add_ref(torch.add), 'sub': add_ref(torch.sub), 'mul': binop(torch.mul), 'div': binop(torch.div),
     'pow': binop(torch.pow), 'maximum': tensor_binop(torch.maximum), 'minimum': tensor_binop(torch.minimum),
+    'silu_backward': tensor_binop(torch.ops.aten.silu_backward),
     'eq': binop(torch.eq), 'ne': binop(torch.ne), 'lt': binop(torch.lt), 'le': binop(torch.le), 'gt': binop(torch.gt),
     'ge': binop(torch.ge), 'logical_and': tensor_binop(torch.logical_and), 'logical_or': tensor_binop(torch.logical_or),
     'where': lambda x, a: torch.where(x[0], x[1], x[2]),
@@ -723,7 +724,7 @@ def gen_unary(fam):
 # ---------------------------------------------------------------- binary family
 
 BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge',
-              'logical_and', 'logical_or']
+              'logical_and', 'logical_or', 'silu_backward']
 COMPARE = {'eq', 'ne', 'lt', 'le', 'gt', 'ge'}
 LOGICAL = {'logical_and', 'logical_or'}
 

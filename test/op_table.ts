@@ -24,7 +24,7 @@ import {
   avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate, batchNormStats, batchNormBackward, layerNormStats, layerNormBackward, lstmCell, gruCell, lstmCellBackward, gruCellBackward, adamStep_, sgdStep_, rmspropStep_, adagradStep_,
 } from '../ts/index';
 import { sdpaFlash, sdpaFlashBackward } from '../ts/index';
-import { dropoutPhilox } from '../ts/index';
+import { dropoutPhilox, siluBackward } from '../ts/index';
 import { edgeSoftmax, edgeSoftmaxBackward, edgeWeightedSum, edgeDot } from '../ts/index';
 import { lstmScan, gruScan, lstmScanBackward, gruScanBackward } from '../ts/index';
 import type { Args, Input, Result, Tol } from './helpers';
@@ -133,6 +133,7 @@ export const OP_TABLE: Record<string, OpTest> = {
   div: { run: ([a, b]) => T(a).div(S(b)) },
   pow: { run: ([a, b]) => T(a).pow(S(b)) },
   maximum: { run: ([a, b]) => T(a).maximum(S(b)) },
+  silu_backward: { run: ([a, b]) => siluBackward(T(a), S(b)) },
   minimum: { run: ([a, b]) => T(a).minimum(S(b)) },
   eq: { run: ([a, b]) => T(a).eq(S(b)) },
   ne: { run: ([a, b]) => T(a).ne(S(b)) },

@@ -17,6 +17,7 @@ export { lstmCell, gruCell, lstmCellBackward, gruCellBackward } from './ops/rnn'
 export { lstmScan, gruScan, lstmScanBackward, gruScanBackward } from './ops/rnn';
 export { sdpaFlash, sdpaFlashBackward } from './ops/attention';
 export { dropoutPhilox } from './ops/dropout';
+export { siluBackward } from './ops/activation';
 export { edgeSoftmax, edgeSoftmaxBackward, edgeWeightedSum, edgeDot } from './ops/graph';
 export { tidy, tidyAsync, keep, memory, emptyCache, setMemoryLimit } from './memory';
 export { defaultDevice, setDefaultDevice } from './context';

@@ -129,6 +129,17 @@ struct Maximum {
     return a > b ? a : b;
   }
 };
+// silu's backward: grad_output * s * (1 + x (1 - s)), s = sigmoid(x) (kind D: ints arrive as float32)
+struct SiluBackward {
+  template <typename T> MYELIN_HD T operator()(T g, T x) const {
+    if constexpr (std::is_integral_v<T>) {
+      return T(0);  // never instantiated for a call: the D kind promotes integer inputs to float32
+    } else {
+      const T s = sigmoid_of(x);
+      return g * s * (T(1) + x * (T(1) - s));
+    }
+  }
+};
 struct Minimum {
   template <typename T> MYELIN_HD T operator()(T a, T b) const {
     if constexpr (std::is_floating_point_v<T>) { if (a != a || b != b) return a + b; }

@@ -282,7 +282,13 @@ export const DERIVATIVES: Record<string, Derivative> = {
   // the output, as torch: an in-place change to x is fine; NaN dy where y <= 0 gives 0 (threshold_backward)
   relu: (s) => [s.dy.where(s.y.gt(0), 0)],
   leaky_relu: (s) => { const k = s.p(1); return [s.dy.mul(s.t(0).gt(0).to(s.dy.dtype).mul(1 - k).add(k))]; },
-  silu: (s) => { const x = s.t(0), g = x.sigmoid(); return [s.dy.mul(g.mul(x.mul(g.neg().add(1)).add(1)))]; },
+  silu: (s) => {
+    const x = s.t(0);
+    // one native pass (silu_backward) unless createGraph needs the differentiable composite
+    if (!isGradEnabled() && (x.dtype === 'float32' || x.dtype === 'float64') && s.dy.dtype === x.dtype && x.device === 'cpu') return [call<Tensor>('silu_backward', [s.dy, x])];
+    const g = x.sigmoid();
+    return [s.dy.mul(g.mul(x.mul(g.neg().add(1)).add(1)))];
+  },
   softplus: (s) => { const bx = s.t(0).mul(s.p(1)); return [s.dy.mul(bx.sigmoid().where(bx.le(s.p(2)), 1))]; },
   clamp: (s) => {
     const x = s.t(0), lo = s.p<number | null>(1), hi = s.p<number | null>(2);

@@ -50,6 +50,7 @@ export interface OpBinding {
   ge(a: H | number | boolean, b: H | number | boolean, out?: H | null): H;
   logical_and(a: H | number | boolean, b: H | number | boolean, out?: H | null): H;
   logical_or(a: H | number | boolean, b: H | number | boolean, out?: H | null): H;
+  silu_backward(gradOutput: H | number | boolean, x: H | number | boolean, out?: H | null): H;
   as_strided(x: H, shape: number[], strides: number[], offset: number): H;
   reshape(x: H, shape: number[]): H;
   view(x: H, shape: number[]): H;
