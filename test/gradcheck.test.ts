@@ -196,6 +196,8 @@ const CASES: Case[] = [
   { rule: 'edgeWeightedSum', name: 'heads', inputs: [A([4, 2, 3]), A([6, 2])], f: (x, w) => my.edgeWeightedSum(x, w, I([0, 0, 3, 2, 1, 3]), I([1, 1, 0, 4, 1, 2]), 5) },
   { rule: 'edgeWeightedSum', name: '2-d', inputs: [A([3, 4]), A([5])], f: (x, w) => my.edgeWeightedSum(x, w, I([0, 2, 2, 1, 0]), I([1, 0, 1, 1, 0]), 2) },
   { rule: 'edgeDot', name: 'heads', inputs: [A([4, 2, 3]), A([5, 2, 3])], f: (a, b) => my.edgeDot(a, b, I([0, 3, 3, 1, 2, 0]), I([4, 0, 1, 1, 2, 4])) },
+  // native dropout with a fixed mask (rng int64 [seed, first counter]): linear in x
+  { rule: 'dropoutPhilox', name: 'fixed mask', inputs: [x34], f: (x) => my.dropoutPhilox(x, 0.4, I([12345, 678])).mul(x) },
   { rule: 'maskedFill', name: 'mask', inputs: [x34], f: (x) => x.maskedFill(mask34, 7).square() },
   { rule: 'maskedFill', name: 'broadcast mask', inputs: [x34], f: (x) => x.maskedFill(my.tensor([true, false, false, true]), -1).square() },
   { rule: 'topk', name: 'largest dim -1', inputs: [x34], f: (x) => x.topk(2) },
