@@ -169,9 +169,9 @@ def philox4x32(seed, counters):
 
 
 def dropout_philox_ref(x, p, rng):
-    """native dropout_philox: element i (logical order) kept, times 1 / (1 - p), when 16-bit half i % 2
-    (low first) of word (i // 2) % 4 of Philox block (seed, offset + i // 8) is >= round(p * 2^16).
-    torch has no such op: this is the rule."""
+    """native dropout_philox: element i (logical order), r = i % 512 in tile t = i // 512, kept, times
+    1 / (1 - p), when 16-bit half (r // 64) % 2 (low first) of word r // 128 of Philox block
+    (seed, offset + 64 t + r % 64) is >= round(p * 2^16). torch has no such op: this is the rule."""
     if x.dtype not in (torch.float32, torch.float64):
         raise TypeError(f'dropout_philox: expected a float32 or float64 input, got {x.dtype}')
     if not 0 <= p <= 1:
@@ -183,8 +183,11 @@ def dropout_philox_ref(x, p, rng):
     thresh = round(p * 2**16)
     if thresh >= 2**16:
         return torch.zeros_like(x).contiguous()
-    words = philox4x32(seed, np.uint64(offset) + np.arange((n + 7) // 8, dtype=np.uint64))
-    halves = np.stack([words & np.uint64(0xFFFF), words >> np.uint64(16)], axis=2).ravel()[:n]
+    i = np.arange(n, dtype=np.uint64)
+    t, r = i // np.uint64(512), i % np.uint64(512)
+    words = philox4x32(seed, np.uint64(offset) + np.uint64(64) * t + r % np.uint64(64))  # [n, 4]
+    word = words[np.arange(n), (r // np.uint64(128)).astype(np.int64)]
+    halves = (word >> (np.uint64(16) * ((r // np.uint64(64)) % np.uint64(2)))) & np.uint64(0xFFFF)
     keep = torch.from_numpy((halves >= thresh).reshape(x.shape))
     return (x * keep.to(x.dtype) * (1 / (1 - p))).contiguous()
 

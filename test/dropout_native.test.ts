@@ -3,7 +3,7 @@
 // under manualSeed, the gradient (its own op with the same rng) by float64 gradcheck with a fixed
 // mask and to second order, routing from nn.functional.dropout / nn.Dropout, and bad input.
 import { describe, it, expect } from 'vitest';
-import { Tensor, tensor, randn, ones, autograd, nn, manualSeed, getRngState } from '../ts/index';
+import { Tensor, tensor, randn, ones, full, autograd, nn, manualSeed, getRngState } from '../ts/index';
 import { dropoutPhilox, dropoutRng } from '../ts/ops/dropout';
 
 const M32 = 0xffffffffn;
@@ -20,14 +20,17 @@ function philox(seed: bigint, counter: bigint): number[] {
   return [c0, c1, c2, c3].map(Number);
 }
 /**
- * The documented rule: element i is kept when 16-bit half i % 2 (low first) of word floor(i / 2) % 4 of
- * block (seed, offset + floor(i / 8)) is >= round(p * 2^16).
+ * The documented rule: element i, r = i % 512 in tile t = floor(i / 512), is kept when 16-bit half
+ * floor(r / 64) % 2 (low first) of word floor(r / 128) of block (seed, offset + 64 t + r % 64) is >= round(p * 2^16).
  */
 function refFactors(seed: bigint, offset: bigint, p: number, n: number): number[] {
   const thresh = Math.round(p * 2 ** 16), f: number[] = [];
-  for (let b = 0; b * 8 < n; b++) {
-    const w = philox(seed, offset + BigInt(b));
-    for (let c = 0; c < 8 && b * 8 + c < n; c++) f.push(((w[c >> 1] >>> (16 * (c & 1))) & 0xffff) >= thresh ? 1 / (1 - p) : 0);
+  const blocks = new Map<bigint, number[]>();
+  for (let i = 0; i < n; i++) {
+    const t = Math.floor(i / 512), r = i % 512, c = offset + BigInt(64 * t + (r % 64));
+    if (!blocks.has(c)) blocks.set(c, philox(seed, c));
+    const word = blocks.get(c)![Math.floor(r / 128)], half = (word >>> (16 * (Math.floor(r / 64) % 2))) & 0xffff;
+    f.push(half >= thresh ? 1 / (1 - p) : 0);
   }
   return f;
 }
@@ -35,12 +38,12 @@ const f64 = (t: Tensor): number[] => [...(t.to('float64').data() as Float64Array
 
 describe('dropout_philox: the mask', () => {
   it('keep bits and scale equal an independent Philox reference (several tiles, n not a multiple of 4)', () => {
-    const n = 7 * 301, p = 0.3;  // 2107 elements: five 512-element tiles
+    const n = 7 * 301, p = 0.3;  // 2107 elements: four full 512-element tiles and a partial one
     manualSeed(4321);
     const { seed, offset } = getRngState();
     const rng = dropoutRng(n);
     expect([...(rng.data() as BigInt64Array)]).toEqual([BigInt.asIntN(64, seed), BigInt.asIntN(64, offset)]);
-    expect(getRngState().offset).toBe(offset + BigInt(Math.ceil(n / 8)));  // the generator moved past the call's counters
+    expect(getRngState().offset).toBe(offset + BigInt(Math.ceil(n / 512) * 64));  // the generator moved past the call's counters
     const ref = refFactors(seed, offset, p, n);
     const y64 = dropoutPhilox(ones([7, 301], { dtype: 'float64' }), p, rng);
     expect(f64(y64)).toEqual(ref);
@@ -112,6 +115,8 @@ describe('dropout: routing and edge cases', () => {
     expect(nn.functional.dropout(x, 0, true)).toBe(x);
     expect(f64(nn.functional.dropout(x, 1, true)).every((v) => v === 0)).toBe(true);
     expect(f64(dropoutPhilox(x, 1, dropoutRng(16))).every((v) => v === 0)).toBe(true);
+    // dropped elements are x * 0, as torch's mask product: NaN stays NaN
+    expect(f64(dropoutPhilox(full([600], NaN), 0.5, dropoutRng(600))).every((v) => Number.isNaN(v))).toBe(true);
     const h = nn.functional.dropout(ones([128, 128], { dtype: 'float16' }), 0.5, true);
     expect(h.dtype).toBe('float16');
     expect(Math.abs(h.gt(0).to('float64').mean().item() - 0.5)).toBeLessThan(0.02);

@@ -303,37 +303,38 @@ TensorPtr randperm(int64_t n, DType dt) {
   return t;
 }
 
-// Inverted dropout whose mask is never stored: element i (logical order) is kept when 16-bit half
-// i % 2 (low first) of 32-bit word (i % 8) / 2 of Philox block (seed, offset + i / 8) is >= round(p * 2^16),
-// and kept elements are scaled by 1 / (1 - p). Eight elements per Philox block: the draw is half of
-// the op's cost, and 16 bits resolve p to 2^-16 (a keep rate within 7.7e-6 of 1 - p). The mask is a
-// function of (seed, offset, i) alone, so the backward is this same op on the gradient with the same
-// rng (ts/ops/dropout.ts reserves ceil(n / 8) counters per call).
+// Inverted dropout whose mask is never stored. Elements go in tiles of 8 * TILE: element r of tile
+// t is kept when 16-bit half h = (r / TILE) % 2 (low first) of 32-bit word q = r / (2 TILE) of Philox
+// block (seed, offset + t TILE + r % TILE) is >= round(p * 2^16), and kept elements are scaled by
+// 1 / (1 - p) (dropped ones are x * 0, so NaN and inf stay NaN, as torch). Lane-major like the normal fills: element (2q + h) TILE + j is word q, half h of block
+// j, so the loops below read x and write out contiguously with no mask buffer. Eight elements per
+// block halve the draw (16 bits resolve p to 2^-16: a keep rate within 7.7e-6 of 1 - p). The mask
+// is a function of (seed, offset, i) alone, so the backward is this same op on the gradient with
+// the same rng (ts/ops/dropout.ts reserves TILE counters per started tile).
 template <typename T>
 void dropout_tiles(const T* x, T* out, int64_t n, uint64_t seed, uint64_t offset, uint32_t thresh, T inv) {
   constexpr int64_t per_tile = 8 * TILE;
   const int64_t tiles = (n + per_tile - 1) / per_tile;
   parallel_for(0, tiles, 8, [&](int64_t k0, int64_t k1) {
     alignas(64) uint32_t w[4][TILE];
-    alignas(64) T f[per_tile];
     for (int64_t k = k0; k < k1; k++) {
-      const uint64_t counter = offset + (uint64_t)k * TILE;  // block j of tile k: elements 8 (k TILE + j) + 0..7
+      const uint64_t counter = offset + (uint64_t)k * TILE;
 #pragma omp simd
       for (int j = 0; j < TILE; j++) {
         Philox4 r = philox(seed, counter + (uint64_t)j);
         w[0][j] = r.v[0], w[1][j] = r.v[1], w[2][j] = r.v[2], w[3][j] = r.v[3];
       }
-      for (int q = 0; q < 4; q++)
-#pragma omp simd
-        for (int j = 0; j < TILE; j++) {
-          f[8 * j + 2 * q] = (w[q][j] & 0xFFFFu) >= thresh ? inv : T(0);
-          f[8 * j + 2 * q + 1] = (w[q][j] >> 16) >= thresh ? inv : T(0);
-        }
       const int64_t at = k * per_tile, len = std::min<int64_t>(per_tile, n - at);
       const T* xs = x + at;
       T* os = out + at;
+      for (int q = 0; q < 4; q++)
+        for (int h = 0; h < 2; h++) {
+          const int64_t base = (2 * q + h) * TILE, m = std::min<int64_t>(TILE, len - base);
+          if (m <= 0) break;
+          const int sh = 16 * h;
 #pragma omp simd
-      for (int64_t e = 0; e < len; e++) os[e] = xs[e] * f[e];
+          for (int64_t j = 0; j < m; j++) os[base + j] = xs[base + j] * (((w[q][j] >> sh) & 0xFFFFu) >= thresh ? inv : T(0));
+        }
     }
   });
 }

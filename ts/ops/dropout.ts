@@ -13,7 +13,7 @@ import { tensorArg, showValue } from '../args';
  * counter]. The generator advances as for any draw, so manualSeed repeats the mask.
  */
 export function dropoutRng(n: number): Tensor {
-  const count = BigInt(Math.ceil(n / 8));
+  const count = BigInt(Math.ceil(n / 512) * 64);
   const [seed, offset] = drawing(() => {
     const [s, o] = native.rng_state();
     native.set_rng_state(s, BigInt.asUintN(64, o + count));
@@ -24,10 +24,11 @@ export function dropoutRng(n: number): Tensor {
 
 /**
  * Inverted dropout of a float32/float64 CPU tensor with the mask fixed by `rng` (int64 [seed, first
- * counter], from {@link dropoutRng}): element i (logical order) is kept, and scaled by 1 / (1 - p),
- * when 16-bit half i % 2 (low first) of word floor(i / 2) % 4 of Philox block (seed, offset +
- * floor(i / 8)) is >= round(p * 2^16), so p resolves to 2^-16. Returns a new contiguous tensor;
- * differentiable in x (the gradient is this op on dy with the same rng).
+ * counter], from {@link dropoutRng}): element i (logical order), r = i % 512 in tile t = floor(i / 512),
+ * is kept, and scaled by 1 / (1 - p), when 16-bit half floor(r / 64) % 2 (low first) of word
+ * floor(r / 128) of Philox block (seed, offset + 64 t + r % 64) is >= round(p * 2^16), so p resolves
+ * to 2^-16. Returns a new contiguous tensor; differentiable in x (the gradient is this op on dy
+ * with the same rng).
  */
 export function dropoutPhilox(x: Tensor, p: number, rng: Tensor): Tensor {
   const op = 'dropoutPhilox';
