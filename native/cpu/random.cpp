@@ -315,7 +315,8 @@ template <typename T>
 void dropout_tiles(const T* x, T* out, int64_t n, uint64_t seed, uint64_t offset, uint32_t thresh, T inv) {
   constexpr int64_t per_tile = 8 * TILE;
   const int64_t tiles = (n + per_tile - 1) / per_tile;
-  parallel_for(0, tiles, 8, [&](int64_t k0, int64_t k1) {
+  // by value: a captured reference read in the loops could alias out, which blocks vectorizing them
+  parallel_for(0, tiles, 8, [=](int64_t k0, int64_t k1) {
     alignas(64) uint32_t w[4][TILE];
     for (int64_t k = k0; k < k1; k++) {
       const uint64_t counter = offset + (uint64_t)k * TILE;
@@ -327,14 +328,15 @@ void dropout_tiles(const T* x, T* out, int64_t n, uint64_t seed, uint64_t offset
       const int64_t at = k * per_tile, len = std::min<int64_t>(per_tile, n - at);
       const T* xs = x + at;
       T* os = out + at;
-      for (int q = 0; q < 4; q++)
-        for (int h = 0; h < 2; h++) {
-          const int64_t base = (2 * q + h) * TILE, m = std::min<int64_t>(TILE, len - base);
-          if (m <= 0) break;
-          const int sh = 16 * h;
+      for (int q = 0; q < 4; q++) {
+        const uint32_t* wq = w[q];
+        const int64_t lo = 2 * q * TILE, hi = lo + TILE;
+        const int mlo = (int)std::max<int64_t>(0, std::min<int64_t>(TILE, len - lo)), mhi = (int)std::max<int64_t>(0, std::min<int64_t>(TILE, len - hi));
 #pragma omp simd
-          for (int64_t j = 0; j < m; j++) os[base + j] = xs[base + j] * (((w[q][j] >> sh) & 0xFFFFu) >= thresh ? inv : T(0));
-        }
+        for (int j = 0; j < mlo; j++) os[lo + j] = xs[lo + j] * ((wq[j] & 0xFFFFu) >= thresh ? inv : T(0));
+#pragma omp simd
+        for (int j = 0; j < mhi; j++) os[hi + j] = xs[hi + j] * ((wq[j] >> 16) >= thresh ? inv : T(0));
+      }
     }
   });
 }
