@@ -19,7 +19,11 @@ describe('jit.trace gives the eager outputs', () => {
         const x = my.randn(n, 784);
         const y = g.run(x) as my.Tensor;
         expect(y.shape).toEqual([n, 10]);
-        expect(vals(y)).toEqual(vals(m.forward(x) as my.Tensor));
+        const want = vals(m.forward(x) as my.Tensor);
+        // batch 1 runs the replay plan's fused GEMV (graph_linear.test.ts): its sums are in
+        // another order than eager's, so equal within float32 rounding; batch 4 runs as traced
+        if (n === 1 && k > 0) vals(y).forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThan(1e-5 * (1 + Math.abs(want[i]))));
+        else expect(vals(y)).toEqual(want);
       }
     }
   });

@@ -4,13 +4,18 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** What a tidy scope tracks (a Tensor). */
-export interface Disposable { dispose(): void; readonly isDisposed: boolean }
+export interface Disposable {
+  dispose(): void;
+  readonly isDisposed: boolean;
+  /** Set by keep(): every tidy scope leaves it alive. */
+  _kept?: boolean;
+}
 
 /** @internal The state that follows the code that runs, sync or async. */
 export interface Context {
   gradEnabled: boolean;
   /** Open tidy scopes, innermost last: new tensors go to the last one. */
-  scopes: Set<Disposable>[];
+  scopes: Disposable[][];
   /** Where creation functions put tensors when no device is given. */
   device: string;
   /** The context's own generator state (withSeed, ts/rng.ts), or null: the process's. Shared, not copied, by child contexts. */

@@ -127,24 +127,33 @@ export class Graph {
       [...this.outputSlots], this.inputMeta.map(([d, s]) => [d, [...s]]));
   }
 
-  /** The inputs' handles, checked in TS (the JS replay and the native one refuse alike). */
+  /** The inputs' handles, checked in TS (the JS replay and the native one refuse alike).
+   * Plain loops: this runs once per replay, and a batch-1 replay is a few microseconds. */
   private handles(op: string, inputs: unknown[]): Handle[] {
     if (this.disposed) throw new Error(`${op}: the graph was disposed`);
     if (inputs.length !== this.inputSlots.length)
       throw new Error(`${op}: expected ${this.inputSlots.length} input${this.inputSlots.length === 1 ? '' : 's'} (as traced), got ${inputs.length}`);
-    return inputs.map((t, i) => {
+    const hs: Handle[] = new Array(inputs.length);
+    for (let i = 0; i < inputs.length; i++) {
+      const t = inputs[i];
       if (!(t instanceof Tensor)) throw new Error(`${op}: input ${i} must be a Tensor, got ${showValue(t)}`);
       if (t.isDisposed) throw new Error(`${op}: input ${i} is a disposed tensor`);
       const [dtype, shape] = this.inputMeta[i];
       if (t.dtype !== dtype) throw new Error(`${op}: input ${i} has dtype ${t.dtype}, but the graph was traced with ${dtype} (trace again for another dtype)`);
-      if (t.shape.length !== shape.length || t.shape.some((d, k) => d !== shape[k]))
-        throw new Error(`${op}: input ${i} has shape ${showShape(t.shape)}, but the graph was traced with ${showShape(shape)} (a traced graph is specialized to its example's shapes; trace again for another)`);
-      return t._h;
-    });
+      const ts = t.shape;
+      let same = ts.length === shape.length;
+      for (let k = 0; same && k < ts.length; k++) same = ts[k] === shape[k];
+      if (!same)
+        throw new Error(`${op}: input ${i} has shape ${showShape(ts)}, but the graph was traced with ${showShape(shape)} (a traced graph is specialized to its example's shapes; trace again for another)`);
+      hs[i] = t._h;
+    }
+    return hs;
   }
   private wrap(hs: Handle[]): Tensor | Tensor[] {
-    const ts = hs.map((h) => new Tensor(h));
-    return this.single ? ts[0] : ts;
+    if (this.single) return new Tensor(hs[0]);
+    const ts: Tensor[] = new Array(hs.length);
+    for (let i = 0; i < hs.length; i++) ts[i] = new Tensor(hs[i]);
+    return ts;
   }
   /** Replays the graph on `inputs` (the traced shapes and dtypes); the results require no grad. */
   run(...inputs: Tensor[]): Tensor | Tensor[] {

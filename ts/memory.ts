@@ -6,10 +6,13 @@ import { native } from './binding';
 import { badArg } from './args';
 import { ctx, runInChild, type Disposable } from './context';
 
-/** @internal Called by every new Tensor. */
+/** @internal Called by every new Tensor. A scope is a plain array (a push per op; a Set
+ * would hash every tensor, which cost about 5% of a 1-element op inside tidy). A tensor
+ * is in at most one scope at a time: the one open where it was made, or the parent it
+ * moved to as a result; keep() marks it instead of searching the arrays. */
 export function track(t: Disposable): void {
   const scopes = ctx().scopes;
-  if (scopes.length > 0) scopes[scopes.length - 1].add(t);
+  if (scopes.length > 0) scopes[scopes.length - 1].push(t);
 }
 
 function collect(value: unknown, out: Set<unknown>, depth = 0): void {
@@ -31,7 +34,7 @@ function collect(value: unknown, out: Set<unknown>, depth = 0): void {
  */
 export function tidy<T>(fn: () => T): T {
   if (typeof fn !== 'function') badArg('tidy', 'fn', 'a function', fn);
-  const scope = new Set<Disposable>();
+  const scope: Disposable[] = [];
   const scopes = ctx().scopes;
   scopes.push(scope);
   let result: T;
@@ -53,12 +56,15 @@ export function tidy<T>(fn: () => T): T {
   return result;
 }
 
-/** Disposes what `scope` tracked, except what `result` holds, which moves to `parent`. */
-function release(scope: Set<Disposable>, result: unknown, parent: Set<Disposable> | undefined): void {
+/** Disposes what `scope` tracked, except what `result` holds, which moves to `parent`, and what keep() marked. */
+function release(scope: Disposable[], result: unknown, parent: Disposable[] | undefined): void {
+  if (result === null || typeof result !== 'object') { disposeAll(scope); return; }  // a step that returns nothing or a number
   const kept = new Set<unknown>();
   collect(result, kept);
-  for (const t of scope) {
-    if (kept.has(t)) { if (parent) parent.add(t); }
+  for (let i = 0; i < scope.length; i++) {
+    const t = scope[i];
+    if (t._kept === true) continue;
+    if (kept.has(t)) { if (parent) parent.push(t); }
     else if (!t.isDisposed) t.dispose();
   }
 }
@@ -77,7 +83,7 @@ function release(scope: Set<Disposable>, result: unknown, parent: Set<Disposable
  */
 export async function tidyAsync<T>(fn: () => Promise<T> | T): Promise<T> {
   if (typeof fn !== 'function') badArg('tidy_async', 'fn', 'a function', fn);
-  const scope = new Set<Disposable>();
+  const scope: Disposable[] = [];
   const outer = ctx().scopes;
   const parent = outer[outer.length - 1];  // the scope open where tidyAsync was called
   let result: T;
@@ -91,8 +97,11 @@ export async function tidyAsync<T>(fn: () => Promise<T> | T): Promise<T> {
   return result;
 }
 
-function disposeAll(scope: Set<Disposable>): void {
-  for (const t of scope) if (!t.isDisposed) t.dispose();
+function disposeAll(scope: Disposable[]): void {
+  for (let i = 0; i < scope.length; i++) {
+    const t = scope[i];
+    if (t._kept !== true && !t.isDisposed) t.dispose();
+  }
 }
 
 /** Keeps a tensor alive past the enclosing tidy() scopes. */
@@ -101,7 +110,9 @@ export function keep<T extends Disposable>(t: T): T {
   // keeping a disposed tensor would hand back something unusable
   if (t === null || typeof t !== 'object' || typeof t.dispose !== 'function') badArg('keep', 'tensor', 'a Tensor', t);
   if (t.isDisposed) throw new Error('keep: tensor is a disposed tensor');
-  for (const s of ctx().scopes) s.delete(t);
+  // a tensor is tracked once, where it was made, and a kept one never moves into another
+  // scope: a mark that every scope's release skips is removing it from all of them
+  t._kept = true;
   return t;
 }
 

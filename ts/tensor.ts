@@ -55,6 +55,7 @@ export class Tensor {
   private _dtype?: DType;
   private _device?: DeviceName;
   /** @internal */ _disposed = false;
+  /** @internal Set by keep(): tidy scopes leave it alive (ts/memory.ts). */ _kept = false;
   // ---- autograd state (ts/autograd)
   /** Recorded op that produced this tensor, or null for leaves and untracked tensors. */
   gradFn: Node | null = null;

@@ -26,6 +26,18 @@ struct GraphStep {
   // here so the run calls it directly (null: none; the op's entry runs).
   int reuse_arg = -1;
   bool (*fast)(const OpArgs&, TensorImpl& out) = nullptr;
+  int chain = -1;  // the LinearChain this step is part of (-1: none)
+};
+
+// A linear layer the replay plan fuses (finalize): the steps transpose(W) -> matmul(x, .)
+// [-> add(., b) [-> relu]] that nn.Linear (and a ReLU) trace to, W and b constants. At batch 1
+// a run computes them as one pass over W in its stored layout (gemv_f32.h), with no
+// intermediate tensors; otherwise (another batch size or layout) the steps run as traced.
+struct LinearChain {
+  int t_step = -1, head = -1, last = -1;  // the transpose, the matmul, the chain's last step
+  int x_slot = -1, out_slot = -1;         // the matmul's input; what the last step writes
+  TensorPtr w, b;                         // W [N, K]; b [N] or [1, N], null without a bias add
+  bool relu = false;
 };
 
 struct Graph {
@@ -35,6 +47,7 @@ struct Graph {
   std::vector<int> inputs, outputs;
   std::vector<std::pair<DType, Dims>> input_meta;
   std::vector<char> produced;  // slots a step writes (only those buffers are recycled)
+  std::vector<LinearChain> chains;
   // Each step's result 0 (dtype, shape) as the first run made it: shapes are static (the
   // inputs' are checked), so later runs know which released buffer fits a step's output.
   mutable std::vector<std::pair<DType, Dims>> out_meta;
@@ -47,6 +60,12 @@ struct Graph {
   // Checks the inputs against input_meta ("graph: input 0 has shape ..."), then runs.
   void check_inputs(const std::vector<TensorPtr>& in) const;
   std::vector<TensorPtr> run(const std::vector<TensorPtr>& in) const;
+
+  // the replay plan's fused linear layers (graph.cpp)
+  void plan_chains(const std::vector<char>& is_output);
+  // The chain as one GEMV pass into slots[c.out_slot]; false where this run's input does not
+  // fit (the steps then run as traced).
+  bool run_chain(const LinearChain& c, std::vector<TensorPtr>& slots, std::vector<TensorPtr>& pool) const;
 };
 
 }  // namespace myelin
