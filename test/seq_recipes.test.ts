@@ -75,7 +75,7 @@ long('spam-rnn', () => {
     expect(r.valSize).toBe(96);
     expect(r.testSize).toBe(240);
     // always "ham" scores F1 0, always "spam" about 0.5 (a third of the corpus is spam)
-    expect(r.rnn.f1).toBeGreaterThan(0.75);   // 0.862 measured (seed 0; the baseline 0.848)
+    expect(r.rnn.f1).toBeGreaterThan(0.75);   // 0.840 measured (seed 0; the baseline 0.848)
     expect(r.baseline.f1).toBeGreaterThan(0.7);
     // the kept epoch is the one with the best validation F1
     expect(r.rnnValF1).toHaveLength(2);
