@@ -126,14 +126,21 @@ describe('BERT bad input is a named Error', () => {
 });
 
 long('bert-spam (reduced size)', () => {
-  // At this size (measured under load: 383 s) the MLM loss fell 8.81 -> 8.45 and both 60-step fine-tunes
-  // predicted the commoner class only (accuracy 65.00% = the majority share, F1 0): the recipe at
-  // full size is what answers whether pretraining helps; this checks the pipeline end to end.
-  it('MLM pretraining lowers the masked-token loss; both fine-tunes are scored on the same held-out split', async () => {
-    const r = await trainBertSpam({ trainLimit: 400, pretrainSteps: 40, finetuneSteps: 60, batchSize: 16, maxLen: 32, hidden: 32, layers: 1, log: () => {} });
+  // Measured under load (load average ~14, 361 s): MLM loss 8.736 -> 8.325; pretrained then 100 fine-tuning
+  // steps accuracy 91.25% (F1 0.8627), from scratch 92.50% (F1 0.8846); the commoner class alone 65.00%.
+  // A torch twin of the recipe on the same tokenized split: 90.00% (F1 0.8400) and 91.25% (F1 0.8627).
+  // (At the first version's constant 2e-4 for 60 steps both arms, here and in torch, answered "ham" always.)
+  // Which arm wins at this size is noise, so only what is robust is asserted.
+  it('MLM pretraining lowers the masked-token loss; both fine-tunes beat the commoner class on the held-out split', async () => {
+    const r = await trainBertSpam({
+      trainLimit: 400, pretrainSteps: 40, finetuneSteps: 100, finetuneLr: 2e-3, batchSize: 16, maxLen: 32, hidden: 32, layers: 1, log: () => {},
+    });
     expect(r.mlmLossEnd).toBeLessThan(r.mlmLossStart - 0.2);
     expect([r.trainSize, r.testSize]).toEqual([320, 80]);
-    expect(r.pretrained.accuracy).toBeGreaterThanOrEqual(r.majority - 0.05);
-    expect(r.scratch.accuracy).toBeGreaterThanOrEqual(r.majority - 0.05);
+    expect(r.majority).toBeCloseTo(0.65, 5);
+    for (const m of [r.pretrained, r.scratch]) {
+      expect(m.accuracy).toBeGreaterThan(r.majority + 0.1);
+      expect(m.f1).toBeGreaterThan(0.6);
+    }
   }, 900_000);
 });
