@@ -118,6 +118,13 @@ describe('BERT bad input is a named Error', () => {
     const l = my.noGrad(() => c.forward(ids));
     expect(() => c.loss(l, my.tensor([2], { dtype: 'int64' }))).toThrow(/BertForSequenceClassification.loss: label 2 is out of range for 2 classes/);
   });
+  it("BertForMaskedLM's init keeps the [PAD] row of the tied token embedding at 0 (the head's init redraws that weight)", () => {
+    my.manualSeed(3);
+    const m = new models.BertForMaskedLM({ vocabSize: 50, hiddenSize: 8, numLayers: 1, numHeads: 2 });
+    const w = m.bert.embeddings.word_embeddings.weight;
+    expect(Number(w.narrow(0, 0, 1).abs().sum().item())).toBe(0);
+    expect(Number(w.narrow(0, 1, 1).abs().sum().item())).toBeGreaterThan(0);
+  });
   it('config and masking arguments', () => {
     expect(() => new models.Bert({ vocabSize: 30, hiddenSize: 10, numHeads: 4 })).toThrow(/Bert: hiddenSize 10 is not divisible by numHeads 4/);
     expect(() => models.maskTokens([[1, 2, 99]], { vocabSize: 30, maskId: 4, specialIds: [0], generator: new data.Generator(1) })).toThrow(/maskTokens: row 0 holds id 99, out of range for vocabSize 30/);
