@@ -38,6 +38,8 @@ export interface BertSpamResult {
   /** Accuracy of always answering the held-out split's commoner class. */
   majority: number; mlmLossEnd: number;
   trainSize: number; testSize: number; vocabSize: number; summary: string; model: Module; secondsPerEpoch: number; logs: [];
+  /** The MLM-pretrained model the first fine-tune started from. */
+  mlm: BertForMaskedLM;
 }
 
 /** Mean of the first / last `k` entries. */
@@ -162,7 +164,7 @@ export async function trainBertSpam(o: BertSpamOptions = {}): Promise<BertSpamRe
   const helped = a.m.f1 > b.m.f1 ? 'pretraining helped' : 'pretraining did NOT help';
   return {
     pretrained: a.m, scratch: b.m, mlmLossStart, majority, mlmLossEnd, trainSize: tr.length, testSize: te.length, vocabSize: tok.vocabSize,
-    model: a.model, secondsPerEpoch: (t2 - t0) / 1000, logs: [],
+    model: a.model, mlm, secondsPerEpoch: (t2 - t0) / 1000, logs: [],
     summary: `bert-spam (SpamAssassin bodies, ${tr.length} train / ${te.length} held out, vocab ${tok.vocabSize}, ${maxLen} tokens, `
       + `hidden ${config.hiddenSize}, ${config.numLayers} layers)\n`
       + `  MLM pretraining: ${preSteps} steps, loss ${mlmLossStart.toFixed(3)} -> ${mlmLossEnd.toFixed(3)} (${((t1 - t0) / 1000).toFixed(0)} s)\n`
