@@ -24,7 +24,7 @@ export interface BertSpamOptions extends RecipeOptions {
   maxLen?: number;
   pretrainSteps?: number;
   finetuneSteps?: number;
-  /** Defaults: 600 pretraining and 200 fine-tuning steps, hidden 64, 2 layers (the size measured in the README). */
+  /** Defaults: 2000 pretraining and 200 fine-tuning steps, hidden 64, 2 layers (the size measured in the README). */
   hidden?: number;
   layers?: number;
   /** Peak fine-tuning learning rate (default 5e-4; `lr` is pretraining's, default 1e-3). */
@@ -74,7 +74,7 @@ function step(opt: optim.Optimizer, f: () => Tensor): number {
  */
 export async function trainBertSpam(o: BertSpamOptions = {}): Promise<BertSpamResult> {
   const seed = o.seed ?? 0, maxLen = o.maxLen ?? 64, bs = o.batchSize ?? 32;
-  const preSteps = o.pretrainSteps ?? 600, ftSteps = o.finetuneSteps ?? 200;
+  const preSteps = o.pretrainSteps ?? 2000, ftSteps = o.finetuneSteps ?? 200;
   manualSeed(seed);
   let mail = text.loadSpamAssassin({ headers: false });
   if (o.trainLimit !== undefined && o.trainLimit < mail.length) {
