@@ -5,7 +5,7 @@
 const my = require('..');
 
 (async () => {
-  const pretrainSteps = Number(process.argv[2] || 1000);
+  const pretrainSteps = Number(process.argv[2] || 2000);
   const finetuneSteps = Number(process.argv[3] || 200);
   const trainLimit = process.argv[4] ? Number(process.argv[4]) : undefined;
   const r = await my.train.bertRecipes.trainBertSpam({ pretrainSteps, finetuneSteps, trainLimit, seed: 0 });

@@ -118,6 +118,13 @@ describe('BERT bad input is a named Error', () => {
     const l = my.noGrad(() => c.forward(ids));
     expect(() => c.loss(l, my.tensor([2], { dtype: 'int64' }))).toThrow(/BertForSequenceClassification.loss: label 2 is out of range for 2 classes/);
   });
+  it("BertForMaskedLM's init keeps the [PAD] row of the tied token embedding at 0 (the head's init redraws that weight)", () => {
+    my.manualSeed(3);
+    const m = new models.BertForMaskedLM({ vocabSize: 50, hiddenSize: 8, numLayers: 1, numHeads: 2 });
+    const w = m.bert.embeddings.word_embeddings.weight;
+    expect(Number(w.narrow(0, 0, 1).abs().sum().item())).toBe(0);
+    expect(Number(w.narrow(0, 1, 1).abs().sum().item())).toBeGreaterThan(0);
+  });
   it('config and masking arguments', () => {
     expect(() => new models.Bert({ vocabSize: 30, hiddenSize: 10, numHeads: 4 })).toThrow(/Bert: hiddenSize 10 is not divisible by numHeads 4/);
     expect(() => models.maskTokens([[1, 2, 99]], { vocabSize: 30, maskId: 4, specialIds: [0], generator: new data.Generator(1) })).toThrow(/maskTokens: row 0 holds id 99, out of range for vocabSize 30/);
@@ -126,14 +133,21 @@ describe('BERT bad input is a named Error', () => {
 });
 
 long('bert-spam (reduced size)', () => {
-  // At this size (measured under load: 383 s) the MLM loss fell 8.81 -> 8.45 and both 60-step fine-tunes
-  // predicted the commoner class only (accuracy 65.00% = the majority share, F1 0): the recipe at
-  // full size is what answers whether pretraining helps; this checks the pipeline end to end.
-  it('MLM pretraining lowers the masked-token loss; both fine-tunes are scored on the same held-out split', async () => {
-    const r = await trainBertSpam({ trainLimit: 400, pretrainSteps: 40, finetuneSteps: 60, batchSize: 16, maxLen: 32, hidden: 32, layers: 1, log: () => {} });
+  // Measured under load (load average ~14, 361 s): MLM loss 8.736 -> 8.325; pretrained then 100 fine-tuning
+  // steps accuracy 91.25% (F1 0.8627), from scratch 92.50% (F1 0.8846); the commoner class alone 65.00%.
+  // A torch twin of the recipe on the same tokenized split: 90.00% (F1 0.8400) and 91.25% (F1 0.8627).
+  // (At the first version's constant 2e-4 for 60 steps both arms, here and in torch, answered "ham" always.)
+  // Which arm wins at this size is noise, so only what is robust is asserted.
+  it('MLM pretraining lowers the masked-token loss; both fine-tunes beat the commoner class on the held-out split', async () => {
+    const r = await trainBertSpam({
+      trainLimit: 400, pretrainSteps: 40, finetuneSteps: 100, finetuneLr: 2e-3, batchSize: 16, maxLen: 32, hidden: 32, layers: 1, log: () => {},
+    });
     expect(r.mlmLossEnd).toBeLessThan(r.mlmLossStart - 0.2);
     expect([r.trainSize, r.testSize]).toEqual([320, 80]);
-    expect(r.pretrained.accuracy).toBeGreaterThanOrEqual(r.majority - 0.05);
-    expect(r.scratch.accuracy).toBeGreaterThanOrEqual(r.majority - 0.05);
+    expect(r.majority).toBeCloseTo(0.65, 5);
+    for (const m of [r.pretrained, r.scratch]) {
+      expect(m.accuracy).toBeGreaterThan(r.majority + 0.1);
+      expect(m.f1).toBeGreaterThan(0.6);
+    }
   }, 900_000);
 });

@@ -78,12 +78,14 @@ describe('Seq2SeqTransformer bad input is a named Error', () => {
 });
 
 long('seq2seq-reverse (reduced size)', () => {
-  // Measured under load (350 s): final loss 1.035, exact match greedy 22%, beam-4 26% on 50 held-out
-  // sequences (chance is below 1%). 300 steps is far from converged: it checks learning, not a high score.
+  // Measured under load (load average ~13, 150 s): final loss 0.570, exact match greedy 66%, beam-4 74%
+  // on 50 held-out sequences (chance is below 1%). The same run without the tutorial's xavier init
+  // (xavier: false) reached loss 1.041, greedy 16%, beam-4 14%: the N(0, 1) embeddings times sqrt(dModel)
+  // drown the positions. 300 steps is not converged: the bounds check learning, with a margin for noise.
   it('learns to reverse 2-4 digit strings: exact match far above chance on held-out sequences, greedy and beam', async () => {
     const r = await trainSeq2SeqReverse({ steps: 300, minLen: 2, maxLen: 4, testSize: 50, dModel: 32, layers: 1, lr: 2e-3, log: () => {} });
-    expect(r.finalLoss).toBeLessThan(1.3);   // ln 13 = 2.56 at the start
-    expect(r.greedyAcc).toBeGreaterThan(0.1);
-    expect(r.beamAcc).toBeGreaterThan(0.1);
+    expect(r.finalLoss).toBeLessThan(0.9);   // ln 13 = 2.56 at the start
+    expect(r.greedyAcc).toBeGreaterThan(0.35);
+    expect(r.beamAcc).toBeGreaterThan(0.35);
   }, 900_000);
 });

@@ -219,6 +219,8 @@ export class BertForMaskedLM extends Module {
     const c = this.bert.config;
     this.cls = new BertLMHead(c.hiddenSize, c.layerNormEps, this.bert.embeddings.word_embeddings.weight);
     bertInit(this.cls, c.padId);
+    // the head's init redrew the tied decoder weight, the token embedding: its [PAD] row back to 0 (as HF's init)
+    noGrad(() => { this.bert.embeddings.word_embeddings.weight.narrow(0, c.padId, 1).zero_(); });
   }
   forward(inputIds: Tensor, fo: BertForwardOptions = {}): Tensor { return this.cls.forward(this.bert.forward(inputIds, fo)); }
   /** Mean cross entropy over positions whose label is not -100. */
