@@ -9,6 +9,7 @@ import { cat, stack } from '../functional';
 import { enableGrad, isGradEnabled, noGrad } from '../autograd/engine';
 import { grad } from '../autograd/index';
 import { record } from '../autograd/formulas';
+import { vjpGraph } from '../autograd/scan_grad';
 import { Module, Parameter, tensorArg, intArg, showValue } from './module';
 import { boolArg, choiceArg, optionsArg } from '../args';
 import { layerDtype, type LayerDtype } from './layer_dtype';
@@ -54,10 +55,10 @@ const COMPOSED = typeof process !== 'undefined' && process.env.MYELIN_RNN_COMPOS
 const fusable = (t: Tensor): boolean => !COMPOSED && (t.dtype === 'float32' || t.dtype === 'float64');
 // MYELIN_RNN_SCAN=0 runs the fused cells one JS step at a time instead of the native whole-layer scan (the before of the scan)
 const SCAN = typeof process === 'undefined' || process.env.MYELIN_RNN_SCAN !== '0';
-function cellStep(mode: RNNMode, gi: Tensor, gh: Tensor, h: Tensor, c: Tensor | null): [Tensor, Tensor | null] {
+function cellStep(mode: RNNMode, gi: Tensor, gh: Tensor, h: Tensor, c: Tensor | null, composed = false): [Tensor, Tensor | null] {
   switch (mode) {
-    case 'LSTM': return fusable(gi) ? lstmCell(gi, gh, c!) : lstmStep(gi, gh, c!);
-    case 'GRU': return [fusable(gi) ? gruCell(gi, gh, h) : gruStep(gi, gh, h), null];
+    case 'LSTM': return fusable(gi) && !composed ? lstmCell(gi, gh, c!) : lstmStep(gi, gh, c!);
+    case 'GRU': return [fusable(gi) && !composed ? gruCell(gi, gh, h) : gruStep(gi, gh, h), null];
     default: return [rnnStep(gi, gh, mode === 'RNN_RELU' ? 'relu' : 'tanh'), null];
   }
 }
@@ -88,7 +89,7 @@ function stepRows(h: Tensor, c: Tensor | null, b: number, h0: Tensor, c0: Tensor
 }
 
 function loop(mode: RNNMode, gis: Tensor[], bs: number[], h0: Tensor, c0: Tensor | null,
-  whhT: Tensor, bHh: Tensor | null, whrT: Tensor | null, reverse: boolean): Loop {
+  whhT: Tensor, bHh: Tensor | null, whrT: Tensor | null, reverse: boolean, composed = false): Loop {
   const T = bs.length, B = h0.shape[0];
   const r: Loop = { outs: new Array<Tensor>(T), h: h0, c: c0, ghs: [], hPrev: [], hPre: [], hProj: [] };
   const finH: Tensor[] = [], finC: Tensor[] = [];
@@ -101,7 +102,7 @@ function loop(mode: RNNMode, gis: Tensor[], bs: number[], h0: Tensor, c0: Tensor
     let gh = h.matmul(whhT);
     if (bHh) gh = gh.add(bHh);
     r.ghs.push(gh);
-    let [hn, cn] = cellStep(mode, gis[t], gh, h, c);
+    let [hn, cn] = cellStep(mode, gis[t], gh, h, c, composed);
     if (whrT) { r.hPre.push(hn); hn = hn.matmul(whrT); r.hProj.push(hn); }
     h = hn; c = cn;
     r.outs[t] = h;
@@ -113,6 +114,21 @@ function loop(mode: RNNMode, gis: Tensor[], bs: number[], h0: Tensor, c0: Tensor
 }
 
 interface Scan { out: Tensor; h: Tensor; c: Tensor | null }
+
+/**
+ * A recorded scan's gradients under createGraph (double backward): the direction rerun in
+ * Tensor ops from its saved inputs [giAll, h0, c0, wHh, bHh, wHr] and differentiated as a
+ * graph (autograd/scan_grad.ts), one gradient per non-null input, as record() wants them.
+ */
+function scanGradGraph(mode: RNNMode, bs: number[], reverse: boolean, inputs: (Tensor | null)[], dy: Tensor): (Tensor | null)[] {
+  const offs: number[] = [];
+  bs.reduce((o, b) => { offs.push(o); return o + b; }, 0);
+  const g = vjpGraph(([gi, h0, c0, wHh, bHh, wHr]) => {
+    const r = loop(mode, bs.map((b, t) => gi!.narrow(0, offs[t], b)), bs, h0!, c0, wHh!.t(), bHh, wHr ? wHr.t() : null, reverse, true);
+    return cat([...r.outs, r.h, ...(r.c ? [r.c] : [])].map((p) => p.reshape([-1])), 0);
+  }, inputs, dy);
+  return inputs.map((t, i) => (t === null ? undefined : g[i])).filter((x): x is Tensor | null => x !== undefined);
+}
 
 /**
  * One layer and direction over the input projection giAll [N, gates * H] (all steps, one GEMM).
@@ -149,6 +165,7 @@ function scan(mode: RNNMode, giAll: Tensor, bs: number[], h0: Tensor, c0: Tensor
   const yIn = enableGrad(() => cat(parts.map((p) => p.reshape([-1])), 0));
   const used = inputs.filter((t): t is Tensor => t !== null);
   const y = record(`rnn_scan_${mode.toLowerCase()}`, used, yIn.detach(), (dy) => {
+    if (isGradEnabled()) return scanGradGraph(mode, bs, reverse, inputs, dy);
     const wants = [...leaves, h0L, ...(c0L ? [c0L] : []), ...r.ghs, ...r.hProj];
     const gs = grad([yIn], wants, { gradOutputs: [dy], allowUnused: true });
     const T = bs.length, or0 = (g: Tensor | null, like: Tensor) => g ?? zeros([...like.shape], { dtype: like.dtype });
@@ -173,7 +190,7 @@ function scan(mode: RNNMode, giAll: Tensor, bs: number[], h0: Tensor, c0: Tensor
  * workspace (activated gates), and backward walks the steps in reverse with
  * lstm_cell_backward / gru_cell_backward, the recurrent gradient dh_prev = dgates W_hh one GEMM
  * per step, and the weight gradients one GEMM each over all steps, as the composed path.
- * Its gradients are constants (no createGraph through them), as the composed path's were.
+ * Under createGraph its gradients are a graph (scanGradGraph), so double backward is exact.
  */
 function fusedScan(mode: 'LSTM' | 'GRU', giAll: Tensor, bs: number[], offs: number[], h0: Tensor, c0: Tensor | null,
   w: DirWeights, reverse: boolean, inputs: (Tensor | null)[]): Scan {
@@ -218,7 +235,7 @@ function fusedScan(mode: 'LSTM' | 'GRU', giAll: Tensor, bs: number[], offs: numb
   const parts = [out, hF!, ...(cF! ? [cF!] : [])];
   const yIn = cat([...outs, hF!, ...(cF! ? [cF!] : [])].map((p) => p.reshape([-1])), 0);
   const used = inputs.filter((t): t is Tensor => t !== null);
-  const y = record(`rnn_scan_${mode.toLowerCase()}`, used, yIn, (dy) => noGrad(() => {
+  const y = record(`rnn_scan_${mode.toLowerCase()}`, used, yIn, (dy) => isGradEnabled() ? scanGradGraph(mode, bs, reverse, inputs, dy) : noGrad(() => {
     const N = out.shape[0], Hout = out.shape[1];
     const dOut = dy.narrow(0, 0, N * Hout).reshape([N, Hout]);
     // the state's gradient over all B rows: a step rewrites the rows it ran, the others wait
