@@ -4,7 +4,7 @@
 // native cell (ts/ops/rnn.ts) for float32/float64, rnnStep/lstmStep/gruStep of Tensor ops otherwise;
 // without projSize a whole LSTM/GRU direction is one native scan (lstmScan, gruScan).
 import { Tensor } from '../tensor';
-import { empty, zeros } from '../creation';
+import { empty, ones, zeros } from '../creation';
 import { cat, stack } from '../functional';
 import { enableGrad, isGradEnabled, noGrad } from '../autograd/engine';
 import { grad } from '../autograd/index';
@@ -115,6 +115,26 @@ function loop(mode: RNNMode, gis: Tensor[], bs: number[], h0: Tensor, c0: Tensor
 
 interface Scan { out: Tensor; h: Tensor; c: Tensor | null }
 
+/** Whether a direction runs as one native scan: LSTM and GRU without a projection, float32/64, not under a jit trace (ONNX export unrolls the per-step cells). */
+const nativeScan = (mode: RNNMode, x: Tensor, w: DirWeights): boolean =>
+  SCAN && (mode === 'LSTM' || mode === 'GRU') && fusable(x) && !w.wHr && !isTracing();
+
+/**
+ * Every step's input projection in one GEMM. For a native scan the biases ride in the GEMM as
+ * one more input column of ones (b_ih, plus b_hh for the LSTM, whose gates add it unchanged):
+ * two adds over [N, gates * H] forward and their two row sums backward become one column of
+ * the GEMMs (the char-lm's gi is [2048, 1024]). `ones` is that column, shared by the directions.
+ */
+function project(mode: RNNMode, x: Tensor, w: DirWeights, xOnes: () => Tensor): Tensor {
+  if (!nativeScan(mode, x, w) || !w.bIh) {
+    let gi = x.matmul(w.wIh.t());
+    if (w.bIh) gi = gi.add(w.bIh);
+    return mode === 'LSTM' && w.bHh && nativeScan(mode, x, w) ? gi.add(w.bHh) : gi;
+  }
+  const b = mode === 'LSTM' && w.bHh ? w.bIh.add(w.bHh) : w.bIh;
+  return xOnes().matmul(cat([w.wIh, b.unsqueeze(1)], 1).t());
+}
+
 /**
  * A recorded scan's gradients under createGraph (double backward): the direction rerun in
  * Tensor ops from its saved inputs [giAll, h0, c0, wHh, bHh, wHr] and differentiated as a
@@ -143,10 +163,10 @@ function scan(mode: RNNMode, giAll: Tensor, bs: number[], h0: Tensor, c0: Tensor
   // LSTM and GRU without a projection: the whole direction is one native scan (and one
   // native backward), with no JS call per step; a jit trace keeps the per-step cells, which
   // ONNX export unrolls (lstm_scan has no ONNX emitter)
-  if (SCAN && (mode === 'LSTM' || mode === 'GRU') && fusable(giAll) && !w.wHr && !isTracing()) {
+  if (nativeScan(mode, giAll, w)) {
     if (mode === 'GRU') { const [out, h] = gruScan(giAll, h0, w.wHh, w.bHh, bs, reverse); return { out, h, c: null }; }
-    // LSTM gates are gi + gh with no product between them: b_hh joins gi once for all steps
-    const [out, h, c] = lstmScan(w.bHh ? giAll.add(w.bHh) : giAll, h0, c0!, w.wHh, bs, reverse);
+    // LSTM gates are gi + gh with no product between them: b_hh is already in gi (rnnForward folds it into the projection)
+    const [out, h, c] = lstmScan(giAll, h0, c0!, w.wHh, bs, reverse);
     return { out, h, c };
   }
   const inputs = [giAll, h0, c0, w.wHh, w.bHh, w.wHr];
@@ -282,9 +302,10 @@ export function rnnForward(mode: RNNMode, data: Tensor, bs: number[], hx: Tensor
   const D = weights[0].length, hs: Tensor[] = [], cs: Tensor[] = [];
   let x = data;
   weights.forEach((layer, l) => {
+    let xo: Tensor | null = null;
+    const xIn = x, xOnes = () => (xo ??= cat([xIn, ones([xIn.shape[0], 1], { dtype: xIn.dtype })], 1));
     const outs = layer.map((w, d) => {
-      let gi = x.matmul(w.wIh.t());
-      if (w.bIh) gi = gi.add(w.bIh);
+      const gi = project(mode, x, w, xOnes);
       const r = scan(mode, gi, bs, hx.select(0, l * D + d), cx ? cx.select(0, l * D + d) : null, w, d === 1);
       hs.push(r.h);
       if (r.c) cs.push(r.c);
