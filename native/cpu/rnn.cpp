@@ -241,10 +241,13 @@ int64_t threads() { return std::max<int64_t>(1, num_threads().load(std::memory_o
 // step (2 x 64 fork/joins per direction at the char-lm's 64 steps, each a wait on the
 // slowest thread on a loaded machine). body(r0, r1, nt) runs rows [r0, r1) with nt BLAS
 // threads; MYELIN_SCAN_STEP_SPLIT=1 keeps the per-step split (rows [0, B), nt threads) for A/B.
+// A scan under `work` multiply-adds (N rows x gates H x H) runs on the calling thread: a
+// fork/join costs more than it saves there (and far more on a loaded machine).
 template <typename F>
-void scan_rows(int64_t B, int64_t nt, const F& body) {
+void scan_rows(int64_t B, int64_t nt, double work, const F& body) {
   static const bool step_split = [] { const char* e = std::getenv("MYELIN_SCAN_STEP_SPLIT"); return e && e[0] == '1'; }();
   if (step_split || nt <= 1 || B < 2) return body(0, B, nt);
+  if (work < (1 << 20)) return body(0, B, 1);
   parallel_for(0, B, (B + nt - 1) / nt, [&](int64_t r0, int64_t r1) { body(r0, r1, 1); });
 }
 
@@ -272,7 +275,7 @@ std::tuple<TensorPtr, TensorPtr, TensorPtr> lstm_scan(const TensorImpl& gi0, con
     std::copy(h0->data<T_>(), h0->data<T_>() + B * H, hb);
     std::copy(c0->data<T_>(), c0->data<T_>() + B * H, cb);
     const T_ *X = gi->data<T_>(), *Wh = whh->data<T_>();
-    scan_rows(B, nt, [&](int64_t q0, int64_t q1, int64_t nti) {
+    scan_rows(B, nt, (double)N * 4 * H * H, [&](int64_t q0, int64_t q1, int64_t nti) {
       std::vector<T_> G((size_t)((q1 - q0) * 4 * H));
       for (int64_t k = 0; k < T; k++) {
         const int64_t t = reverse ? T - 1 - k : k, e = std::min(q1, bs[t]), o = offs[t];
@@ -318,7 +321,7 @@ std::tuple<TensorPtr, TensorPtr, TensorPtr> lstm_scan_backward(const TensorImpl&
     // the state gradients over all B rows: a step rewrites the rows it ran, the others wait
     std::copy(DY + N * H, DY + (N + B) * H, dH);
     std::copy(DY + (N + B) * H, DY + (N + 2 * B) * H, dC);
-    scan_rows(B, nt, [&](int64_t q0, int64_t q1, int64_t nti) {
+    scan_rows(B, nt, (double)N * 4 * H * H, [&](int64_t q0, int64_t q1, int64_t nti) {
       std::vector<T_> dcp((size_t)((q1 - q0) * H));
       for (int64_t k = T - 1; k >= 0; k--) {
         const int64_t t = reverse ? T - 1 - k : k, e = std::min(q1, bs[t]), o = offs[t];
@@ -361,7 +364,7 @@ std::pair<TensorPtr, TensorPtr> gru_scan(const TensorImpl& gi0, const TensorImpl
     T_ *Y = y->data<T_>(), *W = ws->data<T_>(), *hb = Y + N * H;
     std::copy(h0->data<T_>(), h0->data<T_>() + B * H, hb);
     const T_ *X = gi->data<T_>(), *Wh = whh->data<T_>(), *bh = bhh ? bhh->data<T_>() : nullptr;
-    scan_rows(B, nt, [&](int64_t q0, int64_t q1, int64_t nti) {
+    scan_rows(B, nt, (double)N * 3 * H * H, [&](int64_t q0, int64_t q1, int64_t nti) {
       std::vector<T_> G((size_t)((q1 - q0) * 3 * H));
       for (int64_t k = 0; k < T; k++) {
         const int64_t t = reverse ? T - 1 - k : k, e = std::min(q1, bs[t]), o = offs[t];
@@ -404,7 +407,7 @@ std::tuple<TensorPtr, TensorPtr, TensorPtr> gru_scan_backward(const TensorImpl& 
     const T_ *DY = dy->data<T_>(), *W = ws->data<T_>(), *Wh = whh->data<T_>();
     T_ *DX = dxg->data<T_>(), *DHG = dhg->data<T_>(), *dH = dh0->data<T_>();
     std::copy(DY + N * H, DY + (N + B) * H, dH);
-    scan_rows(B, nt, [&](int64_t q0, int64_t q1, int64_t nti) {
+    scan_rows(B, nt, (double)N * 3 * H * H, [&](int64_t q0, int64_t q1, int64_t nti) {
       std::vector<T_> gsum((size_t)((q1 - q0) * H));
       for (int64_t k = T - 1; k >= 0; k--) {
         const int64_t t = reverse ? T - 1 - k : k, e = std::min(q1, bs[t]), o = offs[t];
