@@ -4,6 +4,7 @@
 // input and hidden projections with their biases, as torch's _thnn_fused_lstm_cell and
 // _thnn_fused_gru_cell take them. Rows run in parallel; the loops over a row vectorize
 // (sigmoid and tanh through libmvec, vec_math.h).
+#include <cstdlib>
 #include <string>
 #include "../core/ops.h"
 #include "../core/parallel.h"
@@ -234,6 +235,22 @@ int64_t check_scan(const char* op, const TensorImpl& gi, const TensorImpl& h0, c
 }
 int64_t threads() { return std::max<int64_t>(1, num_threads().load(std::memory_order_relaxed)); }
 
+// A scan's rows never meet (each batch row's recurrence is its own; the weights' gradients
+// are outside), so the threads split the rows once and each runs every step of its block:
+// one parallel region per scan, where splitting each step's GEMM and cell costs two per
+// step (2 x 64 fork/joins per direction at the char-lm's 64 steps, each a wait on the
+// slowest thread on a loaded machine). body(r0, r1, nt) runs rows [r0, r1) with nt BLAS
+// threads; MYELIN_SCAN_STEP_SPLIT=1 keeps the per-step split (rows [0, B), nt threads) for A/B.
+// A scan under `work` multiply-adds (N rows x gates H x H) runs on the calling thread: a
+// fork/join costs more than it saves there (and far more on a loaded machine).
+template <typename F>
+void scan_rows(int64_t B, int64_t nt, double work, const F& body) {
+  static const bool step_split = [] { const char* e = std::getenv("MYELIN_SCAN_STEP_SPLIT"); return e && e[0] == '1'; }();
+  if (step_split || nt <= 1 || B < 2) return body(0, B, nt);
+  if (work < (1 << 20)) return body(0, B, 1);
+  parallel_for(0, B, (B + nt - 1) / nt, [&](int64_t r0, int64_t r1) { body(r0, r1, 1); });
+}
+
 }  // namespace
 
 std::tuple<TensorPtr, TensorPtr, TensorPtr> lstm_scan(const TensorImpl& gi0, const TensorImpl& h00, const TensorImpl& c00,
@@ -258,21 +275,24 @@ std::tuple<TensorPtr, TensorPtr, TensorPtr> lstm_scan(const TensorImpl& gi0, con
     std::copy(h0->data<T_>(), h0->data<T_>() + B * H, hb);
     std::copy(c0->data<T_>(), c0->data<T_>() + B * H, cb);
     const T_ *X = gi->data<T_>(), *Wh = whh->data<T_>();
-    std::vector<T_> G((size_t)(B * 4 * H));
-    for (int64_t k = 0; k < T; k++) {
-      const int64_t t = reverse ? T - 1 - k : k, b = bs[t], o = offs[t];
-      gemm_into<T_>(b, 4 * H, H, hb, H, 1, Wh, 1, H, G.data(), 4 * H, false, nt);
-      parallel_for(0, b, grain(4 * H), [&](int64_t r0, int64_t r1) {
-        for (int64_t r = r0; r < r1; r++) {
-          T_ *w = W + (o + r) * 6 * H, *h = hb + r * H, *c = cb + r * H, *out = Y + (o + r) * H;
-          std::copy(h, h + H, HP + (o + r) * H);
-          std::copy(c, c + H, w + 4 * H);
-          lstm_row(X + (o + r) * 4 * H, G.data() + r * 4 * H, w + 4 * H, w, out, w + 5 * H, H);
-          std::copy(out, out + H, h);
-          std::copy(w + 5 * H, w + 6 * H, c);
-        }
-      });
-    }
+    scan_rows(B, nt, (double)N * 4 * H * H, [&](int64_t q0, int64_t q1, int64_t nti) {
+      std::vector<T_> G((size_t)((q1 - q0) * 4 * H));
+      for (int64_t k = 0; k < T; k++) {
+        const int64_t t = reverse ? T - 1 - k : k, e = std::min(q1, bs[t]), o = offs[t];
+        if (e <= q0) continue;  // this block's rows do not run at step t (packed)
+        gemm_into<T_>(e - q0, 4 * H, H, hb + q0 * H, H, 1, Wh, 1, H, G.data(), 4 * H, false, nti);
+        parallel_for(q0, e, grain(4 * H), [&](int64_t r0, int64_t r1) {
+          for (int64_t r = r0; r < r1; r++) {
+            T_ *w = W + (o + r) * 6 * H, *h = hb + r * H, *c = cb + r * H, *out = Y + (o + r) * H;
+            std::copy(h, h + H, HP + (o + r) * H);
+            std::copy(c, c + H, w + 4 * H);
+            lstm_row(X + (o + r) * 4 * H, G.data() + (r - q0) * 4 * H, w + 4 * H, w, out, w + 5 * H, H);
+            std::copy(out, out + H, h);
+            std::copy(w + 5 * H, w + 6 * H, c);
+          }
+        });
+      }
+    });
   });
   return {y, ws, hp};
 }
@@ -301,20 +321,23 @@ std::tuple<TensorPtr, TensorPtr, TensorPtr> lstm_scan_backward(const TensorImpl&
     // the state gradients over all B rows: a step rewrites the rows it ran, the others wait
     std::copy(DY + N * H, DY + (N + B) * H, dH);
     std::copy(DY + (N + B) * H, DY + (N + 2 * B) * H, dC);
-    std::vector<T_> dcp((size_t)(B * H));
-    for (int64_t k = T - 1; k >= 0; k--) {
-      const int64_t t = reverse ? T - 1 - k : k, b = bs[t], o = offs[t];
-      parallel_for(0, b, grain(4 * H), [&](int64_t r0, int64_t r1) {
-        for (int64_t r = r0; r < r1; r++) {
-          T_ *dh = dH + r * H, *dc = dC + r * H, *d = dcp.data() + r * H;
-          const T_ *go = DY + (o + r) * H, *w = W + (o + r) * 6 * H;
-          for (int64_t j = 0; j < H; j++) dh[j] += go[j];
-          lstm_backward_row<T_>(dh, dc, w + 4 * H, w + 5 * H, w, DG + (o + r) * 4 * H, d, H);
-          std::copy(d, d + H, dc);
-        }
-      });
-      gemm_into<T_>(b, H, 4 * H, DG + o * 4 * H, 4 * H, 1, Wh, H, 1, dH, H, false, nt);
-    }
+    scan_rows(B, nt, (double)N * 4 * H * H, [&](int64_t q0, int64_t q1, int64_t nti) {
+      std::vector<T_> dcp((size_t)((q1 - q0) * H));
+      for (int64_t k = T - 1; k >= 0; k--) {
+        const int64_t t = reverse ? T - 1 - k : k, e = std::min(q1, bs[t]), o = offs[t];
+        if (e <= q0) continue;
+        parallel_for(q0, e, grain(4 * H), [&](int64_t r0, int64_t r1) {
+          for (int64_t r = r0; r < r1; r++) {
+            T_ *dh = dH + r * H, *dc = dC + r * H, *d = dcp.data() + (r - q0) * H;
+            const T_ *go = DY + (o + r) * H, *w = W + (o + r) * 6 * H;
+            for (int64_t j = 0; j < H; j++) dh[j] += go[j];
+            lstm_backward_row<T_>(dh, dc, w + 4 * H, w + 5 * H, w, DG + (o + r) * 4 * H, d, H);
+            std::copy(d, d + H, dc);
+          }
+        });
+        gemm_into<T_>(e - q0, H, 4 * H, DG + (o + q0) * 4 * H, 4 * H, 1, Wh, H, 1, dH + q0 * H, H, false, nti);
+      }
+    });
   });
   return {dg, dh0, dc0};
 }
@@ -341,20 +364,23 @@ std::pair<TensorPtr, TensorPtr> gru_scan(const TensorImpl& gi0, const TensorImpl
     T_ *Y = y->data<T_>(), *W = ws->data<T_>(), *hb = Y + N * H;
     std::copy(h0->data<T_>(), h0->data<T_>() + B * H, hb);
     const T_ *X = gi->data<T_>(), *Wh = whh->data<T_>(), *bh = bhh ? bhh->data<T_>() : nullptr;
-    std::vector<T_> G((size_t)(B * 3 * H));
-    for (int64_t k = 0; k < T; k++) {
-      const int64_t t = reverse ? T - 1 - k : k, b = bs[t], o = offs[t];
-      gemm_into<T_>(b, 3 * H, H, hb, H, 1, Wh, 1, H, G.data(), 3 * H, false, nt);
-      parallel_for(0, b, grain(5 * H), [&](int64_t r0, int64_t r1) {
-        for (int64_t r = r0; r < r1; r++) {
-          T_ *g = G.data() + r * 3 * H, *h = hb + r * H, *out = Y + (o + r) * H;
-          if (bh)
-            for (int64_t j = 0; j < 3 * H; j++) g[j] += bh[j];
-          gru_row(X + (o + r) * 3 * H, g, h, W + (o + r) * 5 * H, out, H);
-          std::copy(out, out + H, h);
-        }
-      });
-    }
+    scan_rows(B, nt, (double)N * 3 * H * H, [&](int64_t q0, int64_t q1, int64_t nti) {
+      std::vector<T_> G((size_t)((q1 - q0) * 3 * H));
+      for (int64_t k = 0; k < T; k++) {
+        const int64_t t = reverse ? T - 1 - k : k, e = std::min(q1, bs[t]), o = offs[t];
+        if (e <= q0) continue;
+        gemm_into<T_>(e - q0, 3 * H, H, hb + q0 * H, H, 1, Wh, 1, H, G.data(), 3 * H, false, nti);
+        parallel_for(q0, e, grain(5 * H), [&](int64_t r0, int64_t r1) {
+          for (int64_t r = r0; r < r1; r++) {
+            T_ *g = G.data() + (r - q0) * 3 * H, *h = hb + r * H, *out = Y + (o + r) * H;
+            if (bh)
+              for (int64_t j = 0; j < 3 * H; j++) g[j] += bh[j];
+            gru_row(X + (o + r) * 3 * H, g, h, W + (o + r) * 5 * H, out, H);
+            std::copy(out, out + H, h);
+          }
+        });
+      }
+    });
   });
   return {y, ws};
 }
@@ -381,20 +407,23 @@ std::tuple<TensorPtr, TensorPtr, TensorPtr> gru_scan_backward(const TensorImpl& 
     const T_ *DY = dy->data<T_>(), *W = ws->data<T_>(), *Wh = whh->data<T_>();
     T_ *DX = dxg->data<T_>(), *DHG = dhg->data<T_>(), *dH = dh0->data<T_>();
     std::copy(DY + N * H, DY + (N + B) * H, dH);
-    std::vector<T_> gsum((size_t)(B * H));
-    for (int64_t k = T - 1; k >= 0; k--) {
-      const int64_t t = reverse ? T - 1 - k : k, b = bs[t], o = offs[t];
-      parallel_for(0, b, grain(5 * H), [&](int64_t r0, int64_t r1) {
-        for (int64_t r = r0; r < r1; r++) {
-          T_ *g = gsum.data() + r * H, *dh = dH + r * H;
-          const T_* go = DY + (o + r) * H;
-          for (int64_t j = 0; j < H; j++) g[j] = dh[j] + go[j];
-          // dh_prev's direct part (z dh) goes straight into the state gradient; the GEMM adds the rest
-          gru_backward_row<T_>(g, W + (o + r) * 5 * H, DX + (o + r) * 3 * H, DHG + (o + r) * 3 * H, dh, H);
-        }
-      });
-      gemm_into<T_>(b, H, 3 * H, DHG + o * 3 * H, 3 * H, 1, Wh, H, 1, dH, H, true, nt);
-    }
+    scan_rows(B, nt, (double)N * 3 * H * H, [&](int64_t q0, int64_t q1, int64_t nti) {
+      std::vector<T_> gsum((size_t)((q1 - q0) * H));
+      for (int64_t k = T - 1; k >= 0; k--) {
+        const int64_t t = reverse ? T - 1 - k : k, e = std::min(q1, bs[t]), o = offs[t];
+        if (e <= q0) continue;
+        parallel_for(q0, e, grain(5 * H), [&](int64_t r0, int64_t r1) {
+          for (int64_t r = r0; r < r1; r++) {
+            T_ *g = gsum.data() + (r - q0) * H, *dh = dH + r * H;
+            const T_* go = DY + (o + r) * H;
+            for (int64_t j = 0; j < H; j++) g[j] = dh[j] + go[j];
+            // dh_prev's direct part (z dh) goes straight into the state gradient; the GEMM adds the rest
+            gru_backward_row<T_>(g, W + (o + r) * 5 * H, DX + (o + r) * 3 * H, DHG + (o + r) * 3 * H, dh, H);
+          }
+        });
+        gemm_into<T_>(e - q0, H, 3 * H, DHG + (o + q0) * 3 * H, 3 * H, 1, Wh, H, 1, dH + q0 * H, H, true, nti);
+      }
+    });
   });
   return {dxg, dhg, dh0};
 }

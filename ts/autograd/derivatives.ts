@@ -11,6 +11,7 @@ import { zeros, arange, tensor, onesLike, zerosLike } from '../creation';
 import { call, attachNode, type Saved } from '../call';
 import { isGradEnabled, checkVersion, noGrad } from './engine';
 import { sdpaDropoutFactors } from '../ops/attention';
+import { vjpGraph, composedScan } from './scan_grad';
 
 export type Derivative = (s: Saved) => (Tensor | null | undefined | (Tensor | null)[])[];
 type Dims = number[] | null;
@@ -518,13 +519,15 @@ export const DERIVATIVES: Record<string, Derivative> = {
   lstm_cell: lstmCell, gru_cell: gruCell,
   // a whole scan direction: one native backward, W_hh's gradient one GEMM over every step
   // (outputs: y = [out; hN; cN] stacked, the workspace, and each step's h_prev for lstm);
-  // the gradients are constants under createGraph (the layers' composite path has that)
-  lstm_scan: (s) => noGrad(() => {
+  // under createGraph the gradients are a graph: the scan recomputed in Tensor ops (scan_grad.ts)
+  lstm_scan: (s) => isGradEnabled() ? vjpGraph(([gi, h0, c0, w]) => composedScan(true, gi!, h0!, c0, w!, null, s.p(4), s.p(5)),
+    [s.t(0), s.t(1), s.t(2), s.t(3)], s.dy) : noGrad(() => {
     const wHh = s.t(3);
     const [dg, dh0, dc0] = call<Tensor[]>('lstm_scan_backward', [s.dy, s.out(1), wHh, s.a(4), s.a(5)]);
     return [dg, dh0, dc0, wHh.requiresGrad ? dg.t().matmul(s.out(2)) : null];
   }),
-  gru_scan: (s) => noGrad(() => {
+  gru_scan: (s) => isGradEnabled() ? vjpGraph(([gi, h0, w, b]) => composedScan(false, gi!, h0!, null, w!, b, s.p(4), s.p(5)),
+    [s.t(0), s.t(1), s.t(2), s.a(3) as Tensor | null], s.dy) : noGrad(() => {
     const wHh = s.t(2), bHh = s.a(3) as Tensor | null, ws = s.out(1), H = wHh.shape[1];
     const [dxg, dhg, dh0] = call<Tensor[]>('gru_scan_backward', [s.dy, ws, wHh, s.a(4), s.a(5)]);
     const dW = wHh.requiresGrad ? dhg.t().matmul(ws.narrow(1, 3 * H, H)) : null;  // h_prev: columns [3H, 4H)

@@ -4,11 +4,12 @@
 // native cell (ts/ops/rnn.ts) for float32/float64, rnnStep/lstmStep/gruStep of Tensor ops otherwise;
 // without projSize a whole LSTM/GRU direction is one native scan (lstmScan, gruScan).
 import { Tensor } from '../tensor';
-import { empty, zeros } from '../creation';
+import { empty, ones, zeros } from '../creation';
 import { cat, stack } from '../functional';
 import { enableGrad, isGradEnabled, noGrad } from '../autograd/engine';
 import { grad } from '../autograd/index';
 import { record } from '../autograd/formulas';
+import { vjpGraph } from '../autograd/scan_grad';
 import { Module, Parameter, tensorArg, intArg, showValue } from './module';
 import { boolArg, choiceArg, optionsArg } from '../args';
 import { layerDtype, type LayerDtype } from './layer_dtype';
@@ -54,10 +55,10 @@ const COMPOSED = typeof process !== 'undefined' && process.env.MYELIN_RNN_COMPOS
 const fusable = (t: Tensor): boolean => !COMPOSED && (t.dtype === 'float32' || t.dtype === 'float64');
 // MYELIN_RNN_SCAN=0 runs the fused cells one JS step at a time instead of the native whole-layer scan (the before of the scan)
 const SCAN = typeof process === 'undefined' || process.env.MYELIN_RNN_SCAN !== '0';
-function cellStep(mode: RNNMode, gi: Tensor, gh: Tensor, h: Tensor, c: Tensor | null): [Tensor, Tensor | null] {
+function cellStep(mode: RNNMode, gi: Tensor, gh: Tensor, h: Tensor, c: Tensor | null, composed = false): [Tensor, Tensor | null] {
   switch (mode) {
-    case 'LSTM': return fusable(gi) ? lstmCell(gi, gh, c!) : lstmStep(gi, gh, c!);
-    case 'GRU': return [fusable(gi) ? gruCell(gi, gh, h) : gruStep(gi, gh, h), null];
+    case 'LSTM': return fusable(gi) && !composed ? lstmCell(gi, gh, c!) : lstmStep(gi, gh, c!);
+    case 'GRU': return [fusable(gi) && !composed ? gruCell(gi, gh, h) : gruStep(gi, gh, h), null];
     default: return [rnnStep(gi, gh, mode === 'RNN_RELU' ? 'relu' : 'tanh'), null];
   }
 }
@@ -88,7 +89,7 @@ function stepRows(h: Tensor, c: Tensor | null, b: number, h0: Tensor, c0: Tensor
 }
 
 function loop(mode: RNNMode, gis: Tensor[], bs: number[], h0: Tensor, c0: Tensor | null,
-  whhT: Tensor, bHh: Tensor | null, whrT: Tensor | null, reverse: boolean): Loop {
+  whhT: Tensor, bHh: Tensor | null, whrT: Tensor | null, reverse: boolean, composed = false): Loop {
   const T = bs.length, B = h0.shape[0];
   const r: Loop = { outs: new Array<Tensor>(T), h: h0, c: c0, ghs: [], hPrev: [], hPre: [], hProj: [] };
   const finH: Tensor[] = [], finC: Tensor[] = [];
@@ -101,7 +102,7 @@ function loop(mode: RNNMode, gis: Tensor[], bs: number[], h0: Tensor, c0: Tensor
     let gh = h.matmul(whhT);
     if (bHh) gh = gh.add(bHh);
     r.ghs.push(gh);
-    let [hn, cn] = cellStep(mode, gis[t], gh, h, c);
+    let [hn, cn] = cellStep(mode, gis[t], gh, h, c, composed);
     if (whrT) { r.hPre.push(hn); hn = hn.matmul(whrT); r.hProj.push(hn); }
     h = hn; c = cn;
     r.outs[t] = h;
@@ -113,6 +114,41 @@ function loop(mode: RNNMode, gis: Tensor[], bs: number[], h0: Tensor, c0: Tensor
 }
 
 interface Scan { out: Tensor; h: Tensor; c: Tensor | null }
+
+/** Whether a direction runs as one native scan: LSTM and GRU without a projection, float32/64, not under a jit trace (ONNX export unrolls the per-step cells). */
+const nativeScan = (mode: RNNMode, x: Tensor, w: DirWeights): boolean =>
+  SCAN && (mode === 'LSTM' || mode === 'GRU') && fusable(x) && !w.wHr && !isTracing();
+
+/**
+ * Every step's input projection in one GEMM. For a native scan the biases ride in the GEMM as
+ * one more input column of ones (b_ih, plus b_hh for the LSTM, whose gates add it unchanged):
+ * two adds over [N, gates * H] forward and their two row sums backward become one column of
+ * the GEMMs (the char-lm's gi is [2048, 1024]). `ones` is that column, shared by the directions.
+ */
+function project(mode: RNNMode, x: Tensor, w: DirWeights, xOnes: () => Tensor): Tensor {
+  if (!nativeScan(mode, x, w) || !w.bIh) {
+    let gi = x.matmul(w.wIh.t());
+    if (w.bIh) gi = gi.add(w.bIh);
+    return mode === 'LSTM' && w.bHh && nativeScan(mode, x, w) ? gi.add(w.bHh) : gi;
+  }
+  const b = mode === 'LSTM' && w.bHh ? w.bIh.add(w.bHh) : w.bIh;
+  return xOnes().matmul(cat([w.wIh, b.unsqueeze(1)], 1).t());
+}
+
+/**
+ * A recorded scan's gradients under createGraph (double backward): the direction rerun in
+ * Tensor ops from its saved inputs [giAll, h0, c0, wHh, bHh, wHr] and differentiated as a
+ * graph (autograd/scan_grad.ts), one gradient per non-null input, as record() wants them.
+ */
+function scanGradGraph(mode: RNNMode, bs: number[], reverse: boolean, inputs: (Tensor | null)[], dy: Tensor): (Tensor | null)[] {
+  const offs: number[] = [];
+  bs.reduce((o, b) => { offs.push(o); return o + b; }, 0);
+  const g = vjpGraph(([gi, h0, c0, wHh, bHh, wHr]) => {
+    const r = loop(mode, bs.map((b, t) => gi!.narrow(0, offs[t], b)), bs, h0!, c0, wHh!.t(), bHh, wHr ? wHr.t() : null, reverse, true);
+    return cat([...r.outs, r.h, ...(r.c ? [r.c] : [])].map((p) => p.reshape([-1])), 0);
+  }, inputs, dy);
+  return inputs.map((t, i) => (t === null ? undefined : g[i])).filter((x): x is Tensor | null => x !== undefined);
+}
 
 /**
  * One layer and direction over the input projection giAll [N, gates * H] (all steps, one GEMM).
@@ -127,10 +163,10 @@ function scan(mode: RNNMode, giAll: Tensor, bs: number[], h0: Tensor, c0: Tensor
   // LSTM and GRU without a projection: the whole direction is one native scan (and one
   // native backward), with no JS call per step; a jit trace keeps the per-step cells, which
   // ONNX export unrolls (lstm_scan has no ONNX emitter)
-  if (SCAN && (mode === 'LSTM' || mode === 'GRU') && fusable(giAll) && !w.wHr && !isTracing()) {
+  if (nativeScan(mode, giAll, w)) {
     if (mode === 'GRU') { const [out, h] = gruScan(giAll, h0, w.wHh, w.bHh, bs, reverse); return { out, h, c: null }; }
-    // LSTM gates are gi + gh with no product between them: b_hh joins gi once for all steps
-    const [out, h, c] = lstmScan(w.bHh ? giAll.add(w.bHh) : giAll, h0, c0!, w.wHh, bs, reverse);
+    // LSTM gates are gi + gh with no product between them: b_hh is already in gi (rnnForward folds it into the projection)
+    const [out, h, c] = lstmScan(giAll, h0, c0!, w.wHh, bs, reverse);
     return { out, h, c };
   }
   const inputs = [giAll, h0, c0, w.wHh, w.bHh, w.wHr];
@@ -149,6 +185,7 @@ function scan(mode: RNNMode, giAll: Tensor, bs: number[], h0: Tensor, c0: Tensor
   const yIn = enableGrad(() => cat(parts.map((p) => p.reshape([-1])), 0));
   const used = inputs.filter((t): t is Tensor => t !== null);
   const y = record(`rnn_scan_${mode.toLowerCase()}`, used, yIn.detach(), (dy) => {
+    if (isGradEnabled()) return scanGradGraph(mode, bs, reverse, inputs, dy);
     const wants = [...leaves, h0L, ...(c0L ? [c0L] : []), ...r.ghs, ...r.hProj];
     const gs = grad([yIn], wants, { gradOutputs: [dy], allowUnused: true });
     const T = bs.length, or0 = (g: Tensor | null, like: Tensor) => g ?? zeros([...like.shape], { dtype: like.dtype });
@@ -173,7 +210,7 @@ function scan(mode: RNNMode, giAll: Tensor, bs: number[], h0: Tensor, c0: Tensor
  * workspace (activated gates), and backward walks the steps in reverse with
  * lstm_cell_backward / gru_cell_backward, the recurrent gradient dh_prev = dgates W_hh one GEMM
  * per step, and the weight gradients one GEMM each over all steps, as the composed path.
- * Its gradients are constants (no createGraph through them), as the composed path's were.
+ * Under createGraph its gradients are a graph (scanGradGraph), so double backward is exact.
  */
 function fusedScan(mode: 'LSTM' | 'GRU', giAll: Tensor, bs: number[], offs: number[], h0: Tensor, c0: Tensor | null,
   w: DirWeights, reverse: boolean, inputs: (Tensor | null)[]): Scan {
@@ -218,7 +255,7 @@ function fusedScan(mode: 'LSTM' | 'GRU', giAll: Tensor, bs: number[], offs: numb
   const parts = [out, hF!, ...(cF! ? [cF!] : [])];
   const yIn = cat([...outs, hF!, ...(cF! ? [cF!] : [])].map((p) => p.reshape([-1])), 0);
   const used = inputs.filter((t): t is Tensor => t !== null);
-  const y = record(`rnn_scan_${mode.toLowerCase()}`, used, yIn, (dy) => noGrad(() => {
+  const y = record(`rnn_scan_${mode.toLowerCase()}`, used, yIn, (dy) => isGradEnabled() ? scanGradGraph(mode, bs, reverse, inputs, dy) : noGrad(() => {
     const N = out.shape[0], Hout = out.shape[1];
     const dOut = dy.narrow(0, 0, N * Hout).reshape([N, Hout]);
     // the state's gradient over all B rows: a step rewrites the rows it ran, the others wait
@@ -265,9 +302,10 @@ export function rnnForward(mode: RNNMode, data: Tensor, bs: number[], hx: Tensor
   const D = weights[0].length, hs: Tensor[] = [], cs: Tensor[] = [];
   let x = data;
   weights.forEach((layer, l) => {
+    let xo: Tensor | null = null;
+    const xIn = x, xOnes = () => (xo ??= cat([xIn, ones([xIn.shape[0], 1], { dtype: xIn.dtype })], 1));
     const outs = layer.map((w, d) => {
-      let gi = x.matmul(w.wIh.t());
-      if (w.bIh) gi = gi.add(w.bIh);
+      const gi = project(mode, x, w, xOnes);
       const r = scan(mode, gi, bs, hx.select(0, l * D + d), cx ? cx.select(0, l * D + d) : null, w, d === 1);
       hs.push(r.h);
       if (r.c) cs.push(r.c);

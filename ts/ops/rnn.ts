@@ -56,7 +56,7 @@ export function gruCellBackward(dhNew: Tensor, workspace: Tensor): [Tensor, Tens
 // One layer and direction of an LSTM or GRU over all its steps in ONE native call
 // (native/cpu/rnn.cpp): per step the recurrent GEMM and the fused cell, no JS per step. The
 // backward is one native call too, plus W_hh's gradient as one GEMM over all steps. Its
-// gradients are constants (no createGraph through them; the layers' composite path has that).
+// gradients under createGraph are a graph: the scan recomputed in Tensor ops (autograd/scan_grad.ts).
 
 /** Checks batchSizes (a JS array of positive integers) and returns it; the kernel checks the rest. */
 function sizesArg(op: string, bs: unknown): number[] {

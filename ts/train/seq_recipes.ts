@@ -235,7 +235,12 @@ export async function trainSpamRnn(o: SpamRnnOptions = {}): Promise<SpamResult> 
 
 // ------------------------------------------------------------------ char-lm
 
-/** Embedding → LSTM → Linear over the vocabulary; forward(x [B, T]) gives logits [B, T, V]. */
+/**
+ * Embedding → LSTM → Linear over the vocabulary; forward(x [B, T]) gives logits [B, T, V].
+ * Inside, the steps run time-major ([T, B], the scan's own row order): with batchFirst the
+ * LSTM would copy its input and output through a transpose ([T, B, E] → [B, T, E] and the
+ * [B, T, H] output into the head's GEMM), and their gradients back, every training step.
+ */
 export class CharLstm extends nn.Module {
   emb: nn.Embedding;
   rnn: nn.LSTM;
@@ -243,13 +248,18 @@ export class CharLstm extends nn.Module {
   constructor(vocabSize: number, embDim = 32, hidden = 256) {
     super();
     this.emb = new nn.Embedding(vocabSize, embDim);
-    this.rnn = new nn.LSTM(embDim, hidden, { batchFirst: true });
+    this.rnn = new nn.LSTM(embDim, hidden);
     this.head = new nn.Linear(hidden, vocabSize);
   }
   forward(x: Tensor, state?: [Tensor, Tensor] | null): Tensor { return this.step(x, state)[0]; }
-  /** Logits and the LSTM's final state (sampling carries it from step to step). */
+  /** Logits [B, T, V] (a view of the time-major ones) and the LSTM's final state (sampling carries it from step to step). */
   step(x: Tensor, state?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
-    const [out, hc] = this.rnn.forward(this.emb.forward(x), state);
+    const [lg, hc] = this.timeMajor(x, state);
+    return [lg.transpose(0, 1), hc];
+  }
+  /** Logits [T, B, V] for ids x [B, T] (what training and evaluation use: no copy into batch order). */
+  timeMajor(x: Tensor, state?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
+    const [out, hc] = this.rnn.forward(this.emb.forward(x.t()), state);
     return [this.head.forward(out), hc];
   }
 }
@@ -305,8 +315,8 @@ export function charLmBpc(model: CharLstm, ids: Int32Array, seqLen: number): num
     for (let s = 0; s < n; s += 64) tidy(() => {
       const starts = Array.from({ length: Math.min(64, n - s) }, (_, i) => (s + i) * seqLen);
       const [x, y] = lmBatch(ids, starts, seqLen);
-      const out = model.forward(x);
-      nats += (nn.functional.crossEntropy(out.reshape([-1, out.shape[2]]), y.reshape([-1])).item() as number) * starts.length;
+      const out = model.timeMajor(x)[0];
+      nats += (nn.functional.crossEntropy(out.reshape([-1, out.shape[2]]), y.t().reshape([-1])).item() as number) * starts.length;
     });
   });
   model.train();
@@ -368,8 +378,8 @@ export async function trainCharLm(o: SeqRecipeOptions = {}): Promise<CharLmResul
     loss = tidy(() => {
       opt.zeroGrad();
       const [x, y] = lmBatch(d.trainIds, d.starts.subarray(s * d.batchSize, (s + 1) * d.batchSize), d.seqLen);
-      const out = model.forward(x);
-      const l = nn.functional.crossEntropy(out.reshape([-1, out.shape[2]]), y.reshape([-1]));
+      const out = model.timeMajor(x)[0];  // [T, B, V]: the targets go time-major too
+      const l = nn.functional.crossEntropy(out.reshape([-1, out.shape[2]]), y.t().reshape([-1]));
       const v = l.item() as number;
       if (!Number.isFinite(v)) throw new Error(`trainCharLm: the loss is ${v} at step ${s + 1}; training diverged (try a lower learning rate)`);
       l.backward();
