@@ -3,25 +3,12 @@
 // composite (softmax(q kᵀ) * mask / (1 - p)) v in float64, float64 gradcheck with a fixed seed,
 // repeatability under manualSeed, the statistics, routing from scaledDotProductAttention, bad input.
 import { describe, it, expect } from 'vitest';
+import { philox } from './philox_ref';
 import { Tensor, tensor, randn, zeros, autograd, noGrad, nn, sdpaFlash, sdpaFlashBackward, manualSeed, getRngState } from '../ts/index';
 import { sdpaDropoutFactors, sdpaDropoutRng } from '../ts/ops/attention';
 
 const sdpa = nn.functional.scaledDotProductAttention;
 const f64 = (shape: number[]): Tensor => randn(shape, { dtype: 'float64' }).requiresGrad_();
-const M32 = 0xffffffffn;
-
-/** Philox4x32-10 (Salmon et al. 2011), the reference for native/core/philox.h. */
-function philox(seed: bigint, counter: bigint): number[] {
-  let c0 = counter & M32, c1 = (counter >> 32n) & M32, c2 = 0n, c3 = 0n;
-  let k0 = seed & M32, k1 = (seed >> 32n) & M32;
-  for (let r = 0; r < 10; r++) {
-    const p0 = 0xd2511f53n * c0, p1 = 0xcd9e8d57n * c2;
-    const n0 = (p1 >> 32n) ^ c1 ^ k0, n2 = (p0 >> 32n) ^ c3 ^ k1;
-    c1 = p1 & M32; c3 = p0 & M32; c0 = n0; c2 = n2;
-    k0 = (k0 + 0x9e3779b9n) & M32; k1 = (k1 + 0xbb67ae85n) & M32;
-  }
-  return [c0, c1, c2, c3].map(Number);
-}
 /**
  * The documented rule (native/cpu/attention.cpp, Dropout): weight (bh, i, j) is kept when word j % 4 of
  * Philox block (seed, offset + (bh * L + i) * ceil(S / 4) + j / 4) is >= round(p * 2^32); kept ones scale by 1 / (1 - p).

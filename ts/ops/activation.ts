@@ -16,7 +16,7 @@ export function siluBackward(gradOutput: TensorLike, x: TensorLike): Tensor {
   const floating = (v: TensorLike): boolean => (v instanceof Tensor ? isFloating(v.dtype) : typeof v === 'number' && !Number.isInteger(v));
   if (!floating(gradOutput) && !floating(x)) {
     const d = (v: TensorLike): string => (v instanceof Tensor ? v.dtype : typeof v);
-    throw new Error(`siluBackward: expected floating-point operands, got ${d(gradOutput)} and ${d(x)} (silu_backward is not implemented for integers or bool, as torch)`);
+    throw new Error(`siluBackward: expected floating-point operands, got ${d(gradOutput)} and ${d(x)} (torch's silu_backward takes floating types only)`);
   }
   return call<Tensor>('silu_backward', [gradOutput, x]);
 }
