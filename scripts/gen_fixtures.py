@@ -1767,6 +1767,8 @@ def main():
             'conv2d_backward', 'batch_norm', 'batch_norm_backward', 'layer_norm', 'layer_norm_backward',
             # the recurrent cells from scripts/gen_rnn_cell_fixtures.py (conv.json)
             'lstm_cell', 'lstm_cell_backward', 'gru_cell', 'gru_cell_backward',
+            # the whole-layer scans from scripts/gen_rnn_scan_fixtures.py (conv.json)
+            'lstm_scan', 'lstm_scan_backward', 'gru_scan', 'gru_scan_backward',
             # fused attention from scripts/gen_attention_fixtures.py (conv.json)
             'sdpa_flash', 'sdpa_flash_backward'}
     missing = [op for op in native_ops() if op not in covered and not op.endswith('_step_') and op not in conv]
