@@ -14,7 +14,7 @@ export type { VectorStep } from './vector';
 export { mlp, ActorCritic, gae, sampleCategorical, greedyActions, evaluateGreedy, CurveWriter } from './agents/common';
 export { QLearning } from './agents/qlearning';
 export type { QLearningOptions } from './agents/qlearning';
-export { DQN, DQN_CARTPOLE, ReplayBuffer } from './agents/dqn';
+export { DQN, DQN_CARTPOLE, ReplayBuffer, type ReplayBatch } from './agents/dqn';
 export type { DQNOptions, LearnOptions, LearnResult } from './agents/dqn';
 export { PPO, PPO_CARTPOLE, categoricalLogProb } from './agents/ppo';
 export type { PPOOptions } from './agents/ppo';

@@ -29,18 +29,26 @@ export class ReplayBuffer {
     this.pos = (this.pos + 1) % this.capacity; this.size = Math.min(this.size + 1, this.capacity);
   }
   /** A uniform batch (with replacement) as tensors: obs [B, d], actions [B, 1] int64, rewards, next obs, dones. */
-  sample(batch: number, g: Generator): { obs: Tensor; actions: Tensor; rewards: Tensor; next: Tensor; dones: Tensor } {
+  sample(batch: number, g: Generator): ReplayBatch {
     if (this.size === 0) throw new Error('ReplayBuffer.sample: the buffer is empty');
-    const d = this.obsDim, o = new Float32Array(batch * d), n = new Float32Array(batch * d);
-    const a = new BigInt64Array(batch), r = new Float32Array(batch), dn = new Float32Array(batch);
-    for (let b = 0; b < batch; b++) {
-      const i = Math.floor(g.next() * this.size);
+    const idx = new Int32Array(batch);
+    for (let b = 0; b < batch; b++) idx[b] = Math.floor(g.next() * this.size);
+    return this.batch(idx);
+  }
+  /** The transitions at `indices` (each in [0, size)) as a batch of tensors. */
+  batch(indices: ArrayLike<number>): ReplayBatch {
+    const B = indices.length, d = this.obsDim, o = new Float32Array(B * d), n = new Float32Array(B * d);
+    const a = new BigInt64Array(B), r = new Float32Array(B), dn = new Float32Array(B);
+    for (let b = 0; b < B; b++) {
+      const i = indices[b];
+      if (!(Number.isInteger(i) && i >= 0 && i < this.size)) throw new Error(`ReplayBuffer.batch: index ${showValue(i)} is outside [0, ${this.size})`);
       o.set(this.obs.subarray(i * d, (i + 1) * d), b * d); n.set(this.next.subarray(i * d, (i + 1) * d), b * d);
       a[b] = BigInt(this.actions[i]); r[b] = this.rewards[i]; dn[b] = this.dones[i];
     }
-    return { obs: obsTensor(o, d), actions: tensor(a, { shape: [batch, 1] }), rewards: tensor(r), next: obsTensor(n, d), dones: tensor(dn) };
+    return { obs: obsTensor(o, d), actions: tensor(a, { shape: [B, 1] }), rewards: tensor(r), next: obsTensor(n, d), dones: tensor(dn) };
   }
 }
+export interface ReplayBatch { obs: Tensor; actions: Tensor; rewards: Tensor; next: Tensor; dones: Tensor }
 
 export interface DQNOptions {
   lr?: number; batchSize?: number; bufferSize?: number; learningStarts?: number; gamma?: number;
@@ -107,19 +115,25 @@ export class DQN {
     if (this.g.next() < eps) return Math.floor(this.g.next() * this.nActions);
     return greedyActions(this.q, obs, this.obsDim)[0];
   }
-  /** One gradient step on a replay batch: Huber(Q(s, a), r + γ (1 - done) max_a' Q_target(s', a')). Returns the loss. */
+  /** One gradient step on a sampled replay batch. Returns the loss. */
   update(): number {
+    return tidy(() => this.updateOn(this.buffer.sample(this.o.batchSize, this.g)).loss);
+  }
+  /**
+   * One gradient step on `b`: Huber(Q(s, a), r + γ (1 - done) max_a' Q_target(s', a')), the gradients
+   * clipped to maxGradNorm over all parameters, an Adam step. Returns the loss and the pre-clip norm.
+   */
+  updateOn(b: ReplayBatch): { loss: number; gradNorm: number } {
     return tidy(() => {
-      const b = this.buffer.sample(this.o.batchSize, this.g);
       const y = noGrad(() => (this.qTarget.forward(b.next) as Tensor).amax(1).mul(b.dones.neg().add(1)).mul(this.o.gamma).add(b.rewards));
       const q = (this.q.forward(b.obs) as Tensor).gather(1, b.actions).squeeze(1);
       const loss = nn.functional.smoothL1Loss(q, y);
       this.optimizer.zeroGrad();
       loss.backward();
-      nn.utils.clipGradNorm_(this.q.parameters(), this.o.maxGradNorm);
+      const gradNorm = nn.utils.clipGradNorm_(this.q.parameters(), this.o.maxGradNorm);
       this.optimizer.step();
       this.updates++;
-      return loss.item() as number;
+      return { loss: loss.item() as number, gradNorm };
     });
   }
   learn(l: LearnOptions): LearnResult {
