@@ -133,7 +133,7 @@ long('the ddpm-mnist recipe (reduced: 256 images, 3 epochs, width 8, T 100)', ()
     expect(r.summary).toContain(`grids in ${runDir}`);
     expect(lines.some((l) => l.startsWith('epoch 3/3 noise MSE'))).toBe(true);
     // the per-epoch checkpoint holds the trained weights (the last epoch's), under the state dict's names
-    const saved = (await import('../ts/io/index')).loadSafetensors(join(runDir, 'unet.safetensors'));
+    const saved = io.loadSafetensors(join(runDir, 'unet.safetensors'));
     const sd = r.model.stateDict();
     expect(Object.keys(saved).sort()).toEqual([...sd.keys()].sort());
     for (const [k, v] of sd) expect(Array.from(saved[k].data() as Float32Array)).toEqual(Array.from(v.data() as Float32Array));
