@@ -20,13 +20,13 @@ async function main() {
   if (sizes.trainLimit) sizes.steps = (sizes.stopAfter ?? sizes.epochs) * Math.ceil(sizes.trainLimit / sizes.batchSize);
   const r = { impl: metadata.impl ?? 'unknown', file, sizes: { ...sizes, clsEpochs, clsLimit }, ...score(net, imgs, want),
     secondsPerEpoch: Number(metadata.secondsPerEpoch ?? NaN), sampleSeconds: Number(metadata.sampleSeconds ?? NaN),
-    losses: metadata.losses ? JSON.parse(metadata.losses) : undefined, threads: metadata.threads, torch: metadata.torch,
+    losses: metadata.losses ? JSON.parse(metadata.losses) : undefined, clipSample: metadata.clipSample === 'True', threads: metadata.threads, torch: metadata.torch,
     loadavg: fs.readFileSync('/proc/loadavg', 'utf8').trim() };
   my.utils.saveImageGrid(imgs.narrow(0, 0, Math.min(100, imgs.shape[0])), file.replace(/\.safetensors$/, '.png'), { nrow: 10 });
   console.log(JSON.stringify(r, null, 1));
   console.log(`${r.impl}: ${imgs.shape[0]} samples classified as requested ${(100 * r.classAcc).toFixed(2)}% (classifier ${(100 * r.classifierTestAcc).toFixed(2)}%), FID ${r.fid.toFixed(2)}`);
   const s = r.sizes;
-  const name = s.width ? `ddpm_quality_${r.impl}_w${s.width}-b${s.batchSize}-e${s.epochs}-n${s.trainLimit}${s.stopAfter < s.epochs ? `-k${s.stopAfter}` : ''}_n${s.samples}_s${s.ddimSteps}_g${s.guidance}.json`
+  const name = s.width ? `ddpm_quality_${r.impl}_w${s.width}-b${s.batchSize}-e${s.epochs}-n${s.trainLimit}${s.stopAfter < s.epochs ? `-k${s.stopAfter}` : ''}_n${s.samples}_s${s.ddimSteps}_g${s.guidance}${r.clipSample ? '_clip' : ''}.json`
     : `ddpm_quality_${r.impl}_${path.basename(file, '.safetensors')}.json`;
   fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
   fs.writeFileSync(path.join(__dirname, 'results', name), JSON.stringify(r, null, 1));

@@ -3,12 +3,14 @@
 the same first-n MNIST images and batch; then guided DDIM samples (labels i % 10) written with their labels to
 safetensors for bench/score_samples.js to score with the same myelin classifier.
 Run: python scripts/ddpm_torch.py epochs trainLimit samples ddimSteps guidance width batch [threads=1] [stopAfter=epochs]
-(stopAfter k < epochs: the lr schedule of an `epochs` run, sampled after its epoch k, as a midway checkpoint of it)"""
+(stopAfter k < epochs: the lr schedule of an `epochs` run, sampled after its epoch k, as a midway checkpoint of it)
+Env: DDPM_TORCH_LOAD=1 samples the saved unet.safetensors instead of training; DDPM_TORCH_CLIP=1 clamps DDIM's x̂0 to
+[-1, 1] and re-derives ε from it (guided-diffusion's ddim_sample with clip_denoised; myelin's sampleDdim does not clamp), written as samples-...-clip.safetensors."""
 import json, os, sys, time
 import numpy as np
 import torch
 import torch.nn.functional as F
-from safetensors.torch import save_file
+from safetensors.torch import save_file, load_file
 sys.path.insert(0, os.path.dirname(__file__))
 from torch_unet import UNet
 
@@ -32,7 +34,9 @@ torch.manual_seed(0)
 net = UNet(in_ch=1, ch=width, mults=(1, 2, 2), attn=(2,), groups=8, classes=10, heads=1)
 opt = torch.optim.Adam(net.parameters(), lr=lr)
 losses, t_train = [], time.time()
-for e in range(1, stop + 1):
+load, clip = os.environ.get('DDPM_TORCH_LOAD') == '1', os.environ.get('DDPM_TORCH_CLIP') == '1'
+if load: net.load_state_dict(load_file(os.path.join(out, 'unet.safetensors')))
+for e in range(1, 0 if load else stop + 1):
     if e == epochs // 2 + 1:
         for g in opt.param_groups: g['lr'] = lr / 2
     net.train(); order = torch.randperm(len(x_all)); s = n = 0; t0 = time.time()
@@ -46,7 +50,7 @@ for e in range(1, stop + 1):
     losses.append(s / n)
     print(f'epoch {e}/{epochs} noise MSE {s / n:.4f} ({time.time() - t0:.1f} s)', file=sys.stderr, flush=True)
 sec_per_epoch = (time.time() - t_train) / stop
-save_file({k: v.contiguous() for k, v in net.state_dict().items()}, os.path.join(out, 'unet.safetensors'))
+if not load: save_file({k: v.contiguous() for k, v in net.state_dict().items()}, os.path.join(out, 'unet.safetensors'))
 
 
 @torch.no_grad()
@@ -59,6 +63,7 @@ def ddim(labels):
         both = net(torch.cat([x, x]), torch.full((2 * k,), t), yy); c, u = both[:k], both[k:]
         eps = u + guidance * (c - u)
         x0 = (x - (1 - a) ** 0.5 * eps) / a ** 0.5
+        if clip: x0 = x0.clamp(-1, 1); eps = (x - a ** 0.5 * x0) / (1 - a) ** 0.5
         x = x0 * ap ** 0.5 + (1 - ap) ** 0.5 * eps
     return x
 
@@ -67,9 +72,9 @@ net.eval(); torch.manual_seed(1); t0 = time.time()
 labels = torch.arange(samples) % 10
 imgs = torch.cat([ddim(labels[i:i + 250]) for i in range(0, samples, 250)])
 imgs = ((imgs + 1) / 2).clamp(0, 1)
-f = os.path.join(out, f'samples-n{samples}-s{ddim_steps}-w{sys.argv[5]}.safetensors')
+f = os.path.join(out, f'samples-n{samples}-s{ddim_steps}-w{sys.argv[5]}' + ('-clip' if clip else '') + '.safetensors')
 save_file({'images': imgs.contiguous(), 'labels': labels}, f,
           metadata={'impl': 'torch', 'sizes': json.dumps(dict(width=width, batchSize=bs, epochs=epochs, stopAfter=stop, trainLimit=limit, samples=samples, ddimSteps=ddim_steps, guidance=guidance)),
-                    'secondsPerEpoch': f'{sec_per_epoch:.1f}', 'sampleSeconds': f'{time.time() - t0:.1f}', 'losses': json.dumps(losses),
+                    'secondsPerEpoch': 'nan' if load else f'{sec_per_epoch:.1f}', 'clipSample': str(clip), 'sampleSeconds': f'{time.time() - t0:.1f}', 'losses': json.dumps(losses),
                     'threads': str(torch.get_num_threads()), 'torch': torch.__version__})
 print(f, flush=True)
