@@ -124,7 +124,7 @@ long('the ddpm-mnist recipe (reduced: 256 images, 3 epochs, width 8, T 100)', ()
     const { train } = await import('../ts/index');
     const runDir = mkdtempSync(join(tmpdir(), 'ddpm-'));
     const lines: string[] = [];
-    const r = train.trainDdpmMnist({ trainLimit: 256, epochs: 3, width: 8, steps: 100, ddimSteps: 3, samplesPerClass: 1, batchSize: 32, lr: 3e-3, runDir, log: (s) => lines.push(s) });
+    const r = train.trainDdpmMnist({ trainLimit: 256, epochs: 3, width: 8, steps: 100, ddimSteps: 3, samplesPerClass: 1, batchSize: 32, lr: 3e-3, runDir, checkpoint: join(runDir, 'unet.safetensors'), log: (s) => lines.push(s) });
     expect(r.grids).toEqual([1, 2, 3].map((e) => join(runDir, `epoch-${e}.png`)));
     for (const g of r.grids) expect(existsSync(g)).toBe(true);
     // an untrained net predicts noise no better than zero (MSE about 1); 24 steps take it well below
@@ -132,6 +132,11 @@ long('the ddpm-mnist recipe (reduced: 256 images, 3 epochs, width 8, T 100)', ()
     expect(r.losses[2]).toBeLessThan(0.8 * r.losses[0]);
     expect(r.summary).toContain(`grids in ${runDir}`);
     expect(lines.some((l) => l.startsWith('epoch 3/3 noise MSE'))).toBe(true);
+    // the per-epoch checkpoint holds the trained weights (the last epoch's), under the state dict's names
+    const saved = io.loadSafetensors(join(runDir, 'unet.safetensors'));
+    const sd = r.model.stateDict();
+    expect(Object.keys(saved).sort()).toEqual([...sd.keys()].sort());
+    for (const [k, v] of sd) expect(Array.from(saved[k].data() as Float32Array)).toEqual(Array.from(v.data() as Float32Array));
     expect(() => train.trainDdpmMnist({ variant: 'sqrt' })).toThrow("ddpm-mnist: unknown variant 'sqrt' (choose from linear, cosine)");
   }, 300_000);
 });

@@ -21,6 +21,8 @@ export interface DdpmRecipeOptions extends GenRecipeOptions {
   guidanceScale?: number;
   /** Grid rows: samples per class (default 10). */
   samplesPerClass?: number;
+  /** A safetensors file the U-Net's weights are written to after each epoch (a long run can be scored midway). */
+  checkpoint?: string;
 }
 
 /**
@@ -58,6 +60,7 @@ export function trainDdpmMnist(o: DdpmRecipeOptions = {}): GenRecipeResult & { d
     grids.push(tidy(() => saveImageGrid(imgs, join(runDir, `epoch-${e}.png`), { nrow: 10, normalize: true, valueRange: [-1, 1] })));
     imgs.dispose();
     say(o, `  wrote ${grids[grids.length - 1]}`);
+    if (o.checkpoint) { net.save(o.checkpoint); say(o, `  saved ${o.checkpoint}`); }
     return `noise MSE ${(sum / n).toFixed(4)}`;
   });
   scaled.dispose(); train.y.dispose();
