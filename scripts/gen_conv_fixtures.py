@@ -7,6 +7,7 @@ and seeds as scripts/gen_fixtures.py, whose helpers it reuses.
 Run: python3 scripts/gen_conv_fixtures.py
 """
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -170,6 +171,68 @@ def gen_layer_norm(fam):
     m, s_ = saved(x, [4])
     C('empty_rows', [X([0, 4]), x, m, s_, X([4])], normalizedShape=[4])
     fam.error('layer_norm_backward', 'input_0d', [X([]), X([]), X([]), X([])], normalizedShape=[1])
+
+
+def gn_ref(x, a):
+    t = x[0].contiguous()  # native_group_norm takes contiguous input (F.group_norm makes it so)
+    N, C = t.shape[0], t.shape[1]
+    return torch.native_group_norm(t, opt(x, 1), opt(x, 2), N, C, math.prod(t.shape[2:]), a['numGroups'],
+                                   a.get('eps', 1e-5))
+
+
+def gn_backward_ref(x, a):
+    # inputs dy, x, mean, rstd, weight?; dweight / dbias do not depend on the weight (ones stand in without one)
+    t = x[1].contiguous()
+    N, C = t.shape[0], t.shape[1]
+    w = opt(x, 4)
+    return torch.ops.aten.native_group_norm_backward(x[0].contiguous(), t, x[2], x[3], torch.ones(C, dtype=t.dtype) if w is None else w, N, C,
+                                                     math.prod(t.shape[2:]), a['numGroups'], [True, True, True])
+
+
+REF.update({'group_norm': gn_ref, 'group_norm_backward': gn_backward_ref})
+
+
+def gen_group_norm(fam):
+    r = rng_for('group_norm')
+    X = lambda shape, dt='float32', view=(), lo=-2, hi=3: fl(r, shape, lo, hi, dt, view)
+    C = lambda name, ins, **kw: fam.case('group_norm', name, ins, **kw)
+    C('4d_affine', [X([2, 6, 4, 5]), X([6], lo=0.5), X([6])], numGroups=3)
+    C('3d_no_affine', [X([3, 8, 7])], numGroups=2)
+    C('weight_only_eps', [X([2, 4, 3, 3]), X([4], lo=0.5)], numGroups=4, eps=1e-3)
+    C('one_group', [X([2, 5, 3, 2]), X([5]), X([5])], numGroups=1)
+    C('noncontig', [X([2, 4, 5, 3], view=[['transpose', 2, 3]]), X([4]), X([4])], numGroups=2)
+    C('f64', [X([2, 6, 3, 3], 'float64'), X([6], 'float64'), X([6], 'float64')], numGroups=3)
+    C('empty_batch', [X([0, 4, 3, 3]), X([4]), X([4])], numGroups=2)
+    # the U-Net's shape at 7x7 (many rows over both threads)
+    C('unet_rows', [G.gen_input([8, 64, 7, 7], 'float32', 7919, 10007, -2, 3), X([64], lo=0.5), X([64])], numGroups=8, sample=7)
+    E = lambda name, ins, **kw: fam.error('group_norm', name, ins, **kw)
+    E('groups_not_dividing', [X([2, 6, 3])], numGroups=4)
+    E('weight_wrong_size', [X([2, 4, 3]), X([3])], numGroups=2)
+    E('input_1d', [X([4])], numGroups=2)
+    E('input_0d', [X([])], numGroups=1)
+    r = rng_for('group_norm_backward')
+    C = lambda name, ins, **kw: fam.case('group_norm_backward', name, ins, **kw)
+
+    def saved(x, g):
+        t = x.torch().contiguous()
+        _, m, s_ = torch.native_group_norm(t, None, None, t.shape[0], t.shape[1], math.prod(t.shape[2:]), g, 1e-5)
+        return In(m.numpy(), x.dtype), In(s_.numpy(), x.dtype)
+    for name, shape, g, dt, affine in [('4d_affine', [2, 6, 4, 5], 3, 'float32', True), ('3d_no_weight', [3, 8, 7], 2, 'float32', False),
+                                       ('one_group', [2, 5, 3, 2], 1, 'float32', True), ('f64', [2, 6, 3, 3], 3, 'float64', True)]:
+        x = X(shape, dt)
+        m, s_ = saved(x, g)
+        C(name, [X(shape, dt), x, m, s_] + ([X([shape[1]], dt, lo=0.5)] if affine else []), numGroups=g)
+    x = G.gen_input([8, 64, 7, 7], 'float32', 7919, 10007, -2, 3)
+    m, s_ = saved(x, 8)
+    C('unet_rows', [G.gen_input([8, 64, 7, 7], 'float32', 104729, 10009, -1, 1), x, m, s_, X([64], lo=0.5)], numGroups=8, sample=7)
+    x = X([2, 4, 5, 3], view=[['transpose', 2, 3]])  # a [2, 4, 3, 5] view
+    m, s_ = saved(x, 2)
+    C('noncontig', [X([2, 4, 3, 5]), x, m, s_, X([4])], numGroups=2)
+    x = X([0, 4, 3, 3])
+    m, s_ = saved(x, 2)
+    C('empty_batch', [X([0, 4, 3, 3]), x, m, s_, X([4])], numGroups=2)
+    fam.error('group_norm_backward', 'input_1d', [X([4]), X([4]), X([1]), X([1])], numGroups=1)
+    fam.error('group_norm_backward', 'input_0d', [X([]), X([]), X([1]), X([1])], numGroups=1)
 
 
 def gen_conv(fam):
@@ -367,6 +430,7 @@ def main():
     gen_pool(fam)
     gen_norm(fam)
     gen_layer_norm(fam)
+    gen_group_norm(fam)
     import gen_rnn_cell_fixtures  # the fused recurrent cells' cases (that script also merges them on its own)
     gen_rnn_cell_fixtures.gen_cells(fam)
     doc = {'family': 'conv', 'generator': 'scripts/gen_conv_fixtures.py', 'seed': G.SEED,

@@ -96,6 +96,27 @@ const CASES: Record<string, [string, () => boolean][]> = {
       return close(gx!, dx) < 1e-12 && close(gw!, dw) < 1e-12 && close(gb!, db) < 1e-12;
     }],
   ],
+  group_norm: [
+    ['affine, 4-D', () => check((x, w, b) => my.groupNormStats(x, 2, w, b).output, [r([2, 4, 3, 2], 80), r([4], 81), r([4], 82)])],
+    ['3-D, no affine, one group', () => check((x) => my.groupNormStats(x, 1, null, null, 1e-3).output, [r([3, 3, 4], 83)])],
+    // a fixed dy (not y.detach(), which the central differences would move with x)
+    ['second order (createGraph backward in Tensor ops)', () => check((x, w, dy) => my.enableGrad(() => {
+      const xx = x.requiresGrad ? x : x.detach().requiresGrad_();
+      const y = my.groupNormStats(xx, 2, w, null).output;
+      return autograd.grad(y.mul(dy).sum(), [xx], { createGraph: true })[0]!.square().sum();
+    }), [r([2, 4, 3], 84), r([4], 85), r([2, 4, 3], 86)])],
+  ],
+  group_norm_backward: [
+    // not recorded (createGraph goes through the composite): check it against that
+    ['matches the differentiable composite', () => {
+      const x = r([3, 6, 2, 3], 87), w = r([6], 88), b = r([6], 89), dy = my.randn([3, 6, 2, 3], { dtype: 'float64' });
+      const { output, mean, rstd } = my.groupNormStats(x, 3, w, b);
+      const [gx, gw, gb] = autograd.grad(output, [x, w, b], { gradOutputs: [dy], createGraph: true });
+      const [dx, dw, db] = my.groupNormBackward(dy, x.detach(), w.detach(), mean, rstd, 3);
+      const close = (a: my.Tensor, c: my.Tensor) => a.sub(c).abs().max().item() as number;
+      return close(gx!, dx) < 1e-12 && close(gw!, dw) < 1e-12 && close(gb!, db) < 1e-12;
+    }],
+  ],
   // the fused recurrent cells (test/rnn_cells_native.test.ts has more: chained steps, createGraph)
   lstm_cell: [['h and c_new', () => check((xg, hg, c) => my.cat(my.lstmCell(xg, hg, c), 1), [r([2, 8], 50), r([2, 8], 51), r([2, 2], 52)])]],
   gru_cell: [['h_new', () => check((xg, hg, h) => my.gruCell(xg, hg, h), [r([2, 6], 53), r([2, 6], 54), r([2, 2], 55)])]],

@@ -31,7 +31,7 @@ describe('NoiseSchedule', () => {
   });
 });
 
-describe('GroupNorm on the native batch_norm', () => {
+describe('GroupNorm on the native group_norm', () => {
   it('a traced model keeps the composite, so GroupNorm still exports to ONNX and runs back to the same output', () => {
     manualSeed(1);
     const m = new nn.Sequential(new nn.Conv2d(4, 8, 3), new nn.GroupNorm(2, 8), new nn.SiLU());

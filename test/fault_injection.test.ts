@@ -37,6 +37,7 @@ describe('fault injection: bad input to every public function', () => {
       'adamStep_', 'sgdStep_', 'rmspropStep_', 'adagradStep_', // reached through optim.*.step
       'batchNormStats', 'batchNormBackward', // reached through batchNorm and nn.BatchNorm1d
       'layerNormStats', 'layerNormBackward', // reached through nn.functional.layerNorm and nn.LayerNorm; bad input in test/layer_norm.test.ts
+      'groupNormStats', 'groupNormBackward', // reached through nn.functional.groupNorm and nn.GroupNorm; bad input: conv.json's group_norm error cases and test/group_norm.test.ts
       'siluBackward', // reached through Tensor.silu's backward; bad input: binary.json's cases (broadcast, dtypes)
       'dropoutPhilox', // reached through nn.functional.dropout and nn.Dropout; bad input in test/dropout_native.test.ts and creation.json's error cases
       'edgeSoftmax', 'edgeSoftmaxBackward', 'edgeWeightedSum', 'edgeDot', // reached through gnn.GATConv/GCNConv; bad input: index.json error cases and test/gnn_edge.test.ts

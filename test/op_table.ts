@@ -26,6 +26,7 @@ import {
 import { sdpaFlash, sdpaFlashBackward } from '../ts/index';
 import { dropoutPhilox, siluBackward } from '../ts/index';
 import { edgeSoftmax, edgeSoftmaxBackward, edgeWeightedSum, edgeDot } from '../ts/index';
+import { groupNormStats, groupNormBackward } from '../ts/index';
 import { lstmScan, gruScan, lstmScanBackward, gruScanBackward } from '../ts/index';
 import type { Args, Input, Result, Tol } from './helpers';
 
@@ -271,6 +272,11 @@ export const OP_TABLE: Record<string, OpTest> = {
     tol: ACCUM,
   },
   layer_norm_backward: { run: ([dy, x, m, s, w], a) => layerNormBackward(T(dy), T(x), a.normalizedShape, T(m), T(s), w === undefined ? null : T(w)), tol: ACCUM },
+  group_norm: {
+    run: ([x, w, b], a) => { const r = groupNormStats(T(x), a.numGroups, w === undefined ? null : T(w), b === undefined ? null : T(b), a.eps ?? 1e-5); return [r.output, r.mean, r.rstd]; },
+    tol: ACCUM,
+  },
+  group_norm_backward: { run: ([dy, x, m, s, w], a) => groupNormBackward(T(dy), T(x), w === undefined ? null : T(w), T(m), T(s), a.numGroups), tol: ACCUM },
   // fused recurrent cells; lstm_cell_backward's `absent` names the gradient (0: dh, 1: dc) the case leaves out
   lstm_cell: { run: ([xg, hg, c]) => lstmCell(T(xg), T(hg), T(c)) },
   lstm_cell_backward: {

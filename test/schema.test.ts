@@ -47,7 +47,7 @@ describe('generated op files', () => {
     expect(row('adam_step_').result).toBe('self');
     expect(row('gelu_tanh').api).toBe('gelu');
     expect(OPS.filter((r) => r.grad === 'record').map((r) => r.id).sort()).toEqual(
-      ['adaptive_max_pool2d', 'batch_norm', 'cat', 'conv2d', 'conv2d_weight_grad', 'conv_transpose2d', 'gru_cell', 'gru_scan', 'layer_norm', 'lstm_cell', 'lstm_scan', 'max_pool2d', 'sdpa_flash']);
+      ['adaptive_max_pool2d', 'batch_norm', 'cat', 'conv2d', 'conv2d_weight_grad', 'conv_transpose2d', 'group_norm', 'gru_cell', 'gru_scan', 'layer_norm', 'lstm_cell', 'lstm_scan', 'max_pool2d', 'sdpa_flash']);
     expect(OPS.filter((r) => r.grad === 'inplace').map((r) => r.id)).toEqual(['copy_', 'fill_', 'uniform_', 'normal_']);
   });
 });

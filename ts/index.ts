@@ -13,6 +13,7 @@ export { maxPool2d, maxPool2dWithIndices, maxPool1d, avgPool2d, adaptiveAvgPool2
 export type { MaxPoolOptions, AvgPoolOptions, InterpolateOptions } from './ops/pool';
 export { batchNorm, batchNormStats, batchNormBackward } from './ops/norm';
 export { layerNormStats, layerNormBackward } from './ops/layer_norm';
+export { groupNormStats, groupNormBackward } from './ops/group_norm';
 export { lstmCell, gruCell, lstmCellBackward, gruCellBackward } from './ops/rnn';
 export { lstmScan, gruScan, lstmScanBackward, gruScanBackward } from './ops/rnn';
 export { sdpaFlash, sdpaFlashBackward } from './ops/attention';

@@ -185,6 +185,8 @@ E(batch_norm) { set3(o, batch_norm(a.t(0), a.opt(1), a.opt(2), a.opt(3), a.opt(4
 E(batch_norm_backward) { set3(o, batch_norm_backward(a.t(0), a.t(1), a.opt(2), a.t(3), a.t(4), a.a[5].i)); }
 E(layer_norm) { set3(o, layer_norm(a.t(0), a.d(1), a.opt(2), a.opt(3), a.a[4].d)); }
 E(layer_norm_backward) { set3(o, layer_norm_backward(a.t(0), a.t(1), a.d(2), a.t(3), a.t(4), a.opt(5))); }
+E(group_norm) { set3(o, group_norm(a.t(0), a.opt(1), a.opt(2), a.a[3].i, a.a[4].d)); }
+E(group_norm_backward) { set3(o, group_norm_backward(a.t(0), a.t(1), a.opt(2), a.t(3), a.t(4), a.a[5].i)); }
 
 E(lstm_cell) { set3(o, lstm_cell(a.t(0), a.t(1), a.t(2))); }
 E(lstm_cell_backward) { set2(o, lstm_cell_backward(a.opt(0), a.opt(1), a.t(2), a.t(3), a.t(4))); }
@@ -251,6 +253,7 @@ struct RegisterCpu {
     RF(conv2d) RF(conv_transpose2d) RF(conv2d_weight_grad) RF(conv2d_backward) RF(max_pool2d) RF(adaptive_max_pool2d)
     RF(batch_norm) RF(batch_norm_backward)
     RF(layer_norm) RF(layer_norm_backward)
+    RF(group_norm) RF(group_norm_backward)
     RF(lstm_cell) RF(lstm_cell_backward) RF(gru_cell) RF(gru_cell_backward)
     RF(lstm_scan) RF(lstm_scan_backward) RF(gru_scan) RF(gru_scan_backward)
     RF(sdpa_flash) RF(sdpa_flash_backward)

@@ -164,6 +164,13 @@ std::tuple<TensorPtr, TensorPtr, TensorPtr> layer_norm(const TensorImpl& x, cons
                                                        const TensorImpl* bias, double eps);
 std::tuple<TensorPtr, TensorPtr, TensorPtr> layer_norm_backward(const TensorImpl& dy, const TensorImpl& x, const Dims& normalized_shape,
                                                                 const TensorImpl& mean, const TensorImpl& rstd, const TensorImpl* weight);
+// group normalization of [N, C, *] over num_groups groups of channels (cpu/norm.cpp): y, and the
+// mean and 1/sqrt(var + eps) of each (sample, group), shape [N, G]; the backward gives dx,
+// dweight, dbias (of shape [C], also when weight is null).
+std::tuple<TensorPtr, TensorPtr, TensorPtr> group_norm(const TensorImpl& x, const TensorImpl* weight, const TensorImpl* bias,
+                                                       int64_t num_groups, double eps);
+std::tuple<TensorPtr, TensorPtr, TensorPtr> group_norm_backward(const TensorImpl& dy, const TensorImpl& x, const TensorImpl* weight,
+                                                                const TensorImpl& mean, const TensorImpl& rstd, int64_t num_groups);
 
 // fused recurrent cells, one time step (cpu/rnn.cpp); xg, hg: the input and hidden
 // projections with their biases, gates in torch's order. LSTM [B, 4H] (i, f, g, o), c [B, H]:

@@ -19,7 +19,10 @@ namespace myelin::cpu {
 //  - before a fresh block is mapped, cached blocks are released until live + cached bytes
 //    stay within the peak of live bytes so far (since the last emptyCache) and the memory
 //    limit: the cache never grows the footprint past what the program itself needed;
-//  - at most kDefaultBound bytes (MYELIN_CPU_CACHE_BYTES) stay cached while idle;
+//  - while idle, at most the peak of live bytes stays cached (at least kDefaultBound, at most
+//    an eighth of RAM), or MYELIN_CPU_CACHE_BYTES where set: a training step frees its
+//    activations together at the end, and a fixed 256 MiB unmapped most of a DDPM U-Net step's
+//    (~1 GiB), so every step faulted ~69k fresh pages back in (a fifth of its CPU time);
 //  - memory() reports the cached bytes and emptyCache() releases them.
 // Large blocks come from mmap and go back with munmap, so a released block leaves the
 // process at once (glibc's free keeps big blocks in its heap once its dynamic mmap
@@ -35,9 +38,15 @@ struct CpuCache {
   size_t live = 0;       // bytes of large blocks in use
   size_t peak_live = 0;
   size_t bound = kDefaultBound;
+  bool fixed_bound = false;  // MYELIN_CPU_CACHE_BYTES given: that bound, whatever the peak
+  size_t ram_cap = kDefaultBound;
   CpuCache() {
-    if (const char* e = std::getenv("MYELIN_CPU_CACHE_BYTES")) bound = std::strtoull(e, nullptr, 10);
+    if (const char* e = std::getenv("MYELIN_CPU_CACHE_BYTES")) bound = std::strtoull(e, nullptr, 10), fixed_bound = true;
+    const double phys = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
+    if (phys > 0) ram_cap = std::max(kDefaultBound, (size_t)(phys / 8));
   }
+  // how many bytes may stay cached while idle (see the rules above); called with mu held
+  size_t idle_bound() const { return fixed_bound ? bound : std::min(std::max(kDefaultBound, peak_live), ram_cap); }
 };
 CpuCache& cache() {
   static CpuCache* c = new CpuCache();  // never destroyed: storages may outlive statics
@@ -193,7 +202,7 @@ void cpu_free(void* p, size_t n) {
     auto& c = cache();
     std::lock_guard<std::mutex> g(c.mu);
     c.live -= n;
-    if (c.cached + n <= c.bound) {
+    if (c.cached + n <= c.idle_bound()) {
       c.free_blocks.emplace(n, p);
       c.cached += n;
     } else {

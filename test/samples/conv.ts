@@ -1,6 +1,6 @@
 // Samples of the conv family's forward ops: conv2d / conv_transpose2d / conv1d, conv2d's
-// weight gradient and backward, max / avg / adaptive pooling, interpolate, batch_norm and
-// layer_norm (torch's references: scripts/gen_conv_fixtures.py).
+// weight gradient and backward, max / avg / adaptive pooling, interpolate, batch_norm,
+// layer_norm and group_norm (torch's references: scripts/gen_conv_fixtures.py).
 import { type Sample, type SampleTable, type TensorIn, fl, f64, vals, T_ } from './sample';
 import type { Args } from '../helpers';
 
@@ -96,5 +96,17 @@ export const CONV: SampleTable = {
     ['2d_no_affine', [X([6, 7])], { normalizedShape: [7] }, STATS],
     ['weight_only', [X([3, 4, 6]), fl([4, 6], 0.5, 3)], { normalizedShape: [4, 6], eps: 1e-3 }, STATS],
     ['noncontig', [X([4, 6, 5], { view: T_(1, 2) }), X([6]), X([6])], { normalizedShape: [6] }, STATS],
+  ]),
+  group_norm: rows([
+    ['4d_affine', [X([2, 6, 4, 5]), fl([6], 0.5, 3), X([6])], { numGroups: 3 }, STATS],
+    ['3d_no_affine', [X([3, 8, 7])], { numGroups: 2 }, STATS],
+    ['weight_only_eps', [X([2, 4, 3, 3]), fl([4], 0.5, 3)], { numGroups: 4, eps: 1e-3 }, STATS],
+    ['noncontig', [X([2, 4, 5, 3], { view: T_(2, 3) }), X([4]), X([4])], { numGroups: 2 }, STATS],
+    ['groups_not_dividing', [X([2, 6, 3])], { numGroups: 4 }, E],
+  ]),
+  group_norm_backward: rows([
+    ['4d_affine', [X([2, 6, 4, 5]), X([2, 6, 4, 5]), fl([2, 3], -0.5, 0.5), fl([2, 3], 0.5, 2), fl([6], 0.5, 3)], { numGroups: 3 }],
+    ['3d_no_weight', [X([3, 8, 7]), X([3, 8, 7]), fl([3, 2], -0.5, 0.5), fl([3, 2], 0.5, 2)], { numGroups: 2 }],
+    ['f64', [f64([2, 6, 3, 3]), f64([2, 6, 3, 3]), f64([2, 3], -0.5, 0.5), f64([2, 3], 0.5, 2), f64([6], 0.5, 3)], { numGroups: 3 }],
   ]),
 };

@@ -178,6 +178,20 @@ const layerNorm: Derivative = (s) => {
   return [dx, null, dw, db];
 };
 
+/** group_norm's gradients in Tensor ops (under createGraph): mean and 1/std recomputed from x so their dependence on x is in the graph. */
+function groupNormComposite(dy: Tensor, x: Tensor, weight: Tensor | null, G: number, eps: number): Tensor[] {
+  const [N, C] = x.shape, b = [1, C, ...Array(x.ndim - 2).fill(1)], dims = [0, ...Array.from({ length: x.ndim - 2 }, (_, i) => i + 2)];
+  const xg = x.reshape([N, G, -1]), xc = xg.sub(xg.mean(-1, { keepdim: true }));
+  const is = xc.square().mean(-1, { keepdim: true }).add(eps).rsqrt(), xhat = xc.mul(is);
+  const g = (weight ? dy.mul(weight.reshape(b)) : dy).reshape([N, G, -1]);
+  const dx = g.sub(g.mean(-1, { keepdim: true })).sub(xhat.mul(g.mul(xhat).mean(-1, { keepdim: true }))).mul(is).reshape([...x.shape]);
+  return [dx, dy.mul(xhat.reshape([...x.shape])).sum(dims), dy.sum(dims)];
+}
+const groupNorm: Derivative = (s) => {
+  const x = s.t(0), w = s.a(1) as Tensor | null, G = s.p<number>(3), eps = s.p<number>(4);
+  return isGradEnabled() ? groupNormComposite(s.dy, x, w, G, eps) : call<Tensor[]>('group_norm_backward', [s.dy, x, w, s.out(1), s.out(2), G]);
+};
+
 // ---- fused recurrent cells (ts/ops/rnn.ts). The engine gives a node one output's gradient;
 // lstm_cell has two differentiable outputs, h (its recorded output 0) and c_new. c_new gets a
 // node of its own that stashes dc and passes a 0-d zero on to h's node through a private edge
@@ -516,6 +530,7 @@ export const DERIVATIVES: Record<string, Derivative> = {
   max_pool2d: maxPool, adaptive_max_pool2d: (s) => [unpoolMax(s.m(0), s.out(1), s.dy, false)],
   batch_norm: batchNorm,
   layer_norm: layerNorm,
+  group_norm: groupNorm,
   lstm_cell: lstmCell, gru_cell: gruCell,
   // a whole scan direction: one native backward, W_hh's gradient one GEMM over every step
   // (outputs: y = [out; hN; cN] stacked, the workspace, and each step's h_prev for lstm);

@@ -12,7 +12,6 @@ import { GroupNorm } from '../nn/norm2d';
 import { Linear, ModuleList, Dropout, Identity } from '../nn/layers';
 import { Embedding } from '../nn/embedding';
 import { scaledDotProductAttention } from '../nn/attention';
-import * as F from '../nn/functional';
 
 /**
  * Sinusoidal embedding of diffusion time steps (the Transformer's position table, as DDPM uses it):
@@ -84,6 +83,16 @@ export interface UNetOptions {
  * H and W must be divisible by 2^(levels - 1). MNIST: `new UNet({ channels: 32, channelMults: [1, 2, 2],
  * attentionLevels: [2], numClasses: 10 })` (28 → 14 → 7).
  */
+/**
+ * Nearest x2 upsampling, F.interpolate(h, { scaleFactor: 2, mode: 'nearest' }) (torch's index floor(i / 2)),
+ * as one broadcast copy: its backward is one sum over the copies, where interpolate's two index_selects
+ * take two zero-filled buffers and two index_adds.
+ */
+function upsample2x(h: Tensor): Tensor {
+  const [n, c, H, W] = h.shape;
+  return h.reshape([n, c, H, 1, W, 1]).expand([n, c, H, 2, W, 2]).reshape([n, c, 2 * H, 2 * W]);
+}
+
 export class UNet extends Module {
   readonly numClasses: number | null;
   readonly levels: number;
@@ -152,7 +161,7 @@ export class UNet extends Module {
     h = this.mid2.forward(this.midAttn.forward(this.mid1.forward(h, emb)), emb);
     for (let j = 0; j < this.levels; j++) {
       h = this.upAttn.at(j).forward((this.up.at(j) as ResBlock).forward(cat([h, skips[this.levels - 1 - j]], 1), emb)) as Tensor;
-      if (j < this.levels - 1) h = (this.upsample.at(j) as Conv2d).forward(F.interpolate(h, { scaleFactor: 2, mode: 'nearest' }));
+      if (j < this.levels - 1) h = (this.upsample.at(j) as Conv2d).forward(upsample2x(h));
     }
     return this.outConv.forward(this.outNorm.forward(h).silu());
   }

@@ -10,6 +10,7 @@ export { conv2d, conv1d, convTranspose2d } from '../ops/conv';
 import { batchNorm as batchNormOp } from '../ops/norm';
 import { isTracing } from '../call';
 import { layerNormStats } from '../ops/layer_norm';
+import { groupNormStats } from '../ops/group_norm';
 import { dropoutPhilox, dropoutRng } from '../ops/dropout';
 export { maxPool2d, maxPool2dWithIndices, maxPool1d, maxPool1dWithIndices, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, interpolate } from '../ops/pool';
 
@@ -320,20 +321,14 @@ export function groupNorm(x: Tensor, numGroups: number, weight?: Tensor | null, 
   numberArg('groupNorm', 'eps', eps, 0);
   optTensor('groupNorm', 'weight', weight);
   optTensor('groupNorm', 'bias', bias);
-  const [N, C] = x.shape;
+  const C = x.shape[1];
   if (!Number.isInteger(numGroups) || numGroups < 1 || C % numGroups)
     throw new Error(`groupNorm: expected number of channels in input (${C}) to be divisible by num_groups (${showValue(numGroups)})`);
-  // each (sample, group) is one channel of a batch-norm over [1, N·G, rest]: the native batch_norm kernel and
-  // its backward (two passes each) replace ~20 elementwise passes of the composite
+  // the native group_norm kernel (ts/ops/group_norm.ts) normalizes and applies the affine in one op, forward
+  // and backward; float16/bfloat16 keep the composite, and so does a jit trace, whose ops the ONNX exporter maps
   const perGroup = x.shape.slice(2).reduce((a, b) => a * b, C / numGroups);
-  // batch_norm refuses one value per channel in training (torch's rule), where group norm gives zeros
-  // and a jit trace keeps the composite, whose ops the ONNX exporter maps (it refuses a training-mode batch_norm)
   if (!x.dtype.startsWith('float') || x.dtype === 'float16' || x.dtype === 'bfloat16' || perGroup <= 1 || isTracing()) return groupNormComposite(x, numGroups, weight, bias, eps);
-  let y = batchNormOp(x.reshape([1, N * numGroups, -1]), null, null, null, null, true, 0, eps).reshape([...x.shape]);
-  const bshape = [1, C, ...Array(x.ndim - 2).fill(1)];
-  if (weight) y = y.mul(weight.reshape(bshape));
-  if (bias) y = y.add(bias.reshape(bshape));
-  return y;
+  return groupNormStats(x, numGroups, weight ?? null, bias ?? null, eps).output;
 }
 /** Channel dropout: zeroes whole [H, W] planes of [N, C, H, W] (or [C, H, W]) input with probability p. */
 export function dropout2d(x: Tensor, p = 0.5, training = true): Tensor {

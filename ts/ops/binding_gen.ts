@@ -124,6 +124,8 @@ export interface OpBinding {
   batch_norm_backward(gradOutput: H, x: H, weight: H | null, mean: H, invstd: H, training: boolean): [H, H, H];
   layer_norm(x: H, normalizedShape: number[], weight: H | null, bias: H | null, eps: number): [H, H, H];
   layer_norm_backward(gradOutput: H, x: H, normalizedShape: number[], mean: H, rstd: H, weight: H | null): [H, H, H];
+  group_norm(x: H, weight: H | null, bias: H | null, numGroups: number, eps: number): [H, H, H];
+  group_norm_backward(gradOutput: H, x: H, weight: H | null, mean: H, rstd: H, numGroups: number): [H, H, H];
   lstm_cell(xg: H, hg: H, c: H): [H, H, H];
   lstm_cell_backward(dh: H | null, dc: H | null, c: H, cNew: H, workspace: H): [H, H];
   gru_cell(xg: H, hg: H, h: H): [H, H];
