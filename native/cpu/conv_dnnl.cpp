@@ -7,7 +7,6 @@
 #include "../core/ops.h"
 #include <oneapi/dnnl/dnnl.hpp>
 #include <unordered_map>
-#include <vector>
 
 namespace myelin {
 namespace {
@@ -46,29 +45,19 @@ dnnl::convolution_forward::desc fwd_desc(const Geo& g, bool bias) {
             g.any(g.dst), g.strides, g.dil, g.pl, g.pr};
   return {prop, dnnl::algorithm::convolution_direct, g.any(g.src), g.any(g.wei), g.any(g.dst), g.strides, g.dil, g.pl, g.pr};
 }
-// The blocked-layout copies come from myelin's caching allocator, not oneDNN's own (glibc's
-// malloc, which maps and unmaps multi-MiB blocks): a U-Net step makes ~250 of them, up to
-// 19 MiB each, and fresh pages fault on every call. They live until the call returns.
-struct Scratch {
-  std::vector<TensorPtr> bufs;
-  memory make(const memory::desc& d) {
-    bufs.push_back(empty({(int64_t)d.get_size()}, DType::uint8, Device::cpu, "conv2d"));
-    return memory(d, eng(), bufs.back()->bytes());
-  }
-};
 // A user buffer in the layout the primitive wants: the buffer itself, or a reordered copy.
-memory in(const memory::desc& want, const memory::desc& have, const void* p, dnnl::stream& st, Scratch& sc) {
+memory in(const memory::desc& want, const memory::desc& have, const void* p, dnnl::stream& st) {
   memory user(have, eng(), const_cast<void*>(p));
   if (want == have) return user;
-  memory m = sc.make(want);
+  memory m(want, eng());
   dnnl::reorder(user, m).execute(st, user, m);
   return m;
 }
 // Runs `run` with an output in the primitive's layout, then reorders it into the user buffer.
-template <typename F> void out(const memory::desc& want, const memory::desc& have, void* p, dnnl::stream& st, Scratch& sc, const F& run) {
+template <typename F> void out(const memory::desc& want, const memory::desc& have, void* p, dnnl::stream& st, const F& run) {
   memory user(have, eng(), p);
   if (want == have) return run(user);
-  memory m = sc.make(want);
+  memory m(want, eng());
   run(m);
   dnnl::reorder(m, user).execute(st, m, user);
 }
@@ -80,11 +69,10 @@ bool dnnl_conv_forward(const ConvShape& s, const float* x, const float* w, const
   const Geo g = geo(s);
   dnnl::convolution_forward::primitive_desc pd(fwd_desc(g, b != nullptr), eng());
   dnnl::stream st(eng());
-  Scratch sc;
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, in(pd.src_desc(), {g.src, f32, tag::nchw}, x, st, sc)},
-                                       {DNNL_ARG_WEIGHTS, in(pd.weights_desc(), {g.wei, f32, g.wtag}, w, st, sc)}};
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, in(pd.src_desc(), {g.src, f32, tag::nchw}, x, st)},
+                                       {DNNL_ARG_WEIGHTS, in(pd.weights_desc(), {g.wei, f32, g.wtag}, w, st)}};
   if (b) args.emplace(DNNL_ARG_BIAS, memory(memory::desc({g.dst[1]}, f32, tag::x), eng(), const_cast<float*>(b)));
-  out(pd.dst_desc(), {g.dst, f32, tag::nchw}, y, st, sc, [&](memory& d) {
+  out(pd.dst_desc(), {g.dst, f32, tag::nchw}, y, st, [&](memory& d) {
     args.insert_or_assign(DNNL_ARG_DST, d);
     dnnl::convolution_forward(pd).execute(st, args);
   });
@@ -105,18 +93,17 @@ bool dnnl_conv_backward(const ConvShape& s, const float* dy, const int64_t* dy_s
   const memory::desc bias_d({g.dst[1]}, f32, tag::x);
   dnnl::convolution_forward::primitive_desc hint(fwd_desc(g, db != nullptr), eng());
   dnnl::stream st(eng());
-  Scratch sc;
   memory dy_in;  // dy in the last layout a primitive asked for
   auto dy_as = [&](const memory::desc& want) {
-    if (!dy_in || dy_in.get_desc() != want) dy_in = in(want, plain_dy, dy, st, sc);
+    if (!dy_in || dy_in.get_desc() != want) dy_in = in(want, plain_dy, dy, st);
     return dy_in;
   };
   if (dx) {
     dnnl::convolution_backward_data::primitive_desc pd(
         {dnnl::algorithm::convolution_direct, g.any(g.src), g.any(g.wei), g.any(g.dst), g.strides, g.dil, g.pl, g.pr}, eng(), hint);
     std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, dy_as(pd.diff_dst_desc())},
-                                         {DNNL_ARG_WEIGHTS, in(pd.weights_desc(), {g.wei, f32, g.wtag}, w, st, sc)}};
-    out(pd.diff_src_desc(), {g.src, f32, tag::nchw}, dx, st, sc, [&](memory& d) {
+                                         {DNNL_ARG_WEIGHTS, in(pd.weights_desc(), {g.wei, f32, g.wtag}, w, st)}};
+    out(pd.diff_src_desc(), {g.src, f32, tag::nchw}, dx, st, [&](memory& d) {
       args.insert_or_assign(DNNL_ARG_DIFF_SRC, d);
       dnnl::convolution_backward_data(pd).execute(st, args);
     });
@@ -128,9 +115,9 @@ bool dnnl_conv_backward(const ConvShape& s, const float* dy, const int64_t* dy_s
                                                                    g.any(g.dst), g.strides, g.dil, g.pl, g.pr);
     dnnl::convolution_backward_weights::primitive_desc pd(bwd, eng(), hint);
     std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, dy_as(pd.diff_dst_desc())},
-                                         {DNNL_ARG_SRC, in(pd.src_desc(), {g.src, f32, tag::nchw}, x, st, sc)}};
+                                         {DNNL_ARG_SRC, in(pd.src_desc(), {g.src, f32, tag::nchw}, x, st)}};
     if (db) args.emplace(DNNL_ARG_DIFF_BIAS, memory(bias_d, eng(), db));
-    out(pd.diff_weights_desc(), {g.wei, f32, g.wtag}, dw, st, sc, [&](memory& d) {
+    out(pd.diff_weights_desc(), {g.wei, f32, g.wtag}, dw, st, [&](memory& d) {
       args.insert_or_assign(DNNL_ARG_DIFF_WEIGHTS, d);
       dnnl::convolution_backward_weights(pd).execute(st, args);
     });
@@ -165,11 +152,10 @@ TensorPtr conv2d_bf16_dnnl(const ConvShape& s, const TensorImpl& x, const Tensor
   auto y = empty({s.N, s.OC, s.OH, s.OW}, DType::bfloat16, Device::cpu, "conv2d");
   TensorPtr xc = dense(x), wc = dense(w), bc = b ? dense(*b) : nullptr;
   dnnl::stream st(eng());
-  Scratch sc;
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, in(pd.src_desc(), {g.src, bf16, tag::nchw}, xc->bytes(), st, sc)},
-                                       {DNNL_ARG_WEIGHTS, in(pd.weights_desc(), {g.wei, bf16, g.wtag}, wc->bytes(), st, sc)}};
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, in(pd.src_desc(), {g.src, bf16, tag::nchw}, xc->bytes(), st)},
+                                       {DNNL_ARG_WEIGHTS, in(pd.weights_desc(), {g.wei, bf16, g.wtag}, wc->bytes(), st)}};
   if (bc) args.emplace(DNNL_ARG_BIAS, memory(bias_d, eng(), bc->bytes()));
-  out(pd.dst_desc(), {g.dst, bf16, tag::nchw}, y->bytes(), st, sc, [&](memory& d) {
+  out(pd.dst_desc(), {g.dst, bf16, tag::nchw}, y->bytes(), st, [&](memory& d) {
     args.insert_or_assign(DNNL_ARG_DST, d);
     dnnl::convolution_forward(pd).execute(st, args);
   });
