@@ -36,8 +36,10 @@ async function main() {
   const r = { sizes: { epochs, width, trainLimit, samples, clsEpochs, clsLimit }, ...score(net, imgs, want),
     ganSecondsPerEpoch: ganSeconds, loadavg: fs.readFileSync('/proc/loadavg', 'utf8').trim() };
   my.utils.saveImageGrid(imgs.narrow(0, 0, 100), path.join(dir, 'samples.png'), { nrow: 10 });
+  my.io.saveSafetensors({ images: imgs, labels: want }, path.join(dir, 'samples.safetensors'));  // for bench/gen_twin_quality.js
   console.log(JSON.stringify(r, null, 1));
   console.log(`cGAN (width ${width}, ${epochs} epoch(s) on ${trainLimit}): ${samples} samples classified as requested ${(100 * r.classAcc).toFixed(2)}% (classifier ${(100 * r.classifierTestAcc).toFixed(2)}%), FID ${r.fid.toFixed(2)}`);
+  fs.writeFileSync(path.join(dir, 'result.json'), JSON.stringify(r, null, 1));
   fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
   fs.writeFileSync(path.join(__dirname, 'results', `cgan_quality_w${width}_e${epochs}_n${trainLimit}.json`), JSON.stringify(r, null, 1));
 }
