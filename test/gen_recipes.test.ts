@@ -45,6 +45,12 @@ long('generative recipes (reduced)', () => {
     expect(size(join(dir, variant, 'epoch-1.png'))).toEqual([10 * 30 + 2, 10 * 30 + 2]);
     expect(Number.isFinite(r.losses[0]) && r.losses[0] !== 0).toBe(true);
   }, 120_000);
+  it('gan-mnist (cgan) with the projection discriminator and one-sided label smoothing', async () => {
+    await breathe();
+    const r = rec.trainGanMnist({ variant: 'cgan', conditioning: 'projection', realTarget: 0.9, epochs: 1, trainLimit: 128, width: 4, runDir: join(dir, 'cgan-proj'), ...quiet });
+    expect((r.discriminator as unknown as { embed: { weight: { shape: number[] } } }).embed.weight.shape).toEqual([10, 8]);
+    expect(Number.isFinite(r.losses[0]) && r.losses[0] !== 0).toBe(true);
+  }, 120_000);
   it('an unknown variant is named', () => {
     expect(() => rec.trainGanMnist({ variant: 'stylegan' })).toThrow(/^gan-mnist: unknown variant 'stylegan' \(choose from dcgan, cgan, wgan-gp\)/);
   });

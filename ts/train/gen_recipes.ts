@@ -26,6 +26,10 @@ export interface GenRecipeOptions extends RecipeOptions {
   testLimit?: number;
   /** gan-mnist: the generator's / discriminator's base width (default 64). */
   width?: number;
+  /** gan-mnist cgan: how the discriminator reads the label, 'concat' (default) or 'projection' (DCGANDiscriminator). */
+  conditioning?: 'concat' | 'projection';
+  /** gan-mnist dcgan/cgan: the discriminator's BCE target for real images (default 1; 0.9 is one-sided label smoothing). */
+  realTarget?: number;
 }
 export interface GenRecipeResult {
   model: nn.Module; runDir: string; grids: string[]; summary: string; secondsPerEpoch: number;
@@ -184,11 +188,14 @@ export function trainVaeMnist(o: GenRecipeOptions = {}): GenRecipeResult {
  */
 export function trainGanMnist(o: GenRecipeOptions = {}): GenRecipeResult {
   const variant = variantOf('gan-mnist', o), runDir = runDirOf('gan-mnist', o);
+  const realTarget = o.realTarget ?? 1;
+  if (typeof realTarget !== 'number' || !(realTarget > 0 && realTarget <= 1)) throw new Error(`gan-mnist: realTarget must be a number in (0, 1], got ${String(realTarget)}`);
+  if (o.conditioning !== undefined && variant !== 'cgan') throw new Error(`gan-mnist: conditioning applies to the cgan variant only, got variant '${variant}'`);
   manualSeed(o.seed ?? 0);
   const train = mnistPixels('train', o.trainLimit);
   const scaled = noGrad(() => train.x.mul(2).sub(1)); train.x.dispose();
   const k = variant === 'cgan' ? 10 : 0, width = o.width ?? 64, wgan = variant === 'wgan-gp';
-  const G = new DCGANGenerator({ numClasses: k, width }), D = new DCGANDiscriminator({ numClasses: k, width, norm: wgan ? 'none' : 'batch' });
+  const G = new DCGANGenerator({ numClasses: k, width }), D = new DCGANDiscriminator({ numClasses: k, width, norm: wgan ? 'none' : 'batch', conditioning: o.conditioning });
   const [lr, betas]: [number, [number, number]] = wgan ? [o.lr ?? 1e-4, [0, 0.9]] : [o.lr ?? 2e-4, [0.5, 0.999]];
   const optG = new optim.Adam(G.parameters(), { lr, betas }), optD = new optim.Adam(D.parameters(), { lr, betas });
   const gen = new data.Generator(o.seed ?? 0), bs = o.batchSize ?? 64, grids: string[] = [], losses: number[] = [];
@@ -205,7 +212,7 @@ export function trainGanMnist(o: GenRecipeOptions = {}): GenRecipeResult {
       optD.zeroGrad();
       let lossD: Tensor;
       if (wgan) lossD = D.forward(fake.detach(), yy).mean().sub(D.forward(real, yy).mean()).add(gradientPenalty((x) => D.forward(x, yy), real, fake.detach()));
-      else lossD = bce(D.forward(real, yy), ones([n])).add(bce(D.forward(fake.detach(), yy), zeros([n])));
+      else lossD = bce(D.forward(real, yy), realTarget === 1 ? ones([n]) : ones([n]).mul(realTarget)).add(bce(D.forward(fake.detach(), yy), zeros([n])));
       lossD.backward(); optD.step();
       sumD += lossD.item() as number; nD++;
       if (wgan && ++step % 5 !== 0) return;

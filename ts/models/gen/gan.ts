@@ -1,6 +1,7 @@
 // GANs for 28x28 images: the DCGAN generator and discriminator (transposed convs, batch norm,
 // LeakyReLU 0.2, N(0, 0.02) init), their class-conditional forms (one-hot joined to z, label
-// maps joined to the image), and WGAN-GP's gradient penalty through autograd.grad(createGraph).
+// maps joined to the image, or a projection discriminator), and WGAN-GP's gradient penalty through
+// autograd.grad(createGraph).
 import { Tensor } from '../../tensor';
 import { randn, rand, ones } from '../../creation';
 import { cat } from '../../functional';
@@ -63,6 +64,11 @@ export class DCGANGenerator extends Conditional {
 export interface DiscriminatorOptions extends GanOptions {
   /** 'batch' (DCGAN, the default) or 'none' (a WGAN-GP critic: batch norm would couple the samples the penalty treats one by one). */
   norm?: 'batch' | 'none';
+  /** How a conditional discriminator reads the label: 'concat' (the default: the one-hot as numClasses constant
+   * input maps) or 'projection' (Miyato & Koyama 2018: logit + <embed(y), features summed over space>, with
+   * embed an nn.Embedding(numClasses, 2w) drawn N(0, 0.02) like the convs, so the label term starts at the
+   * unconditional logit's scale). */
+  conditioning?: 'concat' | 'projection';
 }
 
 /**
@@ -71,23 +77,41 @@ export interface DiscriminatorOptions extends GanOptions {
  * numClasses extra input channels, the label's one-hot broadcast over the image.
  */
 export class DCGANDiscriminator extends Conditional {
+  readonly conditioning: 'concat' | 'projection';
   net: nn.Sequential;
+  /** The projection discriminator's class embedding [numClasses, 2w] (absent for 'concat'). */
+  embed?: nn.Embedding;
   constructor(o: DiscriminatorOptions = {}) {
     super(o);
     const w = intOpt('DCGANDiscriminator', 'width', o.width ?? 64, 1), norm = o.norm ?? 'batch';
     if (norm !== 'batch' && norm !== 'none') throw new Error(`DCGANDiscriminator: norm must be 'batch' or 'none', got ${String(norm)}`);
+    const conditioning = o.conditioning ?? 'concat';
+    if (conditioning !== 'concat' && conditioning !== 'projection') throw new Error(`DCGANDiscriminator: conditioning must be 'concat' or 'projection', got ${String(conditioning)}`);
+    if (conditioning === 'projection' && this.numClasses === 0) throw new Error(`DCGANDiscriminator: conditioning 'projection' needs numClasses >= 1, got 0`);
+    this.conditioning = conditioning;
+    const labelMaps = conditioning === 'concat' ? this.numClasses : 0;
     this.net = new nn.Sequential(
-      new nn.Conv2d(1 + this.numClasses, w, 4, { stride: 2, padding: 1 }), new nn.LeakyReLU(0.2),
+      new nn.Conv2d(1 + labelMaps, w, 4, { stride: 2, padding: 1 }), new nn.LeakyReLU(0.2),
       ...(norm === 'batch'
         ? [new nn.Conv2d(w, 2 * w, 4, { stride: 2, padding: 1, bias: false }), new nn.BatchNorm2d(2 * w)]
         : [new nn.Conv2d(w, 2 * w, 4, { stride: 2, padding: 1 })]),
       new nn.LeakyReLU(0.2), new nn.Conv2d(2 * w, 1, 7), new nn.Flatten(0));
+    if (conditioning === 'projection') this.embed = new nn.Embedding(this.numClasses, 2 * w);
     dcganInit(this);
+    if (this.embed) nn.init.normal_(this.embed.weight, 0, 0.02);
   }
   forward(x: Tensor, y?: Tensor): Tensor {
     if (!(x instanceof Tensor) || x.isDisposed) throw new Error(`DCGANDiscriminator: images must be a live Tensor, got ${x instanceof Tensor ? 'a disposed tensor' : typeof x}`);
     if (x.ndim !== 4 || x.shape[1] !== 1 || x.shape[2] !== 28 || x.shape[3] !== 28) throw new Error(`DCGANDiscriminator: images must be [N, 1, 28, 28], got [${x.shape.join(', ')}]`);
     const c = this.cond(x.shape[0], y);
+    if (c && this.embed) {
+      // features [N, 2w, 7, 7] (all but the final 7x7 conv and flatten), then both heads on them
+      const mods = [...this.net.children()] as nn.Module[];
+      let f = x;
+      for (const m of mods.slice(0, -2)) f = m.forward(f) as Tensor;
+      const logit = mods[mods.length - 1].forward(mods[mods.length - 2].forward(f) as Tensor) as Tensor;
+      return logit.add((this.embed.forward(y!.long()) as Tensor).mul(f.sum([2, 3])).sum(1));
+    }
     const h = c ? cat([x, c.reshape([x.shape[0], this.numClasses, 1, 1]).expand([x.shape[0], this.numClasses, 28, 28])], 1) : x;
     return this.net.forward(h) as Tensor;
   }
