@@ -12,6 +12,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 from safetensors.torch import save_file
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'bench', 'baselines'))
+from gen_models import VAE, vae_loss, dcgan  # noqa: E402
+
 which, out = sys.argv[1], sys.argv[2]
 epochs, width, ntr, nsamp, threads = [int(a) for a in (sys.argv[3:8] + ['0', '0', '60000', '10000', '2'][len(sys.argv[3:8]):])]
 real_target = float(sys.argv[8]) if len(sys.argv) > 8 else 1.0
@@ -42,24 +45,6 @@ def log(s):
 
 if which == 'vae':
     # vae-mnist dense: PyTorch's examples/vae (784-400-20), summed BCE-with-logits + KL, Adam 1e-3, batch 128
-    class VAE(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.fc1, self.fc_mu, self.fc_logvar = nn.Linear(784, 400), nn.Linear(400, 20), nn.Linear(400, 20)
-            self.fc3, self.fc4 = nn.Linear(20, 400), nn.Linear(400, 784)
-
-        def forward(self, x):
-            h = F.relu(self.fc1(x.view(-1, 784)))
-            mu, logvar = self.fc_mu(h), self.fc_logvar(h)
-            z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
-            return self.decode(z), mu, logvar
-
-        def decode(self, z):
-            return self.fc4(F.relu(self.fc3(z))).view(-1, 1, 28, 28)
-
-    def vae_loss(logits, x, mu, logvar):
-        return F.binary_cross_entropy_with_logits(logits, x, reduction='sum') - 0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
-
     torch.manual_seed(0)
     vae = VAE()
     opt = torch.optim.Adam(vae.parameters(), lr=1e-3)
@@ -78,22 +63,10 @@ if which == 'vae':
     labels = torch.zeros(nsamp, dtype=torch.int64)
 else:
     # gan-mnist cgan: DCGAN G/D with one-hot labels (z ⊕ onehot; image ⊕ label maps), Adam 2e-4 (0.5, 0.999), batch 64
-    def init(m):
-        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
-            nn.init.normal_(m.weight, 0, 0.02)
-            if m.bias is not None: nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.BatchNorm2d):
-            nn.init.normal_(m.weight, 1, 0.02); nn.init.zeros_(m.bias)
-
     w, K = width, 10
     torch.manual_seed(0)
-    G = nn.Sequential(nn.ConvTranspose2d(100 + K, 4 * w, 7, bias=False), nn.BatchNorm2d(4 * w), nn.ReLU(),
-                      nn.ConvTranspose2d(4 * w, 2 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * w), nn.ReLU(),
-                      nn.ConvTranspose2d(2 * w, 1, 4, 2, 1, bias=False), nn.Tanh())
     proj = conditioning == 'projection'
-    D = nn.Sequential(nn.Conv2d(1 + (0 if proj else K), w, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * w),
-                      nn.LeakyReLU(0.2), nn.Conv2d(2 * w, 1, 7), nn.Flatten(0))
-    G.apply(init); D.apply(init)
+    G, D = dcgan(w, 100 + K, 1 + (0 if proj else K))
     embed = nn.Embedding(K, 2 * w) if proj else None  # only when used: the concat run's random stream stays as it was
     if proj: nn.init.normal_(embed.weight, 0, 0.02)
     g = lambda z, y: G(torch.cat([z, F.one_hot(y, K).float()], 1)[:, :, None, None])

@@ -4,28 +4,16 @@ import json, sys
 import torch
 import torch.nn as nn
 from timing import rate
+from gen_models import dcgan
 
 torch.set_num_threads(2)
 only = [o[1:] if o.startswith("=") else o for o in sys.argv[1:]]
 B, w = 64, 64
 
 
-def init(m):
-    if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
-        nn.init.normal_(m.weight, 0, 0.02)
-        if m.bias is not None: nn.init.zeros_(m.bias)
-    elif isinstance(m, nn.BatchNorm2d):
-        nn.init.normal_(m.weight, 1, 0.02); nn.init.zeros_(m.bias)
-
-
 def step():
     torch.manual_seed(0)
-    G = nn.Sequential(nn.ConvTranspose2d(100, 4 * w, 7, bias=False), nn.BatchNorm2d(4 * w), nn.ReLU(),
-                      nn.ConvTranspose2d(4 * w, 2 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * w), nn.ReLU(),
-                      nn.ConvTranspose2d(2 * w, 1, 4, 2, 1, bias=False), nn.Tanh())
-    D = nn.Sequential(nn.Conv2d(1, w, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * w),
-                      nn.LeakyReLU(0.2), nn.Conv2d(2 * w, 1, 7), nn.Flatten(0))
-    G.apply(init); D.apply(init)
+    G, D = dcgan(w)
     optG = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
     optD = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
     real = torch.rand(B, 1, 28, 28) * 2 - 1

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from gen_models import VAE, vae_loss, dcgan
 
 torch.set_num_threads(2)
 out_dir, ntr, nte, epochs, gan_epochs, width, nsamp = sys.argv[1], *map(int, sys.argv[2:8])
@@ -46,25 +47,6 @@ res['aeSecondsPerEpoch'] = (time.time() - t0) / epochs
 
 
 # vae-mnist dense: PyTorch's examples/vae (784-400-20), summed BCE-with-logits + KL, Adam 1e-3, batch 128
-class VAE(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc1, self.fc_mu, self.fc_logvar, self.fc3, self.fc4 = nn.Linear(784, 400), nn.Linear(400, 20), nn.Linear(400, 20), nn.Linear(20, 400), nn.Linear(400, 784)
-
-    def forward(self, x):
-        h = F.relu(self.fc1(x.view(-1, 784)))
-        mu, logvar = self.fc_mu(h), self.fc_logvar(h)
-        z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
-        return self.decode(z), mu, logvar
-
-    def decode(self, z):
-        return self.fc4(F.relu(self.fc3(z))).view(-1, 1, 28, 28)
-
-
-def vae_loss(logits, x, mu, logvar):
-    return F.binary_cross_entropy_with_logits(logits, x, reduction='sum') - 0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
-
-
 torch.manual_seed(0)
 vae = VAE()
 opt = torch.optim.Adam(vae.parameters(), lr=1e-3)
@@ -81,22 +63,9 @@ with torch.no_grad():
 
 
 # gan-mnist cgan: DCGAN G/D with one-hot labels (z ⊕ onehot; image ⊕ label maps), Adam 2e-4 (0.5, 0.999), batch 64
-def init(m):
-    if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
-        nn.init.normal_(m.weight, 0, 0.02)
-        if m.bias is not None: nn.init.zeros_(m.bias)
-    elif isinstance(m, nn.BatchNorm2d):
-        nn.init.normal_(m.weight, 1, 0.02); nn.init.zeros_(m.bias)
-
-
 w, K = width, 10
 torch.manual_seed(0)
-G = nn.Sequential(nn.ConvTranspose2d(100 + K, 4 * w, 7, bias=False), nn.BatchNorm2d(4 * w), nn.ReLU(),
-                  nn.ConvTranspose2d(4 * w, 2 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * w), nn.ReLU(),
-                  nn.ConvTranspose2d(2 * w, 1, 4, 2, 1, bias=False), nn.Tanh())
-D = nn.Sequential(nn.Conv2d(1 + K, w, 4, 2, 1), nn.LeakyReLU(0.2), nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * w),
-                  nn.LeakyReLU(0.2), nn.Conv2d(2 * w, 1, 7), nn.Flatten(0))
-G.apply(init); D.apply(init)
+G, D = dcgan(w, 100 + K, 1 + K)
 g = lambda z, y: G(torch.cat([z, F.one_hot(y, K).float()], 1)[:, :, None, None])
 d = lambda x, y: D(torch.cat([x, F.one_hot(y, K).float()[:, :, None, None].expand(-1, -1, 28, 28)], 1))
 optG = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
