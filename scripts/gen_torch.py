@@ -13,7 +13,7 @@ import torch.nn.functional as F
 from safetensors.torch import save_file
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'bench', 'baselines'))
-from gen_models import VAE, vae_loss, dcgan  # noqa: E402
+from gen_models import vae_loss, dcgan, batches, train_vae  # noqa: E402
 
 which, out = sys.argv[1], sys.argv[2]
 epochs, width, ntr, nsamp, threads = [int(a) for a in (sys.argv[3:8] + ['0', '0', '60000', '10000', '2'][len(sys.argv[3:8]):])]
@@ -33,27 +33,14 @@ xte = torch.tensor(idx('t10k-images-idx3-ubyte', 16).reshape(-1, 1, 28, 28) / 25
 res = {'which': which, 'epochs': epochs, 'trainLimit': ntr, 'samples': nsamp, 'threads': threads}
 
 
-def batches(n, bs):
-    perm = torch.randperm(n)
-    for s in range(0, n, bs):
-        yield perm[s:s + bs]
-
-
 def log(s):
     print(s, file=sys.stderr, flush=True)
 
 
 if which == 'vae':
     # vae-mnist dense: PyTorch's examples/vae (784-400-20), summed BCE-with-logits + KL, Adam 1e-3, batch 128
-    torch.manual_seed(0)
-    vae = VAE()
-    opt = torch.optim.Adam(vae.parameters(), lr=1e-3)
     t0 = time.time()
-    for e in range(epochs):
-        for i in batches(ntr, 128):
-            opt.zero_grad()
-            logits, mu, logvar = vae(xtr[i]); loss = vae_loss(logits, xtr[i], mu, logvar); loss.backward(); opt.step()
-        log(f'epoch {e + 1}/{epochs} {time.time() - t0:.1f} s')
+    vae = train_vae(xtr, epochs, lambda e: log(f'epoch {e + 1}/{epochs} {time.time() - t0:.1f} s'))
     res['secondsPerEpoch'] = (time.time() - t0) / max(epochs, 1)
     with torch.no_grad():
         logits, mu, logvar = vae(xte)

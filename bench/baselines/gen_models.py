@@ -46,3 +46,23 @@ def dcgan(w, g_in=100, d_in=1):
                       nn.LeakyReLU(0.2), nn.Conv2d(2 * w, 1, 7), nn.Flatten(0))
     G.apply(dcgan_init); D.apply(dcgan_init)
     return G, D
+
+
+def batches(n, bs):
+    """Shuffled index batches over n rows (one torch.randperm per epoch, as the recipes' shuffles)."""
+    perm = torch.randperm(n)
+    for s in range(0, n, bs):
+        yield perm[s:s + bs]
+
+
+def train_vae(xtr, epochs, on_epoch=lambda e: None):
+    """vae-mnist dense: Adam 1e-3, batch 128, the summed negative ELBO; seeds torch with 0 first."""
+    torch.manual_seed(0)
+    vae = VAE()
+    opt = torch.optim.Adam(vae.parameters(), lr=1e-3)
+    for e in range(epochs):
+        for i in batches(xtr.shape[0], 128):
+            opt.zero_grad()
+            logits, mu, logvar = vae(xtr[i]); loss = vae_loss(logits, xtr[i], mu, logvar); loss.backward(); opt.step()
+        on_epoch(e)
+    return vae

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from gen_models import VAE, vae_loss, dcgan
+from gen_models import vae_loss, dcgan, batches, train_vae
 
 torch.set_num_threads(2)
 out_dir, ntr, nte, epochs, gan_epochs, width, nsamp = sys.argv[1], *map(int, sys.argv[2:8])
@@ -24,12 +24,6 @@ xtr = torch.tensor(idx('train-images-idx3-ubyte', 16).reshape(-1, 1, 28, 28)[:nt
 ytr = torch.tensor(idx('train-labels-idx1-ubyte', 8)[:ntr].astype(np.int64))
 xte = torch.tensor(idx('t10k-images-idx3-ubyte', 16).reshape(-1, 1, 28, 28)[:nte] / 255.0, dtype=torch.float32)
 res = {}
-
-
-def batches(n, bs):
-    perm = torch.randperm(n)
-    for s in range(0, n, bs):
-        yield perm[s:s + bs]
 
 
 # ae-mnist dense: 784-256-32-256-784, sigmoid, MSE, Adam 1e-3, batch 128
@@ -47,14 +41,8 @@ res['aeSecondsPerEpoch'] = (time.time() - t0) / epochs
 
 
 # vae-mnist dense: PyTorch's examples/vae (784-400-20), summed BCE-with-logits + KL, Adam 1e-3, batch 128
-torch.manual_seed(0)
-vae = VAE()
-opt = torch.optim.Adam(vae.parameters(), lr=1e-3)
 t0 = time.time()
-for e in range(epochs):
-    for i in batches(ntr, 128):
-        opt.zero_grad()
-        logits, mu, logvar = vae(xtr[i]); loss = vae_loss(logits, xtr[i], mu, logvar); loss.backward(); opt.step()
+vae = train_vae(xtr, epochs)
 res['vaeSecondsPerEpoch'] = (time.time() - t0) / epochs
 with torch.no_grad():
     logits, mu, logvar = vae(xte)
