@@ -1,7 +1,8 @@
 // Class-conditional DDPM quality: trains the ddpm-mnist recipe (or loads its U-Net from runs/ddpm-quality/), draws
 // guided DDIM samples for requested digits and scores them with bench/gen_score.js: the share the mnist-cnn
 // classifier labels as the requested digit (the issue asks >= 90%) and the Fréchet distance to the test set.
-// Run: node bench/ddpm_quality.js [epochs=10] [trainLimit=60000] [samples=10000] [ddimSteps=50] [guidance=3] [clsEpochs=1] [clsLimit=60000] [width=32] [batch=128]
+// Run: node bench/ddpm_quality.js [epochs=10] [trainLimit=60000] [samples=10000] [ddimSteps=50] [guidance=3] [clsEpochs=1] [clsLimit=60000] [width=32] [batch=128] [clip=0]
+// clip=1 samples with clipDenoised (x̂0 clamped to [-1, 1]; scripts/ddpm_torch.py's DDPM_TORCH_CLIP=1).
 // The U-Net is saved after each epoch (runs/ddpm-quality/<sizes>/unet.safetensors) and reused when present.
 'use strict';
 const fs = require('node:fs');
@@ -9,8 +10,9 @@ const path = require('node:path');
 const my = require('..');
 const { classifier, score, log } = require('./gen_score');
 
-const [epochs, trainLimit, samples, ddimSteps, guidance, clsEpochs, clsLimit, width, batchSize] =
-  [10, 60000, 10000, 50, 3, 1, 60000, 32, 128].map((d, i) => Number(process.argv[2 + i] ?? d));
+const [epochs, trainLimit, samples, ddimSteps, guidance, clsEpochs, clsLimit, width, batchSize, clip] =
+  [10, 60000, 10000, 50, 3, 1, 60000, 32, 128, 0].map((d, i) => Number(process.argv[2 + i] ?? d));
+const clipDenoised = clip === 1, clipTag = clipDenoised ? '-clip' : '';
 const tag = `w${width}-b${batchSize}-e${epochs}-n${trainLimit}`;
 const dir = path.join('runs', 'ddpm-quality', tag);
 
@@ -28,7 +30,7 @@ async function main() {
     net.eval();
     diffusion = new my.models.GaussianDiffusion(net, new my.models.NoiseSchedule(1000));
   } else {
-    const run = my.train.trainDdpmMnist({ epochs, trainLimit, width, batchSize, runDir: dir, samplesPerClass: 1, ddimSteps, guidanceScale: guidance, checkpoint: file, log });
+    const run = my.train.trainDdpmMnist({ epochs, trainLimit, width, batchSize, runDir: dir, samplesPerClass: 1, ddimSteps, guidanceScale: guidance, clipDenoised, checkpoint: file, log });
     diffusion = run.diffusion; seconds = run.secondsPerEpoch;
     run.model.save(file);
     fs.writeFileSync(done, JSON.stringify({ secondsPerEpoch: seconds, losses: run.losses, loadavg: fs.readFileSync('/proc/loadavg', 'utf8').trim() }));
@@ -40,19 +42,19 @@ async function main() {
   const parts = [];
   for (let i = 0; i < samples; i += 250) {
     const k = Math.min(250, samples - i);
-    const x = diffusion.sampleDdim(k, [1, 28, 28], { steps: ddimSteps, labels: labels.slice(i, i + k), guidanceScale: guidance });
+    const x = diffusion.sampleDdim(k, [1, 28, 28], { steps: ddimSteps, labels: labels.slice(i, i + k), guidanceScale: guidance, clipDenoised });
     parts.push(my.keep(my.noGrad(() => x.add(1).div(2).clamp(0, 1)))); x.dispose();
   }
   const imgs = my.keep(my.cat(parts, 0)); parts.forEach((t) => t.dispose());
   const sampleSeconds = (performance.now() - t0) / 1000;
   const want = my.keep(my.tensor(labels, { dtype: 'int64' }));
-  my.io.saveSafetensors({ images: imgs, labels: want }, path.join(dir, `samples-n${samples}-s${ddimSteps}-w${guidance}${midway ? `-k${trained}` : ""}.safetensors`));
-  const r = { impl: 'myelin', sizes: { width, batchSize, epochs, stopAfter: trained, trainLimit, steps: trained * Math.ceil(trainLimit / batchSize), samples, ddimSteps, guidance, clsEpochs, clsLimit },
+  my.io.saveSafetensors({ images: imgs, labels: want }, path.join(dir, `samples-n${samples}-s${ddimSteps}-w${guidance}${midway ? `-k${trained}` : ''}${clipTag}.safetensors`));
+  const r = { impl: 'myelin', sizes: { width, batchSize, epochs, stopAfter: trained, trainLimit, steps: trained * Math.ceil(trainLimit / batchSize), samples, ddimSteps, guidance, clipDenoised, clsEpochs, clsLimit },
     ...score(net, imgs, want), secondsPerEpoch: seconds, sampleSeconds, loadavg: fs.readFileSync('/proc/loadavg', 'utf8').trim() };
   my.utils.saveImageGrid(imgs.narrow(0, 0, Math.min(100, samples)), path.join(dir, 'samples.png'), { nrow: 10 });
   console.log(JSON.stringify(r, null, 1));
-  console.log(`DDPM width ${width} batch ${batchSize} (${epochs} epoch(s) on ${trainLimit}, DDIM ${ddimSteps} steps, guidance ${guidance}): ${samples} samples classified as requested ${(100 * r.classAcc).toFixed(2)}% (classifier ${(100 * r.classifierTestAcc).toFixed(2)}%), FID ${r.fid.toFixed(2)}`);
+  console.log(`DDPM width ${width} batch ${batchSize} (${epochs} epoch(s) on ${trainLimit}, DDIM ${ddimSteps} steps, guidance ${guidance}${clipDenoised ? ', x̂0 clipped' : ''}): ${samples} samples classified as requested ${(100 * r.classAcc).toFixed(2)}% (classifier ${(100 * r.classifierTestAcc).toFixed(2)}%), FID ${r.fid.toFixed(2)}`);
   fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
-  fs.writeFileSync(path.join(__dirname, 'results', `ddpm_quality_${tag}_n${samples}_s${ddimSteps}_g${guidance}${midway ? `_k${trained}` : ''}.json`), JSON.stringify(r, null, 1));
+  fs.writeFileSync(path.join(__dirname, 'results', `ddpm_quality_${tag}_n${samples}_s${ddimSteps}_g${guidance}${midway ? `_k${trained}` : ''}${clipTag.replace('-', '_')}.json`), JSON.stringify(r, null, 1));
 }
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -3,7 +3,7 @@
 #   variances and mean coefficients), computed in numpy from the papers' formulas;
 # - a small class-conditional U-Net built in torch with myelin's parameter names: its weights, an input, the
 #   output and the gradients of the input and of every weight;
-# - DDIM (eta 0) and classifier-free-guided DDIM trajectories under a fixed linear "noise model", in numpy.
+# - DDIM (eta 0), classifier-free-guided DDIM and guided DDIM with x0 clamped trajectories under a fixed linear "noise model", in numpy.
 import json, math, os
 import numpy as np
 import torch
@@ -52,7 +52,7 @@ ac = schedule('linear', T)['alphasCumprod']
 rng = np.random.default_rng(0)
 xT = rng.standard_normal((2, 1, 2, 2))
 labels = np.array([0, 2])
-def ddim(x, guided):
+def ddim(x, guided, clip=False):
     ratio = T // K
     for i in reversed(range(K)):
         t = i * ratio
@@ -60,9 +60,12 @@ def ddim(x, guided):
         ec = 0.1 * x + 0.01 * (labels[:, None, None, None] + 1)
         e = (0.1 * x + 0.01 * 4) + W * (ec - (0.1 * x + 0.01 * 4)) if guided else ec
         x0 = (x - math.sqrt(1 - a) * e) / math.sqrt(a)
+        if clip:  # guided-diffusion's clip_denoised: clamp x0, then the eps that x_t and the clamped x0 imply
+            x0 = np.clip(x0, -1, 1); e = (x - math.sqrt(a) * x0) / math.sqrt(1 - a)
         x = math.sqrt(ap) * x0 + math.sqrt(1 - ap) * e
     return x
 json.dump({'schedule': sched, 'idx': IDX, 'ddim': {'T': T, 'steps': K, 'w': W, 'xT': xT.ravel().tolist(), 'labels': labels.tolist(),
-    'plain': ddim(xT, False).ravel().tolist(), 'guided': ddim(xT, True).ravel().tolist()}},
+    'plain': ddim(xT, False).ravel().tolist(), 'guided': ddim(xT, True).ravel().tolist(),
+    'clipped': ddim(xT, True, True).ravel().tolist()}},
     open(os.path.join(FIX, 'diffusion.json'), 'w'))
 print('out', out.flatten()[:4], 'gx', x.grad.flatten()[:4])

@@ -85,6 +85,12 @@ describe('GaussianDiffusion', () => {
     close(arr(diff.sampleDdim(2, [1, 2, 2], { steps: d.steps, labels: d.labels, xT })), d.plain, 1e-5, 'DDIM');
     close(arr(diff.sampleDdim(2, [1, 2, 2], { steps: d.steps, labels: d.labels, xT, guidanceScale: d.w })), d.guided, 1e-5, 'guided DDIM');
   });
+  it('clipDenoised clamps x̂0 to [-1, 1] and re-derives ε̂ (the reference clips two of eight pixels)', () => {
+    const got = arr(diff.sampleDdim(2, [1, 2, 2], { steps: d.steps, labels: d.labels, xT, guidanceScale: d.w, clipDenoised: true }));
+    close(got, d.clipped, 1e-5, 'clipped DDIM');
+    expect(() => diff.sampleDdim(2, [1, 2, 2], { labels: d.labels, clipDenoised: 1 as unknown as boolean }))
+      .toThrow('GaussianDiffusion.sampleDdim: clipDenoised must be a boolean, got 1');
+  });
   it('sampling repeats under manualSeed, and the training loss is the noise MSE', () => {
     const net = new models.UNet({ channels: 8, channelMults: [1, 2], groups: 4, numClasses: 10 });
     const g = new models.GaussianDiffusion(net, new models.NoiseSchedule(20, { kind: 'cosine' }));

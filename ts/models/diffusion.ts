@@ -64,6 +64,9 @@ export interface SampleOptions {
   guidanceScale?: number;
   /** DDIM: the number of denoising steps (evenly spaced, leading) and η (0: deterministic). */
   steps?: number; eta?: number;
+  /** DDIM: clamp each step's x̂0 to [-1, 1] and re-derive ε̂ from it (guided-diffusion's `clip_denoised`, diffusers'
+   * `clip_sample` with `use_clipped_model_output`). Default false; ancestral `sample` always clamps. */
+  clipDenoised?: boolean;
   /** The starting noise x_T [n, C, H, W] (drawn from N(0, I) when absent). */
   xT?: Tensor;
 }
@@ -171,11 +174,15 @@ export class GaussianDiffusion {
     const k = o.steps ?? 50, eta = o.eta ?? 0;
     if (!Number.isSafeInteger(k) || k < 1 || k > s.steps) throw new Error(`${op}: steps must be an integer in [1, ${s.steps}], got ${showValue(k)}`);
     if (!(typeof eta === 'number' && eta >= 0)) throw new Error(`${op}: eta must be a non-negative number, got ${showValue(eta)}`);
+    const clip = o.clipDenoised ?? false;
+    if (typeof clip !== 'boolean') throw new Error(`${op}: clipDenoised must be a boolean, got ${showValue(clip)}`);
     const ratio = Math.floor(s.steps / k);
     const ts = Array.from({ length: k }, (_, i) => (k - 1 - i) * ratio);
-    return this.loop(op, n, shape, o, ts, (x, t, eps) => {
+    return this.loop(op, n, shape, o, ts, (x, t, e) => {
       const a = s.alphasCumprod[t], ap = t - ratio >= 0 ? s.alphasCumprod[t - ratio] : 1;
-      const x0 = x.sub(eps.mul(Math.sqrt(1 - a))).div(Math.sqrt(a));
+      let x0 = x.sub(e.mul(Math.sqrt(1 - a))).div(Math.sqrt(a)), eps = e;
+      // clamped x̂0 and the ε̂ that, with x_t, implies it (so both DDIM terms agree)
+      if (clip) { x0 = x0.clamp(-1, 1); eps = x.sub(x0.mul(Math.sqrt(a))).div(Math.sqrt(1 - a)); }
       const sigma = eta * Math.sqrt((1 - ap) / (1 - a)) * Math.sqrt(1 - a / ap);
       const dir = eps.mul(Math.sqrt(Math.max(0, 1 - ap - sigma * sigma)));
       const next = x0.mul(Math.sqrt(ap)).add(dir);

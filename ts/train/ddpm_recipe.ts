@@ -19,6 +19,8 @@ export interface DdpmRecipeOptions extends GenRecipeOptions {
   steps?: number; ddimSteps?: number;
   /** Classifier-free guidance weight for the grids (default 3). */
   guidanceScale?: number;
+  /** Clamp DDIM's x̂0 to [-1, 1] in the grids (`sampleDdim`'s clipDenoised; default true). */
+  clipDenoised?: boolean;
   /** Grid rows: samples per class (default 10). */
   samplesPerClass?: number;
   /** A safetensors file the U-Net's weights are written to after each epoch (a long run can be scored midway). */
@@ -56,7 +58,7 @@ export function trainDdpmMnist(o: DdpmRecipeOptions = {}): GenRecipeResult & { d
       sum += l.item() as number; n++;
     });
     losses.push(sum / n);
-    const imgs = diffusion.sampleDdim(rows.length, [1, 28, 28], { steps: o.ddimSteps ?? 50, labels: rows, guidanceScale: o.guidanceScale ?? 3 });
+    const imgs = diffusion.sampleDdim(rows.length, [1, 28, 28], { steps: o.ddimSteps ?? 50, labels: rows, guidanceScale: o.guidanceScale ?? 3, clipDenoised: o.clipDenoised ?? true });
     grids.push(tidy(() => saveImageGrid(imgs, join(runDir, `epoch-${e}.png`), { nrow: 10, normalize: true, valueRange: [-1, 1] })));
     imgs.dispose();
     say(o, `  wrote ${grids[grids.length - 1]}`);
