@@ -3,6 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { spawnSync } from 'node:child_process';
 import * as my from '../ts/index';
 
 const decode = (v: number | string) => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : Number(v));
@@ -114,6 +115,19 @@ describe('generator and threads', () => {
     my.setNumThreads(n);
     expect(['openblas', 'cblas', 'builtin']).toContain(my.backendInfo().blas);
     expect(() => my.setNumThreads(0)).toThrow(/set_num_threads/);
+  });
+  it("OMP_NUM_THREADS sets the starting count, as torch's; an invalid value falls back to every core", () => {
+    const root = join(__dirname, '..');
+    const count = (v?: string) => {
+      const env = { ...process.env, OMP_NUM_THREADS: v };
+      if (v === undefined) delete env.OMP_NUM_THREADS;
+      return spawnSync(process.execPath, ['-e', `process.stdout.write(String(require(${JSON.stringify(root)}).getNumThreads()))`], { encoding: 'utf8', env }).stdout;
+    };
+    expect(count('1')).toBe('1');
+    expect(count('3')).toBe('3');
+    const all = count();
+    expect(Number(all)).toBeGreaterThanOrEqual(1);
+    expect(count('0')).toBe(all);
   });
 });
 

@@ -7,6 +7,7 @@
 #include "parallel.h"
 #include "signals.h"
 #include <condition_variable>
+#include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -20,8 +21,20 @@ extern "C" void omp_set_num_threads(int);  // oneDNN's convolutions run on OpenM
 
 namespace myelin {
 
+// As torch: OMP_NUM_THREADS when it is set to a positive count (its first entry, if a list), else every
+// core. oneDNN and OpenBLAS read it themselves; without this the addon's own loops ran on every core
+// beside a one-thread oneDNN.
+static int initial_threads() {
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const char* env = std::getenv("OMP_NUM_THREADS");
+  if (!env) return (int)cores;
+  char* end = nullptr;
+  const long v = std::strtol(env, &end, 10);
+  return end != env && v > 0 ? (int)std::min<long>(v, 4096) : (int)cores;
+}
+
 std::atomic<int>& num_threads() {
-  static std::atomic<int> n{(int)std::max(1u, std::thread::hardware_concurrency())};
+  static std::atomic<int> n{initial_threads()};
   return n;
 }
 
