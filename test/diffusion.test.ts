@@ -4,10 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { io, models, nn, onnx, manualSeed, tensor, zeros, rand, randn, type Tensor } from '../ts/index';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { io, models, nn, onnx, manualSeed, memory, tensor, zeros, rand, randn, type Tensor } from '../ts/index';
 // reduced-size training: MYELIN_SKIP_LONG_TRAINING=1 (CI's all-built-in pass) skips it
 const long = process.env.MYELIN_SKIP_LONG_TRAINING === '1' ? describe.skip : describe;
 
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;  // tensors left to the GC would blur the live count
 const fx = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'diffusion.json'), 'utf8'));
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string) => {
   expect(a.length, what).toBe(b.length);
@@ -129,8 +133,13 @@ long('the ddpm-mnist recipe (reduced: 256 images, 3 epochs, width 8, T 100)', ()
     const { tmpdir } = await import('node:os');
     const { train } = await import('../ts/index');
     const runDir = mkdtempSync(join(tmpdir(), 'ddpm-'));
-    const lines: string[] = [];
-    const r = train.trainDdpmMnist({ trainLimit: 256, epochs: 3, width: 8, steps: 100, ddimSteps: 3, samplesPerClass: 1, batchSize: 32, lr: 3e-3, runDir, checkpoint: join(runDir, 'unet.safetensors'), log: (s) => lines.push(s) });
+    const lines: string[] = [], live: { numTensors: number; numBytes: number }[] = [];
+    const log = (s: string) => { lines.push(s); if (s.startsWith('epoch ')) { gc(); const m = memory(); live.push({ numTensors: m.numTensors, numBytes: m.numBytes }); } };
+    const r = train.trainDdpmMnist({ trainLimit: 256, epochs: 3, width: 8, steps: 100, ddimSteps: 3, samplesPerClass: 1, batchSize: 32, lr: 3e-3, runDir, checkpoint: join(runDir, 'unet.safetensors'), log });
+    // memory is flat over the recipe: epochs 2 and 3 end with epoch 1's live tensors and bytes (after a GC)
+    expect(live.length).toBe(3);
+    expect(live[1]).toEqual(live[0]);
+    expect(live[2]).toEqual(live[0]);
     expect(r.grids).toEqual([1, 2, 3].map((e) => join(runDir, `epoch-${e}.png`)));
     for (const g of r.grids) expect(existsSync(g)).toBe(true);
     // an untrained net predicts noise no better than zero (MSE about 1); 24 steps take it well below
