@@ -1,11 +1,16 @@
 // See conv_dnnl.h. The primitives pick their own (blocked) memory formats; user tensors are
 // plain NCHW/OIHW, reordered in and out around each call. oneDNN caches the compiled
-// primitives by descriptor, so a training loop's repeated shapes compile once.
+// primitives by descriptor, but building the descriptor walks its implementation list each
+// time (most of a small conv's cost), so each thread also keeps the ones it built (below).
 #ifdef MYELIN_DNNL
 #include "conv_dnnl.h"
 #include "../core/signals.h"
 #include "../core/ops.h"
 #include <oneapi/dnnl/dnnl.hpp>
+#include <array>
+#include <cstring>
+#include <map>
+#include <string>
 #include <unordered_map>
 
 namespace myelin {
@@ -45,12 +50,44 @@ dnnl::convolution_forward::desc fwd_desc(const Geo& g, bool bias) {
             g.any(g.dst), g.strides, g.dil, g.pl, g.pr};
   return {prop, dnnl::algorithm::convolution_direct, g.any(g.src), g.any(g.wei), g.any(g.dst), g.strides, g.dil, g.pl, g.pr};
 }
+// Each thread's primitives by geometry (as torch's ideep keeps them): a loop repeats a few
+// shapes, so building is paid once; a stream of new shapes clears the map rather than grow it.
+using Key = std::array<int64_t, 17>;
+Key key(const ConvShape& s, bool bias) {
+  return {s.N, s.C, s.H, s.W, s.OC, s.kh, s.kw, s.OH, s.OW, s.sh, s.sw, s.ph, s.pw, s.dh, s.dw, s.groups, bias};
+}
+template <class P> struct Built {
+  typename P::primitive_desc pd;
+  P prim;
+};
+template <class P, class Make> const Built<P>& cached(const Key& k, const Make& make) {
+  thread_local std::map<Key, Built<P>> built;
+  auto it = built.find(k);
+  if (it != built.end()) return it->second;
+  if (built.size() >= 64) built.clear();
+  typename P::primitive_desc pd = make();
+  return built.emplace(k, Built<P>{pd, P(pd)}).first->second;
+}
+dnnl::convolution_forward::primitive_desc fwd_pd(const Geo& g, bool bias) { return {fwd_desc(g, bias), eng()}; }
+
+// The reorder between two layouts, kept per thread as the convolutions are (keyed by the two
+// descriptors' bytes, which oneDNN zero-fills before setting them).
+dnnl::reorder& reorder(const memory::desc& from, const memory::desc& to) {
+  thread_local std::map<std::string, dnnl::reorder> built;
+  std::string k(2 * sizeof from.data, '\0');
+  std::memcpy(&k[0], &from.data, sizeof from.data);
+  std::memcpy(&k[sizeof from.data], &to.data, sizeof to.data);
+  auto it = built.find(k);
+  if (it != built.end()) return it->second;
+  if (built.size() >= 256) built.clear();
+  return built.emplace(k, dnnl::reorder(dnnl::reorder::primitive_desc(eng(), from, eng(), to))).first->second;
+}
 // A user buffer in the layout the primitive wants: the buffer itself, or a reordered copy.
 memory in(const memory::desc& want, const memory::desc& have, const void* p, dnnl::stream& st) {
   memory user(have, eng(), const_cast<void*>(p));
   if (want == have) return user;
   memory m(want, eng());
-  dnnl::reorder(user, m).execute(st, user, m);
+  reorder(have, want).execute(st, user, m);
   return m;
 }
 // Runs `run` with an output in the primitive's layout, then reorders it into the user buffer.
@@ -59,7 +96,7 @@ template <typename F> void out(const memory::desc& want, const memory::desc& hav
   if (want == have) return run(user);
   memory m(want, eng());
   run(m);
-  dnnl::reorder(m, user).execute(st, m, user);
+  reorder(want, have).execute(st, m, user);
 }
 
 }  // namespace
@@ -67,14 +104,15 @@ template <typename F> void out(const memory::desc& want, const memory::desc& hav
 bool dnnl_conv_forward(const ConvShape& s, const float* x, const float* w, const float* b, float* y) try {
   DeferSignals deferred;  // see signals.h
   const Geo g = geo(s);
-  dnnl::convolution_forward::primitive_desc pd(fwd_desc(g, b != nullptr), eng());
+  const auto& built = cached<dnnl::convolution_forward>(key(s, b != nullptr), [&] { return fwd_pd(g, b != nullptr); });
+  const auto& pd = built.pd;
   dnnl::stream st(eng());
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, in(pd.src_desc(), {g.src, f32, tag::nchw}, x, st)},
                                        {DNNL_ARG_WEIGHTS, in(pd.weights_desc(), {g.wei, f32, g.wtag}, w, st)}};
   if (b) args.emplace(DNNL_ARG_BIAS, memory(memory::desc({g.dst[1]}, f32, tag::x), eng(), const_cast<float*>(b)));
   out(pd.dst_desc(), {g.dst, f32, tag::nchw}, y, st, [&](memory& d) {
     args.insert_or_assign(DNNL_ARG_DST, d);
-    dnnl::convolution_forward(pd).execute(st, args);
+    built.prim.execute(st, args);
   });
   st.wait();
   return true;
@@ -91,7 +129,6 @@ bool dnnl_conv_backward(const ConvShape& s, const float* dy, const int64_t* dy_s
   const Geo g = geo(s);
   const memory::desc plain_dy = dy_strides ? memory::desc(g.dst, f32, memory::dims(dy_strides, dy_strides + 4)) : memory::desc(g.dst, f32, tag::nchw);
   const memory::desc bias_d({g.dst[1]}, f32, tag::x);
-  dnnl::convolution_forward::primitive_desc hint(fwd_desc(g, db != nullptr), eng());
   dnnl::stream st(eng());
   memory dy_in;  // dy in the last layout a primitive asked for
   auto dy_as = [&](const memory::desc& want) {
@@ -99,27 +136,33 @@ bool dnnl_conv_backward(const ConvShape& s, const float* dy, const int64_t* dy_s
     return dy_in;
   };
   if (dx) {
-    dnnl::convolution_backward_data::primitive_desc pd(
-        {dnnl::algorithm::convolution_direct, g.any(g.src), g.any(g.wei), g.any(g.dst), g.strides, g.dil, g.pl, g.pr}, eng(), hint);
+    const auto& built = cached<dnnl::convolution_backward_data>(key(s, false), [&] {
+      return dnnl::convolution_backward_data::primitive_desc(
+          {dnnl::algorithm::convolution_direct, g.any(g.src), g.any(g.wei), g.any(g.dst), g.strides, g.dil, g.pl, g.pr}, eng(), fwd_pd(g, false));
+    });
+    const auto& pd = built.pd;
     std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, dy_as(pd.diff_dst_desc())},
                                          {DNNL_ARG_WEIGHTS, in(pd.weights_desc(), {g.wei, f32, g.wtag}, w, st)}};
     out(pd.diff_src_desc(), {g.src, f32, tag::nchw}, dx, st, [&](memory& d) {
       args.insert_or_assign(DNNL_ARG_DIFF_SRC, d);
-      dnnl::convolution_backward_data(pd).execute(st, args);
+      built.prim.execute(st, args);
     });
   }
   if (dw) {
-    const auto bwd = db ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.any(g.src), g.any(g.wei),
-                                                                   bias_d, g.any(g.dst), g.strides, g.dil, g.pl, g.pr)
-                        : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.any(g.src), g.any(g.wei),
-                                                                   g.any(g.dst), g.strides, g.dil, g.pl, g.pr);
-    dnnl::convolution_backward_weights::primitive_desc pd(bwd, eng(), hint);
+    const auto& built = cached<dnnl::convolution_backward_weights>(key(s, db != nullptr), [&] {
+      const auto bwd = db ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.any(g.src), g.any(g.wei),
+                                                                     bias_d, g.any(g.dst), g.strides, g.dil, g.pl, g.pr)
+                          : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, g.any(g.src), g.any(g.wei),
+                                                                     g.any(g.dst), g.strides, g.dil, g.pl, g.pr);
+      return dnnl::convolution_backward_weights::primitive_desc(bwd, eng(), fwd_pd(g, db != nullptr));
+    });
+    const auto& pd = built.pd;
     std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, dy_as(pd.diff_dst_desc())},
                                          {DNNL_ARG_SRC, in(pd.src_desc(), {g.src, f32, tag::nchw}, x, st)}};
     if (db) args.emplace(DNNL_ARG_DIFF_BIAS, memory(bias_d, eng(), db));
     out(pd.diff_weights_desc(), {g.wei, f32, g.wtag}, dw, st, [&](memory& d) {
       args.insert_or_assign(DNNL_ARG_DIFF_WEIGHTS, d);
-      dnnl::convolution_backward_weights(pd).execute(st, args);
+      built.prim.execute(st, args);
     });
   }
   st.wait();
