@@ -60,13 +60,19 @@ template <class P> struct Built {
   typename P::primitive_desc pd;
   P prim;
 };
+// The value for k in this thread's map, made on a miss (the map is emptied first when full).
+template <class K, class V, class Make> V& kept(std::map<K, V>& m, const K& k, size_t cap, const Make& make) {
+  auto it = m.find(k);
+  if (it != m.end()) return it->second;
+  if (m.size() >= cap) m.clear();
+  return m.emplace(k, make()).first->second;
+}
 template <class P, class Make> const Built<P>& cached(const Key& k, const Make& make) {
   thread_local std::map<Key, Built<P>> built;
-  auto it = built.find(k);
-  if (it != built.end()) return it->second;
-  if (built.size() >= 64) built.clear();
-  typename P::primitive_desc pd = make();
-  return built.emplace(k, Built<P>{pd, P(pd)}).first->second;
+  return kept(built, k, 64, [&] {
+    typename P::primitive_desc pd = make();
+    return Built<P>{pd, P(pd)};
+  });
 }
 dnnl::convolution_forward::primitive_desc fwd_pd(const Geo& g, bool bias) { return {fwd_desc(g, bias), eng()}; }
 
@@ -77,10 +83,7 @@ dnnl::reorder& reorder(const memory::desc& from, const memory::desc& to) {
   std::string k(2 * sizeof from.data, '\0');
   std::memcpy(&k[0], &from.data, sizeof from.data);
   std::memcpy(&k[sizeof from.data], &to.data, sizeof to.data);
-  auto it = built.find(k);
-  if (it != built.end()) return it->second;
-  if (built.size() >= 256) built.clear();
-  return built.emplace(k, dnnl::reorder(dnnl::reorder::primitive_desc(eng(), from, eng(), to))).first->second;
+  return kept(built, k, 256, [&] { return dnnl::reorder(dnnl::reorder::primitive_desc(eng(), from, eng(), to)); });
 }
 // A user buffer in the layout the primitive wants: the buffer itself, or a reordered copy.
 memory in(const memory::desc& want, const memory::desc& have, const void* p, dnnl::stream& st) {
