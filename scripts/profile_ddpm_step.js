@@ -19,6 +19,8 @@ step();
 const n = Number(process.argv[2] ?? 3);
 on = true; const t0 = performance.now(); for (let i = 0; i < n; i++) step(); const tot = (performance.now() - t0) / n; on = false;
 const top = (m) => [...m].sort((a, b) => b[1][0] - a[1][0]).slice(0, 18).map(([k, [t, c]]) => `${k.padEnd(24)} ${(t / n).toFixed(1).padStart(8)} ms ${(100 * t / n / tot).toFixed(1).padStart(5)}%  ${(c / n).toFixed(0)} calls`).join('\n');
+const nat = [...T.values()].reduce((a, r) => a + r[0], 0) / n;
+console.log(`native total ${nat.toFixed(1)} ms, outside ${(tot - nat).toFixed(1)} ms`);
 console.log(`step ${tot.toFixed(1)} ms; load ${require('fs').readFileSync('/proc/loadavg', 'utf8').trim()}`);
 console.log('native exports:\n' + top(T));
 console.log('derivative rows (inclusive):\n' + top(R));

@@ -23,6 +23,8 @@ export interface Binding extends OpBinding {
   item(x: H): number | boolean;
   memory(): { numTensors: number; numStorages: number; numBytes: number; numBytesCached: number };
   empty_cache(): void; set_memory_limit(bytes: number | null): void;
+  /** tidy() brackets its synchronous scope: native bytes made inside are reported to V8 when the outermost closes */
+  hold_external(on: boolean): void;
   manual_seed(seed: number): void; rng_state(): [bigint, bigint]; set_rng_state(seed: bigint, offset: bigint): void; set_num_threads(n: number): void; get_num_threads(): number;
   backend_info(): { blas: string; parallel: string; conv: string; numThreads: number; build: string; cuda: boolean };
   op_list(): string[];

@@ -37,23 +37,30 @@ export function tidy<T>(fn: () => T): T {
   const scope: Disposable[] = [];
   const scopes = ctx().scopes;
   scopes.push(scope);
-  let result: T;
+  // the scope holds what fn makes, so GC cannot free it: V8 hears of the bytes once the
+  // scope has disposed its share (native/binding/addon.cpp, flush_external_memory)
+  native.hold_external(true);
   try {
-    result = fn();
-  } catch (e) {
-    // nothing is returned, so everything fn made goes (a training step that throws inside
-    // tidy would otherwise leak its whole graph, every step)
+    let result: T;
+    try {
+      result = fn();
+    } catch (e) {
+      // nothing is returned, so everything fn made goes (a training step that throws inside
+      // tidy would otherwise leak its whole graph, every step)
+      scopes.pop();
+      disposeAll(scope);
+      throw e;
+    }
     scopes.pop();
-    disposeAll(scope);
-    throw e;
+    if (result instanceof Promise) {
+      disposeAll(scope);
+      throw new Error('tidy: fn must be synchronous (it returned a Promise); use tidyAsync');
+    }
+    release(scope, result, scopes[scopes.length - 1]);
+    return result;
+  } finally {
+    native.hold_external(false);
   }
-  scopes.pop();
-  if (result instanceof Promise) {
-    disposeAll(scope);
-    throw new Error('tidy: fn must be synchronous (it returned a Promise); use tidyAsync');
-  }
-  release(scope, result, scopes[scopes.length - 1]);
-  return result;
 }
 
 /** Disposes what `scope` tracked, except what `result` holds, which moves to `parent`, and what keep() marked. */

@@ -14,7 +14,14 @@ namespace {
 using CI = Napi::CallbackInfo;
 using V = Napi::Value;
 
+// While a synchronous tidy() runs (depth > 0), nothing is reported: its scope holds every tensor
+// it makes, so no GC can free them, and V8 starts a mark-compact each time the external bytes
+// grow by 64 MiB since the last one. A DDPM U-Net step makes ~1 GiB of activations, so it paid
+// ~8 of those, whose marking threads took the cores the step's kernels run on. What the scope
+// leaves (its escaped tensors, its garbage) is reported when the outermost one closes.
+thread_local int external_hold = 0;
 void flush_external_memory(Napi::Env env) {
+  if (external_hold > 0) return;
   int64_t& pending = pending_external_bytes();
   // Report in coarse steps: a tensor allocated and disposed every op must not ping V8's
   // external-memory heuristics (each report can start a GC) twice per op.
@@ -556,6 +563,14 @@ V set_memory_limit_(const CI& i) {
   allocator_for(Device::cpu, op).set_memory_limit(std::isinf(b) || b > 9.2e18 ? 0 : (int64_t)b);
   return i.Env().Undefined();
 }
+// (on: boolean): tidy() opens (true) and closes (false) a scope; see flush_external_memory
+V hold_external(const CI& i) {
+  check_argc("hold_external", i.Length(), 1);
+  if (!i[0].IsBoolean()) bad_arg("hold_external", 0, "a boolean", i[0]);
+  if (i[0].As<Napi::Boolean>().Value()) external_hold++;
+  else if (external_hold > 0 && --external_hold == 0) flush_external_memory(i.Env());
+  return i.Env().Undefined();
+}
 // ---- devices
 V device_export(const CI& i) { return Napi::String::New(i.Env(), device_name(tensor("device", i, 0).device())); }
 // (x, 'cpu' | 'cuda'): a copy on that device (TS returns x itself when nothing changes)
@@ -728,7 +743,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // utilities
   fn("dispose", dispose); fn("meta", meta); fn("shape", shape); fn("dtype", dtype_of);
   fn("same_storage", same_storage); fn("version", version); fn("bump_version", bump_version); fn("item", item);
-  fn("memory", memory); fn("empty_cache", empty_cache_); fn("set_memory_limit", set_memory_limit_); fn("manual_seed", manual_seed_); fn("rng_state", rng_state_); fn("set_rng_state", set_rng_state_); fn("set_num_threads", set_threads);
+  fn("memory", memory); fn("empty_cache", empty_cache_); fn("set_memory_limit", set_memory_limit_); fn("hold_external", hold_external); fn("manual_seed", manual_seed_); fn("rng_state", rng_state_); fn("set_rng_state", set_rng_state_); fn("set_num_threads", set_threads);
   fn("get_num_threads", get_threads); fn("backend_info", backend_info); fn("op_list", op_list); fn("supports", supports_); fn("require_kernel", require_kernel_);
   fn("graph_new", graph_new_); fn("graph_run", graph_run_); fn("graph_run_async", graph_run_async_); fn("graph_dispose", graph_dispose_);
   fn("device", device_export); fn("to_device", to_device_); fn("cuda_info", cuda_info);
