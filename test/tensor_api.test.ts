@@ -176,4 +176,24 @@ describe('in-place forms', () => {
     expect(i.add_(2).toArray()).toEqual([3, 4, 5]);
     expect(i.dtype).toBe('int32');
   });
+  // copies whose innermost dim is a short broadcast (nearest upsampling) fill each row from one
+  // read; the element at [.., h, r, w, k] is x[.., h, w] whatever the repeat counts, dtypes and
+  // output strides
+  for (const [r, k] of [[2, 2], [3, 1], [1, 5], [2, 8], [1, 9]]) {
+    for (const dtype of ['float32', 'int64', 'bool', 'float16'] as const) {
+      it(`a broadcast copy with repeats ${r}x${k}, ${dtype}`, () => {
+        const x = my.tensor(Array.from({ length: 24 }, (_, i) => (i * 5) % 7), { dtype: 'int64' }).reshape(2, 3, 4).to(dtype);
+        const xs = x.toArray() as (number | boolean)[][][];
+        const want = xs.map((p) => p.flatMap((row) => Array.from({ length: r }, () => row.flatMap((v) => Array(k).fill(v)))));
+        const y = x.reshape(2, 3, 1, 4, 1).expand(2, 3, r, 4, k).reshape(2, 3 * r, 4 * k);
+        expect(y.toArray()).toEqual(want);
+        // into a view of a wider buffer, rows contiguous but not a whole number of rows apart
+        const buf = my.zeros(2, 3, r, 4 * k + 1, { dtype });
+        const dst = buf.narrow(3, 0, 4 * k).reshape(2, 3, r, 4, k);
+        dst.copy_(x.reshape(2, 3, 1, 4, 1).expand(2, 3, r, 4, k));
+        expect(dst.reshape(2, 3 * r, 4 * k).toArray()).toEqual(want);
+        expect(buf.narrow(3, 4 * k, 1).to('float32').sum().item()).toBe(0);
+      });
+    }
+  }
 });
