@@ -652,6 +652,12 @@ def gen_unary(fam):
     fam.case('gelu_tanh', 'wide_range', [fl(r, [16], -12, 12)])
     fam.case('leaky_relu', 'slope_0.2', [fl(r, [3, 4])], negativeSlope=0.2)
     fam.case('leaky_relu', 'slope_0.2_f64', [fl(r, [6], dtype='float64')], negativeSlope=0.2)
+    # slopes in (0, 1] take the vectorized max(x, slope * x) form; the others the branch (the
+    # specials hold NaN, infinities, signed zeros and values whose product underflows)
+    for slope in (0.2, 1, 0, -0.5, 2, 1e-40):
+        fam.case('leaky_relu', f'slope_{slope}_specials', [specials()], negativeSlope=slope)
+    fam.case('leaky_relu', 'slope_0.2_specials_f64', [specials('float64')], negativeSlope=0.2)
+    fam.case('leaky_relu', 'slope_0.2_tail', [In(np.linspace(-3, 3, 37), 'float32')], negativeSlope=0.2)
     fam.case('elu', 'alpha_0.5', [fl(r, [3, 4])], alpha=0.5)
     fam.case('elu', 'alpha_2.5_f64', [fl(r, [6], dtype='float64')], alpha=2.5)
     fam.case('softplus', 'beta_2', [fl(r, [3, 4], -6, 15)], beta=2)
@@ -1770,7 +1776,9 @@ def main():
             # the whole-layer scans from scripts/gen_rnn_scan_fixtures.py (conv.json)
             'lstm_scan', 'lstm_scan_backward', 'gru_scan', 'gru_scan_backward',
             # fused attention from scripts/gen_attention_fixtures.py (conv.json)
-            'sdpa_flash', 'sdpa_flash_backward'}
+            'sdpa_flash', 'sdpa_flash_backward',
+            # GroupNorm from scripts/gen_conv_fixtures.py (conv.json)
+            'group_norm', 'group_norm_backward'}
     missing = [op for op in native_ops() if op not in covered and not op.endswith('_step_') and op not in conv]
     if missing:
         sys.exit(f'gen_fixtures: no cases for native ops {missing}')

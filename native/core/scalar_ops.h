@@ -70,8 +70,19 @@ struct LogicalNot {
 // Parameterized unary ops.
 struct LeakyRelu {
   double slope;
-  explicit LeakyRelu(const double* p) : slope(p[0]) {}
-  template <typename T> MYELIN_HD T operator()(T x) const { return x > T(0) ? x : T(slope) * x; }
+  // For a slope in (0, 1], max(x, slope * x) is x > 0 ? x : slope * x to the bit (NaN, -0,
+  // underflow and infinities included), and GCC vectorizes it; it keeps the branch form
+  // scalar, since the multiply it would hoist out of the branch may trap. The test on the
+  // constructor's flag is lifted out of the loop.
+  bool unit;
+  explicit LeakyRelu(const double* p) : slope(p[0]), unit(p[0] >= 1e-30 && p[0] <= 1) {}
+  template <typename T> MYELIN_HD T operator()(T x) const {
+    if (unit) {
+      const T s = T(slope) * x;
+      return x < s ? s : x;
+    }
+    return x > T(0) ? x : T(slope) * x;
+  }
 };
 struct Elu {
   double alpha;
