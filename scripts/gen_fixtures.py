@@ -836,6 +836,10 @@ def gen_binary(fam):
     fam.case('pow', 'f32_negative_base', [In([-8, -2, -0.5, 0, 2], 'float32'), In([1 / 3, 2, -1, -1, 0.5], 'float32')])
     fam.case('pow', 'f32_square_scalar', [fl(r, [7]), Sc(2)])
     fam.case('pow', 'f32_sqrt_scalar', [fl(r, [7], 0, 4), Sc(0.5)])
+    # a scalar exponent of 2 is x * x (vectorized), as torch's pow_tensor_scalar computes it
+    fam.case('pow', 'f32_specials_square_scalar', [specials(), Sc(2)])
+    fam.case('pow', 'f64_specials_square_scalar', [specials('float64'), Sc(2)])
+    fam.case('pow', 'f32_tail_square_scalar', [In(np.linspace(-3, 3, 37), 'float32'), Sc(2)])
     fam.case('div', 'by_zero', [In([1, -1, 0, NAN, INF], 'float32'), In([0, 0, 0, 0, 0], 'float32')])
     fam.case('div', 'int_by_zero', [In([1, -1, 0, 7], 'int64'), In([0, 0, 0, 2], 'int64')])
     fam.case('div', 'int_by_int_exact', [In([6, -6, 7, -7], 'int32'), In([3, 3, 2, -2], 'int32')])

@@ -164,6 +164,14 @@ void binary_kernel(const TensorImpl& a, const TensorImpl& b, TensorImpl& y, cons
       for (int64_t i = 0; i < n; i++) o[i] = f(x[i], z[i]);
     } else if (co && s1 == sizeof(T) && s2 == 0) {
       const T c = *z;
+      if constexpr (std::is_same_v<F, ops::Pow> && std::is_floating_point_v<T>) {
+        // x ** 2 as x * x, as torch's pow_tensor_scalar computes it: std::pow per element does
+        // not vectorize (5.9 ms against 0.11 ms on 800k floats)
+        if (c == T(2)) {
+          for (int64_t i = 0; i < n; i++) o[i] = x[i] * x[i];
+          return;
+        }
+      }
       for (int64_t i = 0; i < n; i++) o[i] = f(x[i], c);
     } else if (co && s1 == 0 && s2 == sizeof(T)) {
       const T c = *x;
