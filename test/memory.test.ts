@@ -101,6 +101,12 @@ describe('what V8 is told of native memory', () => {
     expect(await majorGcsDuring(allocate1GiB)).toBeGreaterThanOrEqual(2);
   });
 
+  it('the scope bracket refuses anything but a boolean, by name', async () => {
+    const { native } = await import('../ts/binding');
+    expect(() => (native.hold_external as (v: unknown) => void)(1)).toThrow(/^hold_external: /);
+    expect(() => (native.hold_external as () => void)()).toThrow(/^hold_external: expected at least 1 arguments?, got 0/);
+  });
+
   it('what scopes return and the caller drops is reported when they close, so GC reclaims it', () => {
     const x = my.ones(1 << 20); // 4 MiB
     let peak = 0;

@@ -71,9 +71,9 @@ struct LogicalNot {
 struct LeakyRelu {
   double slope;
   // For a slope in (0, 1], max(x, slope * x) is x > 0 ? x : slope * x to the bit (NaN, -0,
-  // underflow and infinities included), and GCC vectorizes it; it keeps the branch form
-  // scalar, since the multiply it would hoist out of the branch may trap. The test on the
-  // constructor's flag is lifted out of the loop.
+  // underflow and infinities included), and GCC vectorizes it. It leaves the branch form
+  // scalar: the multiply would have to be hoisted out of the branch, and it may trap. GCC
+  // lifts the test of `unit` out of the loop.
   bool unit;
   explicit LeakyRelu(const double* p) : slope(p[0]), unit(p[0] >= 1e-30 && p[0] <= 1) {}
   template <typename T> MYELIN_HD T operator()(T x) const {
