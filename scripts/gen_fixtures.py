@@ -840,6 +840,11 @@ def gen_binary(fam):
     fam.case('pow', 'f32_specials_square_scalar', [specials(), Sc(2)])
     fam.case('pow', 'f64_specials_square_scalar', [specials('float64'), Sc(2)])
     fam.case('pow', 'f32_tail_square_scalar', [In(np.linspace(-3, 3, 37), 'float32'), Sc(2)])
+    # signed zeros and NaN on either side, 40 long (the vector body and its tail)
+    zs = [0.0, -0.0, NAN, 1.0, -1.0, INF, -INF, -0.0] * 5
+    for op in ('maximum', 'minimum'):
+        fam.case(op, 'signed_zeros_nan_sides', [In(zs, 'float32'), In(zs[3:] + zs[:3], 'float32')])
+        fam.case(op, 'signed_zeros_nan_sides_f64', [In(zs[1:] + zs[:1], 'float64'), In(zs, 'float64')])
     fam.case('div', 'by_zero', [In([1, -1, 0, NAN, INF], 'float32'), In([0, 0, 0, 0, 0], 'float32')])
     fam.case('div', 'int_by_zero', [In([1, -1, 0, 7], 'int64'), In([0, 0, 0, 2], 'int64')])
     fam.case('div', 'int_by_int_exact', [In([6, -6, 7, -7], 'int32'), In([3, 3, 2, -2], 'int32')])
