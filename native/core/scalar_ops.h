@@ -3,6 +3,7 @@
 #pragma once
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 #include "vec_math.h"
 
@@ -15,6 +16,24 @@
 namespace myelin::ops {
 
 template <typename T> MYELIN_HD T sigmoid_of(T x) { return T(1) / (T(1) + std::exp(-x)); }
+
+// c ? a : b with both arms computed and no branch: GCC vectorizes a loop over this, where a
+// branch whose arm computes a float op stays scalar (the op may trap, so GCC will not hoist
+// it); the arms' expm1/exp/log1p then vectorize through libmvec (vec_math.h).
+template <typename T> MYELIN_HD T pick(bool c, T a, T b) {
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    using U = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+    U ua, ub;
+    std::memcpy(&ua, &a, sizeof a);
+    std::memcpy(&ub, &b, sizeof b);
+    const U m = U(0) - U(c), r = (ua & m) | (ub & ~m);
+    T out;
+    std::memcpy(&out, &r, sizeof out);
+    return out;
+  } else {
+    return c ? a : b;
+  }
+}
 
 #define MYELIN_UFUNC(Name, expr)                          \
   struct Name {                                           \
@@ -40,7 +59,7 @@ MYELIN_UFUNC(Sigmoid, sigmoid_of(x))
 MYELIN_UFUNC(Relu, x < T(0) ? T(0) : x)  // NaN stays NaN, as torch
 MYELIN_UFUNC(Silu, x * sigmoid_of(x))
 MYELIN_UFUNC(Selu, T(1.0507009873554804934193349852946) *
-                       (x > T(0) ? x : T(1.6732632423543772848170429916717) * std::expm1(x)))
+                       pick(x > T(0), x, T(1.6732632423543772848170429916717) * std::expm1(x)))
 MYELIN_UFUNC(Gelu, T(0.5) * x * (T(1) + std::erf(x * T(0.70710678118654752440))))
 MYELIN_UFUNC(GeluTanh, T(0.5) * x * (T(1) + std::tanh(T(0.79788456080286535588) * (x + T(0.044715) * x * x * x))))
 MYELIN_UFUNC(Floor, std::floor(x))
@@ -87,13 +106,14 @@ struct LeakyRelu {
 struct Elu {
   double alpha;
   explicit Elu(const double* p) : alpha(p[0]) {}
-  template <typename T> MYELIN_HD T operator()(T x) const { return x > T(0) ? x : T(alpha) * std::expm1(x); }
+  template <typename T> MYELIN_HD T operator()(T x) const { return pick(x > T(0), x, T(alpha) * std::expm1(x)); }
 };
 struct Softplus {  // torch: x*beta > threshold gives x (linear region)
   double beta, threshold;
   explicit Softplus(const double* p) : beta(p[0]), threshold(p[1]) {}
   template <typename T> MYELIN_HD T operator()(T x) const {
-    return x * T(beta) > T(threshold) ? x : std::log1p(std::exp(x * T(beta))) / T(beta);
+    const T bx = x * T(beta);
+    return pick(bx > T(threshold), x, std::log1p(std::exp(bx)) / T(beta));
   }
 };
 // Float selects below are written as selects between values already computed, with the
