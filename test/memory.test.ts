@@ -6,6 +6,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { totalmem } from 'node:os';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 import * as my from '../ts/index';
 
 setFlagsFromString('--expose-gc');
@@ -70,7 +71,6 @@ describe('native memory in long loops', () => {
 // entries arrive after the synchronous code, so the count is awaited. (V8's own figure for the
 // bytes addons report is not readable from JS: memoryUsage().external leaves it out.)
 async function majorGcsDuring(fn: () => void): Promise<number> {
-  const { PerformanceObserver, constants } = await import('node:perf_hooks');
   let n = 0;
   const obs = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) if ((e as unknown as { detail: { kind: number } }).detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR) n++;
